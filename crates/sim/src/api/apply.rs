@@ -1,0 +1,325 @@
+//! `kubectl apply -f`: each document is created, or three-way merged into the live object through the
+//! last-applied-configuration annotation, then defaulted, validated and written.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use serde_json::Value;
+
+use super::decode::{decode_strict, parse_documents, ManifestError};
+use super::defaults;
+use super::validation::{
+    validate_stateful_set, validate_stateful_set_update, validate_subdomain_name,
+};
+use crate::object::{ApiObject, ObjectKey};
+use crate::store::Store;
+
+pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// What `kubectl apply` printed for one document: `statefulset.apps/web created` on stdout, or an error line
+/// on stderr.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentOutcome {
+    /// The line the document starts on.
+    pub line: usize,
+    pub result: Result<String, String>,
+}
+
+/// Applies every document of a manifest, in order. A YAML syntax error stops everything before any change,
+/// as kubectl reads the whole input first.
+pub fn apply_manifest(
+    store: &mut Store,
+    text: &str,
+    source: &str,
+) -> Result<Vec<DocumentOutcome>, ManifestError> {
+    let documents = parse_documents(text)?;
+    Ok(documents
+        .into_iter()
+        .map(|doc| DocumentOutcome {
+            line: doc.first_line,
+            result: apply_document(store, doc.value, source),
+        })
+        .collect())
+}
+
+fn apply_document(store: &mut Store, value: Value, source: &str) -> Result<String, String> {
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let missing: Vec<&str> = [
+        (api_version.is_empty(), "apiVersion not set"),
+        (kind.is_empty(), "kind not set"),
+    ]
+    .into_iter()
+    .filter_map(|(is_missing, message)| is_missing.then_some(message))
+    .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "error: error validating \"{source}\": error validating data: [{}]; if you choose to ignore these errors, turn validation off with --validate=false",
+            missing.join(", ")
+        ));
+    }
+    match (api_version.as_str(), kind.as_str()) {
+        ("apps/v1", "StatefulSet") => apply_object::<StatefulSet>(store, value, source),
+        ("v1", "Service") => apply_object::<Service>(store, value, source),
+        ("v1", "PersistentVolume") => apply_object::<PersistentVolume>(store, value, source),
+        ("v1", "PersistentVolumeClaim") => {
+            apply_object::<PersistentVolumeClaim>(store, value, source)
+        }
+        ("v1", "Pod") => apply_object::<Pod>(store, value, source),
+        ("storage.k8s.io/v1", "StorageClass") => apply_object::<StorageClass>(store, value, source),
+        ("v1", "Namespace") => apply_object::<Namespace>(store, value, source),
+        ("v1", "ConfigMap") => apply_object::<ConfigMap>(store, value, source),
+        ("v1", "Secret") => apply_object::<Secret>(store, value, source),
+        _ => {
+            let name = value
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let namespace = value
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            Err(format!(
+                "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
+            ))
+        }
+    }
+}
+
+/// `statefulset.apps/web`: the lower-case kind, its API group, and the name.
+pub fn resource_name<T: ApiObject>(name: &str) -> String {
+    let group = T::API_VERSION
+        .rsplit_once('/')
+        .map(|(group, _)| format!(".{group}"))
+        .unwrap_or_default();
+    format!("{}{group}/{name}", T::KIND.to_lowercase())
+}
+
+/// The kind-specific steps of the apiserver's create and update paths.
+trait Applicable: ApiObject {
+    fn apply_defaults(&mut self) {}
+    fn validate(&self) -> Vec<String> {
+        validate_subdomain_name(self.metadata().name.as_deref().unwrap_or_default())
+    }
+    fn validate_update(&self, _old: &Self) -> Vec<String> {
+        self.validate()
+    }
+}
+
+impl Applicable for StatefulSet {
+    fn apply_defaults(&mut self) {
+        defaults::default_stateful_set(self);
+    }
+    fn validate(&self) -> Vec<String> {
+        validate_stateful_set(self)
+    }
+    fn validate_update(&self, old: &Self) -> Vec<String> {
+        validate_stateful_set_update(self, old)
+    }
+}
+
+impl Applicable for Service {
+    fn apply_defaults(&mut self) {
+        defaults::default_service(self);
+    }
+}
+
+impl Applicable for PersistentVolume {
+    fn apply_defaults(&mut self) {
+        defaults::default_persistent_volume(self);
+    }
+}
+
+impl Applicable for StorageClass {
+    fn apply_defaults(&mut self) {
+        defaults::default_storage_class(self);
+    }
+}
+
+impl Applicable for Pod {
+    fn apply_defaults(&mut self) {
+        if let Some(spec) = self.spec.as_mut() {
+            defaults::default_pod_spec(spec);
+        }
+    }
+}
+
+impl Applicable for PersistentVolumeClaim {}
+impl Applicable for Namespace {}
+impl Applicable for ConfigMap {}
+impl Applicable for Secret {}
+
+fn apply_object<T: Applicable>(
+    store: &mut Store,
+    mut value: Value,
+    source: &str,
+) -> Result<String, String> {
+    let version = T::API_VERSION.rsplit('/').next().unwrap_or(T::API_VERSION);
+    // Status is not the user's to set: it belongs to the status subresource.
+    if let Value::Object(map) = &mut value {
+        map.remove("status");
+    }
+    let mut given: T = decode_strict(&value, T::KIND, version).map_err(|e| {
+        format!("Error from server (BadRequest): error when creating \"{source}\": {e}")
+    })?;
+    let meta = given.metadata_mut();
+    if T::NAMESPACED && meta.namespace.as_deref().unwrap_or_default().is_empty() {
+        meta.namespace = Some("default".into());
+    }
+    let key = given.key();
+    let name = key.name.clone();
+    if T::NAMESPACED
+        && store
+            .get::<Namespace>(&ObjectKey::cluster(key.namespace.clone()))
+            .is_none()
+    {
+        return Err(format!(
+            "Error from server (NotFound): error when creating \"{source}\": namespaces \"{}\" not found",
+            key.namespace
+        ));
+    }
+    let applied_json = last_applied_json(&value);
+    let live = store.get::<T>(&key).cloned();
+    let Some(live) = live else {
+        given
+            .metadata_mut()
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
+        given.apply_defaults();
+        let errors = given.validate();
+        if !errors.is_empty() {
+            return Err(kubectl_invalid(T::KIND, &name, &errors));
+        }
+        store
+            .create(given)
+            .map_err(|e| format!("Error from server: error when creating \"{source}\": {e}"))?;
+        return Ok(format!("{} created", resource_name::<T>(&name)));
+    };
+
+    let mut merged = serde_json::to_value(&live).expect("stored objects serialize");
+    let previous = live
+        .metadata()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(LAST_APPLIED_ANNOTATION))
+        .and_then(|text| serde_json::from_str::<Value>(text).ok());
+    three_way_merge(&mut merged, previous.as_ref(), &value);
+    let mut updated: T = serde_json::from_value(merged).map_err(|e| {
+        format!("Error from server (BadRequest): error when applying patch to \"{source}\": {e}")
+    })?;
+    updated
+        .metadata_mut()
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
+    updated.apply_defaults();
+    let errors = updated.validate_update(&live);
+    if !errors.is_empty() {
+        return Err(kubectl_invalid(T::KIND, &name, &errors));
+    }
+    let mut comparable = updated.clone();
+    comparable.metadata_mut().clone_from(live.metadata());
+    comparable
+        .metadata_mut()
+        .labels
+        .clone_from(&updated.metadata().labels);
+    comparable
+        .metadata_mut()
+        .annotations
+        .clone_from(&updated.metadata().annotations);
+    if comparable == live {
+        return Ok(format!("{} unchanged", resource_name::<T>(&name)));
+    }
+    store.update(updated).map_err(|e| {
+        format!("Error from server: error when applying patch to \"{source}\": {e}")
+    })?;
+    Ok(format!("{} configured", resource_name::<T>(&name)))
+}
+
+/// The manifest as kubectl records it in the annotation: compact JSON, without the annotation itself.
+fn last_applied_json(value: &Value) -> String {
+    let mut recorded = value.clone();
+    if let Some(annotations) = recorded
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED_ANNOTATION);
+    }
+    format!("{recorded}\n")
+}
+
+/// The three-way merge of `kubectl apply`: fields in the new manifest are set, fields the previous apply set
+/// but the new one drops are removed, and everything else (defaults, controller-written fields) stays. Lists
+/// are replaced whole.
+pub fn three_way_merge(live: &mut Value, previous: Option<&Value>, new: &Value) {
+    let (Value::Object(live_map), Value::Object(new_map)) = (&mut *live, new) else {
+        *live = new.clone();
+        return;
+    };
+    for (key, new_value) in new_map {
+        let previous_value = previous.and_then(|p| p.get(key));
+        match live_map.get_mut(key) {
+            Some(live_value) if live_value.is_object() && new_value.is_object() => {
+                three_way_merge(live_value, previous_value, new_value);
+            }
+            _ => {
+                live_map.insert(key.clone(), new_value.clone());
+            }
+        }
+    }
+    if let Some(Value::Object(previous_map)) = previous {
+        for key in previous_map.keys().filter(|k| !new_map.contains_key(*k)) {
+            live_map.remove(key);
+        }
+    }
+}
+
+/// How kubectl prints an Invalid error: one cause inline, several as a list.
+pub fn kubectl_invalid(kind: &str, name: &str, causes: &[String]) -> String {
+    match causes {
+        [only] => format!("The {kind} \"{name}\" is invalid: {only}"),
+        _ => {
+            let list: Vec<String> = causes.iter().map(|c| format!("* {c}")).collect();
+            format!("The {kind} \"{name}\" is invalid: \n{}", list.join("\n"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn three_way_merge_sets_removes_and_keeps() {
+        let mut live = json!({"spec": {"replicas": 5, "podManagementPolicy": "OrderedReady", "minReadySeconds": 10}});
+        let previous = json!({"spec": {"replicas": 3, "minReadySeconds": 10}});
+        let new = json!({"spec": {"replicas": 4}});
+        three_way_merge(&mut live, Some(&previous), &new);
+        assert_eq!(
+            live,
+            json!({"spec": {"replicas": 4, "podManagementPolicy": "OrderedReady"}})
+        );
+    }
+
+    #[test]
+    fn resource_names_carry_the_group() {
+        assert_eq!(resource_name::<StatefulSet>("web"), "statefulset.apps/web");
+        assert_eq!(resource_name::<Service>("nginx"), "service/nginx");
+        assert_eq!(
+            resource_name::<StorageClass>("standard"),
+            "storageclass.storage.k8s.io/standard"
+        );
+    }
+}

@@ -1,0 +1,307 @@
+//! Defaulting (`pkg/apis/*/v1/defaults.go`) and the admission plugins that act on create: DefaultStorageClass,
+//! the storage-object-in-use protection finalizers, and ClusterIP allocation.
+
+use k8s_openapi::api::apps::v1::{
+    RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy,
+    StatefulSetUpdateStrategy,
+};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeStatus,
+    Pod, PodSecurityContext, PodSpec, Probe, ResourceRequirements, Service,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::any::Any;
+
+use crate::controller::persistentvolume::{PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
+use crate::object::Collections;
+
+pub const IS_DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+
+/// `SetDefaults_StatefulSet`, with the pod template and claim templates defaulted too.
+pub fn default_stateful_set(set: &mut StatefulSet) {
+    let spec = set.spec.get_or_insert_with(Default::default);
+    spec.pod_management_policy
+        .get_or_insert_with(|| "OrderedReady".into());
+    spec.replicas.get_or_insert(1);
+    spec.revision_history_limit.get_or_insert(10);
+    let strategy = spec
+        .update_strategy
+        .get_or_insert_with(StatefulSetUpdateStrategy::default);
+    if strategy.type_.as_deref().unwrap_or_default().is_empty() {
+        strategy.type_ = Some("RollingUpdate".into());
+        strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateStatefulSetStrategy::default);
+    }
+    if strategy.type_.as_deref() == Some("RollingUpdate") {
+        if let Some(rolling) = strategy.rolling_update.as_mut() {
+            rolling.partition.get_or_insert(0);
+        }
+    }
+    let retention = spec
+        .persistent_volume_claim_retention_policy
+        .get_or_insert_with(StatefulSetPersistentVolumeClaimRetentionPolicy::default);
+    retention
+        .when_deleted
+        .get_or_insert_with(|| "Retain".into());
+    retention.when_scaled.get_or_insert_with(|| "Retain".into());
+    if let Some(pod_spec) = spec.template.spec.as_mut() {
+        default_pod_spec(pod_spec);
+    }
+    for claim in spec.volume_claim_templates.iter_mut().flatten() {
+        default_claim(claim);
+        claim
+            .status
+            .get_or_insert_with(|| PersistentVolumeClaimStatus {
+                phase: Some("Pending".into()),
+                ..Default::default()
+            });
+    }
+}
+
+/// `SetDefaults_PodSpec` and its containers'.
+pub fn default_pod_spec(spec: &mut PodSpec) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context
+        .get_or_insert_with(PodSecurityContext::default);
+    for container in spec
+        .init_containers
+        .iter_mut()
+        .flatten()
+        .chain(spec.containers.iter_mut())
+    {
+        let image = container.image.clone().unwrap_or_default();
+        container
+            .image_pull_policy
+            .get_or_insert_with(|| default_pull_policy(&image).into());
+        container
+            .termination_message_path
+            .get_or_insert_with(|| "/dev/termination-log".into());
+        container
+            .termination_message_policy
+            .get_or_insert_with(|| "File".into());
+        container
+            .resources
+            .get_or_insert_with(ResourceRequirements::default);
+        for port in container.ports.iter_mut().flatten() {
+            port.protocol.get_or_insert_with(|| "TCP".into());
+        }
+        for probe in [
+            &mut container.readiness_probe,
+            &mut container.liveness_probe,
+            &mut container.startup_probe,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            default_probe(probe);
+        }
+    }
+}
+
+fn default_probe(probe: &mut Probe) {
+    probe.timeout_seconds.get_or_insert(1);
+    probe.period_seconds.get_or_insert(10);
+    probe.success_threshold.get_or_insert(1);
+    probe.failure_threshold.get_or_insert(3);
+}
+
+/// `Always` for `:latest` or untagged images, else `IfNotPresent`.
+pub fn default_pull_policy(image: &str) -> &'static str {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last_segment = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    if image.contains('@') {
+        return "IfNotPresent";
+    }
+    match last_segment.split_once(':') {
+        None => "Always",
+        Some((_, "latest")) => "Always",
+        Some(_) => "IfNotPresent",
+    }
+}
+
+fn default_claim(claim: &mut PersistentVolumeClaim) {
+    claim
+        .spec
+        .get_or_insert_with(Default::default)
+        .volume_mode
+        .get_or_insert_with(|| "Filesystem".into());
+}
+
+pub fn default_service(service: &mut Service) {
+    let spec = service.spec.get_or_insert_with(Default::default);
+    spec.type_.get_or_insert_with(|| "ClusterIP".into());
+    spec.session_affinity.get_or_insert_with(|| "None".into());
+    spec.internal_traffic_policy
+        .get_or_insert_with(|| "Cluster".into());
+    spec.ip_family_policy
+        .get_or_insert_with(|| "SingleStack".into());
+    spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
+    for port in spec.ports.iter_mut().flatten() {
+        port.protocol.get_or_insert_with(|| "TCP".into());
+        port.target_port.get_or_insert(IntOrString::Int(port.port));
+    }
+}
+
+pub fn default_persistent_volume(volume: &mut PersistentVolume) {
+    let spec = volume.spec.get_or_insert_with(Default::default);
+    spec.persistent_volume_reclaim_policy
+        .get_or_insert_with(|| "Retain".into());
+    spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+}
+
+pub fn default_storage_class(class: &mut StorageClass) {
+    class.reclaim_policy.get_or_insert_with(|| "Delete".into());
+    class
+        .volume_binding_mode
+        .get_or_insert_with(|| "Immediate".into());
+}
+
+/// The admission chain on create, for the kinds it changes. Runs for every creator: users and controllers.
+pub fn admit_create(object: &mut dyn Any, existing: &Collections) {
+    if let Some(claim) = object.downcast_mut::<PersistentVolumeClaim>() {
+        default_claim(claim);
+        let spec = claim.spec.get_or_insert_with(Default::default);
+        if spec.storage_class_name.is_none() {
+            spec.storage_class_name = default_class_name(existing);
+        }
+        add_finalizer(&mut claim.metadata.finalizers, PVC_PROTECTION_FINALIZER);
+        claim.status = Some(PersistentVolumeClaimStatus {
+            phase: Some("Pending".into()),
+            ..Default::default()
+        });
+    } else if let Some(volume) = object.downcast_mut::<PersistentVolume>() {
+        default_persistent_volume(volume);
+        add_finalizer(&mut volume.metadata.finalizers, PV_PROTECTION_FINALIZER);
+        let phase = volume
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_else(|| "Pending".into());
+        volume.status = Some(PersistentVolumeStatus {
+            phase: Some(phase),
+            ..Default::default()
+        });
+    } else if let Some(pod) = object.downcast_mut::<Pod>() {
+        let spec = pod.spec.get_or_insert_with(Default::default);
+        default_pod_spec(spec);
+        spec.enable_service_links.get_or_insert(true);
+        spec.preemption_policy
+            .get_or_insert_with(|| "PreemptLowerPriority".into());
+        spec.priority.get_or_insert(0);
+        let status = pod.status.get_or_insert_with(Default::default);
+        status.phase = Some("Pending".into());
+        status.qos_class.get_or_insert_with(|| "BestEffort".into());
+    } else if let Some(service) = object.downcast_mut::<Service>() {
+        default_service(service);
+        allocate_cluster_ip(service, existing);
+    }
+}
+
+fn add_finalizer(finalizers: &mut Option<Vec<String>>, finalizer: &str) {
+    let list = finalizers.get_or_insert_with(Vec::new);
+    if !list.iter().any(|f| f == finalizer) {
+        list.push(finalizer.into());
+    }
+}
+
+/// The DefaultStorageClass admission plugin: the newest class marked default (the name breaks ties).
+fn default_class_name(existing: &Collections) -> Option<String> {
+    existing
+        .storage_classes
+        .values()
+        .filter(|c| {
+            c.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(IS_DEFAULT_CLASS_ANNOTATION))
+                .map(String::as_str)
+                == Some("true")
+        })
+        .max_by(|a, b| {
+            a.metadata
+                .creation_timestamp
+                .cmp(&b.metadata.creation_timestamp)
+                .then_with(|| b.metadata.name.cmp(&a.metadata.name))
+        })
+        .and_then(|c| c.metadata.name.clone())
+}
+
+/// ClusterIPs from 10.96.0.0/16 (10.96.0.1 is the `kubernetes` service, .10 is DNS); the first free address
+/// at or after one derived from the name, so a service keeps its address across runs.
+fn allocate_cluster_ip(service: &mut Service, existing: &Collections) {
+    let spec = service.spec.get_or_insert_with(Default::default);
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return;
+    }
+    if let Some(ip) = spec.cluster_ip.clone().filter(|ip| !ip.is_empty()) {
+        spec.cluster_ips.get_or_insert_with(|| vec![ip]);
+        return;
+    }
+    let used: std::collections::BTreeSet<String> = existing
+        .services
+        .values()
+        .filter_map(|s| s.spec.as_ref()?.cluster_ip.clone())
+        .collect();
+    let name = service.metadata.name.clone().unwrap_or_default();
+    let seed = name
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let ip = (0..65_000u32)
+        .map(|i| 100 + (seed.wrapping_add(i) % 65_000))
+        .map(|n| format!("10.96.{}.{}", n / 256, n % 256))
+        .find(|ip| !used.contains(ip) && !ip.ends_with(".0") && !ip.ends_with(".255"));
+    spec.cluster_ip = ip.clone();
+    spec.cluster_ips = ip.map(|ip| vec![ip]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_policy_follows_the_tag() {
+        assert_eq!(default_pull_policy("nginx"), "Always");
+        assert_eq!(default_pull_policy("nginx:latest"), "Always");
+        assert_eq!(default_pull_policy("nginx:1.9.1"), "IfNotPresent");
+        assert_eq!(default_pull_policy("registry:5000/app"), "Always");
+        assert_eq!(default_pull_policy("registry:5000/app:v2"), "IfNotPresent");
+    }
+
+    #[test]
+    fn an_empty_update_strategy_defaults_to_rolling_update_with_partition_zero() {
+        let mut set = StatefulSet::default();
+        default_stateful_set(&mut set);
+        let spec = set.spec.unwrap();
+        assert_eq!(spec.pod_management_policy.as_deref(), Some("OrderedReady"));
+        assert_eq!(spec.replicas, Some(1));
+        let strategy = spec.update_strategy.unwrap();
+        assert_eq!(strategy.type_.as_deref(), Some("RollingUpdate"));
+        assert_eq!(strategy.rolling_update.unwrap().partition, Some(0));
+    }
+
+    #[test]
+    fn explicit_rolling_update_without_parameters_stays_without_them() {
+        // Reference §1.7: the "ord < start+currentReplicas" clause depends on this.
+        let mut set = StatefulSet::default();
+        set.spec
+            .get_or_insert_with(Default::default)
+            .update_strategy = Some(StatefulSetUpdateStrategy {
+            type_: Some("RollingUpdate".into()),
+            rolling_update: None,
+        });
+        default_stateful_set(&mut set);
+        assert!(set
+            .spec
+            .unwrap()
+            .update_strategy
+            .unwrap()
+            .rolling_update
+            .is_none());
+    }
+}

@@ -1,0 +1,324 @@
+//! The discrete-event engine: a simulated clock, the controllers' timers, and the dispatch of every watch
+//! event to every controller's informer handlers. Nothing here reads a wall clock or an outside RNG.
+
+use k8s_openapi::api::core::v1::{
+    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::BTreeMap;
+
+use crate::api::apply::{apply_manifest, DocumentOutcome};
+use crate::api::decode::ManifestError;
+use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
+use crate::config::ClusterConfig;
+use crate::controller::kubelet::Kubelet;
+use crate::controller::persistentvolume::{PersistentVolumeController, LOCAL_PATH_PROVISIONER};
+use crate::controller::scheduler::Scheduler;
+use crate::controller::statefulset::{StatefulSetController, Wait};
+use crate::controller::{Controller, ControllerId, Ctx, Timers};
+use crate::object::ObjectKey;
+use crate::rng::Rng;
+use crate::store::{Store, WatchEvent};
+use crate::time::SimTime;
+
+/// Syncs allowed at one simulated instant before the engine moves on: a guard against a controller bug that
+/// would otherwise hang the page. Far above what 5,000 pods created at once need.
+const MAX_SYNCS_PER_INSTANT: usize = 2_000_000;
+
+pub const KUBERNETES_VERSION: &str = "v1.34.0";
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    store: Store,
+    rng: Rng,
+    timers: Timers,
+    config: ClusterConfig,
+    statefulset: StatefulSetController,
+    persistent_volume: PersistentVolumeController,
+    scheduler: Scheduler,
+    kubelet: Kubelet,
+    journal: Vec<WatchEvent>,
+    journaling: bool,
+}
+
+impl Cluster {
+    pub fn new(config: ClusterConfig) -> Self {
+        let mut cluster = Cluster {
+            store: Store::new(config.seed),
+            rng: Rng::new(config.seed),
+            timers: Timers::default(),
+            config,
+            statefulset: StatefulSetController::default(),
+            persistent_volume: PersistentVolumeController::default(),
+            scheduler: Scheduler::default(),
+            kubelet: Kubelet::default(),
+            journal: Vec::new(),
+            journaling: true,
+        };
+        cluster.bootstrap();
+        cluster.settle();
+        cluster
+    }
+
+    /// The objects a new kind cluster has: namespaces, ready nodes, and the default StorageClass.
+    fn bootstrap(&mut self) {
+        for name in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let namespace = Namespace {
+                metadata: ObjectMeta {
+                    name: Some(name.into()),
+                    labels: Some(BTreeMap::from([(
+                        "kubernetes.io/metadata.name".into(),
+                        name.into(),
+                    )])),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(k8s_openapi::api::core::v1::NamespaceSpec {
+                    finalizers: Some(vec!["kubernetes".into()]),
+                }),
+                status: Some(k8s_openapi::api::core::v1::NamespaceStatus {
+                    phase: Some("Active".into()),
+                    ..Default::default()
+                }),
+            };
+            self.store
+                .create(namespace)
+                .expect("bootstrap namespaces are unique");
+        }
+        for (index, node) in self.config.nodes.clone().into_iter().enumerate() {
+            self.store
+                .create(new_node(&node, index))
+                .expect("validated node names are unique");
+        }
+        if self.config.default_storage_class {
+            let class = StorageClass {
+                metadata: ObjectMeta {
+                    name: Some("standard".into()),
+                    annotations: Some(BTreeMap::from([(
+                        IS_DEFAULT_CLASS_ANNOTATION.into(),
+                        "true".into(),
+                    )])),
+                    ..ObjectMeta::default()
+                },
+                provisioner: LOCAL_PATH_PROVISIONER.into(),
+                reclaim_policy: Some("Delete".into()),
+                volume_binding_mode: Some("WaitForFirstConsumer".into()),
+                ..StorageClass::default()
+            };
+            self.store
+                .create(class)
+                .expect("bootstrap storage class is unique");
+        }
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.store.now()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// Whether watch events are kept for `take_journal`. Benchmarks that never read them turn this off.
+    pub fn set_journaling(&mut self, on: bool) {
+        self.journaling = on;
+    }
+
+    /// The watch events since the last call, oldest first.
+    pub fn take_journal(&mut self) -> Vec<WatchEvent> {
+        std::mem::take(&mut self.journal)
+    }
+
+    /// Why the StatefulSet controller's last sync of `set` stopped short, if it did.
+    pub fn wait_of(&self, set: &ObjectKey) -> Option<&Wait> {
+        self.statefulset.wait_of(set)
+    }
+
+    /// `kubectl apply -f -` at the current instant; the controllers react before this returns.
+    pub fn apply(&mut self, manifest: &str) -> Result<Vec<DocumentOutcome>, ManifestError> {
+        let outcome = apply_manifest(&mut self.store, manifest, "STDIN");
+        self.settle();
+        outcome
+    }
+
+    /// Runs a write against the store as a client would, then lets the controllers react.
+    pub fn with_store<R>(&mut self, write: impl FnOnce(&mut Store) -> R) -> R {
+        let result = write(&mut self.store);
+        self.settle();
+        result
+    }
+
+    /// When the next timer fires, if any is pending.
+    pub fn next_event_at(&self) -> Option<SimTime> {
+        self.timers.next_at()
+    }
+
+    /// Advances to the next instant at which something happens, runs it, and returns that instant.
+    pub fn step(&mut self) -> Option<SimTime> {
+        let at = self.timers.next_at()?;
+        self.fire_timers(at);
+        self.settle();
+        Some(at)
+    }
+
+    /// Runs everything due up to and including `until`, then sets the clock to `until`.
+    pub fn run_until(&mut self, until: SimTime) {
+        self.settle();
+        while let Some(at) = self.timers.next_at().filter(|at| *at <= until) {
+            self.fire_timers(at);
+            self.settle();
+        }
+        if until > self.store.now() {
+            self.store.set_now(until);
+        }
+    }
+
+    fn fire_timers(&mut self, at: SimTime) {
+        if at > self.store.now() {
+            self.store.set_now(at);
+        }
+        for (controller, key) in self.timers.pop_due(at) {
+            self.controller(controller).queue().add(key);
+        }
+    }
+
+    fn controller(&mut self, id: ControllerId) -> &mut dyn Controller {
+        match id {
+            ControllerId::StatefulSet => &mut self.statefulset,
+            ControllerId::PersistentVolume => &mut self.persistent_volume,
+            ControllerId::Scheduler => &mut self.scheduler,
+            ControllerId::Kubelet => &mut self.kubelet,
+        }
+    }
+
+    /// Delivers pending watch events and runs controller syncs until nothing is left to do at this instant.
+    fn settle(&mut self) {
+        for _ in 0..MAX_SYNCS_PER_INSTANT {
+            self.dispatch_watch_events();
+            let Some((id, key)) = self.next_work() else {
+                return;
+            };
+            let Cluster {
+                store,
+                rng,
+                timers,
+                config,
+                ..
+            } = self;
+            let mut ctx = Ctx {
+                store,
+                rng,
+                timers,
+                config,
+            };
+            match id {
+                ControllerId::StatefulSet => self.statefulset.sync(&key, &mut ctx),
+                ControllerId::PersistentVolume => self.persistent_volume.sync(&key, &mut ctx),
+                ControllerId::Scheduler => self.scheduler.sync(&key, &mut ctx),
+                ControllerId::Kubelet => self.kubelet.sync(&key, &mut ctx),
+            }
+        }
+    }
+
+    fn dispatch_watch_events(&mut self) {
+        let events = self.store.take_pending();
+        for event in &events {
+            for id in ControllerId::ALL {
+                let Cluster {
+                    store,
+                    statefulset,
+                    persistent_volume,
+                    scheduler,
+                    kubelet,
+                    ..
+                } = self;
+                let controller: &mut dyn Controller = match id {
+                    ControllerId::StatefulSet => statefulset,
+                    ControllerId::PersistentVolume => persistent_volume,
+                    ControllerId::Scheduler => scheduler,
+                    ControllerId::Kubelet => kubelet,
+                };
+                controller.observe(event, store);
+            }
+        }
+        if self.journaling {
+            self.journal.extend(events);
+        }
+    }
+
+    /// The next key to sync, from the first controller (in `ControllerId::ALL` order) that has one.
+    fn next_work(&mut self) -> Option<(ControllerId, ObjectKey)> {
+        ControllerId::ALL
+            .into_iter()
+            .find_map(|id| self.controller(id).queue().pop().map(|key| (id, key)))
+    }
+}
+
+fn new_node(config: &crate::config::NodeConfig, index: usize) -> Node {
+    let mut labels = BTreeMap::from([
+        ("beta.kubernetes.io/arch".to_string(), "amd64".to_string()),
+        ("beta.kubernetes.io/os".into(), "linux".into()),
+        ("kubernetes.io/arch".into(), "amd64".into()),
+        ("kubernetes.io/hostname".into(), config.name.clone()),
+        ("kubernetes.io/os".into(), "linux".into()),
+    ]);
+    labels.extend(config.labels.clone());
+    let resources = BTreeMap::from([
+        ("cpu".to_string(), Quantity(config.cpu.clone())),
+        ("memory".into(), Quantity(config.memory.clone())),
+        ("pods".into(), Quantity("110".into())),
+        ("ephemeral-storage".into(), Quantity("100Gi".into())),
+    ]);
+    let pod_cidr = format!("10.244.{}.0/24", index + 1);
+    Node {
+        metadata: ObjectMeta {
+            name: Some(config.name.clone()),
+            labels: Some(labels),
+            ..ObjectMeta::default()
+        },
+        spec: Some(NodeSpec {
+            pod_cidr: Some(pod_cidr.clone()),
+            pod_cidrs: Some(vec![pod_cidr]),
+            provider_id: Some(format!("kind://docker/kind/{}", config.name)),
+            ..NodeSpec::default()
+        }),
+        status: Some(NodeStatus {
+            addresses: Some(vec![
+                NodeAddress {
+                    type_: "InternalIP".into(),
+                    address: format!("172.18.0.{}", index + 2),
+                },
+                NodeAddress {
+                    type_: "Hostname".into(),
+                    address: config.name.clone(),
+                },
+            ]),
+            allocatable: Some(resources.clone()),
+            capacity: Some(resources),
+            conditions: Some(vec![NodeCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                reason: Some("KubeletReady".into()),
+                message: Some("kubelet is posting ready status".into()),
+                last_heartbeat_time: Some(SimTime::ZERO.to_k8s()),
+                last_transition_time: Some(SimTime::ZERO.to_k8s()),
+            }]),
+            node_info: Some(NodeSystemInfo {
+                architecture: "amd64".into(),
+                container_runtime_version: "containerd://2.1.1".into(),
+                kernel_version: "6.8.0".into(),
+                kube_proxy_version: String::new(),
+                kubelet_version: KUBERNETES_VERSION.into(),
+                operating_system: "linux".into(),
+                os_image: "Debian GNU/Linux 12 (bookworm)".into(),
+                ..NodeSystemInfo::default()
+            }),
+            ..NodeStatus::default()
+        }),
+    }
+}

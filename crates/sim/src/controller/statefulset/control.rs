@@ -1,0 +1,713 @@
+//! `pkg/controller/statefulset/stateful_set_control.go`: one sync of one StatefulSet, in upstream's order.
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use std::collections::BTreeSet;
+
+use super::pod_control::{
+    create_persistent_volume_claims, create_stateful_pod, delete_stateful_pod, update_stateful_pod,
+};
+use super::utils::*;
+use super::wait::{Cause, HeldBack, Wait};
+use crate::controller::Ctx;
+use crate::object::{get_controller_of, name_of, ApiObject, ObjectKey};
+use crate::store::{ApiError, DeleteOptions};
+use crate::time::SimTime;
+
+/// `MaxBatchSize` of `slowStartBatch`.
+const MAX_BATCH_SIZE: usize = 500;
+
+/// What one sync did, for the controller's bookkeeping and for viewers.
+#[derive(Debug, Default)]
+pub struct SyncResult {
+    pub status: Option<StatefulSetStatus>,
+    pub wait: Option<Wait>,
+    pub error: Option<String>,
+}
+
+/// How a `process*` step ends: go on with the next pod, or stop this sync (and, if so, why).
+enum Flow {
+    Continue,
+    Exit(Option<Cause>),
+}
+
+/// `UpdateStatefulSet`.
+pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Pod]) -> SyncResult {
+    let mut revisions = list_revisions(ctx, set);
+    sort_controller_revisions(&mut revisions);
+    let (current, update, collision_count) = match get_stateful_set_revisions(ctx, set, &revisions)
+    {
+        Ok(found) => found,
+        Err(error) => {
+            return SyncResult {
+                error: Some(error),
+                ..SyncResult::default()
+            }
+        }
+    };
+    let mut result = update_stateful_set_pods(ctx, set, &current, &update, collision_count, pods);
+    if let Some(status) = &result.status {
+        if let Err(error) = update_stateful_set_status(ctx, set, status.clone()) {
+            // The sync error wins over the status error (TestStatefulSetStatusUpdate).
+            result.error.get_or_insert(error);
+        }
+    }
+    // History is truncated even when the sync failed.
+    let revisions = list_revisions(ctx, set);
+    truncate_history(ctx, set, pods, &revisions, &current, &update);
+    result
+}
+
+fn list_revisions(ctx: &Ctx, set: &StatefulSet) -> Vec<ControllerRevision> {
+    let namespace = set.metadata.namespace.as_deref().unwrap_or_default();
+    ctx.store
+        .list_namespace::<ControllerRevision>(namespace)
+        .filter(|r| {
+            get_controller_of(&r.metadata)
+                .is_some_and(|owner| owner.uid == set.metadata.uid.clone().unwrap_or_default())
+        })
+        .cloned()
+        .collect()
+}
+
+/// `SortControllerRevisions`: by revision, then creation time, then name.
+fn sort_controller_revisions(revisions: &mut [ControllerRevision]) {
+    revisions.sort_by(|a, b| {
+        a.revision
+            .cmp(&b.revision)
+            .then_with(|| {
+                a.metadata
+                    .creation_timestamp
+                    .cmp(&b.metadata.creation_timestamp)
+            })
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+    });
+}
+
+/// `getStatefulSetRevisions`: the current and update revisions, creating or renumbering as needed.
+fn get_stateful_set_revisions(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    revisions: &[ControllerRevision],
+) -> Result<(ControllerRevision, ControllerRevision, i32), String> {
+    let mut collision_count = set
+        .status
+        .as_ref()
+        .and_then(|s| s.collision_count)
+        .unwrap_or(0);
+    let next_revision = revisions.last().map_or(1, |r| r.revision + 1);
+    let candidate = new_revision(set, next_revision, collision_count);
+    let equal: Vec<&ControllerRevision> = revisions
+        .iter()
+        .filter(|r| r.data == candidate.data)
+        .collect();
+
+    let update = match equal.last() {
+        // The template is what the newest revision already records.
+        Some(last_equal) if last_equal.revision == revisions.last().map_or(0, |r| r.revision) => {
+            (*last_equal).clone()
+        }
+        // The template went back to an older revision: a rollback renumbers it instead of creating a copy.
+        Some(last_equal) => {
+            let mut renumbered = (*last_equal).clone();
+            renumbered.revision = candidate.revision;
+            ctx.store.update(renumbered).map_err(|e| e.to_string())?
+        }
+        None => create_controller_revision(ctx, set, next_revision, &mut collision_count)?,
+    };
+    let current_name = set.status.as_ref().and_then(|s| s.current_revision.clone());
+    let current = revisions
+        .iter()
+        .find(|r| r.metadata.name == current_name && current_name.is_some())
+        .cloned()
+        .unwrap_or_else(|| update.clone());
+    Ok((current, update, collision_count))
+}
+
+/// `CreateControllerRevision`: on a name collision with different data, count the collision and rehash.
+fn create_controller_revision(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    revision: i64,
+    collision_count: &mut i32,
+) -> Result<ControllerRevision, String> {
+    loop {
+        let candidate = new_revision(set, revision, *collision_count);
+        match ctx.store.create(candidate.clone()) {
+            Ok(created) => return Ok(created),
+            Err(ApiError::AlreadyExists { .. }) => {
+                let existing = ctx
+                    .store
+                    .get::<ControllerRevision>(&candidate.key())
+                    .cloned();
+                if let Some(existing) = existing.filter(|e| e.data == candidate.data) {
+                    return Ok(existing);
+                }
+                *collision_count += 1;
+            }
+            Err(error) => return Err(error.to_string()),
+        }
+    }
+}
+
+/// `updateStatefulSet`: scale, replace and update the pods; at most what the policy allows in one sync.
+fn update_stateful_set_pods(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    current_revision: &ControllerRevision,
+    update_revision: &ControllerRevision,
+    collision_count: i32,
+    pods: &[Pod],
+) -> SyncResult {
+    let current_set = apply_revision(set, current_revision);
+    let update_set = apply_revision(set, update_revision);
+    let current_name = name_of(&current_revision.metadata).to_string();
+    let update_name = name_of(&update_revision.metadata).to_string();
+    let min_ready = min_ready_seconds(set);
+    let now = ctx.now();
+
+    let start = start_ordinal(set);
+    let end = end_ordinal(set);
+    let mut replicas: Vec<Option<Pod>> = vec![None; replicas(set).max(0) as usize];
+    let mut condemned: Vec<Pod> = Vec::new();
+    for pod in pods {
+        let ordinal = get_ordinal(pod);
+        if (i64::from(start)..=i64::from(end)).contains(&ordinal) {
+            replicas[(ordinal - i64::from(start)) as usize] = Some(pod.clone());
+        } else if ordinal >= 0 {
+            condemned.push(pod.clone());
+        }
+    }
+    // Missing ordinals get the pod they should have; it has no phase until the apiserver creates it.
+    let mut replicas: Vec<Pod> = replicas
+        .into_iter()
+        .enumerate()
+        .map(|(i, pod)| {
+            pod.unwrap_or_else(|| {
+                new_versioned_stateful_set_pod(
+                    &current_set,
+                    &update_set,
+                    &current_name,
+                    &update_name,
+                    start + i as i32,
+                )
+            })
+        })
+        .collect();
+    condemned.sort_by_key(|pod| std::cmp::Reverse(get_ordinal(pod)));
+
+    let mut status = StatefulSetStatus {
+        observed_generation: set.metadata.generation,
+        current_revision: Some(current_name.clone()),
+        update_revision: Some(update_name.clone()),
+        collision_count: Some(collision_count),
+        ..set.status.clone().unwrap_or_default()
+    };
+    update_status(
+        &mut status,
+        min_ready,
+        now,
+        &current_name,
+        &update_name,
+        replicas.iter().chain(&condemned),
+    );
+
+    // The first unavailable pod: replicas ascending, then condemned ascending.
+    let first_unavailable = replicas
+        .iter()
+        .chain(condemned.iter().rev())
+        .find(|pod| is_unavailable(pod, min_ready, now))
+        .map(|pod| name_of(&pod.metadata).to_string());
+
+    if set.metadata.deletion_timestamp.is_some() {
+        return SyncResult {
+            status: Some(status),
+            ..SyncResult::default()
+        };
+    }
+    let monotonic = !is_parallel(set);
+    let recount = |status: &mut StatefulSetStatus, replicas: &[Pod], condemned: &[Pod]| {
+        update_status(
+            status,
+            min_ready,
+            now,
+            &current_name,
+            &update_name,
+            replicas.iter().chain(condemned),
+        );
+    };
+
+    // (A) Bring every ordinal in range into existence and health.
+    let outcome = run_for_all(replicas.len(), monotonic, |i| {
+        process_replica(
+            ctx,
+            set,
+            &update_set,
+            monotonic,
+            &mut replicas,
+            i,
+            min_ready,
+        )
+    });
+    if let Some(stop) = outcome {
+        recount(&mut status, &replicas, &condemned);
+        return finish(status, stop, &replicas, &condemned, &update_name);
+    }
+    // (C) Scale down, highest ordinal first.
+    let outcome = run_for_all(condemned.len(), monotonic, |i| {
+        process_condemned(
+            ctx,
+            set,
+            first_unavailable.as_deref(),
+            monotonic,
+            &condemned,
+            i,
+            min_ready,
+        )
+    });
+    if let Some(stop) = outcome {
+        recount(&mut status, &replicas, &condemned);
+        return finish(status, stop, &replicas, &condemned, &update_name);
+    }
+    recount(&mut status, &replicas, &condemned);
+
+    if is_on_delete(set) {
+        return SyncResult {
+            status: Some(status),
+            ..SyncResult::default()
+        };
+    }
+
+    // The legacy rolling update: one pod at a time, highest ordinal first, never below the partition.
+    let partition = spec(set)
+        .update_strategy
+        .as_ref()
+        .and_then(|s| s.rolling_update.as_ref())
+        .and_then(|r| r.partition)
+        .unwrap_or(0)
+        .max(0) as usize;
+    for target in (partition..replicas.len()).rev() {
+        let pod = &replicas[target];
+        if get_pod_revision(pod) != update_name && !is_terminating(pod) {
+            if let Err(error) = delete_stateful_pod(ctx, set, pod) {
+                if !error.contains("not found") {
+                    return SyncResult {
+                        status: Some(status),
+                        error: Some(error),
+                        ..SyncResult::default()
+                    };
+                }
+            }
+            status.current_replicas = Some(status.current_replicas.unwrap_or(0) - 1);
+            return SyncResult {
+                status: Some(status),
+                ..SyncResult::default()
+            };
+        }
+        if is_unavailable(pod, min_ready, now) {
+            let pod_name = name_of(&pod.metadata).to_string();
+            let cause = if is_terminating(pod) {
+                Cause::Terminating { pod: pod_name }
+            } else {
+                unavailable_cause(pod, min_ready)
+            };
+            let wait = next_update_below(&replicas, target, partition, &update_name)
+                .map(|held_back| Wait { held_back, cause });
+            return SyncResult {
+                status: Some(status),
+                wait,
+                ..SyncResult::default()
+            };
+        }
+    }
+    SyncResult {
+        status: Some(status),
+        ..SyncResult::default()
+    }
+}
+
+/// How a stopped phase is reported: its error, or what it waits for and what that holds back.
+fn finish(
+    status: StatefulSetStatus,
+    stop: Stop,
+    replicas: &[Pod],
+    condemned: &[Pod],
+    update_name: &str,
+) -> SyncResult {
+    match stop {
+        Stop::Error(error) => {
+            let cause = Cause::Error {
+                message: error.clone(),
+            };
+            let wait = held_back(&cause, replicas, condemned, update_name)
+                .map(|held_back| Wait { held_back, cause });
+            SyncResult {
+                status: Some(status),
+                wait,
+                error: Some(error),
+            }
+        }
+        Stop::Exit(None) => SyncResult {
+            status: Some(status),
+            ..SyncResult::default()
+        },
+        Stop::Exit(Some(cause)) => {
+            let wait = held_back(&cause, replicas, condemned, update_name)
+                .map(|held_back| Wait { held_back, cause });
+            SyncResult {
+                status: Some(status),
+                wait,
+                ..SyncResult::default()
+            }
+        }
+    }
+}
+
+/// What the blocked sync would have done next: create a missing ordinal, recreate the blocking one, delete a
+/// condemned pod, or update an old-revision pod.
+fn held_back(
+    cause: &Cause,
+    replicas: &[Pod],
+    condemned: &[Pod],
+    update_name: &str,
+) -> Option<HeldBack> {
+    let recreated = match cause {
+        Cause::Terminating { pod } | Cause::Finished { pod, .. } => replicas
+            .iter()
+            .any(|r| name_of(&r.metadata) == pod)
+            .then(|| HeldBack::Recreate(pod.clone())),
+        _ => None,
+    };
+    recreated
+        .or_else(|| {
+            replicas
+                .iter()
+                .find(|p| !is_created(p))
+                .map(|p| HeldBack::Create(name_of(&p.metadata).into()))
+        })
+        .or_else(|| {
+            condemned
+                .iter()
+                .find(|p| !is_terminating(p))
+                .map(|p| HeldBack::Delete(name_of(&p.metadata).into()))
+        })
+        .or_else(|| {
+            replicas
+                .iter()
+                .rev()
+                .find(|p| get_pod_revision(p) != update_name)
+                .map(|p| HeldBack::Update(name_of(&p.metadata).into()))
+        })
+}
+
+fn next_update_below(
+    replicas: &[Pod],
+    target: usize,
+    partition: usize,
+    update_name: &str,
+) -> Option<HeldBack> {
+    replicas[partition..target]
+        .iter()
+        .rev()
+        .find(|p| get_pod_revision(p) != update_name)
+        .map(|p| HeldBack::Update(name_of(&p.metadata).into()))
+}
+
+fn unavailable_cause(pod: &Pod, min_ready: i32) -> Cause {
+    let name = name_of(&pod.metadata).to_string();
+    if is_running_and_ready(pod) {
+        Cause::NotAvailable {
+            pod: name,
+            min_ready_seconds: min_ready,
+        }
+    } else {
+        Cause::NotRunningAndReady { pod: name }
+    }
+}
+
+enum Stop {
+    Exit(Option<Cause>),
+    Error(String),
+}
+
+/// `runForAll`: sequential and stopping at the first exit in OrderedReady; in Parallel, `slowStartBatch`
+/// (batches of 1, 2, 4, ... up to 500) where only an error stops the run.
+fn run_for_all(
+    count: usize,
+    monotonic: bool,
+    mut step: impl FnMut(usize) -> Result<Flow, String>,
+) -> Option<Stop> {
+    if monotonic {
+        for i in 0..count {
+            match step(i) {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Exit(cause)) => return Some(Stop::Exit(cause)),
+                Err(error) => return Some(Stop::Error(error)),
+            }
+        }
+        return None;
+    }
+    let mut next = 0;
+    let mut batch = 1;
+    while next < count {
+        let size = batch.min(count - next).min(MAX_BATCH_SIZE);
+        let errors: Vec<String> = (next..next + size).filter_map(|i| step(i).err()).collect();
+        if !errors.is_empty() {
+            return Some(Stop::Error(errors.join(", ")));
+        }
+        next += size;
+        batch = size * 2;
+    }
+    None
+}
+
+/// `processReplica`.
+fn process_replica(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    update_set: &StatefulSet,
+    monotonic: bool,
+    replicas: &mut [Pod],
+    i: usize,
+    min_ready: i32,
+) -> Result<Flow, String> {
+    let pod = replicas[i].clone();
+    let pod_name = name_of(&pod.metadata).to_string();
+    // A finished pod is deleted; its replacement comes on a later sync, once the old object is gone.
+    if is_failed(&pod) || is_succeeded(&pod) {
+        if !is_terminating(&pod) {
+            delete_stateful_pod(ctx, set, &pod)?;
+        }
+        let phase = if is_failed(&pod) {
+            "Failed"
+        } else {
+            "Succeeded"
+        };
+        return Ok(Flow::Exit(Some(Cause::Finished {
+            pod: pod_name,
+            phase: phase.into(),
+        })));
+    }
+    if !is_created(&pod) {
+        if pod_claim_is_stale(ctx, set, &pod) {
+            return Ok(Flow::Exit(Some(Cause::StaleClaim { pod: pod_name })));
+        }
+        create_stateful_pod(ctx, set, &pod)?;
+        // One creation per sync: the new pod's watch event starts the next one.
+        if monotonic {
+            return Ok(Flow::Exit(None));
+        }
+    }
+    // A pending pod whose claim was deleted gets it back.
+    if is_pending(&pod) {
+        create_persistent_volume_claims(ctx, set, &pod)?;
+    }
+    if is_terminating(&pod) && monotonic {
+        return Ok(Flow::Exit(Some(Cause::Terminating { pod: pod_name })));
+    }
+    if !is_created(&pod) {
+        return Ok(Flow::Continue);
+    }
+    if !is_running_and_ready(&pod) && monotonic {
+        return Ok(Flow::Exit(Some(Cause::NotRunningAndReady {
+            pod: pod_name,
+        })));
+    }
+    if !is_running_and_available(&pod, min_ready, ctx.now()) && monotonic {
+        return Ok(Flow::Exit(Some(Cause::NotAvailable {
+            pod: pod_name,
+            min_ready_seconds: min_ready,
+        })));
+    }
+    if identity_matches(set, &pod) && storage_matches(set, &pod) {
+        return Ok(Flow::Continue);
+    }
+    update_stateful_pod(ctx, update_set, &pod)?;
+    replicas[i] = ctx
+        .store
+        .get::<Pod>(&ObjectKey::of(&pod.metadata))
+        .cloned()
+        .unwrap_or(pod);
+    Ok(Flow::Continue)
+}
+
+/// `processCondemned`: in OrderedReady one deletion per sync, and only once every pod in range is healthy,
+/// except that the lowest unavailable pod may go while unhealthy.
+fn process_condemned(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    first_unavailable: Option<&str>,
+    monotonic: bool,
+    condemned: &[Pod],
+    i: usize,
+    min_ready: i32,
+) -> Result<Flow, String> {
+    let pod = &condemned[i];
+    let pod_name = name_of(&pod.metadata).to_string();
+    if is_terminating(pod) {
+        return Ok(if monotonic {
+            Flow::Exit(Some(Cause::Terminating { pod: pod_name }))
+        } else {
+            Flow::Continue
+        });
+    }
+    let is_first_unavailable = first_unavailable == Some(pod_name.as_str());
+    if monotonic && !is_running_and_ready(pod) && !is_first_unavailable {
+        return Ok(Flow::Exit(Some(Cause::NotRunningAndReady {
+            pod: pod_name,
+        })));
+    }
+    if monotonic && !is_running_and_available(pod, min_ready, ctx.now()) && !is_first_unavailable {
+        return Ok(Flow::Exit(Some(Cause::NotAvailable {
+            pod: pod_name,
+            min_ready_seconds: min_ready,
+        })));
+    }
+    delete_stateful_pod(ctx, set, pod)?;
+    Ok(Flow::Exit(None))
+}
+
+/// `PodClaimIsStale`: with `whenScaled: Delete`, a claim still owned by an earlier pod of this ordinal must be
+/// garbage collected before the ordinal is created again.
+fn pod_claim_is_stale(ctx: &Ctx, set: &StatefulSet, pod: &Pod) -> bool {
+    let when_scaled = spec(set)
+        .persistent_volume_claim_retention_policy
+        .as_ref()
+        .and_then(|p| p.when_scaled.as_deref());
+    if when_scaled != Some("Delete") {
+        return false;
+    }
+    get_persistent_volume_claims(set, pod)
+        .values()
+        .any(|claim| {
+            ctx.store
+                .get::<PersistentVolumeClaim>(&ObjectKey::of(&claim.metadata))
+                .is_some_and(|existing| {
+                    existing
+                        .metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|owner| {
+                            owner.kind == "Pod"
+                                && Some(&owner.name) == pod.metadata.name.as_ref()
+                                && Some(&owner.uid) != pod.metadata.uid.as_ref()
+                        })
+                })
+        })
+}
+
+/// `updateStatus` / `computeReplicaStatus`: counts over every pod with an ordinal, in range or condemned.
+fn update_status<'a>(
+    status: &mut StatefulSetStatus,
+    min_ready: i32,
+    now: SimTime,
+    current_name: &str,
+    update_name: &str,
+    pods: impl Iterator<Item = &'a Pod>,
+) {
+    let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
+    for pod in pods {
+        if is_created(pod) {
+            replicas += 1;
+        }
+        if is_running_and_ready(pod) {
+            ready += 1;
+            if is_running_and_available(pod, min_ready, now) {
+                available += 1;
+            }
+        }
+        if is_created(pod) && !is_terminating(pod) {
+            let revision = get_pod_revision(pod);
+            if revision == current_name {
+                current += 1;
+            }
+            if revision == update_name {
+                updated += 1;
+            }
+        }
+    }
+    status.replicas = replicas;
+    status.ready_replicas = Some(ready);
+    status.available_replicas = Some(available);
+    status.current_replicas = Some(current);
+    status.updated_replicas = Some(updated);
+}
+
+/// `updateStatefulSetStatus`: completes a finished rolling update, then writes only if something changed.
+fn update_stateful_set_status(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    mut status: StatefulSetStatus,
+) -> Result<(), String> {
+    complete_rolling_update(set, &mut status);
+    if !inconsistent_status(set, &status) {
+        return Ok(());
+    }
+    let key = set.key();
+    ctx.store
+        .modify::<StatefulSet>(&key, |stored| stored.status = Some(status))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// `completeRollingUpdate`: once every replica is updated and ready, the update revision becomes current.
+fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus) {
+    let rolling = spec(set)
+        .update_strategy
+        .as_ref()
+        .and_then(|s| s.type_.as_deref())
+        == Some("RollingUpdate");
+    let wanted = replicas(set);
+    if rolling
+        && status.updated_replicas == Some(wanted)
+        && status.ready_replicas == Some(wanted)
+        && status.replicas == wanted
+    {
+        status.current_replicas = status.updated_replicas;
+        status.current_revision = status.update_revision.clone();
+    }
+}
+
+/// `inconsistentStatus`.
+fn inconsistent_status(set: &StatefulSet, status: &StatefulSetStatus) -> bool {
+    let Some(old) = &set.status else { return true };
+    status.observed_generation > old.observed_generation
+        || status.replicas != old.replicas
+        || status.ready_replicas.unwrap_or(0) != old.ready_replicas.unwrap_or(0)
+        || status.current_replicas.unwrap_or(0) != old.current_replicas.unwrap_or(0)
+        || status.updated_replicas.unwrap_or(0) != old.updated_replicas.unwrap_or(0)
+        || status.available_replicas.unwrap_or(0) != old.available_replicas.unwrap_or(0)
+        || status.current_revision != old.current_revision
+        || status.update_revision != old.update_revision
+        || status.collision_count != old.collision_count
+}
+
+/// `truncateHistory`: keeps at most `revisionHistoryLimit` revisions that neither the status nor a pod uses.
+fn truncate_history(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    pods: &[Pod],
+    revisions: &[ControllerRevision],
+    current: &ControllerRevision,
+    update: &ControllerRevision,
+) {
+    let limit = spec(set).revision_history_limit.unwrap_or(10);
+    if limit < 0 {
+        return;
+    }
+    let mut live: BTreeSet<&str> = pods.iter().map(get_pod_revision).collect();
+    live.insert(name_of(&current.metadata));
+    live.insert(name_of(&update.metadata));
+    let mut history: Vec<&ControllerRevision> = revisions
+        .iter()
+        .filter(|r| !live.contains(name_of(&r.metadata)))
+        .collect();
+    history.sort_by_key(|r| r.revision);
+    let excess = history.len().saturating_sub(limit as usize);
+    for revision in &history[..excess] {
+        let _ = ctx
+            .store
+            .delete::<ControllerRevision>(&revision.key(), DeleteOptions::default());
+    }
+}

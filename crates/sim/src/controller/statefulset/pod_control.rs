@@ -1,0 +1,189 @@
+//! `pkg/controller/statefulset/stateful_pod_control.go`: the writes the control loop makes, each with the event
+//! upstream records for it.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+
+use super::utils::{
+    get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
+};
+use crate::controller::Ctx;
+use crate::events::{self, component, EventType};
+use crate::object::{name_of, ObjectKey};
+use crate::store::{ApiError, DeleteOptions};
+
+/// `CreateStatefulPod`: the pod's claims first; any claim error leaves the pod uncreated.
+pub fn create_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
+    if let Err(error) = create_persistent_volume_claims(ctx, set, pod) {
+        record_pod_event(ctx, "create", set, pod, Some(&error));
+        return Err(error);
+    }
+    match ctx.store.create(pod.clone()) {
+        // Someone else holds the name (a released pod): no event, the sync fails and is retried.
+        Err(error @ ApiError::AlreadyExists { .. }) => Err(error.to_string()),
+        Err(error) => {
+            let error = error.to_string();
+            record_pod_event(ctx, "create", set, pod, Some(&error));
+            Err(error)
+        }
+        Ok(_) => {
+            record_pod_event(ctx, "create", set, pod, None);
+            Ok(())
+        }
+    }
+}
+
+/// `createPersistentVolumeClaims`: creates each missing claim; an existing claim is reused as it is.
+pub fn create_persistent_volume_claims(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), String> {
+    let mut errors = Vec::new();
+    for claim in get_persistent_volume_claims(set, pod).into_values() {
+        let key = ObjectKey::of(&claim.metadata);
+        match ctx.store.get::<PersistentVolumeClaim>(&key) {
+            Some(existing) if existing.metadata.deletion_timestamp.is_some() => {
+                errors.push(format!("pvc {} is being deleted", key.name));
+            }
+            Some(_) => {}
+            None => match ctx.store.create(claim.clone()) {
+                Ok(_) => record_claim_event(ctx, set, pod, &claim, None),
+                Err(error @ ApiError::AlreadyExists { .. }) => {
+                    errors.push(format!("failed to create PVC {}: {error}", key.name));
+                }
+                Err(error) => {
+                    let error = format!("failed to create PVC {}: {error}", key.name);
+                    record_claim_event(ctx, set, pod, &claim, Some(&error));
+                    errors.push(error);
+                }
+            },
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join(", "))
+    }
+}
+
+/// `UpdateStatefulPod`: restores the pod's identity labels. A pod whose volumes are wrong cannot be fixed in
+/// place, because pod specs are immutable: the apiserver refuses and the controller records the failure.
+pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
+    if !storage_matches(set, pod) {
+        let error = format!(
+            "Pod \"{}\" is invalid: spec: Forbidden: pod updates may not change fields other than \
+             `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,\
+             `spec.tolerations` (only additions to existing tolerations),\
+             `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+            name_of(&pod.metadata)
+        );
+        record_pod_event(ctx, "update", set, pod, Some(&error));
+        return Err(error);
+    }
+    if identity_matches(set, pod) {
+        return Ok(());
+    }
+    let mut fixed = pod.clone();
+    update_identity(set, &mut fixed);
+    match ctx.store.update(fixed) {
+        Ok(_) => {
+            record_pod_event(ctx, "update", set, pod, None);
+            Ok(())
+        }
+        Err(error) => {
+            let error = error.to_string();
+            record_pod_event(ctx, "update", set, pod, Some(&error));
+            Err(error)
+        }
+    }
+}
+
+/// `DeleteStatefulPod`: a graceful delete; the kubelet does the rest.
+pub fn delete_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
+    match ctx
+        .store
+        .delete::<Pod>(&ObjectKey::of(&pod.metadata), DeleteOptions::default())
+    {
+        Ok(_) => {
+            record_pod_event(ctx, "delete", set, pod, None);
+            Ok(())
+        }
+        Err(error) => {
+            let error = error.to_string();
+            record_pod_event(ctx, "delete", set, pod, Some(&error));
+            Err(error)
+        }
+    }
+}
+
+/// `recordPodEvent`: `Successful<Verb>` / `Failed<Verb>` on the set.
+fn record_pod_event(ctx: &mut Ctx, verb: &str, set: &StatefulSet, pod: &Pod, error: Option<&str>) {
+    let (pod_name, set_name) = (name_of(&pod.metadata), name_of(&set.metadata));
+    let capitalized = capitalize(verb);
+    let (event_type, reason, message) = match error {
+        None => (
+            EventType::Normal,
+            format!("Successful{capitalized}"),
+            format!("{verb} Pod {pod_name} in StatefulSet {set_name} successful"),
+        ),
+        Some(error) => (
+            EventType::Warning,
+            format!("Failed{capitalized}"),
+            format!("{verb} Pod {pod_name} in StatefulSet {set_name} failed error: {error}"),
+        ),
+    };
+    events::record(
+        ctx.store,
+        set,
+        event_type,
+        &reason,
+        message,
+        component::STATEFULSET,
+        None,
+    );
+}
+
+/// `recordClaimEvent`: note upstream's "success" here, against "successful" for pods.
+fn record_claim_event(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    pod: &Pod,
+    claim: &PersistentVolumeClaim,
+    error: Option<&str>,
+) {
+    let (pod_name, set_name, claim_name) = (
+        name_of(&pod.metadata),
+        name_of(&set.metadata),
+        name_of(&claim.metadata),
+    );
+    let (event_type, reason, message) = match error {
+        None => (
+            EventType::Normal,
+            "SuccessfulCreate",
+            format!("create Claim {claim_name} Pod {pod_name} in StatefulSet {set_name} success"),
+        ),
+        Some(error) => (
+            EventType::Warning,
+            "FailedCreate",
+            format!("create Claim {claim_name} for Pod {pod_name} in StatefulSet {set_name} failed error: {error}"),
+        ),
+    };
+    events::record(
+        ctx.store,
+        set,
+        event_type,
+        reason,
+        message,
+        component::STATEFULSET,
+        None,
+    );
+}
+
+fn capitalize(verb: &str) -> String {
+    let mut chars = verb.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}

@@ -1,0 +1,471 @@
+//! The tables `kubectl get` prints, column for column.
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{
+    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::time::{human_duration, SimTime};
+
+/// Left-aligned columns separated by three spaces, as kubectl's tabwriter prints them.
+pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len() - 1;
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            out.push_str(cell);
+            if i < last {
+                out.push_str(&" ".repeat(widths[i] - cell.chars().count() + 3));
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut text = line(header.to_vec());
+    for row in rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
+pub fn age(meta: &ObjectMeta, now: SimTime) -> String {
+    meta.creation_timestamp
+        .as_ref()
+        .map_or("<unknown>".into(), |t| {
+            human_duration(now.0.saturating_sub(SimTime::from_k8s(t).0))
+        })
+}
+
+/// kubectl's STATUS column (`printPod`): the pod's reason or phase, overridden by the last container's waiting
+/// or terminated reason, then `Terminating` for a pod being deleted that has not reached a terminal phase.
+pub fn pod_status(pod: &Pod) -> String {
+    let status = pod.status.clone().unwrap_or_default();
+    let phase = status.phase.clone().unwrap_or_default();
+    let mut reason = status
+        .reason
+        .clone()
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| phase.clone());
+    let mut has_running = false;
+    for container in status.container_statuses.iter().flatten().rev() {
+        let state = container.state.clone().unwrap_or_default();
+        if let Some(waiting) = state
+            .waiting
+            .as_ref()
+            .and_then(|w| w.reason.clone())
+            .filter(|r| !r.is_empty())
+        {
+            reason = waiting;
+        } else if let Some(terminated) = &state.terminated {
+            reason = match terminated.reason.clone().filter(|r| !r.is_empty()) {
+                Some(r) => r,
+                None if terminated.signal.unwrap_or(0) != 0 => {
+                    format!("Signal:{}", terminated.signal.unwrap_or(0))
+                }
+                None => format!("ExitCode:{}", terminated.exit_code),
+            };
+        } else if container.ready && state.running.is_some() {
+            has_running = true;
+        }
+    }
+    if reason == "Completed" && has_running {
+        let ready = status
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == "Ready" && c.status == "True");
+        reason = if ready {
+            "Running".into()
+        } else {
+            "NotReady".into()
+        };
+    }
+    let terminal = phase == "Succeeded" || phase == "Failed";
+    if pod.metadata.deletion_timestamp.is_some() && status.reason.as_deref() == Some("NodeLost") {
+        reason = "Unknown".into();
+    } else if pod.metadata.deletion_timestamp.is_some() && !terminal {
+        reason = "Terminating".into();
+    }
+    reason
+}
+
+/// READY as `ready/total` containers.
+pub fn pod_ready(pod: &Pod) -> String {
+    let total = pod.spec.as_ref().map_or(0, |s| s.containers.len());
+    let ready = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .filter(|c| c.ready)
+        .count();
+    format!("{ready}/{total}")
+}
+
+pub fn pod_restarts(pod: &Pod) -> i32 {
+    pod.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .map(|c| c.restart_count)
+        .sum()
+}
+
+pub fn pod_row(pod: &Pod, now: SimTime, wide: bool) -> Vec<String> {
+    let mut row = vec![
+        pod.metadata.name.clone().unwrap_or_default(),
+        pod_ready(pod),
+        pod_status(pod),
+        pod_restarts(pod).to_string(),
+        age(&pod.metadata, now),
+    ];
+    if wide {
+        let status = pod.status.clone().unwrap_or_default();
+        row.push(status.pod_ip.unwrap_or_else(|| "<none>".into()));
+        row.push(
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_else(|| "<none>".into()),
+        );
+        row.push("<none>".into());
+        row.push("<none>".into());
+    }
+    row
+}
+
+pub const POD_HEADER: &[&str] = &["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
+pub const POD_WIDE_HEADER: &[&str] = &[
+    "NAME",
+    "READY",
+    "STATUS",
+    "RESTARTS",
+    "AGE",
+    "IP",
+    "NODE",
+    "NOMINATED NODE",
+    "READINESS GATES",
+];
+
+pub fn stateful_set_row(set: &StatefulSet, now: SimTime, wide: bool) -> Vec<String> {
+    let replicas = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let ready = set
+        .status
+        .as_ref()
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
+    let mut row = vec![
+        set.metadata.name.clone().unwrap_or_default(),
+        format!("{ready}/{replicas}"),
+        age(&set.metadata, now),
+    ];
+    if wide {
+        let containers = set
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .map(|s| s.containers.clone())
+            .unwrap_or_default();
+        row.push(
+            containers
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        row.push(
+            containers
+                .iter()
+                .map(|c| c.image.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+    }
+    row
+}
+
+pub const STATEFUL_SET_HEADER: &[&str] = &["NAME", "READY", "AGE"];
+pub const STATEFUL_SET_WIDE_HEADER: &[&str] = &["NAME", "READY", "AGE", "CONTAINERS", "IMAGES"];
+
+/// Access modes as kubectl abbreviates them: `RWO,RWX`.
+pub fn access_modes(modes: Option<&Vec<String>>) -> String {
+    modes
+        .into_iter()
+        .flatten()
+        .map(|m| match m.as_str() {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn claim_row(claim: &PersistentVolumeClaim, now: SimTime) -> Vec<String> {
+    let status = claim.status.clone().unwrap_or_default();
+    let spec = claim.spec.clone().unwrap_or_default();
+    let phase = if claim.metadata.deletion_timestamp.is_some() {
+        "Terminating".into()
+    } else {
+        status.phase.unwrap_or_default()
+    };
+    vec![
+        claim.metadata.name.clone().unwrap_or_default(),
+        phase,
+        spec.volume_name.unwrap_or_default(),
+        status
+            .capacity
+            .and_then(|c| c.get("storage").map(|q| q.0.clone()))
+            .unwrap_or_default(),
+        access_modes(status.access_modes.as_ref()),
+        spec.storage_class_name.unwrap_or_default(),
+        spec.volume_attributes_class_name
+            .unwrap_or_else(|| "<unset>".into()),
+        age(&claim.metadata, now),
+    ]
+}
+
+pub const CLAIM_HEADER: &[&str] = &[
+    "NAME",
+    "STATUS",
+    "VOLUME",
+    "CAPACITY",
+    "ACCESS MODES",
+    "STORAGECLASS",
+    "VOLUMEATTRIBUTESCLASS",
+    "AGE",
+];
+
+pub fn volume_row(volume: &PersistentVolume, now: SimTime) -> Vec<String> {
+    let spec = volume.spec.clone().unwrap_or_default();
+    let status = volume.status.clone().unwrap_or_default();
+    let claim = spec
+        .claim_ref
+        .as_ref()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r.namespace.clone().unwrap_or_default(),
+                r.name.clone().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let phase = if volume.metadata.deletion_timestamp.is_some() {
+        "Terminating".into()
+    } else {
+        status.phase.unwrap_or_default()
+    };
+    vec![
+        volume.metadata.name.clone().unwrap_or_default(),
+        spec.capacity
+            .and_then(|c| c.get("storage").map(|q| q.0.clone()))
+            .unwrap_or_default(),
+        access_modes(spec.access_modes.as_ref()),
+        spec.persistent_volume_reclaim_policy.unwrap_or_default(),
+        phase,
+        claim,
+        spec.storage_class_name.unwrap_or_default(),
+        spec.volume_attributes_class_name
+            .unwrap_or_else(|| "<unset>".into()),
+        status.reason.unwrap_or_default(),
+        age(&volume.metadata, now),
+    ]
+}
+
+pub const VOLUME_HEADER: &[&str] = &[
+    "NAME",
+    "CAPACITY",
+    "ACCESS MODES",
+    "RECLAIM POLICY",
+    "STATUS",
+    "CLAIM",
+    "STORAGECLASS",
+    "VOLUMEATTRIBUTESCLASS",
+    "REASON",
+    "AGE",
+];
+
+pub fn service_row(service: &Service, now: SimTime) -> Vec<String> {
+    let spec = service.spec.clone().unwrap_or_default();
+    let ports: Vec<String> = spec
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| match p.node_port {
+            Some(node_port) => format!(
+                "{}:{node_port}/{}",
+                p.port,
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            ),
+            None => format!(
+                "{}/{}",
+                p.port,
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            ),
+        })
+        .collect();
+    vec![
+        service.metadata.name.clone().unwrap_or_default(),
+        spec.type_.unwrap_or_else(|| "ClusterIP".into()),
+        spec.cluster_ip.unwrap_or_else(|| "<none>".into()),
+        "<none>".into(),
+        if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports.join(",")
+        },
+        age(&service.metadata, now),
+    ]
+}
+
+pub const SERVICE_HEADER: &[&str] = &[
+    "NAME",
+    "TYPE",
+    "CLUSTER-IP",
+    "EXTERNAL-IP",
+    "PORT(S)",
+    "AGE",
+];
+
+pub fn node_row(node: &Node, now: SimTime) -> Vec<String> {
+    let status = node.status.clone().unwrap_or_default();
+    let ready = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "Ready")
+        .is_some_and(|c| c.status == "True");
+    let mut state = if ready {
+        "Ready".to_string()
+    } else {
+        "NotReady".to_string()
+    };
+    if node
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false)
+    {
+        state.push_str(",SchedulingDisabled");
+    }
+    vec![
+        node.metadata.name.clone().unwrap_or_default(),
+        state,
+        "<none>".into(),
+        age(&node.metadata, now),
+        status
+            .node_info
+            .map(|i| i.kubelet_version)
+            .unwrap_or_default(),
+    ]
+}
+
+pub const NODE_HEADER: &[&str] = &["NAME", "STATUS", "ROLES", "AGE", "VERSION"];
+
+pub fn storage_class_row(class: &StorageClass, now: SimTime) -> Vec<String> {
+    let default = class
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION))
+        .is_some_and(|v| v == "true");
+    let name = class.metadata.name.clone().unwrap_or_default();
+    vec![
+        if default {
+            format!("{name} (default)")
+        } else {
+            name
+        },
+        class.provisioner.clone(),
+        class
+            .reclaim_policy
+            .clone()
+            .unwrap_or_else(|| "Delete".into()),
+        class
+            .volume_binding_mode
+            .clone()
+            .unwrap_or_else(|| "Immediate".into()),
+        class.allow_volume_expansion.unwrap_or(false).to_string(),
+        age(&class.metadata, now),
+    ]
+}
+
+pub const STORAGE_CLASS_HEADER: &[&str] = &[
+    "NAME",
+    "PROVISIONER",
+    "RECLAIMPOLICY",
+    "VOLUMEBINDINGMODE",
+    "ALLOWVOLUMEEXPANSION",
+    "AGE",
+];
+
+pub fn revision_row(revision: &ControllerRevision, now: SimTime) -> Vec<String> {
+    let owner = crate::object::get_controller_of(&revision.metadata)
+        .map(|o| {
+            format!(
+                "{}.{}/{}",
+                o.kind.to_lowercase(),
+                o.api_version.split('/').next().unwrap_or_default(),
+                o.name
+            )
+        })
+        .unwrap_or_default();
+    vec![
+        revision.metadata.name.clone().unwrap_or_default(),
+        owner,
+        revision.revision.to_string(),
+        age(&revision.metadata, now),
+    ]
+}
+
+pub const REVISION_HEADER: &[&str] = &["NAME", "CONTROLLER", "REVISION", "AGE"];
+
+pub fn event_row(event: &Event, now: SimTime) -> Vec<String> {
+    let last = event
+        .last_timestamp
+        .as_ref()
+        .map_or("<unknown>".into(), |t| {
+            human_duration(now.0.saturating_sub(SimTime::from_k8s(t).0))
+        });
+    let involved = &event.involved_object;
+    vec![
+        last,
+        event.type_.clone().unwrap_or_default(),
+        event.reason.clone().unwrap_or_default(),
+        format!(
+            "{}/{}",
+            involved.kind.clone().unwrap_or_default().to_lowercase(),
+            involved.name.clone().unwrap_or_default()
+        ),
+        event.message.clone().unwrap_or_default(),
+    ]
+}
+
+pub const EVENT_HEADER: &[&str] = &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_like_kubectl() {
+        let text = render_table(
+            POD_HEADER,
+            &[vec![
+                "web-0".into(),
+                "1/1".into(),
+                "Running".into(),
+                "0".into(),
+                "5m28s".into(),
+            ]],
+        );
+        assert_eq!(text, "NAME    READY   STATUS    RESTARTS   AGE\nweb-0   1/1     Running   0          5m28s\n");
+    }
+}

@@ -1,0 +1,121 @@
+//! Label selectors (`metav1.LabelSelectorAsSelector` semantics).
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use std::collections::BTreeMap;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// Whether `labels` satisfy `selector`. An empty selector matches everything, as upstream's does; callers that
+/// must refuse empty selectors (StatefulSet validation) check for that themselves.
+pub fn selector_matches(selector: &LabelSelector, labels: &Labels) -> bool {
+    let match_labels = selector.match_labels.iter().flatten();
+    let labels_ok = match_labels
+        .into_iter()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    let expressions_ok = selector.match_expressions.iter().flatten().all(|expr| {
+        let value = labels.get(&expr.key);
+        let values = expr.values.as_deref().unwrap_or_default();
+        match expr.operator.as_str() {
+            "In" => value.is_some_and(|v| values.contains(v)),
+            "NotIn" => value.is_none_or(|v| !values.contains(v)),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            _ => false,
+        }
+    });
+    labels_ok && expressions_ok
+}
+
+pub fn selector_is_empty(selector: &LabelSelector) -> bool {
+    selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(|e| e.is_empty())
+}
+
+/// `kubectl get -l` selectors: `app=web`, `app!=web`, `app`, `!app`, comma-separated.
+pub fn parse_selector(text: &str) -> Result<Vec<Requirement>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            if let Some((k, v)) = part.split_once("!=") {
+                Ok(Requirement::NotEquals(k.trim().into(), v.trim().into()))
+            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+                Ok(Requirement::Equals(k.trim().into(), v.trim().into()))
+            } else if let Some(k) = part.strip_prefix('!') {
+                Ok(Requirement::Absent(k.trim().into()))
+            } else if part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
+                Ok(Requirement::Present(part.into()))
+            } else {
+                Err(format!("unable to parse requirement: {part:?}"))
+            }
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    Present(String),
+    Absent(String),
+}
+
+pub fn requirements_match(requirements: &[Requirement], labels: &Labels) -> bool {
+    requirements.iter().all(|r| match r {
+        Requirement::Equals(k, v) => labels.get(k) == Some(v),
+        Requirement::NotEquals(k, v) => labels.get(k) != Some(v),
+        Requirement::Present(k) => labels.contains_key(k),
+        Requirement::Absent(k) => !labels.contains_key(k),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn match_labels_and_expressions_must_all_hold() {
+        let selector = LabelSelector {
+            match_labels: Some(labels(&[("app", "nginx")])),
+            match_expressions: Some(vec![LabelSelectorRequirement {
+                key: "tier".into(),
+                operator: "In".into(),
+                values: Some(vec!["web".into(), "cache".into()]),
+            }]),
+        };
+        assert!(selector_matches(
+            &selector,
+            &labels(&[("app", "nginx"), ("tier", "web")])
+        ));
+        assert!(!selector_matches(
+            &selector,
+            &labels(&[("app", "nginx"), ("tier", "db")])
+        ));
+        assert!(!selector_matches(&selector, &labels(&[("tier", "web")])));
+    }
+
+    #[test]
+    fn kubectl_selectors_parse() {
+        let reqs = parse_selector("app=nginx,tier!=db,!legacy").unwrap();
+        assert!(requirements_match(&reqs, &labels(&[("app", "nginx")])));
+        assert!(!requirements_match(
+            &reqs,
+            &labels(&[("app", "nginx"), ("legacy", "1")])
+        ));
+        assert!(parse_selector("a b").is_err());
+    }
+}

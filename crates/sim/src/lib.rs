@@ -1,0 +1,24 @@
+//! Ordinal's simulation core: a deterministic Kubernetes cluster around the StatefulSet controller.
+//!
+//! No web dependency and no wall clock: the page, the CLI and the tests run this same crate, and the same
+//! scenario and seed always give the same watch stream.
+
+pub mod api;
+pub mod cluster;
+pub mod config;
+pub mod controller;
+pub mod events;
+pub mod kubectl;
+pub mod labels;
+pub mod object;
+pub mod quantity;
+pub mod rng;
+pub mod scenario;
+pub mod store;
+pub mod time;
+
+pub use cluster::Cluster;
+pub use config::ClusterConfig;
+pub use object::{Object, ObjectKey};
+pub use scenario::Scenario;
+pub use time::SimTime;

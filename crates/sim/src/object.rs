@@ -1,0 +1,167 @@
+//! The kinds the simulated apiserver stores, and one enum over them for watch streams.
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::{Metadata, Resource};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::store::Store;
+
+/// Where an object lives: namespace (empty for cluster-scoped kinds) and name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        ObjectKey {
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn cluster(name: impl Into<String>) -> Self {
+        ObjectKey {
+            namespace: String::new(),
+            name: name.into(),
+        }
+    }
+
+    pub fn of(meta: &ObjectMeta) -> Self {
+        ObjectKey {
+            namespace: meta.namespace.clone().unwrap_or_default(),
+            name: meta.name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+pub type Collection<T> = BTreeMap<ObjectKey, T>;
+
+/// A kind the store keeps. Implemented by `stored_kinds!` below for every kind in `Object`.
+pub trait ApiObject:
+    Resource + Metadata<Ty = ObjectMeta> + Clone + PartialEq + Serialize + DeserializeOwned + 'static
+{
+    const NAMESPACED: bool;
+    /// The resource name kubectl uses (`pods`, `statefulsets.apps`, ...).
+    const RESOURCE: &'static str;
+    fn collection(store: &Store) -> &Collection<Self>;
+    fn collection_mut(store: &mut Store) -> &mut Collection<Self>;
+    fn into_object(self) -> Object;
+    fn key(&self) -> ObjectKey {
+        ObjectKey::of(self.metadata())
+    }
+    /// Whether an update from `old` to `self` changes the spec, which bumps `metadata.generation`.
+    fn spec_changed(&self, _old: &Self) -> bool {
+        false
+    }
+}
+
+macro_rules! stored_kinds {
+    ($( $variant:ident : $ty:ty, $field:ident, $namespaced:expr, $resource:expr; )*) => {
+        /// Any stored object, as a watch stream carries it.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Object {
+            $( $variant(Box<$ty>), )*
+        }
+
+        impl Object {
+            pub fn kind(&self) -> &'static str {
+                match self { $( Object::$variant(_) => <$ty as Resource>::KIND, )* }
+            }
+
+            pub fn metadata(&self) -> &ObjectMeta {
+                match self { $( Object::$variant(o) => o.metadata(), )* }
+            }
+
+            pub fn to_json(&self) -> serde_json::Value {
+                match self {
+                    $( Object::$variant(o) => serde_json::to_value(o.as_ref())
+                        .expect("k8s-openapi types always serialize to JSON"), )*
+                }
+            }
+        }
+
+        $(
+            impl ApiObject for $ty {
+                const NAMESPACED: bool = $namespaced;
+                const RESOURCE: &'static str = $resource;
+                fn collection(store: &Store) -> &Collection<Self> { &store.$field }
+                fn collection_mut(store: &mut Store) -> &mut Collection<Self> { &mut store.$field }
+                fn into_object(self) -> Object { Object::$variant(Box::new(self)) }
+                stored_kinds!(@spec_changed $variant);
+            }
+        )*
+
+        /// Every collection of the store, one field per kind.
+        #[derive(Clone, Debug, Default)]
+        pub struct Collections {
+            $( pub $field: Collection<$ty>, )*
+        }
+    };
+    (@spec_changed StatefulSet) => {
+        fn spec_changed(&self, old: &Self) -> bool { self.spec != old.spec }
+    };
+    (@spec_changed $other:ident) => {};
+}
+
+stored_kinds! {
+    Namespace: Namespace, namespaces, false, "namespaces";
+    Node: Node, nodes, false, "nodes";
+    StorageClass: StorageClass, storage_classes, false, "storageclasses.storage.k8s.io";
+    PersistentVolume: PersistentVolume, persistent_volumes, false, "persistentvolumes";
+    Service: Service, services, true, "services";
+    ConfigMap: ConfigMap, config_maps, true, "configmaps";
+    Secret: Secret, secrets, true, "secrets";
+    StatefulSet: StatefulSet, stateful_sets, true, "statefulsets.apps";
+    ControllerRevision: ControllerRevision, controller_revisions, true, "controllerrevisions.apps";
+    PersistentVolumeClaim: PersistentVolumeClaim, persistent_volume_claims, true, "persistentvolumeclaims";
+    Pod: Pod, pods, true, "pods";
+    EndpointSlice: EndpointSlice, endpoint_slices, true, "endpointslices.discovery.k8s.io";
+    Event: Event, events, true, "events";
+}
+
+/// The owner reference that marks `owner` as the managing controller of a dependent.
+pub fn controller_ref<T: ApiObject>(owner: &T) -> OwnerReference {
+    let meta = owner.metadata();
+    OwnerReference {
+        api_version: T::API_VERSION.to_string(),
+        kind: T::KIND.to_string(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// The controlling owner reference of an object, if it has one.
+pub fn get_controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references
+        .as_deref()?
+        .iter()
+        .find(|r| r.controller == Some(true))
+}
+
+pub fn name_of(meta: &ObjectMeta) -> &str {
+    meta.name.as_deref().unwrap_or_default()
+}

@@ -1,0 +1,421 @@
+//! Scenario files (a public contract: change only compatibly) and the run that turns one into records.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use crate::cluster::Cluster;
+use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
+use crate::kubectl::{self, CommandOutput};
+use crate::object::Object;
+use crate::store::WatchEvent;
+use crate::time::{format_seconds, parse_duration, SimTime};
+
+/// The default `until`: ten minutes.
+pub const DEFAULT_UNTIL: SimTime = SimTime(600_000);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: Option<String>,
+    pub config: ClusterConfig,
+    pub manifests: String,
+    pub steps: Vec<Step>,
+    pub until: SimTime,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub at: SimTime,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A kubectl command line.
+    Run(String),
+    /// A manifest applied like `kubectl apply -f -`.
+    Apply(String),
+}
+
+impl Action {
+    /// The command line the step stands for, as COMMAND records name it.
+    pub fn command(&self) -> &str {
+        match self {
+            Action::Run(line) => line,
+            Action::Apply(_) => "kubectl apply -f -",
+        }
+    }
+}
+
+// --- the file format -----------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: Option<String>,
+    seed: Option<u64>,
+    cluster: Option<ClusterFile>,
+    manifests: Option<String>,
+    steps: Option<Vec<StepFile>>,
+    until: Option<DurationFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ClusterFile {
+    nodes: Option<NodesFile>,
+    default_storage_class: Option<bool>,
+    images: Option<BTreeMap<String, ImageFile>>,
+    feature_gates: Option<BTreeMap<String, bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NodesFile {
+    Count(usize),
+    List(Vec<NodeFile>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeFile {
+    name: String,
+    labels: Option<BTreeMap<String, String>>,
+    allocatable: Option<AllocatableFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllocatableFile {
+    cpu: Option<QuantityFile>,
+    memory: Option<QuantityFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum QuantityFile {
+    Number(f64),
+    Text(String),
+}
+
+impl QuantityFile {
+    fn text(&self) -> String {
+        match self {
+            QuantityFile::Number(n) => format_seconds(*n),
+            QuantityFile::Text(t) => t.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ImageFile {
+    pull: Option<String>,
+    exit_code: Option<i32>,
+    after: Option<DurationFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DurationFile {
+    Seconds(f64),
+    Text(String),
+}
+
+impl DurationFile {
+    fn parse(&self) -> Result<SimTime, String> {
+        match self {
+            DurationFile::Seconds(s) => parse_duration(&s.to_string()),
+            DurationFile::Text(t) => parse_duration(t),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    at: DurationFile,
+    run: Option<String>,
+    apply: Option<String>,
+    inject: Option<serde_yaml_ng::Value>,
+}
+
+/// Nodes a scenario may ask for: enough for any lesson, few enough to draw.
+const MAX_NODES: usize = 100;
+
+impl Scenario {
+    /// Reads a scenario file. Every problem is reported with where it is, so `ordinal run` can exit 2 with it.
+    pub fn parse(text: &str) -> Result<Scenario, String> {
+        let file: ScenarioFile =
+            serde_yaml_ng::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        let mut config = ClusterConfig {
+            seed: file.seed.unwrap_or(0),
+            ..ClusterConfig::default()
+        };
+        if let Some(cluster) = file.cluster {
+            apply_cluster_settings(&mut config, cluster)?;
+        }
+        let mut steps = Vec::new();
+        for (index, step) in file.steps.unwrap_or_default().into_iter().enumerate() {
+            let at = step
+                .at
+                .parse()
+                .map_err(|e| format!("invalid scenario: steps[{index}].at: {e}"))?;
+            let action = match (step.run, step.apply, step.inject) {
+                (Some(run), None, None) => Action::Run(run),
+                (None, Some(apply), None) => Action::Apply(apply),
+                (None, None, Some(_)) => {
+                    return Err(format!("invalid scenario: steps[{index}]: fault injection is not available in this version of ordinal"))
+                }
+                _ => return Err(format!("invalid scenario: steps[{index}]: give exactly one of run, apply or inject")),
+            };
+            steps.push(Step { at, action });
+        }
+        if let Some(pair) = steps.windows(2).position(|w| w[1].at < w[0].at) {
+            return Err(format!(
+                "invalid scenario: steps[{}].at is earlier than the step before it",
+                pair + 1
+            ));
+        }
+        let until = file
+            .until
+            .map(|u| u.parse())
+            .transpose()
+            .map_err(|e| format!("invalid scenario: until: {e}"))?;
+        let manifests = file.manifests.unwrap_or_default();
+        crate::api::decode::parse_documents(&manifests)
+            .map_err(|e| format!("invalid scenario: manifests: {}", e.message))?;
+        Ok(Scenario {
+            name: file.name,
+            config,
+            manifests,
+            steps,
+            until: until.unwrap_or(DEFAULT_UNTIL),
+        })
+    }
+
+    /// Runs the scenario from t = 0 to `until`, handing every record to `emit` in simulated-time order.
+    pub fn run(&self, mut emit: impl FnMut(Record)) {
+        let mut cluster = Cluster::new(self.config.clone());
+        for event in cluster.take_journal() {
+            emit(Record::Watch(event));
+        }
+        let initial = Step {
+            at: SimTime::ZERO,
+            action: Action::Apply(self.manifests.clone()),
+        };
+        let apply_initial = !self.manifests.trim().is_empty();
+        for step in apply_initial
+            .then_some(&initial)
+            .into_iter()
+            .chain(&self.steps)
+        {
+            if step.at > self.until {
+                break;
+            }
+            run_until(&mut cluster, step.at, &mut emit);
+            let output = execute(&mut cluster, &step.action);
+            emit(Record::Command {
+                at: step.at,
+                command: step.action.command().to_string(),
+                output,
+            });
+            for event in cluster.take_journal() {
+                emit(Record::Watch(event));
+            }
+        }
+        run_until(&mut cluster, self.until, &mut emit);
+        emit(Record::End { at: self.until });
+    }
+}
+
+fn apply_cluster_settings(config: &mut ClusterConfig, cluster: ClusterFile) -> Result<(), String> {
+    match cluster.nodes {
+        Some(NodesFile::Count(0)) => {
+            return Err("invalid scenario: cluster.nodes: a cluster needs at least one node".into())
+        }
+        Some(NodesFile::Count(n)) if n > MAX_NODES => {
+            return Err(format!(
+                "invalid scenario: cluster.nodes: at most {MAX_NODES} nodes"
+            ))
+        }
+        Some(NodesFile::Count(n)) => config.nodes = NodeConfig::kind_workers(n),
+        Some(NodesFile::List(list)) => {
+            if list.is_empty() || list.len() > MAX_NODES {
+                return Err(format!(
+                    "invalid scenario: cluster.nodes: give between 1 and {MAX_NODES} nodes"
+                ));
+            }
+            let mut nodes = Vec::new();
+            for node in list {
+                if !crate::api::validation::is_dns1123_subdomain(&node.name) {
+                    return Err(format!(
+                        "invalid scenario: cluster.nodes: {:?} is not a valid node name",
+                        node.name
+                    ));
+                }
+                if nodes.iter().any(|n: &NodeConfig| n.name == node.name) {
+                    return Err(format!(
+                        "invalid scenario: cluster.nodes: {:?} appears twice",
+                        node.name
+                    ));
+                }
+                let mut config = NodeConfig::named(node.name);
+                config.labels = node.labels.unwrap_or_default();
+                if let Some(allocatable) = node.allocatable {
+                    if let Some(cpu) = allocatable.cpu {
+                        config.cpu = cpu.text();
+                    }
+                    if let Some(memory) = allocatable.memory {
+                        config.memory = memory.text();
+                    }
+                }
+                nodes.push(config);
+            }
+            config.nodes = nodes;
+        }
+        None => {}
+    }
+    if let Some(default_class) = cluster.default_storage_class {
+        config.default_storage_class = default_class;
+    }
+    for (image, behaviour) in cluster.images.unwrap_or_default() {
+        let pull_fails =
+            match behaviour.pull.as_deref() {
+                None | Some("ok") => false,
+                Some("fail") => true,
+                Some(other) => return Err(format!(
+                    "invalid scenario: cluster.images[{image:?}].pull: {other:?} (use ok or fail)"
+                )),
+            };
+        let after = behaviour
+            .after
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(|e| format!("invalid scenario: cluster.images[{image:?}].after: {e}"))?;
+        let exit = behaviour
+            .exit_code
+            .map(|code| (code, after.unwrap_or(SimTime::ZERO)));
+        config
+            .images
+            .insert(image, ImageBehaviour { pull_fails, exit });
+    }
+    for (gate, enabled) in cluster.feature_gates.unwrap_or_default() {
+        match gate.as_str() {
+            "MaxUnavailableStatefulSet" => {
+                config.feature_gates = FeatureGates {
+                    max_unavailable_stateful_set: enabled,
+                }
+            }
+            other => {
+                return Err(format!(
+                    "invalid scenario: cluster.featureGates: unknown feature gate {other:?}"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_until(cluster: &mut Cluster, until: SimTime, emit: &mut impl FnMut(Record)) {
+    while let Some(at) = cluster.next_event_at().filter(|at| *at <= until) {
+        cluster.run_until(at);
+        for event in cluster.take_journal() {
+            emit(Record::Watch(event));
+        }
+    }
+    cluster.run_until(until);
+    for event in cluster.take_journal() {
+        emit(Record::Watch(event));
+    }
+}
+
+fn execute(cluster: &mut Cluster, action: &Action) -> CommandOutput {
+    match action {
+        Action::Run(line) => kubectl::run(cluster, line, ""),
+        Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
+    }
+}
+
+/// One line of `ordinal run --output jsonl`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Watch(WatchEvent),
+    Command {
+        at: SimTime,
+        command: String,
+        output: CommandOutput,
+    },
+    End {
+        at: SimTime,
+    },
+}
+
+impl Record {
+    pub fn at(&self) -> SimTime {
+        match self {
+            Record::Watch(event) => event.at,
+            Record::Command { at, .. } | Record::End { at } => *at,
+        }
+    }
+
+    /// The JSON line. Objects keep their fields in the order k8s-openapi writes them (apiVersion, kind,
+    /// metadata, spec, status), as `kubectl get -o json` does.
+    pub fn to_json_line(&self) -> String {
+        let t = format_seconds(self.at().as_secs_f64());
+        match self {
+            Record::Watch(event) => {
+                let object = object_json(&event.object);
+                format!("{{\"t\":{t},\"type\":\"{}\",\"object\":{object}}}", event.event_type.as_str())
+            }
+            Record::Command { command, output, .. } => format!(
+                "{{\"t\":{t},\"type\":\"COMMAND\",\"command\":{},\"exitCode\":{},\"stdout\":{},\"stderr\":{}}}",
+                json_string(command),
+                output.exit_code,
+                json_string(&output.stdout),
+                json_string(&output.stderr)
+            ),
+            Record::End { .. } => format!("{{\"t\":{t},\"type\":\"END\"}}"),
+        }
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).expect("strings serialize")
+}
+
+fn object_json(object: &Object) -> String {
+    serde_json::to_string(&object.to_json()).expect("JSON values serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_numbers_and_strings() {
+        let scenario =
+            Scenario::parse("until: 90\nsteps:\n- at: 1m30s\n  run: kubectl get pods\n").unwrap();
+        assert_eq!(scenario.until, SimTime::from_secs(90));
+        assert_eq!(scenario.steps[0].at, SimTime::from_secs(90));
+    }
+
+    #[test]
+    fn unknown_keys_and_ambiguous_steps_are_refused() {
+        assert!(Scenario::parse("sede: 3\n")
+            .unwrap_err()
+            .contains("unknown field `sede`"));
+        let both = "steps:\n- at: 1\n  run: kubectl get pods\n  apply: 'x: 1'\n";
+        assert!(Scenario::parse(both)
+            .unwrap_err()
+            .contains("exactly one of"));
+    }
+
+    #[test]
+    fn a_broken_manifest_makes_the_scenario_invalid() {
+        let error = Scenario::parse("manifests: |\n  a: b\n   c: d\n").unwrap_err();
+        assert!(
+            error.contains("error converting YAML to JSON: yaml: line 2"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! The simulated apiserver and its storage: the only state controllers share. Controllers read it and write
+//! through it, as real controllers go through the apiserver; every write becomes a watch event.
+
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use crate::object::{ApiObject, Collections, Object, ObjectKey};
+use crate::time::SimTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl WatchEventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchEventType::Added => "ADDED",
+            WatchEventType::Modified => "MODIFIED",
+            WatchEventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as a watch on the kind's resource delivers it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchEvent {
+    pub at: SimTime,
+    pub event_type: WatchEventType,
+    pub object: Object,
+}
+
+/// An apiserver error, rendered the way `kubectl` and controllers print it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    AlreadyExists {
+        resource: &'static str,
+        name: String,
+    },
+    NotFound {
+        resource: &'static str,
+        name: String,
+    },
+    /// A validation failure: `The StatefulSet "web" is invalid: ...`.
+    Invalid {
+        kind: &'static str,
+        name: String,
+        causes: Vec<String>,
+    },
+    BadRequest(String),
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::AlreadyExists { resource, name } => {
+                write!(f, "{resource} \"{name}\" already exists")
+            }
+            ApiError::NotFound { resource, name } => write!(f, "{resource} \"{name}\" not found"),
+            ApiError::Invalid { kind, name, causes } => {
+                if let [only] = causes.as_slice() {
+                    write!(f, "{kind} \"{name}\" is invalid: {only}")
+                } else {
+                    write!(f, "{kind} \"{name}\" is invalid: [{}]", causes.join(", "))
+                }
+            }
+            ApiError::BadRequest(message) => f.write_str(message),
+        }
+    }
+}
+
+/// How an object is deleted: `kubectl delete --grace-period` and `--force`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// `None` takes the object's own grace period (for pods `terminationGracePeriodSeconds`).
+    pub grace_period_seconds: Option<i64>,
+}
+
+impl DeleteOptions {
+    pub const NOW: DeleteOptions = DeleteOptions {
+        grace_period_seconds: Some(0),
+    };
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    collections: Collections,
+    now: SimTime,
+    resource_version: u64,
+    uid_seed: u64,
+    uid_counter: u64,
+    pending: Vec<WatchEvent>,
+}
+
+impl Deref for Store {
+    type Target = Collections;
+    fn deref(&self) -> &Collections {
+        &self.collections
+    }
+}
+
+impl DerefMut for Store {
+    fn deref_mut(&mut self) -> &mut Collections {
+        &mut self.collections
+    }
+}
+
+impl Store {
+    pub fn new(seed: u64) -> Self {
+        Store {
+            uid_seed: seed,
+            ..Store::default()
+        }
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Only the engine moves the clock.
+    pub(crate) fn set_now(&mut self, now: SimTime) {
+        debug_assert!(now >= self.now, "simulated time never goes backwards");
+        self.now = now;
+    }
+
+    pub fn get<T: ApiObject>(&self, key: &ObjectKey) -> Option<&T> {
+        T::collection(self).get(key)
+    }
+
+    pub fn list<T: ApiObject>(&self) -> impl Iterator<Item = &T> {
+        T::collection(self).values()
+    }
+
+    pub fn list_namespace<'a, T: ApiObject>(
+        &'a self,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        let start = ObjectKey::new(namespace, "");
+        T::collection(self)
+            .range(start..)
+            .take_while(move |(k, _)| k.namespace == namespace)
+            .map(|(_, v)| v)
+    }
+
+    /// Watch events since the last call, oldest first.
+    pub(crate) fn take_pending(&mut self) -> Vec<WatchEvent> {
+        std::mem::take(&mut self.pending)
+    }
+
+    pub fn create<T: ApiObject>(&mut self, mut object: T) -> Result<T, ApiError> {
+        let meta = object.metadata_mut();
+        if T::NAMESPACED && meta.namespace.as_deref().unwrap_or_default().is_empty() {
+            meta.namespace = Some("default".into());
+        }
+        if !T::NAMESPACED {
+            meta.namespace = None;
+        }
+        crate::api::defaults::admit_create(
+            &mut object as &mut dyn std::any::Any,
+            &self.collections,
+        );
+        let meta = object.metadata_mut();
+        let name = meta.name.clone().unwrap_or_default();
+        if name.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: T::KIND,
+                name,
+                causes: vec![
+                    "metadata.name: Required value: name or generateName is required".into(),
+                ],
+            });
+        }
+        let key = ObjectKey::of(meta);
+        if T::collection(self).contains_key(&key) {
+            return Err(ApiError::AlreadyExists {
+                resource: T::RESOURCE,
+                name,
+            });
+        }
+        let uid = self.next_uid();
+        let resource_version = self.next_resource_version();
+        let meta = object.metadata_mut();
+        meta.uid = Some(uid);
+        meta.resource_version = Some(resource_version);
+        meta.creation_timestamp = Some(self.now.to_k8s());
+        meta.deletion_timestamp = None;
+        meta.generation = generation_on_create::<T>();
+        T::collection_mut(self).insert(key, object.clone());
+        self.emit(WatchEventType::Added, object.clone());
+        Ok(object)
+    }
+
+    /// Replaces a stored object. Identity fields are the store's; an update that changes nothing is not written,
+    /// as the apiserver skips no-op updates, so controllers can write unconditionally without waking each other.
+    pub fn update<T: ApiObject>(&mut self, mut object: T) -> Result<T, ApiError> {
+        let key = object.key();
+        let Some(old) = T::collection(self).get(&key) else {
+            return Err(ApiError::NotFound {
+                resource: T::RESOURCE,
+                name: key.name,
+            });
+        };
+        preserve_identity(object.metadata_mut(), old.metadata());
+        if object.spec_changed(old) {
+            object.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
+        }
+        if &object == old {
+            return Ok(object);
+        }
+        if finalized_while_deleting(object.metadata()) {
+            return Ok(self
+                .remove::<T>(&key)
+                .expect("checked above that the object exists"));
+        }
+        object.metadata_mut().resource_version = Some(self.next_resource_version());
+        T::collection_mut(self).insert(key, object.clone());
+        self.emit(WatchEventType::Modified, object.clone());
+        Ok(object)
+    }
+
+    /// Reads, changes and writes back one object: the get-modify-update loop of a controller.
+    pub fn modify<T: ApiObject>(
+        &mut self,
+        key: &ObjectKey,
+        change: impl FnOnce(&mut T),
+    ) -> Result<T, ApiError> {
+        let mut object = self
+            .get::<T>(key)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound {
+                resource: T::RESOURCE,
+                name: key.name.clone(),
+            })?;
+        change(&mut object);
+        self.update(object)
+    }
+
+    /// Deletes an object. An object with finalizers, or a pod bound to a node and given a grace period, is only
+    /// marked with a deletionTimestamp; the kubelet or the finalizer's owner removes it later.
+    pub fn delete<T: ApiObject>(
+        &mut self,
+        key: &ObjectKey,
+        options: DeleteOptions,
+    ) -> Result<T, ApiError> {
+        let Some(object) = T::collection(self).get(key).cloned() else {
+            return Err(ApiError::NotFound {
+                resource: T::RESOURCE,
+                name: key.name.clone(),
+            });
+        };
+        let grace = graceful_deletion_seconds(&object, options);
+        let has_finalizers = !object
+            .metadata()
+            .finalizers
+            .as_deref()
+            .unwrap_or_default()
+            .is_empty();
+        if grace == 0 && !has_finalizers {
+            return Ok(self
+                .remove::<T>(key)
+                .expect("checked above that the object exists"));
+        }
+        let mut marked = object;
+        let meta = marked.metadata_mut();
+        let deadline = self.now.plus_secs(grace as u64).to_k8s();
+        let shorter = meta
+            .deletion_grace_period_seconds
+            .is_none_or(|current| grace < current);
+        if meta.deletion_timestamp.is_none() || shorter {
+            meta.deletion_timestamp = Some(deadline);
+            meta.deletion_grace_period_seconds = Some(grace);
+        }
+        self.update(marked)
+    }
+
+    fn remove<T: ApiObject>(&mut self, key: &ObjectKey) -> Option<T> {
+        let mut object = T::collection_mut(self).remove(key)?;
+        object.metadata_mut().resource_version = Some(self.next_resource_version());
+        self.emit(WatchEventType::Deleted, object.clone());
+        Some(object)
+    }
+
+    fn emit<T: ApiObject>(&mut self, event_type: WatchEventType, object: T) {
+        self.pending.push(WatchEvent {
+            at: self.now,
+            event_type,
+            object: object.into_object(),
+        });
+    }
+
+    fn next_resource_version(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+
+    /// UUIDs that look random but follow from the seed and the creation order alone.
+    fn next_uid(&mut self) -> String {
+        self.uid_counter += 1;
+        let mut mixer = crate::rng::Rng::new(
+            self.uid_seed ^ self.uid_counter.wrapping_mul(0x2545_F491_4F6C_DD1D),
+        );
+        let (a, b) = (mixer.next_u64(), mixer.next_u64());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// Of the kinds simulated here, the StatefulSet is the one whose registry strategy tracks a generation.
+fn generation_on_create<T: ApiObject>() -> Option<i64> {
+    (T::KIND == "StatefulSet").then_some(1)
+}
+
+fn preserve_identity(new: &mut ObjectMeta, old: &ObjectMeta) {
+    new.uid = old.uid.clone();
+    new.creation_timestamp = old.creation_timestamp.clone();
+    new.resource_version = old.resource_version.clone();
+    new.generation = old.generation;
+    // Once set, a deletion timestamp only moves through `delete`, which may shorten it.
+    if old.deletion_timestamp.is_some() && new.deletion_timestamp.is_none() {
+        new.deletion_timestamp = old.deletion_timestamp.clone();
+        new.deletion_grace_period_seconds = old.deletion_grace_period_seconds;
+    }
+}
+
+/// The last finalizer of an object that is being deleted is gone: the apiserver removes it.
+fn finalized_while_deleting(meta: &ObjectMeta) -> bool {
+    meta.deletion_timestamp.is_some()
+        && meta.finalizers.as_deref().unwrap_or_default().is_empty()
+        && meta.deletion_grace_period_seconds.unwrap_or(0) == 0
+}
+
+/// Pods bound to a node terminate gracefully: the kubelet must stop their containers first. Everything else
+/// (and an unscheduled pod, which no kubelet runs) goes at once.
+fn graceful_deletion_seconds<T: ApiObject>(object: &T, options: DeleteOptions) -> i64 {
+    let Some(pod) = (object as &dyn std::any::Any).downcast_ref::<Pod>() else {
+        return 0;
+    };
+    let spec = pod.spec.as_ref();
+    if spec
+        .and_then(|s| s.node_name.as_deref())
+        .unwrap_or_default()
+        .is_empty()
+    {
+        return 0;
+    }
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or_default();
+    if phase == "Succeeded" || phase == "Failed" {
+        return 0;
+    }
+    options
+        .grace_period_seconds
+        .or_else(|| spec.and_then(|s| s.termination_grace_period_seconds))
+        .unwrap_or(30)
+        .max(0)
+}
