@@ -1,1 +1,13 @@
-fn main() {}
+//! Ordinal in the browser: a Leptos page over the simulation core.
+
+mod app;
+mod crash;
+mod editor;
+mod player;
+mod stage;
+mod view_model;
+
+fn main() {
+    crash::install_panic_hook();
+    leptos::mount::mount_to_body(app::App);
+}

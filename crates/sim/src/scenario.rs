@@ -279,14 +279,15 @@ fn apply_cluster_settings(config: &mut ClusterConfig, cluster: ClusterFile) -> R
         config.default_storage_class = default_class;
     }
     for (image, behaviour) in cluster.images.unwrap_or_default() {
-        let pull_fails =
-            match behaviour.pull.as_deref() {
-                None | Some("ok") => false,
-                Some("fail") => true,
-                Some(other) => return Err(format!(
+        let pull_fails = match behaviour.pull.as_deref() {
+            None | Some("ok") => false,
+            Some("fail") => true,
+            Some(other) => {
+                return Err(format!(
                     "invalid scenario: cluster.images[{image:?}].pull: {other:?} (use ok or fail)"
-                )),
-            };
+                ))
+            }
+        };
         let after = behaviour
             .after
             .map(|a| a.parse())

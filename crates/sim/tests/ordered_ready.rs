@@ -7,6 +7,12 @@ use ordinal_sim::scenario::{Record, Scenario};
 use ordinal_sim::store::WatchEventType;
 use ordinal_sim::{Cluster, ClusterConfig, Object, ObjectKey, SimTime};
 
+// The same tests run natively and, compiled to wasm, in headless Chromium: the page runs this very core.
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 const WEB: &str = include_str!("../../../examples/web.yaml");
 
 fn manifests() -> String {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test: native unit and scenario tests, the core's tests compiled
+# to wasm in headless Chromium, and end-to-end tests that drive the built page in headless Chromium.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing Debian's chromium and chromium-driver"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+say "native tests"
+cargo test --workspace --quiet
+
+say "the core's tests as wasm, in headless Chromium"
+# wasm-bindgen-test-runner reads crates/sim/webdriver.json (the package directory) for Chromium's flags.
+CHROMEDRIVER="$(command -v chromedriver)" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready --quiet
+
+say "building the page"
+trunk build --release
+
+say "end-to-end tests in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/

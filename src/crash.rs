@@ -1,0 +1,47 @@
+//! A panic must never leave a dead page: the hook writes a banner with the message straight into the DOM
+//! (the reactive runtime may be unusable after a panic) and offers a reload.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        web_sys::console::error_1(&format!("Ordinal crashed: {message}").into());
+        show_crash_banner(&message);
+    }));
+}
+
+fn show_crash_banner(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else { return };
+    let banner = document.get_element_by_id("crash-banner").or_else(|| {
+        let banner = document.create_element("div").ok()?;
+        banner.set_id("crash-banner");
+        banner.set_attribute("role", "alert").ok()?;
+        body.prepend_with_node_1(&banner).ok()?;
+        Some(banner)
+    });
+    let Some(banner) = banner else { return };
+    // Text only: the message may contain user input and must never be parsed as HTML.
+    banner.set_text_content(None);
+    let title = document.create_element("strong").ok();
+    let detail = document.create_element("pre").ok();
+    let reload = document.create_element("button").ok();
+    if let (Some(title), Some(detail), Some(reload)) = (title, detail, reload) {
+        title.set_text_content(Some("Ordinal stopped because of an internal error. "));
+        detail.set_text_content(Some(message));
+        reload.set_text_content(Some("Reload the page"));
+        let _ = reload.set_attribute("onclick", "location.reload()");
+        let _ = banner.append_child(&title);
+        let _ = banner.append_child(&reload);
+        let _ = banner.append_child(&detail);
+    }
+}
+
+/// Raises a panic on purpose, so the end-to-end tests can check that the banner replaces a dead page.
+#[wasm_bindgen]
+pub fn raise_test_panic() {
+    panic!("a test asked for a panic");
+}

@@ -1,0 +1,75 @@
+// Shared by the end-to-end tests: serves dist/ on a loopback port and opens it in Debian's Chromium.
+// Playwright never downloads a browser here: it drives /usr/bin/chromium.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(ROOT, 'dist');
+export const ARTIFACTS = join(ROOT, 'target', 'e2e');
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
+    const file = join(DIST, path === '' ? 'index.html' : path);
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export async function launchBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ordinal-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1366, height: 768 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  await mkdir(ARTIFACTS, { recursive: true });
+  return context;
+}
+
+/// Opens the page and collects what the console and the page report, so a failure shows why.
+export async function openPage(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+  await page.goto(url);
+  await page.waitForSelector('[data-statefulset="web"]', { timeout: 30_000 });
+  return { page, problems };
+}
+
+export async function setSpeed(page, speed) {
+  await page.selectOption('select[aria-label="Speed"]', String(speed));
+}
+
+export async function readyPods(page) {
+  return page.locator('[data-testid="pod"][data-ready="true"]').count();
+}
+
+/// Records, in the page, the order in which pod cards first appear.
+export async function recordPodAppearances(page) {
+  await page.evaluate(() => {
+    window.__podAppearances = [...document.querySelectorAll('[data-testid="pod"]')].map((el) => el.dataset.pod);
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid="pod"]')) {
+        if (!window.__podAppearances.includes(el.dataset.pod)) window.__podAppearances.push(el.dataset.pod);
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
