@@ -122,7 +122,7 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
 fn seconds_to_time(secs: f64, text: &str) -> Result<SimTime, String> {
     // A century of simulated time is far beyond any run the core is meant for.
     const MAX_SECS: f64 = 100.0 * 365.0 * 24.0 * 3600.0;
-    if !secs.is_finite() || secs < 0.0 || secs > MAX_SECS {
+    if !secs.is_finite() || !(0.0..=MAX_SECS).contains(&secs) {
         return Err(format!(
             "invalid duration {text:?}: must be between 0 and 100 years"
         ));

@@ -624,13 +624,12 @@ fn sync_volume(ctx: &mut Ctx, key: &ObjectKey) {
                 pv.status.get_or_insert_with(Default::default).phase = Some("Available".into());
             });
             if let Ok(volume) = recycled {
-                let message = format!("Volume recycled");
                 events::record(
                     ctx.store,
                     &volume,
                     EventType::Normal,
                     "RecyclerPod",
-                    message,
+                    "Volume recycled",
                     component::PERSISTENT_VOLUME,
                     None,
                 );

@@ -33,11 +33,7 @@ enum Decision {
 impl Controller for Scheduler {
     fn observe(&mut self, event: &WatchEvent, _store: &Store) {
         match &event.object {
-            Object::Pod(pod) => {
-                if needs_scheduling(pod) {
-                    self.queue.add(pod.key());
-                }
-            }
+            Object::Pod(pod) if needs_scheduling(pod) => self.queue.add(pod.key()),
             Object::Node(_)
             | Object::PersistentVolumeClaim(_)
             | Object::PersistentVolume(_)

@@ -259,11 +259,7 @@ fn get(cluster: &Cluster, args: &Args, namespace: &str) -> CommandOutput {
         output,
     };
     match kind {
-        ResourceType::Pods => query.run::<Pod>(
-            |p, now, wide| pod_row(p, now, wide),
-            POD_HEADER,
-            Some(POD_WIDE_HEADER),
-        ),
+        ResourceType::Pods => query.run::<Pod>(pod_row, POD_HEADER, Some(POD_WIDE_HEADER)),
         ResourceType::StatefulSets => query.run::<StatefulSet>(
             stateful_set_row,
             STATEFUL_SET_HEADER,
