@@ -13,17 +13,24 @@ pub fn selector_matches(selector: &LabelSelector, labels: &Labels) -> bool {
         .into_iter()
         .all(|(k, v)| labels.get(k) == Some(v));
     let expressions_ok = selector.match_expressions.iter().flatten().all(|expr| {
-        let value = labels.get(&expr.key);
-        let values = expr.values.as_deref().unwrap_or_default();
-        match expr.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
+        operator_matches(
+            &expr.operator,
+            labels.get(&expr.key),
+            expr.values.as_deref().unwrap_or_default(),
+        )
     });
     labels_ok && expressions_ok
+}
+
+/// The set-based operators shared by label selectors and node selector terms.
+pub fn operator_matches(operator: &str, value: Option<&String>, values: &[String]) -> bool {
+    match operator {
+        "In" => value.is_some_and(|v| values.contains(v)),
+        "NotIn" => value.is_none_or(|v| !values.contains(v)),
+        "Exists" => value.is_some(),
+        "DoesNotExist" => value.is_none(),
+        _ => false,
+    }
 }
 
 pub fn selector_is_empty(selector: &LabelSelector) -> bool {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::persistentvolume::{find_matching_volume, SELECTED_NODE_ANNOTATION};
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
+use crate::labels::operator_matches;
 use crate::object::{name_of, ApiObject, Object, ObjectKey};
 use crate::store::{Store, WatchEvent};
 
@@ -251,15 +252,11 @@ pub fn volume_fits_node(volume: &PersistentVolume, node_labels: &BTreeMap<String
 
 fn term_matches(term: &NodeSelectorTerm, labels: &BTreeMap<String, String>) -> bool {
     term.match_expressions.iter().flatten().all(|expr| {
-        let value = labels.get(&expr.key);
-        let values = expr.values.as_deref().unwrap_or_default();
-        match expr.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
+        operator_matches(
+            &expr.operator,
+            labels.get(&expr.key),
+            expr.values.as_deref().unwrap_or_default(),
+        )
     })
 }
 
