@@ -14,10 +14,11 @@ say "native tests"
 cargo test --workspace --quiet
 
 say "the core's tests as wasm, in headless Chromium"
+# No --quiet here: cargo would pass it on to wasm-bindgen-test-runner, which refuses it.
 # wasm-bindgen-test-runner reads crates/sim/webdriver.json (the package directory) for Chromium's flags.
 CHROMEDRIVER="$(command -v chromedriver)" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready --quiet
+  cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready
 
 say "building the page"
 trunk build --release
