@@ -2,7 +2,7 @@
 //! controller's recorded wait); this module only selects and arranges.
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use ordinal_sim::controller::statefulset::utils::{
     get_ordinal, get_pod_revision, is_running_and_ready,
 };
@@ -125,9 +125,7 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
                         namespace.clone(),
                         format!("{template}-{pod_name}"),
                     );
-                    store
-                        .get::<PersistentVolumeClaim>(&key)
-                        .map(|c| claim_view(cluster, c))
+                    store.get::<PersistentVolumeClaim>(&key).map(claim_view)
                 })
                 .collect();
             SlotView {
@@ -185,33 +183,21 @@ fn pod_view(pod: &Pod) -> PodView {
     }
 }
 
-fn claim_view(cluster: &Cluster, claim: &PersistentVolumeClaim) -> ClaimView {
-    let volume = claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_name.clone())
-        .unwrap_or_default();
-    let capacity = cluster
-        .store()
-        .get::<PersistentVolume>(&ordinal_sim::ObjectKey::cluster(volume.clone()))
-        .and_then(|pv| {
-            pv.spec
-                .as_ref()?
-                .capacity
-                .as_ref()?
-                .get("storage")
-                .map(|q| q.0.clone())
-        })
-        .unwrap_or_default();
+/// The claim as bound: the PV controller copies the volume's capacity into the claim's status.
+fn claim_view(claim: &PersistentVolumeClaim) -> ClaimView {
+    let status = claim.status.clone().unwrap_or_default();
     ClaimView {
         name: claim.metadata.name.clone().unwrap_or_default(),
-        phase: claim
-            .status
+        phase: status.phase.unwrap_or_default(),
+        volume: claim
+            .spec
             .as_ref()
-            .and_then(|s| s.phase.clone())
+            .and_then(|s| s.volume_name.clone())
             .unwrap_or_default(),
-        volume,
-        capacity,
+        capacity: status
+            .capacity
+            .and_then(|c| c.get("storage").map(|q| q.0.clone()))
+            .unwrap_or_default(),
     }
 }
 
