@@ -458,6 +458,7 @@ fn delete(cluster: &mut Cluster, args: &Args, namespace: &str) -> CommandOutput 
         } else {
             grace.filter(|g| *g >= 0)
         },
+        ..DeleteOptions::default()
     };
     let mut output = CommandOutput::default();
     if force {
