@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::store::Store;
 
@@ -57,9 +57,9 @@ impl fmt::Display for ObjectKey {
     }
 }
 
-/// Objects are shared, not copied, between the store, watch events and readers: listing a thousand pods or
+/// Objects are shared (Arc, so a cluster can live in Send storage), not copied, between the store, watch events and readers: listing a thousand pods or
 /// snapshotting the whole cluster clones pointers, and a write replaces one entry.
-pub type Collection<T> = BTreeMap<ObjectKey, Rc<T>>;
+pub type Collection<T> = BTreeMap<ObjectKey, Arc<T>>;
 
 /// A kind the store keeps. Implemented by `stored_kinds!` below for every kind in `Object`.
 pub trait ApiObject:
@@ -70,7 +70,7 @@ pub trait ApiObject:
     const RESOURCE: &'static str;
     fn collection(store: &Store) -> &Collection<Self>;
     fn collection_mut(store: &mut Store) -> &mut Collection<Self>;
-    fn into_object(self: Rc<Self>) -> Object;
+    fn into_object(self: Arc<Self>) -> Object;
     fn key(&self) -> ObjectKey {
         ObjectKey::of(self.metadata())
     }
@@ -85,7 +85,7 @@ macro_rules! stored_kinds {
         /// Any stored object, as a watch stream carries it.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
-            $( $variant(Rc<$ty>), )*
+            $( $variant(Arc<$ty>), )*
         }
 
         impl Object {
@@ -111,7 +111,7 @@ macro_rules! stored_kinds {
                 const RESOURCE: &'static str = $resource;
                 fn collection(store: &Store) -> &Collection<Self> { &store.$field }
                 fn collection_mut(store: &mut Store) -> &mut Collection<Self> { &mut store.$field }
-                fn into_object(self: Rc<Self>) -> Object { Object::$variant(self) }
+                fn into_object(self: Arc<Self>) -> Object { Object::$variant(self) }
                 stored_kinds!(@spec_changed $variant);
             }
         )*

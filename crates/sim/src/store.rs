@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::object::{ApiObject, Collections, Object, ObjectKey};
 use crate::time::SimTime;
@@ -159,30 +159,30 @@ impl Store {
     }
 
     pub fn get<T: ApiObject>(&self, key: &ObjectKey) -> Option<&T> {
-        T::collection(self).get(key).map(Rc::as_ref)
+        T::collection(self).get(key).map(Arc::as_ref)
     }
 
     /// The stored object itself, shared: for readers that keep it across writes without copying it.
-    pub fn get_shared<T: ApiObject>(&self, key: &ObjectKey) -> Option<Rc<T>> {
+    pub fn get_shared<T: ApiObject>(&self, key: &ObjectKey) -> Option<Arc<T>> {
         T::collection(self).get(key).cloned()
     }
 
     pub fn list<T: ApiObject>(&self) -> impl Iterator<Item = &T> {
-        T::collection(self).values().map(Rc::as_ref)
+        T::collection(self).values().map(Arc::as_ref)
     }
 
     pub fn list_namespace<'a, T: ApiObject>(
         &'a self,
         namespace: &'a str,
     ) -> impl Iterator<Item = &'a T> + 'a {
-        self.list_namespace_shared(namespace).map(Rc::as_ref)
+        self.list_namespace_shared(namespace).map(Arc::as_ref)
     }
 
     /// `list_namespace`, sharing the stored objects.
     pub fn list_namespace_shared<'a, T: ApiObject>(
         &'a self,
         namespace: &'a str,
-    ) -> impl Iterator<Item = &'a Rc<T>> + 'a {
+    ) -> impl Iterator<Item = &'a Arc<T>> + 'a {
         let start = ObjectKey::new(namespace, "");
         T::collection(self)
             .range(start..)
@@ -237,10 +237,10 @@ impl Store {
         meta.creation_timestamp = Some(self.now.to_k8s());
         meta.deletion_timestamp = None;
         meta.generation = generation_on_create::<T>();
-        let shared = Rc::new(object);
+        let shared = Arc::new(object);
         T::collection_mut(self).insert(key, shared.clone());
         self.emit(WatchEventType::Added, shared.clone());
-        Ok(Rc::unwrap_or_clone(shared))
+        Ok(Arc::unwrap_or_clone(shared))
     }
 
     /// Replaces a stored object. Identity fields are the store's; an update that changes nothing is not written,
@@ -266,10 +266,10 @@ impl Store {
                 .expect("checked above that the object exists"));
         }
         object.metadata_mut().resource_version = Some(self.next_resource_version());
-        let shared = Rc::new(object);
+        let shared = Arc::new(object);
         T::collection_mut(self).insert(key, shared.clone());
         self.emit(WatchEventType::Modified, shared.clone());
-        Ok(Rc::unwrap_or_clone(shared))
+        Ok(Arc::unwrap_or_clone(shared))
     }
 
     /// Reads, changes and writes back one object: the get-modify-update loop of a controller.
@@ -341,14 +341,14 @@ impl Store {
     }
 
     fn remove<T: ApiObject>(&mut self, key: &ObjectKey) -> Option<T> {
-        let mut object = Rc::unwrap_or_clone(T::collection_mut(self).remove(key)?);
+        let mut object = Arc::unwrap_or_clone(T::collection_mut(self).remove(key)?);
         object.metadata_mut().resource_version = Some(self.next_resource_version());
-        let shared = Rc::new(object);
+        let shared = Arc::new(object);
         self.emit(WatchEventType::Deleted, shared.clone());
-        Some(Rc::unwrap_or_clone(shared))
+        Some(Arc::unwrap_or_clone(shared))
     }
 
-    fn emit<T: ApiObject>(&mut self, event_type: WatchEventType, object: Rc<T>) {
+    fn emit<T: ApiObject>(&mut self, event_type: WatchEventType, object: Arc<T>) {
         self.pending.push(WatchEvent {
             at: self.now,
             event_type,

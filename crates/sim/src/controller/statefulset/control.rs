@@ -3,7 +3,7 @@
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use std::collections::BTreeSet;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::pod_control::{
     create_persistent_volume_claims, create_stateful_pod, delete_stateful_pod, update_stateful_pod,
@@ -33,7 +33,7 @@ enum Flow {
 }
 
 /// `UpdateStatefulSet`.
-pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Rc<Pod>]) -> SyncResult {
+pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Arc<Pod>]) -> SyncResult {
     let mut revisions = list_revisions(ctx, set);
     sort_controller_revisions(&mut revisions);
     let (current, update, collision_count) = match get_stateful_set_revisions(ctx, set, &revisions)
@@ -158,7 +158,7 @@ fn update_stateful_set_pods(
     current_revision: &ControllerRevision,
     update_revision: &ControllerRevision,
     collision_count: i32,
-    pods: &[Rc<Pod>],
+    pods: &[Arc<Pod>],
 ) -> SyncResult {
     let current_set = apply_revision(set, current_revision);
     let update_set = apply_revision(set, update_revision);
@@ -169,8 +169,8 @@ fn update_stateful_set_pods(
 
     let start = start_ordinal(set);
     let end = end_ordinal(set);
-    let mut replicas: Vec<Option<Rc<Pod>>> = vec![None; replicas(set).max(0) as usize];
-    let mut condemned: Vec<Rc<Pod>> = Vec::new();
+    let mut replicas: Vec<Option<Arc<Pod>>> = vec![None; replicas(set).max(0) as usize];
+    let mut condemned: Vec<Arc<Pod>> = Vec::new();
     for pod in pods {
         let ordinal = get_ordinal(pod);
         if (i64::from(start)..=i64::from(end)).contains(&ordinal) {
@@ -180,12 +180,12 @@ fn update_stateful_set_pods(
         }
     }
     // Missing ordinals get the pod they should have; it has no phase until the apiserver creates it.
-    let mut replicas: Vec<Rc<Pod>> = replicas
+    let mut replicas: Vec<Arc<Pod>> = replicas
         .into_iter()
         .enumerate()
         .map(|(i, pod)| {
             pod.unwrap_or_else(|| {
-                Rc::new(new_versioned_stateful_set_pod(
+                Arc::new(new_versioned_stateful_set_pod(
                     &current_set,
                     &update_set,
                     &current_name,
@@ -227,16 +227,17 @@ fn update_stateful_set_pods(
         };
     }
     let monotonic = !is_parallel(set);
-    let recount = |status: &mut StatefulSetStatus, replicas: &[Rc<Pod>], condemned: &[Rc<Pod>]| {
-        update_status(
-            status,
-            min_ready,
-            now,
-            &current_name,
-            &update_name,
-            replicas.iter().chain(condemned),
-        );
-    };
+    let recount =
+        |status: &mut StatefulSetStatus, replicas: &[Arc<Pod>], condemned: &[Arc<Pod>]| {
+            update_status(
+                status,
+                min_ready,
+                now,
+                &current_name,
+                &update_name,
+                replicas.iter().chain(condemned),
+            );
+        };
 
     // (A) Bring every ordinal in range into existence and health.
     let outcome = run_for_all(replicas.len(), monotonic, |i| {
@@ -331,8 +332,8 @@ fn update_stateful_set_pods(
 fn finish(
     status: StatefulSetStatus,
     stop: Stop,
-    replicas: &[Rc<Pod>],
-    condemned: &[Rc<Pod>],
+    replicas: &[Arc<Pod>],
+    condemned: &[Arc<Pod>],
     update_name: &str,
 ) -> SyncResult {
     match stop {
@@ -368,8 +369,8 @@ fn finish(
 /// condemned pod, or update an old-revision pod.
 fn held_back(
     cause: &Cause,
-    replicas: &[Rc<Pod>],
-    condemned: &[Rc<Pod>],
+    replicas: &[Arc<Pod>],
+    condemned: &[Arc<Pod>],
     update_name: &str,
 ) -> Option<HeldBack> {
     let recreated = match cause {
@@ -402,7 +403,7 @@ fn held_back(
 }
 
 fn next_update_below(
-    replicas: &[Rc<Pod>],
+    replicas: &[Arc<Pod>],
     target: usize,
     partition: usize,
     update_name: &str,
@@ -468,7 +469,7 @@ fn process_replica(
     set: &StatefulSet,
     update_set: &StatefulSet,
     monotonic: bool,
-    replicas: &mut [Rc<Pod>],
+    replicas: &mut [Arc<Pod>],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
@@ -538,7 +539,7 @@ fn process_condemned(
     set: &StatefulSet,
     first_unavailable: Option<&str>,
     monotonic: bool,
-    condemned: &[Rc<Pod>],
+    condemned: &[Arc<Pod>],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
@@ -604,7 +605,7 @@ fn update_status<'a>(
     now: SimTime,
     current_name: &str,
     update_name: &str,
-    pods: impl Iterator<Item = &'a Rc<Pod>>,
+    pods: impl Iterator<Item = &'a Arc<Pod>>,
 ) {
     let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
     for pod in pods {
@@ -687,7 +688,7 @@ fn inconsistent_status(set: &StatefulSet, status: &StatefulSetStatus) -> bool {
 fn truncate_history(
     ctx: &mut Ctx,
     set: &StatefulSet,
-    pods: &[Rc<Pod>],
+    pods: &[Arc<Pod>],
     revisions: &[ControllerRevision],
     current: &ControllerRevision,
     update: &ControllerRevision,
