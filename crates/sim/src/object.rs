@@ -57,8 +57,9 @@ impl fmt::Display for ObjectKey {
     }
 }
 
-/// Objects are shared (Arc, so a cluster can live in Send storage), not copied, between the store, watch events and readers: listing a thousand pods or
-/// snapshotting the whole cluster clones pointers, and a write replaces one entry.
+/// Objects are shared, not copied, between the store, watch events and readers: listing a thousand pods or
+/// snapshotting the whole cluster clones pointers, and a write replaces one entry. Arc rather than Rc because
+/// the page keeps the cluster in storage that must be Send.
 pub type Collection<T> = BTreeMap<ObjectKey, Arc<T>>;
 
 /// A kind the store keeps. Implemented by `stored_kinds!` below for every kind in `Object`.
