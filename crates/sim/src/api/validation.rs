@@ -221,7 +221,10 @@ pub const CLAIM_UPDATE_MESSAGE: &str = "spec: Forbidden: spec is immutable after
 
 /// `ValidatePersistentVolumeClaimUpdate`: once created, only the requests (and the attributes class) change.
 /// The binder's write of `volumeName` into an unbound claim is the one other change.
-pub fn validate_claim_update(new: &PersistentVolumeClaim, old: &PersistentVolumeClaim) -> Vec<String> {
+pub fn validate_claim_update(
+    new: &PersistentVolumeClaim,
+    old: &PersistentVolumeClaim,
+) -> Vec<String> {
     let (Some(new_spec), Some(old_spec)) = (&new.spec, &old.spec) else {
         return Vec::new();
     };
@@ -230,7 +233,12 @@ pub fn validate_claim_update(new: &PersistentVolumeClaim, old: &PersistentVolume
     comparable
         .volume_attributes_class_name
         .clone_from(&old_spec.volume_attributes_class_name);
-    if old_spec.volume_name.as_deref().unwrap_or_default().is_empty() {
+    if old_spec
+        .volume_name
+        .as_deref()
+        .unwrap_or_default()
+        .is_empty()
+    {
         comparable.volume_name.clone_from(&old_spec.volume_name);
     }
     if &comparable == old_spec {

@@ -89,10 +89,7 @@ impl Args {
         let value = match inline {
             Some(value) => Some(value),
             None if takes_value(&name) => Some(rest.next().cloned().ok_or_else(|| {
-                CommandOutput::error(format!(
-                    "error: flag needs an argument: --{}",
-                    &name[2..]
-                ))
+                CommandOutput::error(format!("error: flag needs an argument: --{}", &name[2..]))
             })?),
             None => None,
         };
@@ -106,8 +103,7 @@ impl Args {
         short: &str,
         rest: &mut impl Iterator<Item = &'a String>,
     ) -> Result<(), CommandOutput> {
-        let mut chars = short.char_indices();
-        while let Some((index, letter)) = chars.next() {
+        for (index, letter) in short.char_indices() {
             let name = format!("-{letter}");
             let tail = &short[index + letter.len_utf8()..];
             if !takes_value(&name) {

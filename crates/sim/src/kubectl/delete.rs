@@ -25,9 +25,7 @@ pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandO
         Err(error) => return error,
     };
     if targets.groups.iter().any(|(_, names)| names.is_empty()) {
-        return CommandOutput::error(
-            "error: resource(s) were provided, but no name was specified",
-        );
+        return CommandOutput::error("error: resource(s) were provided, but no name was specified");
     }
     if options.grace_period_seconds == Some(0) {
         output.warn("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
@@ -115,7 +113,9 @@ impl KindVisitor for Deleting<'_> {
     fn visit<T: Printable>(self) -> Self::Output {
         let key = key_of::<T>(self.namespace, self.name);
         let options = self.options;
-        let result = self.cluster.with_store(|store| store.delete::<T>(&key, options));
+        let result = self
+            .cluster
+            .with_store(|store| store.delete::<T>(&key, options));
         let kind = match T::API_VERSION.rsplit_once('/') {
             Some((group, _)) => format!("{}.{group}", T::KIND.to_lowercase()),
             None => T::KIND.to_lowercase(),

@@ -242,9 +242,7 @@ fn since(time: Option<&Time>, now: SimTime) -> String {
 
 /// Go's `time.RFC1123Z`; simulated time is UTC.
 pub fn rfc1123z(time: &Time) -> String {
-    time.0
-        .strftime("%a, %d %b %Y %H:%M:%S +0000")
-        .to_string()
+    time.0.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
 /// `printLabelsMultilineWithIndent`.
@@ -270,7 +268,11 @@ fn labels_multiline(
 
 /// `printAnnotationsMultiline`: the last-applied annotation is skipped; long or multi-line values go on
 /// their own lines.
-fn annotations_multiline(doc: &mut Doc, title: &str, annotations: Option<&BTreeMap<String, String>>) {
+fn annotations_multiline(
+    doc: &mut Doc,
+    title: &str,
+    annotations: Option<&BTreeMap<String, String>>,
+) {
     const MAX_ANNOTATION_LEN: usize = 140;
     doc.write(0, &format!("{title}:\t"));
     let annotations: Vec<(&String, &String)> = annotations
@@ -339,8 +341,17 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
     let meta = &pod.metadata;
     let spec = pod.spec.clone().unwrap_or_default();
     let status = pod.status.clone().unwrap_or_default();
-    doc.write(0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
-    doc.write(0, &format!("Namespace:\t{}\n", meta.namespace.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
+    );
+    doc.write(
+        0,
+        &format!(
+            "Namespace:\t{}\n",
+            meta.namespace.clone().unwrap_or_default()
+        ),
+    );
     if let Some(priority) = spec.priority {
         doc.write(0, &format!("Priority:\t{priority}\n"));
     }
@@ -350,7 +361,10 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
     match spec.node_name.as_ref().filter(|n| !n.is_empty()) {
         Some(node) => doc.write(
             0,
-            &format!("Node:\t{node}/{}\n", status.host_ip.clone().unwrap_or_default()),
+            &format!(
+                "Node:\t{node}/{}\n",
+                status.host_ip.clone().unwrap_or_default()
+            ),
         ),
         None => doc.write(0, "Node:\t<none>\n"),
     }
@@ -362,7 +376,13 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
     let phase = status.phase.clone().unwrap_or_default();
     match &meta.deletion_timestamp {
         Some(deleted) if phase != "Failed" && phase != "Succeeded" => {
-            doc.write(0, &format!("Status:\tTerminating (lasts {})\n", since(Some(deleted), now)));
+            doc.write(
+                0,
+                &format!(
+                    "Status:\tTerminating (lasts {})\n",
+                    since(Some(deleted), now)
+                ),
+            );
             doc.write(
                 0,
                 &format!(
@@ -379,7 +399,10 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
     if let Some(message) = status.message.as_ref().filter(|m| !m.is_empty()) {
         doc.write(0, &format!("Message:\t{message}\n"));
     }
-    doc.write(0, &format!("IP:\t{}\n", status.pod_ip.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("IP:\t{}\n", status.pod_ip.clone().unwrap_or_default()),
+    );
     let ips = status.pod_ips.clone().unwrap_or_default();
     if ips.is_empty() {
         doc.write(0, "IPs:\t<none>\n");
@@ -392,15 +415,33 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
     if let Some(owner) = controlled_by(meta) {
         doc.write(0, &format!("Controlled By:\t{owner}\n"));
     }
-    if let Some(nominated) = status.nominated_node_name.as_ref().filter(|n| !n.is_empty()) {
+    if let Some(nominated) = status
+        .nominated_node_name
+        .as_ref()
+        .filter(|n| !n.is_empty())
+    {
         doc.write(0, &format!("NominatedNodeName:\t{nominated}\n"));
     }
     if let Some(init) = spec.init_containers.as_ref().filter(|c| !c.is_empty()) {
         let statuses = status.init_container_statuses.clone().unwrap_or_default();
-        describe_containers(&mut doc, "Init Containers", init, Some(&statuses), Some(pod), "");
+        describe_containers(
+            &mut doc,
+            "Init Containers",
+            init,
+            Some(&statuses),
+            Some(pod),
+            "",
+        );
     }
     let statuses = status.container_statuses.clone().unwrap_or_default();
-    describe_containers(&mut doc, "Containers", &spec.containers, Some(&statuses), Some(pod), "");
+    describe_containers(
+        &mut doc,
+        "Containers",
+        &spec.containers,
+        Some(&statuses),
+        Some(pod),
+        "",
+    );
     let conditions = status.conditions.clone().unwrap_or_default();
     if !conditions.is_empty() {
         doc.write(0, "Conditions:\n  Type\tStatus\n");
@@ -409,7 +450,13 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
         }
     }
     describe_volumes(&mut doc, spec.volumes.as_deref().unwrap_or_default(), "");
-    doc.write(0, &format!("QoS Class:\t{}\n", status.qos_class.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!(
+            "QoS Class:\t{}\n",
+            status.qos_class.clone().unwrap_or_default()
+        ),
+    );
     labels_multiline(&mut doc, "", "Node-Selectors", spec.node_selector.as_ref());
     tolerations_multiline(&mut doc, "Tolerations", &spec);
     events.write(&mut doc);
@@ -467,9 +514,18 @@ fn describe_containers(
         let status = statuses.and_then(|s| s.iter().find(|s| s.name == container.name));
         doc.write(1, &format!("{name_indent}{}:\n", container.name));
         if let Some(status) = status {
-            doc.write(2, &format!("Container ID:\t{}\n", status.container_id.clone().unwrap_or_default()));
+            doc.write(
+                2,
+                &format!(
+                    "Container ID:\t{}\n",
+                    status.container_id.clone().unwrap_or_default()
+                ),
+            );
         }
-        doc.write(2, &format!("Image:\t{}\n", container.image.clone().unwrap_or_default()));
+        doc.write(
+            2,
+            &format!("Image:\t{}\n", container.image.clone().unwrap_or_default()),
+        );
         if let Some(status) = status {
             doc.write(2, &format!("Image ID:\t{}\n", status.image_id));
         }
@@ -477,10 +533,17 @@ fn describe_containers(
         describe_command(doc, container);
         if let Some(status) = status {
             describe_state(doc, "State", status.state.as_ref());
-            if let Some(last) = status.last_state.as_ref().filter(|s| s.terminated.is_some()) {
+            if let Some(last) = status
+                .last_state
+                .as_ref()
+                .filter(|s| s.terminated.is_some())
+            {
                 describe_state(doc, "Last State", Some(last));
             }
-            doc.write(2, &format!("Ready:\t{}\n", if status.ready { "True" } else { "False" }));
+            doc.write(
+                2,
+                &format!("Ready:\t{}\n", if status.ready { "True" } else { "False" }),
+            );
             doc.write(2, &format!("Restart Count:\t{}\n", status.restart_count));
         }
         describe_resources(doc, container);
@@ -542,7 +605,11 @@ fn describe_state(doc: &mut Doc, name: &str, state: Option<&ContainerState>) {
     let state = state.cloned().unwrap_or_default();
     if let Some(running) = &state.running {
         doc.write(2, &format!("{name}:\tRunning\n"));
-        let started = running.started_at.as_ref().map(rfc1123z).unwrap_or_default();
+        let started = running
+            .started_at
+            .as_ref()
+            .map(rfc1123z)
+            .unwrap_or_default();
         doc.write(3, &format!("Started:\t{started}\n"));
     } else if let Some(waiting) = &state.waiting {
         doc.write(2, &format!("{name}:\tWaiting\n"));
@@ -563,7 +630,10 @@ fn describe_state(doc: &mut Doc, name: &str, state: Option<&ContainerState>) {
         }
         let time = |t: &Option<Time>| t.as_ref().map(rfc1123z).unwrap_or_default();
         doc.write(3, &format!("Started:\t{}\n", time(&terminated.started_at)));
-        doc.write(3, &format!("Finished:\t{}\n", time(&terminated.finished_at)));
+        doc.write(
+            3,
+            &format!("Finished:\t{}\n", time(&terminated.finished_at)),
+        );
     } else {
         doc.write(2, &format!("{name}:\tWaiting\n"));
     }
@@ -571,7 +641,10 @@ fn describe_state(doc: &mut Doc, name: &str, state: Option<&ContainerState>) {
 
 fn describe_resources(doc: &mut Doc, container: &Container) {
     let resources = container.resources.clone().unwrap_or_default();
-    for (title, list) in [("Limits", resources.limits), ("Requests", resources.requests)] {
+    for (title, list) in [
+        ("Limits", resources.limits),
+        ("Requests", resources.requests),
+    ] {
         let list = list.unwrap_or_default();
         if list.is_empty() {
             continue;
@@ -603,7 +676,11 @@ fn describe_probe(probe: &Probe) -> String {
             exec.command.clone().unwrap_or_default().join(" ")
         )
     } else if let Some(http) = &probe.http_get {
-        let scheme = http.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_lowercase();
+        let scheme = http
+            .scheme
+            .clone()
+            .unwrap_or_else(|| "HTTP".into())
+            .to_lowercase();
         format!(
             "http-get {scheme}://{}:{}{} {attributes}",
             http.host.clone().unwrap_or_default(),
@@ -645,7 +722,10 @@ fn describe_env(doc: &mut Doc, container: &Container, pod: Option<&Pod>) {
             let version = field.api_version.clone().unwrap_or_else(|| "v1".into());
             doc.write(
                 3,
-                &format!("{}:\t{value} ({version}:{})\n", variable.name, field.field_path),
+                &format!(
+                    "{}:\t{value} ({version}:{})\n",
+                    variable.name, field.field_path
+                ),
             );
         } else if let Some(secret) = &from.secret_key_ref {
             doc.write(
@@ -705,13 +785,23 @@ fn describe_mounts(doc: &mut Doc, container: &Container) {
     doc.write(2, "Mounts:\n");
     mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
     for mount in mounts {
-        let mut flags = vec![if mount.read_only.unwrap_or(false) { "ro" } else { "rw" }.to_string()];
+        let mut flags = vec![if mount.read_only.unwrap_or(false) {
+            "ro"
+        } else {
+            "rw"
+        }
+        .to_string()];
         if let Some(sub_path) = mount.sub_path.as_ref().filter(|s| !s.is_empty()) {
             flags.push(format!("path={sub_path:?}"));
         }
         doc.write(
             3,
-            &format!("{} from {} ({})\n", mount.mount_path, mount.name, flags.join(",")),
+            &format!(
+                "{} from {} ({})\n",
+                mount.mount_path,
+                mount.name,
+                flags.join(",")
+            ),
         );
     }
 }
@@ -795,11 +885,27 @@ fn describe_stateful_set(cluster: &Cluster, set: &StatefulSet, events: &EventTab
     let meta = &set.metadata;
     let spec = set.spec.clone().unwrap_or_default();
     let status = set.status.clone().unwrap_or_default();
-    doc.write(0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
-    doc.write(0, &format!("Namespace:\t{}\n", meta.namespace.clone().unwrap_or_default()));
-    let created = meta.creation_timestamp.as_ref().map(rfc1123z).unwrap_or_default();
+    doc.write(
+        0,
+        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
+    );
+    doc.write(
+        0,
+        &format!(
+            "Namespace:\t{}\n",
+            meta.namespace.clone().unwrap_or_default()
+        ),
+    );
+    let created = meta
+        .creation_timestamp
+        .as_ref()
+        .map(rfc1123z)
+        .unwrap_or_default();
     doc.write(0, &format!("CreationTimestamp:\t{created}\n"));
-    doc.write(0, &format!("Selector:\t{}\n", selector_string(&spec.selector)));
+    doc.write(
+        0,
+        &format!("Selector:\t{}\n", selector_string(&spec.selector)),
+    );
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
     doc.write(
@@ -813,11 +919,18 @@ fn describe_stateful_set(cluster: &Cluster, set: &StatefulSet, events: &EventTab
     let strategy = spec.update_strategy.clone().unwrap_or_default();
     doc.write(
         0,
-        &format!("Update Strategy:\t{}\n", strategy.type_.clone().unwrap_or_default()),
+        &format!(
+            "Update Strategy:\t{}\n",
+            strategy.type_.clone().unwrap_or_default()
+        ),
     );
     if let Some(partition) = strategy.rolling_update.as_ref().and_then(|r| r.partition) {
         doc.write(1, &format!("Partition:\t{partition}\n"));
-        if let Some(max) = strategy.rolling_update.as_ref().and_then(|r| r.max_unavailable.as_ref()) {
+        if let Some(max) = strategy
+            .rolling_update
+            .as_ref()
+            .and_then(|r| r.max_unavailable.as_ref())
+        {
             let max = match max {
                 IntOrString::Int(n) => n.to_string(),
                 IntOrString::String(s) => s.clone(),
@@ -831,7 +944,10 @@ fn describe_stateful_set(cluster: &Cluster, set: &StatefulSet, events: &EventTab
         &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"),
     );
     describe_pod_template(&mut doc, &spec.template);
-    describe_claim_templates(&mut doc, spec.volume_claim_templates.as_deref().unwrap_or_default());
+    describe_claim_templates(
+        &mut doc,
+        spec.volume_claim_templates.as_deref().unwrap_or_default(),
+    );
     events.write(&mut doc);
     doc.aligned()
 }
@@ -843,7 +959,8 @@ fn pod_phase_counts(cluster: &Cluster, set: &StatefulSet) -> [usize; 4] {
     let mut counts = [0; 4];
     for pod in cluster.store().list_namespace::<Pod>(&namespace) {
         let labels = pod.metadata.labels.clone().unwrap_or_default();
-        let owned = get_controller_of(&pod.metadata).is_some_and(|o| Some(&o.uid) == set.metadata.uid.as_ref());
+        let owned = get_controller_of(&pod.metadata)
+            .is_some_and(|o| Some(&o.uid) == set.metadata.uid.as_ref());
         if !owned || !crate::labels::selector_matches(&selector, &labels) {
             continue;
         }
@@ -868,10 +985,27 @@ fn describe_claim_templates(doc: &mut Doc, templates: &[PersistentVolumeClaim]) 
     doc.write(0, "Volume Claims:\n");
     for claim in templates {
         let spec = claim.spec.clone().unwrap_or_default();
-        doc.write(1, &format!("Name:\t{}\n", claim.metadata.name.clone().unwrap_or_default()));
-        doc.write(1, &format!("StorageClass:\t{}\n", spec.storage_class_name.clone().unwrap_or_default()));
+        doc.write(
+            1,
+            &format!(
+                "Name:\t{}\n",
+                claim.metadata.name.clone().unwrap_or_default()
+            ),
+        );
+        doc.write(
+            1,
+            &format!(
+                "StorageClass:\t{}\n",
+                spec.storage_class_name.clone().unwrap_or_default()
+            ),
+        );
         labels_multiline(doc, "  ", "Labels", claim.metadata.labels.as_ref());
-        labels_multiline(doc, "  ", "Annotations", claim.metadata.annotations.as_ref());
+        labels_multiline(
+            doc,
+            "  ",
+            "Annotations",
+            claim.metadata.annotations.as_ref(),
+        );
         let capacity = spec
             .resources
             .as_ref()
@@ -879,7 +1013,13 @@ fn describe_claim_templates(doc: &mut Doc, templates: &[PersistentVolumeClaim]) 
             .and_then(|r| r.get("storage"))
             .map_or("<default>".to_string(), |q| q.0.clone());
         doc.write(1, &format!("Capacity:\t{capacity}\n"));
-        doc.write(1, &format!("Access Modes:\t{}\n", go_string_list(spec.access_modes.as_ref())));
+        doc.write(
+            1,
+            &format!(
+                "Access Modes:\t{}\n",
+                go_string_list(spec.access_modes.as_ref())
+            ),
+        );
     }
 }
 
@@ -892,20 +1032,44 @@ fn describe_claim(cluster: &Cluster, claim: &PersistentVolumeClaim, events: &Eve
     let status = claim.status.clone().unwrap_or_default();
     let name = meta.name.clone().unwrap_or_default();
     doc.write(0, &format!("Name:\t{name}\n"));
-    doc.write(0, &format!("Namespace:\t{}\n", meta.namespace.clone().unwrap_or_default()));
-    doc.write(0, &format!("StorageClass:\t{}\n", spec.storage_class_name.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!(
+            "Namespace:\t{}\n",
+            meta.namespace.clone().unwrap_or_default()
+        ),
+    );
+    doc.write(
+        0,
+        &format!(
+            "StorageClass:\t{}\n",
+            spec.storage_class_name.clone().unwrap_or_default()
+        ),
+    );
     match &meta.deletion_timestamp {
         Some(deleted) => doc.write(
             0,
-            &format!("Status:\tTerminating (lasts {})\n", since(Some(deleted), events.now)),
+            &format!(
+                "Status:\tTerminating (lasts {})\n",
+                since(Some(deleted), events.now)
+            ),
         ),
-        None => doc.write(0, &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default())),
+        None => doc.write(
+            0,
+            &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()),
+        ),
     }
     let volume = spec.volume_name.clone().unwrap_or_default();
     doc.write(0, &format!("Volume:\t{volume}\n"));
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    doc.write(0, &format!("Finalizers:\t{}\n", go_string_list(meta.finalizers.as_ref())));
+    doc.write(
+        0,
+        &format!(
+            "Finalizers:\t{}\n",
+            go_string_list(meta.finalizers.as_ref())
+        ),
+    );
     let (capacity, modes) = if volume.is_empty() {
         (String::new(), String::new())
     } else {
@@ -962,17 +1126,38 @@ fn describe_volume(volume: &PersistentVolume, events: &EventTable, now: SimTime)
     let meta = &volume.metadata;
     let spec = volume.spec.clone().unwrap_or_default();
     let status = volume.status.clone().unwrap_or_default();
-    doc.write(0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
+    );
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    doc.write(0, &format!("Finalizers:\t{}\n", go_string_list(meta.finalizers.as_ref())));
-    doc.write(0, &format!("StorageClass:\t{}\n", spec.storage_class_name.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!(
+            "Finalizers:\t{}\n",
+            go_string_list(meta.finalizers.as_ref())
+        ),
+    );
+    doc.write(
+        0,
+        &format!(
+            "StorageClass:\t{}\n",
+            spec.storage_class_name.clone().unwrap_or_default()
+        ),
+    );
     match &meta.deletion_timestamp {
         Some(deleted) => doc.write(
             0,
-            &format!("Status:\tTerminating (lasts {})\n", since(Some(deleted), now)),
+            &format!(
+                "Status:\tTerminating (lasts {})\n",
+                since(Some(deleted), now)
+            ),
         ),
-        None => doc.write(0, &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default())),
+        None => doc.write(
+            0,
+            &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()),
+        ),
     }
     let claim = spec
         .claim_ref
@@ -990,10 +1175,18 @@ fn describe_volume(volume: &PersistentVolume, events: &EventTable, now: SimTime)
         0,
         &format!(
             "Reclaim Policy:\t{}\n",
-            spec.persistent_volume_reclaim_policy.clone().unwrap_or_default()
+            spec.persistent_volume_reclaim_policy
+                .clone()
+                .unwrap_or_default()
         ),
     );
-    doc.write(0, &format!("Access Modes:\t{}\n", access_modes(spec.access_modes.as_ref())));
+    doc.write(
+        0,
+        &format!(
+            "Access Modes:\t{}\n",
+            access_modes(spec.access_modes.as_ref())
+        ),
+    );
     if let Some(mode) = &spec.volume_mode {
         doc.write(0, &format!("VolumeMode:\t{mode}\n"));
     }
@@ -1005,14 +1198,20 @@ fn describe_volume(volume: &PersistentVolume, events: &EventTable, now: SimTime)
         .unwrap_or_else(|| "0".into());
     doc.write(0, &format!("Capacity:\t{capacity}\n"));
     describe_node_affinity(&mut doc, &spec);
-    doc.write(0, &format!("Message:\t{}\n", status.message.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("Message:\t{}\n", status.message.clone().unwrap_or_default()),
+    );
     doc.write(0, "Source:\n");
     if let Some(host_path) = &spec.host_path {
-        doc.write(2, &format!(
+        doc.write(
+            2,
+            &format!(
             "Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{}\n",
             host_path.path,
             host_path.type_.clone().unwrap_or_else(|| "<none>".into())
-        ));
+        ),
+        );
     } else if let Some(local) = &spec.local {
         doc.write(2, &format!(
             "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t{}\n",
@@ -1034,7 +1233,11 @@ fn describe_volume(volume: &PersistentVolume, events: &EventTable, now: SimTime)
 
 fn describe_node_affinity(doc: &mut Doc, spec: &k8s_openapi::api::core::v1::PersistentVolumeSpec) {
     doc.write(0, "Node Affinity:\t");
-    let Some(required) = spec.node_affinity.as_ref().and_then(|a| a.required.as_ref()) else {
+    let Some(required) = spec
+        .node_affinity
+        .as_ref()
+        .and_then(|a| a.required.as_ref())
+    else {
         doc.write(0, "<none>\n");
         return;
     };
@@ -1055,7 +1258,11 @@ fn describe_node_affinity(doc: &mut Doc, spec: &k8s_openapi::api::core::v1::Pers
             if i > 0 {
                 doc.write(2, "\t");
             }
-            let mut text = format!("{} {}", requirement.key, requirement.operator.to_lowercase());
+            let mut text = format!(
+                "{} {}",
+                requirement.key,
+                requirement.operator.to_lowercase()
+            );
             let values = requirement.values.clone().unwrap_or_default();
             if !values.is_empty() {
                 text.push_str(&format!(" [{}]", values.join(", ")));
@@ -1079,20 +1286,36 @@ fn describe_storage_class(class: &StorageClass, events: &EventTable) -> String {
         if map.is_empty() {
             "<none>".to_string()
         } else {
-            map.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+            map.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
         }
     };
-    doc.write(0, &format!("Name:\t{}\n", class.metadata.name.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!(
+            "Name:\t{}\n",
+            class.metadata.name.clone().unwrap_or_default()
+        ),
+    );
     doc.write(0, &format!("IsDefaultClass:\t{default}\n"));
-    doc.write(0, &format!("Annotations:\t{}\n", format_labels(&annotations)));
+    doc.write(
+        0,
+        &format!("Annotations:\t{}\n", format_labels(&annotations)),
+    );
     doc.write(0, &format!("Provisioner:\t{}\n", class.provisioner));
     doc.write(
         0,
-        &format!("Parameters:\t{}\n", format_labels(&class.parameters.clone().unwrap_or_default())),
+        &format!(
+            "Parameters:\t{}\n",
+            format_labels(&class.parameters.clone().unwrap_or_default())
+        ),
     );
-    let expansion = class
-        .allow_volume_expansion
-        .map_or("<unset>", |b| if b { "True" } else { "False" });
+    let expansion =
+        class
+            .allow_volume_expansion
+            .map_or("<unset>", |b| if b { "True" } else { "False" });
     doc.write(0, &format!("AllowVolumeExpansion:\t{expansion}\n"));
     doc.write(0, "MountOptions:\t<none>\n");
     if let Some(policy) = &class.reclaim_policy {
@@ -1118,18 +1341,36 @@ fn describe_service(cluster: &Cluster, service: &Service, events: &EventTable) -
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
     let selector = spec.selector.clone().unwrap_or_default();
-    let selector = selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let selector = selector
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
     doc.write(0, &format!("Selector:\t{selector}\n"));
-    doc.write(0, &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()),
+    );
     if let Some(policy) = &spec.ip_family_policy {
         doc.write(0, &format!("IP Family Policy:\t{policy}\n"));
     }
     let families = spec.ip_families.clone().unwrap_or_default();
-    let families = if families.is_empty() { "<none>".to_string() } else { families.join(",") };
+    let families = if families.is_empty() {
+        "<none>".to_string()
+    } else {
+        families.join(",")
+    };
     doc.write(0, &format!("IP Families:\t{families}\n"));
-    doc.write(0, &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()),
+    );
     let ips = spec.cluster_ips.clone().unwrap_or_default();
-    let ips = if ips.is_empty() { "<none>".to_string() } else { ips.join(",") };
+    let ips = if ips.is_empty() {
+        "<none>".to_string()
+    } else {
+        ips.join(",")
+    };
     doc.write(0, &format!("IPs:\t{ips}\n"));
     let slices: Vec<&EndpointSlice> = cluster
         .store()
@@ -1143,9 +1384,16 @@ fn describe_service(cluster: &Cluster, service: &Service, events: &EventTable) -
         })
         .collect();
     for port in spec.ports.clone().unwrap_or_default() {
-        let port_name = port.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+        let port_name = port
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "<unset>".into());
         let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
-        doc.write(0, &format!("Port:\t{port_name}\t{}/{protocol}\n", port.port));
+        doc.write(
+            0,
+            &format!("Port:\t{port_name}\t{}/{protocol}\n", port.port),
+        );
         let target = match &port.target_port {
             Some(IntOrString::Int(n)) => n.to_string(),
             Some(IntOrString::String(s)) => s.clone(),
@@ -1153,14 +1401,20 @@ fn describe_service(cluster: &Cluster, service: &Service, events: &EventTable) -
         };
         doc.write(0, &format!("TargetPort:\t{target}/{protocol}\n"));
         if let Some(node_port) = port.node_port.filter(|p| *p != 0) {
-            doc.write(0, &format!("NodePort:\t{port_name}\t{node_port}/{protocol}\n"));
+            doc.write(
+                0,
+                &format!("NodePort:\t{port_name}\t{node_port}/{protocol}\n"),
+            );
         }
         let endpoints = format_endpoint_slices(&slices, port.name.as_deref().unwrap_or_default());
         doc.write(0, &format!("Endpoints:\t{endpoints}\n"));
     }
     doc.write(
         0,
-        &format!("Session Affinity:\t{}\n", spec.session_affinity.clone().unwrap_or_default()),
+        &format!(
+            "Session Affinity:\t{}\n",
+            spec.session_affinity.clone().unwrap_or_default()
+        ),
     );
     if let Some(policy) = spec.internal_traffic_policy.as_ref() {
         doc.write(0, &format!("Internal Traffic Policy:\t{policy}\n"));
@@ -1187,7 +1441,10 @@ fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String 
             list.extend(ready.iter().map(|a| a.to_string()));
             continue;
         }
-        for port in ports.iter().filter(|p| p.name.as_deref().unwrap_or_default() == port_name) {
+        for port in ports
+            .iter()
+            .filter(|p| p.name.as_deref().unwrap_or_default() == port_name)
+        {
             let number = port.port.unwrap_or(0);
             list.extend(ready.iter().map(|a| format!("{a}:{number}")));
         }
@@ -1203,8 +1460,17 @@ fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String 
 fn describe_endpoint_slice(slice: &EndpointSlice, events: &EventTable) -> String {
     let mut doc = Doc::default();
     let meta = &slice.metadata;
-    doc.write(0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
-    doc.write(0, &format!("Namespace:\t{}\n", meta.namespace.clone().unwrap_or_default()));
+    doc.write(
+        0,
+        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
+    );
+    doc.write(
+        0,
+        &format!(
+            "Namespace:\t{}\n",
+            meta.namespace.clone().unwrap_or_default()
+        ),
+    );
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
     doc.write(0, &format!("AddressType:\t{}\n", slice.address_type));
@@ -1216,7 +1482,11 @@ fn describe_endpoint_slice(slice: &EndpointSlice, events: &EventTable) -> String
         doc.write(1, "Name\tPort\tProtocol\n");
         doc.write(1, "----\t----\t--------\n");
         for port in ports {
-            let name = port.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+            let name = port
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "<unset>".into());
             let number = port.port.map_or("<unset>".to_string(), |p| p.to_string());
             let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
             doc.write(1, &format!("{name}\t{number}\t{protocol}\n"));

@@ -120,7 +120,9 @@ pub fn patch(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOu
 
 pub fn set(cluster: &mut Cluster, args: &mut Args, context: &Context) -> CommandOutput {
     if args.positional.is_empty() {
-        return CommandOutput::error("error: Required resource not specified.\nSee 'kubectl set -h' for help and examples");
+        return CommandOutput::error(
+            "error: Required resource not specified.\nSee 'kubectl set -h' for help and examples",
+        );
     }
     let subcommand = args.positional.remove(0);
     if subcommand != "image" {
@@ -131,8 +133,11 @@ pub fn set(cluster: &mut Cluster, args: &mut Args, context: &Context) -> Command
     if let Err(output) = args.reject_unknown("set image", &[]) {
         return output;
     }
-    let (images, resources): (Vec<String>, Vec<String>) =
-        args.positional.iter().cloned().partition(|w| w.contains('='));
+    let (images, resources): (Vec<String>, Vec<String>) = args
+        .positional
+        .iter()
+        .cloned()
+        .partition(|w| w.contains('='));
     if resources.is_empty() {
         return CommandOutput::error("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
     }
@@ -155,7 +160,10 @@ pub fn set(cluster: &mut Cluster, args: &mut Args, context: &Context) -> Command
     };
     let updates: Vec<(String, String)> = images
         .iter()
-        .filter_map(|i| i.split_once('=').map(|(c, v)| (c.to_string(), v.to_string())))
+        .filter_map(|i| {
+            i.split_once('=')
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+        })
         .collect();
     let change: Change = Box::new(move |value: &mut Value| set_images(value, pointer, &updates));
     match modify(cluster, kind, context.namespace, &name, change) {
@@ -166,15 +174,25 @@ pub fn set(cluster: &mut Cluster, args: &mut Args, context: &Context) -> Command
 }
 
 /// `container=image` for each update; `*` names every container.
-fn set_images(value: &mut Value, pointer: &str, updates: &[(String, String)]) -> Result<(), CommandOutput> {
+fn set_images(
+    value: &mut Value,
+    pointer: &str,
+    updates: &[(String, String)],
+) -> Result<(), CommandOutput> {
     let spec = value
         .pointer_mut(pointer)
         .ok_or_else(|| CommandOutput::error("error: the object has no pod spec"))?;
     for (container, image) in updates {
         let mut found = false;
         for list in ["initContainers", "containers"] {
-            for entry in spec.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
-                if container == "*" || entry.get("name").and_then(Value::as_str) == Some(container) {
+            for entry in spec
+                .get_mut(list)
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if container == "*" || entry.get("name").and_then(Value::as_str) == Some(container)
+                {
                     entry["image"] = Value::String(image.clone());
                     found = true;
                 }
@@ -207,7 +225,10 @@ fn map_updates(positional: &[String]) -> MapUpdates {
     for word in positional {
         if let Some((key, value)) = word.split_once('=') {
             updates.set.insert(key.into(), value.into());
-        } else if let Some(key) = word.strip_suffix('-').filter(|_| !updates.resources.is_empty()) {
+        } else if let Some(key) = word
+            .strip_suffix('-')
+            .filter(|_| !updates.resources.is_empty())
+        {
             updates.remove.push(key.into());
         } else {
             updates.resources.push(word.clone());
@@ -250,7 +271,9 @@ impl MapField {
         match self {
             MapField::Labels => conflicts
                 .iter()
-                .map(|(k, v)| format!("error: '{k}' already has a value ({v}), and --overwrite is false"))
+                .map(|(k, v)| {
+                    format!("error: '{k}' already has a value ({v}), and --overwrite is false")
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             MapField::Annotations => format!(
@@ -265,9 +288,18 @@ impl MapField {
     }
 }
 
-fn edit_map(cluster: &mut Cluster, args: &Args, context: &Context, field: MapField) -> CommandOutput {
+fn edit_map(
+    cluster: &mut Cluster,
+    args: &Args,
+    context: &Context,
+    field: MapField,
+) -> CommandOutput {
     let command = field.command();
-    let verb = if field == MapField::Labels { "label" } else { "annotate" };
+    let verb = if field == MapField::Labels {
+        "label"
+    } else {
+        "annotate"
+    };
     if let Err(output) = args.reject_unknown(verb, &["--overwrite"]) {
         return output;
     }
@@ -292,7 +324,12 @@ fn edit_map(cluster: &mut Cluster, args: &Args, context: &Context, field: MapFie
         .iter()
         // The change-cause annotation may always be overwritten.
         .filter(|(key, _)| field == MapField::Labels || key.as_str() != CHANGE_CAUSE_ANNOTATION)
-        .filter_map(|(key, value)| current.get(key).filter(|c| *c != value).map(|c| (key.clone(), c.clone())))
+        .filter_map(|(key, value)| {
+            current
+                .get(key)
+                .filter(|c| *c != value)
+                .map(|c| (key.clone(), c.clone()))
+        })
         .collect();
     if !overwrite && !conflicts.is_empty() {
         output.fail(field.overwrite_error(&conflicts));

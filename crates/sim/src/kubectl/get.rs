@@ -187,9 +187,10 @@ impl KindVisitor for Listing<'_> {
             .filter(|(object, value)| {
                 let labels = object.metadata().labels.clone().unwrap_or_default();
                 requirements_match(&options.selector, &labels)
-                    && options.fields.iter().all(|term| {
-                        (field_value(value, &term.path) == term.value) == term.equal
-                    })
+                    && options
+                        .fields
+                        .iter()
+                        .all(|term| (field_value(value, &term.path) == term.value) == term.equal)
             })
             .collect();
         found.names = kept
@@ -349,9 +350,8 @@ fn print(results: &[Found], options: &Options, targets: &Targets) -> CommandOutp
         }
         Format::Json | Format::Yaml => {
             let values: Vec<&Value> = results.iter().flat_map(|f| &f.values).collect();
-            let single = targets.groups.len() == 1
-                && targets.groups[0].1.len() == 1
-                && values.len() == 1;
+            let single =
+                targets.groups.len() == 1 && targets.groups[0].1.len() == 1 && values.len() == 1;
             let document = if single {
                 values[0].clone()
             } else {

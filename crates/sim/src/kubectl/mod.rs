@@ -3,16 +3,17 @@
 //! simulation run while they wait, as the real cluster goes on while kubectl blocks.
 
 pub mod args;
+mod container;
 mod delete;
 mod describe;
 mod edit;
-// mod exec;
+mod exec;
 mod get;
 mod node;
 mod patch;
 pub mod printers;
 mod rollout;
-// mod shell;
+mod shell;
 mod tabwriter;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
@@ -177,8 +178,8 @@ pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
         "cordon" => node::cordon(cluster, &args, true),
         "uncordon" => node::cordon(cluster, &args, false),
         "drain" => node::drain(cluster, &args),
-        //"exec"
-        //"run"
+        "exec" => exec::exec(cluster, &args, &context),
+        "run" => exec::run(cluster, &args, &context),
         other => CommandOutput::error(format!(
             "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
         )),

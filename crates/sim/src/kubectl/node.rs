@@ -29,15 +29,26 @@ pub fn cordon(cluster: &mut Cluster, args: &Args, on: bool) -> CommandOutput {
 }
 
 /// Sets `spec.unschedulable`, printing `node/N cordoned` or `node/N already cordoned`.
-fn set_unschedulable(cluster: &mut Cluster, name: &str, on: bool) -> Result<CommandOutput, CommandOutput> {
+fn set_unschedulable(
+    cluster: &mut Cluster,
+    name: &str,
+    on: bool,
+) -> Result<CommandOutput, CommandOutput> {
     let node: Node = fetch(cluster, "", name)?;
     let verb = if on { "cordoned" } else { "uncordoned" };
-    let current = node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
+    let current = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false);
     if current == on {
         return Ok(CommandOutput::ok(format!("node/{name} already {verb}\n")));
     }
     let mut changed = node;
-    changed.spec.get_or_insert_with(Default::default).unschedulable = on.then_some(true);
+    changed
+        .spec
+        .get_or_insert_with(Default::default)
+        .unschedulable = on.then_some(true);
     cluster
         .with_store(|store| update_object(store, changed))
         .map_err(CommandOutput::error)?;
@@ -117,13 +128,27 @@ pub fn drain(cluster: &mut Cluster, args: &Args) -> CommandOutput {
         delete_emptydir_data: args.has(&["--delete-emptydir-data"]),
         force: args.has(&["--force"]),
     };
-    let grace = match args.value(&["--grace-period"]).map(str::parse::<i64>).transpose() {
+    let grace = match args
+        .value(&["--grace-period"])
+        .map(str::parse::<i64>)
+        .transpose()
+    {
         Ok(grace) => grace.filter(|g| *g >= 0),
-        Err(_) => return CommandOutput::error("error: invalid argument for \"--grace-period\" flag"),
+        Err(_) => {
+            return CommandOutput::error("error: invalid argument for \"--grace-period\" flag")
+        }
     };
-    let timeout = match args.value(&["--timeout"]).map(crate::time::parse_duration).transpose() {
+    let timeout = match args
+        .value(&["--timeout"])
+        .map(crate::time::parse_duration)
+        .transpose()
+    {
         Ok(timeout) => timeout.filter(|t| t.0 > 0).unwrap_or(DEFAULT_WAIT),
-        Err(error) => return CommandOutput::error(format!("error: invalid argument for \"--timeout\" flag: {error}")),
+        Err(error) => {
+            return CommandOutput::error(format!(
+                "error: invalid argument for \"--timeout\" flag: {error}"
+            ))
+        }
     };
     let mut output = match set_unschedulable(cluster, name, true) {
         Ok(output) => output,

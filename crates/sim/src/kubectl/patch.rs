@@ -30,7 +30,10 @@ pub fn apply_patch(target: &Value, patch: &Value, patch_type: PatchType) -> Resu
         PatchType::Merge => Ok(merge_patch(target, patch)),
         PatchType::Strategic => {
             if !patch.is_object() {
-                return Err("json: cannot unmarshal array into Go value of type map[string]interface {}".into());
+                return Err(
+                    "json: cannot unmarshal array into Go value of type map[string]interface {}"
+                        .into(),
+                );
             }
             Ok(strategic_merge(target, patch))
         }
@@ -61,7 +64,11 @@ fn merge_patch(target: &Value, patch: &Value) -> Value {
 /// The `patchMergeKey` of the list fields simulated here, by field name.
 fn merge_key(field: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env"
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
         | "imagePullSecrets" => "name",
         "volumeMounts" => "mountPath",
         "ports" => "containerPort",
@@ -159,8 +166,14 @@ fn json_patch(target: &Value, patch: &Value) -> Result<Value, String> {
     };
     let mut document = target.clone();
     for operation in operations {
-        let op = operation.get("op").and_then(Value::as_str).unwrap_or_default();
-        let path = operation.get("path").and_then(Value::as_str).unwrap_or_default();
+        let op = operation
+            .get("op")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let path = operation
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         match op {
             "add" => add(&mut document, path, value_of(operation)?)?,
             "remove" => {
@@ -176,7 +189,10 @@ fn json_patch(target: &Value, patch: &Value) -> Result<Value, String> {
                 }
             }
             "move" | "copy" => {
-                let from = operation.get("from").and_then(Value::as_str).unwrap_or_default();
+                let from = operation
+                    .get("from")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let value = document
                     .pointer(from)
                     .cloned()
@@ -227,7 +243,9 @@ fn add(document: &mut Value, path: &str, value: Value) -> Result<(), String> {
                 last.parse::<usize>().map_err(|_| missing(path))?
             };
             if index > items.len() {
-                return Err(format!("add operation does not apply: doc is missing path: \"{path}\": missing value"));
+                return Err(format!(
+                    "add operation does not apply: doc is missing path: \"{path}\": missing value"
+                ));
             }
             items.insert(index, value);
             Ok(())
@@ -291,6 +309,11 @@ mod tests {
         ]);
         let patched = apply_patch(&target, &patch, PatchType::Json).unwrap();
         assert_eq!(patched, json!({"spec": {"replicas": 5, "list": [2, 3]}}));
-        assert!(apply_patch(&target, &json!([{"op": "remove", "path": "/nope"}]), PatchType::Json).is_err());
+        assert!(apply_patch(
+            &target,
+            &json!([{"op": "remove", "path": "/nope"}]),
+            PatchType::Json
+        )
+        .is_err());
     }
 }

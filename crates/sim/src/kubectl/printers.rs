@@ -38,9 +38,15 @@ printable!(
     Some(STATEFUL_SET_WIDE_HEADER),
     stateful_set_row
 );
-printable!(PersistentVolumeClaim, CLAIM_HEADER, None, |c, now, _| claim_row(c, now));
-printable!(PersistentVolume, VOLUME_HEADER, None, |v, now, _| volume_row(v, now));
-printable!(Service, SERVICE_HEADER, None, |s, now, _| service_row(s, now));
+printable!(PersistentVolumeClaim, CLAIM_HEADER, None, |c, now, _| {
+    claim_row(c, now)
+});
+printable!(PersistentVolume, VOLUME_HEADER, None, |v, now, _| {
+    volume_row(v, now)
+});
+printable!(Service, SERVICE_HEADER, None, |s, now, _| service_row(
+    s, now
+));
 printable!(Node, NODE_HEADER, None, |n, now, _| node_row(n, now));
 printable!(StorageClass, STORAGE_CLASS_HEADER, None, |c, now, _| {
     storage_class_row(c, now)

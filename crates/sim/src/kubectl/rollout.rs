@@ -58,7 +58,11 @@ pub fn rollout(cluster: &mut Cluster, args: &mut Args, context: &Context) -> Com
         "restart" => refuse_other_kinds(kind, &name, "restarting")
             .and_then(|_| restart(cluster, namespace, &name)),
         verb => {
-            let action = if verb == "pause" { "pausing" } else { "resuming" };
+            let action = if verb == "pause" {
+                "pausing"
+            } else {
+                "resuming"
+            };
             Err(CommandOutput::error(format!(
                 "error: {} \"{name}\" {action} is not supported",
                 kind.resource()
@@ -77,12 +81,20 @@ fn group_kind(kind: ResourceType) -> String {
 }
 
 /// Only StatefulSets have a viewer here (Deployments and DaemonSets are not simulated).
-fn only_stateful_sets(kind: ResourceType, message: &str, quoted: bool) -> Result<(), CommandOutput> {
+fn only_stateful_sets(
+    kind: ResourceType,
+    message: &str,
+    quoted: bool,
+) -> Result<(), CommandOutput> {
     if kind == ResourceType::StatefulSets {
         return Ok(());
     }
     let name = group_kind(kind);
-    let name = if quoted { format!("\"{name}\"") } else { name.to_string() };
+    let name = if quoted {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    };
     Err(CommandOutput::error(format!("error: {message} {name}")))
 }
 
@@ -118,7 +130,10 @@ pub fn status_message(set: &StatefulSet) -> Result<String, CommandOutput> {
     let replicas = spec.replicas.unwrap_or(1);
     let ready = status.ready_replicas.unwrap_or(0);
     if ready < replicas {
-        return Ok(format!("Waiting for {} pods to be ready...\n", replicas - ready));
+        return Ok(format!(
+            "Waiting for {} pods to be ready...\n",
+            replicas - ready
+        ));
     }
     let updated = status.updated_replicas.unwrap_or(0);
     if let Some(rolling) = &strategy.rolling_update {
@@ -156,7 +171,8 @@ fn revisions_of(cluster: &Cluster, set: &StatefulSet) -> Vec<ControllerRevision>
         .list_namespace::<ControllerRevision>(&namespace)
         .filter(|r| {
             selector_matches(&selector, &r.metadata.labels.clone().unwrap_or_default())
-                && get_controller_of(&r.metadata).is_some_and(|o| Some(&o.uid) == set.metadata.uid.as_ref())
+                && get_controller_of(&r.metadata)
+                    .is_some_and(|o| Some(&o.uid) == set.metadata.uid.as_ref())
         })
         .cloned()
         .collect();
@@ -245,7 +261,9 @@ fn undo(
     let set: StatefulSet = fetch(cluster, namespace, name)?;
     let revisions = revisions_of(cluster, &set);
     if to_revision == 0 && revisions.len() <= 1 {
-        return Err(CommandOutput::error("error: no last revision to roll back to"));
+        return Err(CommandOutput::error(
+            "error: no last revision to roll back to",
+        ));
     }
     let target = if to_revision == 0 {
         revisions.get(revisions.len() - 2)
@@ -266,12 +284,20 @@ fn undo(
     let rolled_back = apply_revision(&set, target);
     cluster
         .with_store(|store| update_object(store, rolled_back))
-        .map_err(|error| CommandOutput::error(format!("error: failed restoring revision {to_revision}: {error}")))?;
+        .map_err(|error| {
+            CommandOutput::error(format!(
+                "error: failed restoring revision {to_revision}: {error}"
+            ))
+        })?;
     Ok(CommandOutput::ok(format!("{printed} rolled back\n")))
 }
 
 /// The object restarter: the template annotation `kubectl.kubernetes.io/restartedAt` set to now.
-fn restart(cluster: &mut Cluster, namespace: &str, name: &str) -> Result<CommandOutput, CommandOutput> {
+fn restart(
+    cluster: &mut Cluster,
+    namespace: &str,
+    name: &str,
+) -> Result<CommandOutput, CommandOutput> {
     let set: StatefulSet = fetch(cluster, namespace, name)?;
     let now = cluster.now().to_k8s().0.to_string();
     let mut restarted = set.clone();

@@ -53,13 +53,7 @@ fn format_block(
     write_lines(lines, printed, end, widths, out);
 }
 
-fn write_lines(
-    lines: &[Vec<&str>],
-    start: usize,
-    end: usize,
-    widths: &[usize],
-    out: &mut String,
-) {
+fn write_lines(lines: &[Vec<&str>], start: usize, end: usize, widths: &[usize], out: &mut String) {
     for cells in &lines[start..end] {
         for (index, cell) in cells.iter().enumerate() {
             out.push_str(cell);
@@ -86,9 +80,6 @@ mod tests {
 
     #[test]
     fn a_line_with_fewer_cells_ends_the_inner_column() {
-        assert_eq!(
-            align("a\tb\tc\naaaa\tb\nx\n"),
-            "a     b  c\naaaa  b\nx\n"
-        );
+        assert_eq!(align("a\tb\tc\naaaa\tb\nx\n"), "a     b  c\naaaa  b\nx\n");
     }
 }
