@@ -2,17 +2,20 @@
 //! event to every controller's informer handlers. Nothing here reads a wall clock or an outside RNG.
 
 use k8s_openapi::api::core::v1::{
-    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo,
+    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Service,
+    ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 use crate::api::apply::{apply_manifest, DocumentOutcome};
 use crate::api::decode::ManifestError;
 use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::config::ClusterConfig;
+use crate::controller::endpointslice::EndpointSliceController;
 use crate::controller::kubelet::Kubelet;
 use crate::controller::persistentvolume::{PersistentVolumeController, LOCAL_PATH_PROVISIONER};
 use crate::controller::scheduler::Scheduler;
@@ -29,6 +32,7 @@ use crate::vfs::Vfs;
 const MAX_SYNCS_PER_INSTANT: usize = 2_000_000;
 
 pub const KUBERNETES_VERSION: &str = "v1.34.0";
+const APISERVER_SERVICE_IP: &str = "10.96.0.1";
 
 #[derive(Clone, Debug)]
 pub struct Cluster {
@@ -40,6 +44,7 @@ pub struct Cluster {
     persistent_volume: PersistentVolumeController,
     scheduler: Scheduler,
     kubelet: Kubelet,
+    endpoint_slice: EndpointSliceController,
     journal: Vec<WatchEvent>,
     journaling: bool,
     /// The files containers and volumes hold, for `kubectl exec`.
@@ -57,6 +62,7 @@ impl Cluster {
             persistent_volume: PersistentVolumeController::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
+            endpoint_slice: EndpointSliceController::default(),
             journal: Vec::new(),
             journaling: true,
             vfs: Vfs::default(),
@@ -94,6 +100,11 @@ impl Cluster {
             self.store
                 .create(new_node(&node, index))
                 .expect("validated node names are unique");
+        }
+        for service in bootstrap_services() {
+            self.store
+                .create(service)
+                .expect("bootstrap services are unique");
         }
         if self.config.default_storage_class {
             let class = StorageClass {
@@ -205,6 +216,7 @@ impl Cluster {
             ControllerId::PersistentVolume => &mut self.persistent_volume,
             ControllerId::Scheduler => &mut self.scheduler,
             ControllerId::Kubelet => &mut self.kubelet,
+            ControllerId::EndpointSlice => &mut self.endpoint_slice,
         }
     }
 
@@ -233,6 +245,7 @@ impl Cluster {
                 ControllerId::PersistentVolume => self.persistent_volume.sync(&key, &mut ctx),
                 ControllerId::Scheduler => self.scheduler.sync(&key, &mut ctx),
                 ControllerId::Kubelet => self.kubelet.sync(&key, &mut ctx),
+                ControllerId::EndpointSlice => self.endpoint_slice.sync(&key, &mut ctx),
             }
         }
     }
@@ -248,6 +261,7 @@ impl Cluster {
                     persistent_volume,
                     scheduler,
                     kubelet,
+                    endpoint_slice,
                     ..
                 } = self;
                 let controller: &mut dyn Controller = match id {
@@ -255,6 +269,7 @@ impl Cluster {
                     ControllerId::PersistentVolume => persistent_volume,
                     ControllerId::Scheduler => scheduler,
                     ControllerId::Kubelet => kubelet,
+                    ControllerId::EndpointSlice => endpoint_slice,
                 };
                 controller.observe(event, store);
             }
@@ -270,6 +285,65 @@ impl Cluster {
             .into_iter()
             .find_map(|id| self.controller(id).queue().pop().map(|key| (id, key)))
     }
+}
+
+/// The two Services every cluster has: the apiserver's `kubernetes` and the cluster DNS `kube-dns`, whose
+/// address pods find in their resolv.conf.
+fn bootstrap_services() -> [Service; 2] {
+    let port = |name: &str, protocol: &str, port: i32, target: i32| ServicePort {
+        name: Some(name.into()),
+        protocol: Some(protocol.into()),
+        port,
+        target_port: Some(IntOrString::Int(target)),
+        ..ServicePort::default()
+    };
+    let service =
+        |namespace: &str, name: &str, labels: &[(&str, &str)], spec: ServiceSpec| Service {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some(namespace.into()),
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                ..ObjectMeta::default()
+            },
+            spec: Some(spec),
+            status: None,
+        };
+    [
+        service(
+            "default",
+            "kubernetes",
+            &[("component", "apiserver"), ("provider", "kubernetes")],
+            ServiceSpec {
+                cluster_ip: Some(APISERVER_SERVICE_IP.into()),
+                ports: Some(vec![port("https", "TCP", 443, 6443)]),
+                ..ServiceSpec::default()
+            },
+        ),
+        service(
+            "kube-system",
+            "kube-dns",
+            &[
+                ("k8s-app", "kube-dns"),
+                ("kubernetes.io/cluster-service", "true"),
+                ("kubernetes.io/name", "CoreDNS"),
+            ],
+            ServiceSpec {
+                cluster_ip: Some(crate::dns::DNS_SERVICE_IP.into()),
+                ports: Some(vec![
+                    port("dns", "UDP", 53, 53),
+                    port("dns-tcp", "TCP", 53, 53),
+                    port("metrics", "TCP", 9153, 9153),
+                ]),
+                selector: Some(BTreeMap::from([("k8s-app".into(), "kube-dns".into())])),
+                ..ServiceSpec::default()
+            },
+        ),
+    ]
 }
 
 fn new_node(config: &crate::config::NodeConfig, index: usize) -> Node {

@@ -1,6 +1,7 @@
 //! The controllers, each shaped like its upstream counterpart: informer handlers (`observe`) enqueue keys, and
 //! `sync` reconciles one key from what the store holds now, writing back through the store.
 
+pub mod endpointslice;
 pub mod kubelet;
 pub mod persistentvolume;
 pub mod scheduler;
@@ -51,14 +52,16 @@ pub enum ControllerId {
     PersistentVolume,
     Scheduler,
     Kubelet,
+    EndpointSlice,
 }
 
 impl ControllerId {
-    pub const ALL: [ControllerId; 4] = [
+    pub const ALL: [ControllerId; 5] = [
         ControllerId::StatefulSet,
         ControllerId::PersistentVolume,
         ControllerId::Scheduler,
         ControllerId::Kubelet,
+        ControllerId::EndpointSlice,
     ];
 }
 
