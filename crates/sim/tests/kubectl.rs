@@ -47,7 +47,10 @@ fn several_types_print_one_table_each_with_kind_prefixed_names() {
     assert!(tables[0].starts_with("NAME        READY   STATUS    RESTARTS   AGE\npod/web-0   1/1     Running   0          60s\n"));
     assert!(tables[1].contains("\npersistentvolumeclaim/www-web-0   Bound "));
     let names = ok(&mut cluster, "kubectl get sts,svc -o name");
-    assert_eq!(names, "statefulset.apps/web\nservice/nginx\n");
+    assert_eq!(
+        names,
+        "statefulset.apps/web\nservice/kubernetes\nservice/nginx\n"
+    );
 }
 
 #[test]
@@ -63,12 +66,12 @@ fn all_namespaces_and_labels_add_their_columns() {
     );
     let none = run(
         &mut cluster,
-        "kubectl get endpointslices -n kube-system",
+        "kubectl get endpointslices -n kube-public",
         "",
     );
     assert_eq!(
         (none.stdout.as_str(), none.stderr.as_str()),
-        ("", "No resources found in kube-system namespace.\n")
+        ("", "No resources found in kube-public namespace.\n")
     );
 }
 
@@ -510,4 +513,52 @@ fn unknown_commands_and_flags_are_refused_like_kubectl() {
         failed(&mut cluster, "kubectl get pds").stderr,
         "error: the server doesn't have a resource type \"pds\"\n"
     );
+}
+
+#[test]
+fn nslookup_from_busybox_answers_as_in_the_course_notes() {
+    let mut cluster = web();
+    let ip = |cluster: &mut Cluster, pod: &str| {
+        let wide = ok(cluster, &format!("kubectl get pod {pod} -o wide"));
+        wide.lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .nth(5)
+            .unwrap()
+            .to_string()
+    };
+    let web0 = ip(&mut cluster, "web-0");
+    let out = run(&mut cluster, "kubectl run -i --tty --rm dns-test --image=busybox:1.28 --restart=Never -- nslookup web-0.nginx", "");
+    // Seed 002, with this cluster's address for web-0.
+    assert_eq!(
+        out.stdout,
+        format!("Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web-0.nginx\nAddress 1: {web0} web-0.nginx.default.svc.cluster.local\npod \"dns-test\" deleted\n")
+    );
+    ok(&mut cluster, "kubectl run shell --image=busybox:1.28");
+    advance(&mut cluster, 30);
+    let service = ok(&mut cluster, "kubectl exec shell -- nslookup nginx");
+    assert_eq!(
+        service.matches("Address ").count(),
+        4,
+        "the server and the three ready pods: {service}"
+    );
+    let missing = failed(&mut cluster, "kubectl exec shell -- nslookup web-9.nginx");
+    assert_eq!(
+        missing.stderr,
+        "nslookup: can't resolve 'web-9.nginx'\ncommand terminated with exit code 1\n"
+    );
+    // nginx's Debian image has no nslookup.
+    let absent = failed(&mut cluster, "kubectl exec web-0 -- sh -c 'nslookup nginx'");
+    assert_eq!(
+        absent.stderr,
+        "sh: 1: nslookup: not found\ncommand terminated with exit code 127\n"
+    );
+    let slices = ok(
+        &mut cluster,
+        "kubectl get endpointslices -l kubernetes.io/service-name=nginx",
+    );
+    let row: Vec<&str> = slices.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row[1..3], ["IPv4", "80"]);
+    assert_eq!(row[3].split(',').count(), 3, "{slices}");
 }

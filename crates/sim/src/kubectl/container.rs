@@ -4,12 +4,10 @@
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 
+use crate::dns::{pod_fqdn, CLUSTER_DOMAIN, DNS_SERVICE_IP};
 use crate::object::ObjectKey;
 use crate::store::Store;
 use crate::vfs::{children, normalize, parent, volume_id, Entry, Tree, TreeId, Vfs};
-
-pub const CLUSTER_DOMAIN: &str = "cluster.local";
-pub const CLUSTER_DNS_IP: &str = "10.96.0.10";
 
 /// Which userland the image ships: error messages differ between BusyBox and Debian's coreutils and dash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +49,7 @@ pub struct ContainerFs<'a> {
     pub userland: Userland,
     pub hostname: String,
     pub fqdn: Option<String>,
+    pub namespace: String,
 }
 
 impl<'a> ContainerFs<'a> {
@@ -63,11 +62,7 @@ impl<'a> ContainerFs<'a> {
             .clone()
             .or_else(|| pod.metadata.name.clone())
             .unwrap_or_default();
-        let fqdn = spec
-            .subdomain
-            .as_ref()
-            .filter(|s| !s.is_empty())
-            .map(|subdomain| format!("{hostname}.{subdomain}.{namespace}.svc.{CLUSTER_DOMAIN}"));
+        let fqdn = pod_fqdn(pod);
         let image = spec
             .containers
             .iter()
@@ -99,6 +94,7 @@ impl<'a> ContainerFs<'a> {
             userland,
             hostname,
             fqdn,
+            namespace,
         }
     }
 
@@ -314,7 +310,7 @@ fn kubelet_files(
         "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{own_line}"
     );
     let resolv = format!(
-        "search {namespace}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} {CLUSTER_DOMAIN}\nnameserver {CLUSTER_DNS_IP}\noptions ndots:5\n"
+        "search {namespace}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} {CLUSTER_DOMAIN}\nnameserver {DNS_SERVICE_IP}\noptions ndots:5\n"
     );
     vec![
         ("/etc/hostname", format!("{hostname}\n")),

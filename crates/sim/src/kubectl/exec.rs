@@ -156,6 +156,7 @@ fn run_process(
         let mut fs = ContainerFs::new(&mut vfs, cluster.store(), pod, container);
         let mut shell = Shell {
             fs: &mut fs,
+            store: cluster.store(),
             cwd: working_dir,
             tty,
             now,

@@ -3,6 +3,8 @@
 
 use super::container::{ContainerFs, FsError, Userland};
 use super::split_command_line;
+use crate::dns::{resolve, CLUSTER_DOMAIN, DNS_SERVICE_IP};
+use crate::store::Store;
 use crate::vfs::{normalize, Entry};
 
 /// What a process wrote and how it exited.
@@ -15,6 +17,8 @@ pub struct Process {
 
 pub struct Shell<'a, 'b> {
     pub fs: &'a mut ContainerFs<'b>,
+    /// What the cluster DNS answers from.
+    pub store: &'a Store,
     pub cwd: String,
     /// Whether stdout is a terminal (`exec -t`): `ls` then prints in a row, as it does on a terminal.
     pub tty: bool,
@@ -48,7 +52,10 @@ impl Shell<'_, '_> {
             "echo", "cat", "ls", "touch", "rm", "mkdir", "pwd", "hostname", "true", "false",
             "date", "whoami",
         ];
-        is_shell(program) || PROGRAMS.contains(&basename(program))
+        let name = basename(program);
+        is_shell(program)
+            || PROGRAMS.contains(&name)
+            || (name == "nslookup" && self.fs.userland == Userland::BusyBox)
     }
 
     /// `sh -c SCRIPT`; `sh` alone reads nothing here, as with an empty stdin, and exits.
@@ -189,6 +196,7 @@ impl Shell<'_, '_> {
             "false" => out.status = 1,
             "whoami" => out.stdout.push_str("root\n"),
             "date" => out.stdout.push_str(&format!("{}\n", self.now)),
+            "nslookup" => self.nslookup(args, out),
             // `has_program` admits only the names above.
             _ => {}
         }
@@ -365,6 +373,38 @@ impl Shell<'_, '_> {
             }
         };
         out.stdout.push_str(&format!("{name}\n"));
+    }
+
+    /// BusyBox 1.28's `nslookup`: the server, then every address with the name it maps back to.
+    fn nslookup(&mut self, args: &[String], out: &mut Process) {
+        let Some(query) = args.first() else {
+            out.stderr.push_str("BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n\nQuery the nameserver for the IP address of the given HOST\noptionally using a specified DNS server\n");
+            out.status = 1;
+            return;
+        };
+        out.stdout.push_str(&format!(
+            "Server:    {DNS_SERVICE_IP}\nAddress 1: {DNS_SERVICE_IP} kube-dns.kube-system.svc.{CLUSTER_DOMAIN}\n\n"
+        ));
+        match resolve(self.store, query, &self.fs.namespace) {
+            Some(addresses) if !addresses.is_empty() => {
+                out.stdout.push_str(&format!("Name:      {query}\n"));
+                for (index, address) in addresses.iter().enumerate() {
+                    let name = address
+                        .name
+                        .as_ref()
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default();
+                    out.stdout
+                        .push_str(&format!("Address {}: {}{name}\n", index + 1, address.ip));
+                }
+                out.status = 0;
+            }
+            _ => {
+                out.stderr
+                    .push_str(&format!("nslookup: can't resolve '{query}'\n"));
+                out.status = 1;
+            }
+        }
     }
 }
 
