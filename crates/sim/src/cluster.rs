@@ -25,6 +25,7 @@ use crate::object::ObjectKey;
 use crate::rng::Rng;
 use crate::store::{Store, WatchEvent};
 use crate::time::SimTime;
+use crate::vfs::Vfs;
 
 /// Syncs allowed at one simulated instant before the engine moves on: a guard against a controller bug that
 /// would otherwise hang the page. Far above what 5,000 pods created at once need.
@@ -46,6 +47,8 @@ pub struct Cluster {
     endpoint_slice: EndpointSliceController,
     journal: Vec<WatchEvent>,
     journaling: bool,
+    /// The files containers and volumes hold, for `kubectl exec`.
+    vfs: Vfs,
 }
 
 impl Cluster {
@@ -62,6 +65,7 @@ impl Cluster {
             endpoint_slice: EndpointSliceController::default(),
             journal: Vec::new(),
             journaling: true,
+            vfs: Vfs::default(),
         };
         cluster.bootstrap();
         cluster.settle();
@@ -133,6 +137,14 @@ impl Cluster {
 
     pub fn config(&self) -> &ClusterConfig {
         &self.config
+    }
+
+    pub fn vfs(&self) -> &Vfs {
+        &self.vfs
+    }
+
+    pub fn vfs_mut(&mut self) -> &mut Vfs {
+        &mut self.vfs
     }
 
     /// Whether watch events are kept for `take_journal`. Benchmarks that never read them turn this off.
@@ -241,6 +253,7 @@ impl Cluster {
     fn dispatch_watch_events(&mut self) {
         let events = self.store.take_pending();
         for event in &events {
+            self.vfs.observe(event);
             for id in ControllerId::ALL {
                 let Cluster {
                     store,

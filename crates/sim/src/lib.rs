@@ -17,6 +17,7 @@ pub mod rng;
 pub mod scenario;
 pub mod store;
 pub mod time;
+pub mod vfs;
 
 pub use cluster::Cluster;
 pub use config::ClusterConfig;

@@ -1,17 +1,20 @@
 //! `kubectl apply -f`: each document is created, or three-way merged into the live object through the
 //! last-applied-configuration annotation, then defaulted, validated and written.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+    ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::Value;
 
 use super::decode::{decode_strict, parse_documents, ManifestError};
 use super::defaults;
 use super::validation::{
-    validate_stateful_set, validate_stateful_set_update, validate_subdomain_name,
+    validate_claim_update, validate_pod_update, validate_stateful_set,
+    validate_stateful_set_update, validate_subdomain_name,
 };
 use crate::object::{ApiObject, ObjectKey};
 use crate::store::Store;
@@ -106,7 +109,7 @@ pub fn resource_name<T: ApiObject>(name: &str) -> String {
 }
 
 /// The kind-specific steps of the apiserver's create and update paths.
-trait Applicable: ApiObject {
+pub(crate) trait Applicable: ApiObject {
     fn apply_defaults(&mut self) {}
     fn validate(&self) -> Vec<String> {
         validate_subdomain_name(self.metadata().name.as_deref().unwrap_or_default())
@@ -152,9 +155,21 @@ impl Applicable for Pod {
             defaults::default_pod_spec(spec);
         }
     }
+    fn validate_update(&self, old: &Self) -> Vec<String> {
+        validate_pod_update(self, old)
+    }
 }
 
-impl Applicable for PersistentVolumeClaim {}
+impl Applicable for PersistentVolumeClaim {
+    fn validate_update(&self, old: &Self) -> Vec<String> {
+        validate_claim_update(self, old)
+    }
+}
+
+impl Applicable for Node {}
+impl Applicable for Event {}
+impl Applicable for ControllerRevision {}
+impl Applicable for EndpointSlice {}
 impl Applicable for Namespace {}
 impl Applicable for ConfigMap {}
 impl Applicable for Secret {}
@@ -245,6 +260,45 @@ fn apply_object<T: Applicable>(
         format!("Error from server: error when applying patch to \"{source}\": {e}")
     })?;
     Ok(format!("{} configured", resource_name::<T>(&name)))
+}
+
+/// The apiserver's update path for a client's full replacement of an object (what `kubectl patch`, `label`
+/// and friends send once they have computed the new object): defaults, update validation, then the write.
+/// Status belongs to the status subresource, so the live status is kept. Errors read as kubectl prints them.
+pub(crate) fn update_object<T: Applicable>(store: &mut Store, mut updated: T) -> Result<T, String> {
+    let key = updated.key();
+    let live = store.get::<T>(&key).cloned().ok_or_else(|| {
+        format!(
+            "Error from server (NotFound): {} \"{}\" not found",
+            T::RESOURCE,
+            key.name
+        )
+    })?;
+    keep_status(&mut updated, &live);
+    updated.apply_defaults();
+    let errors = updated.validate_update(&live);
+    if !errors.is_empty() {
+        return Err(kubectl_invalid(T::KIND, &key.name, &errors));
+    }
+    store
+        .update(updated)
+        .map_err(|e| format!("Error from server: {e}"))
+}
+
+/// Replaces `object`'s status with `live`'s, for kinds whose status is a subresource.
+fn keep_status<T: ApiObject>(object: &mut T, live: &T) {
+    let mut value = serde_json::to_value(&*object).expect("stored objects serialize");
+    let live_value = serde_json::to_value(live).expect("stored objects serialize");
+    let Value::Object(map) = &mut value else {
+        return;
+    };
+    match live_value.get("status") {
+        Some(status) => map.insert("status".into(), status.clone()),
+        None => map.remove("status"),
+    };
+    if let Ok(restored) = serde_json::from_value(value) {
+        *object = restored;
+    }
 }
 
 /// The manifest as kubectl records it in the annotation: compact JSON, without the annotation itself.

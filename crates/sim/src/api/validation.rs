@@ -1,6 +1,7 @@
 //! `pkg/apis/apps/validation` and the metadata rules, rendered as the apiserver renders field errors.
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use std::collections::BTreeMap;
 
 use crate::labels::{selector_is_empty, selector_matches};
@@ -184,6 +185,67 @@ pub fn validate_stateful_set_update(new: &StatefulSet, old: &StatefulSet) -> Vec
         errors.push(IMMUTABLE_SPEC_MESSAGE.into());
     }
     errors
+}
+
+/// The first line of the apiserver's message for a change to an immutable pod field (it goes on with a diff).
+pub const POD_UPDATE_MESSAGE: &str = "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+
+/// `ValidatePodUpdate`, for the fields simulated here: apart from container images the spec is immutable.
+pub fn validate_pod_update(new: &Pod, old: &Pod) -> Vec<String> {
+    let (Some(new_spec), Some(old_spec)) = (&new.spec, &old.spec) else {
+        return Vec::new();
+    };
+    let mut comparable = new_spec.clone();
+    for (container, old_container) in comparable
+        .containers
+        .iter_mut()
+        .chain(comparable.init_containers.iter_mut().flatten())
+        .zip(
+            old_spec
+                .containers
+                .iter()
+                .chain(old_spec.init_containers.iter().flatten()),
+        )
+    {
+        container.image.clone_from(&old_container.image);
+    }
+    comparable.active_deadline_seconds = old_spec.active_deadline_seconds;
+    if &comparable == old_spec {
+        Vec::new()
+    } else {
+        vec![POD_UPDATE_MESSAGE.into()]
+    }
+}
+
+pub const CLAIM_UPDATE_MESSAGE: &str = "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims";
+
+/// `ValidatePersistentVolumeClaimUpdate`: once created, only the requests (and the attributes class) change.
+/// The binder's write of `volumeName` into an unbound claim is the one other change.
+pub fn validate_claim_update(
+    new: &PersistentVolumeClaim,
+    old: &PersistentVolumeClaim,
+) -> Vec<String> {
+    let (Some(new_spec), Some(old_spec)) = (&new.spec, &old.spec) else {
+        return Vec::new();
+    };
+    let mut comparable = new_spec.clone();
+    comparable.resources.clone_from(&old_spec.resources);
+    comparable
+        .volume_attributes_class_name
+        .clone_from(&old_spec.volume_attributes_class_name);
+    if old_spec
+        .volume_name
+        .as_deref()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        comparable.volume_name.clone_from(&old_spec.volume_name);
+    }
+    if &comparable == old_spec {
+        Vec::new()
+    } else {
+        vec![CLAIM_UPDATE_MESSAGE.into()]
+    }
 }
 
 #[cfg(test)]

@@ -1,22 +1,34 @@
 //! The kubectl subset, shared by scenarios, the CLI and the browser console. It talks to the cluster only
-//! through the store, as kubectl talks to the apiserver.
+//! through the store, as kubectl talks to the apiserver; commands that wait (`drain`, `run -i`) let the
+//! simulation run while they wait, as the real cluster goes on while kubectl blocks.
 
+pub mod args;
+mod container;
+mod delete;
+mod describe;
+mod edit;
+mod exec;
+mod get;
+mod node;
+mod patch;
 pub mod printers;
+mod rollout;
+mod shell;
+mod tabwriter;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
-use crate::api::apply::resource_name;
 use crate::cluster::Cluster;
-use crate::labels::{parse_selector, requirements_match, Requirement};
 use crate::object::{ApiObject, ObjectKey};
-use crate::store::DeleteOptions;
 use crate::time::SimTime;
-use printers::*;
+use args::Args;
+use printers::Printable;
 
 /// What a command printed, and how it exited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -37,14 +49,39 @@ impl CommandOutput {
     }
 
     fn error(stderr: impl Into<String>) -> Self {
-        let mut stderr = stderr.into();
-        if !stderr.ends_with('\n') {
-            stderr.push('\n');
+        let mut output = CommandOutput::default();
+        output.fail(stderr);
+        output
+    }
+
+    /// Adds a line to stdout.
+    fn say(&mut self, line: impl AsRef<str>) {
+        self.stdout.push_str(line.as_ref());
+        self.stdout.push('\n');
+    }
+
+    /// Adds a line to stderr without failing the command (warnings).
+    fn warn(&mut self, line: impl AsRef<str>) {
+        self.stderr.push_str(line.as_ref());
+        self.stderr.push('\n');
+    }
+
+    /// Adds an error line to stderr and fails the command.
+    fn fail(&mut self, line: impl Into<String>) {
+        let mut line = line.into();
+        if !line.ends_with('\n') {
+            line.push('\n');
         }
-        CommandOutput {
-            exit_code: 1,
-            stdout: String::new(),
-            stderr,
+        self.stderr.push_str(&line);
+        self.exit_code = 1;
+    }
+
+    /// Appends what another command printed, keeping the first failure's exit code.
+    fn extend(&mut self, other: CommandOutput) {
+        self.stdout.push_str(&other.stdout);
+        self.stderr.push_str(&other.stderr);
+        if self.exit_code == 0 {
+            self.exit_code = other.exit_code;
         }
     }
 }
@@ -101,92 +138,58 @@ pub fn split_command_line(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// Flags and positional arguments of one command.
-struct Args {
-    positional: Vec<String>,
-    flags: Vec<(String, Option<String>)>,
-}
-
-impl Args {
-    /// `--name=value`, `--name value` for flags known to take a value, and `-x value` short forms.
-    fn parse(words: &[String]) -> Args {
-        const TAKES_VALUE: &[&str] = &[
-            "-o",
-            "--output",
-            "-l",
-            "--selector",
-            "-n",
-            "--namespace",
-            "--replicas",
-            "--grace-period",
-            "-f",
-            "--filename",
-        ];
-        let mut positional = Vec::new();
-        let mut flags = Vec::new();
-        let mut iter = words.iter().peekable();
-        while let Some(word) = iter.next() {
-            if word == "--" {
-                positional.extend(iter.by_ref().cloned());
-                break;
-            }
-            if word.starts_with('-') && word.len() > 1 {
-                if let Some((name, value)) = word.split_once('=') {
-                    flags.push((name.to_string(), Some(value.to_string())));
-                } else if TAKES_VALUE.contains(&word.as_str()) {
-                    flags.push((word.clone(), iter.next().cloned()));
-                } else {
-                    flags.push((word.clone(), None));
-                }
-            } else {
-                positional.push(word.clone());
-            }
-        }
-        Args { positional, flags }
-    }
-
-    fn value(&self, names: &[&str]) -> Option<&str> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|(n, _)| names.contains(&n.as_str()))
-            .and_then(|(_, v)| v.as_deref())
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.flags
-            .iter()
-            .any(|(n, v)| n == name && v.as_deref() != Some("false"))
-    }
-}
-
 /// Runs one kubectl command line against the cluster. `stdin` feeds `apply -f -`.
 pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
     let words = match split_command_line(line) {
         Ok(words) => words,
         Err(error) => return CommandOutput::error(format!("error: {error}")),
     };
-    let words: Vec<String> = match words.first().map(String::as_str) {
-        Some("kubectl") => words[1..].to_vec(),
-        _ => words,
+    let words = match words.first().map(String::as_str) {
+        Some("kubectl") => &words[1..],
+        _ => &words[..],
     };
-    let Some(verb) = words.first().cloned() else {
+    let mut args = match Args::parse(words) {
+        Ok(args) => args,
+        Err(output) => return output,
+    };
+    if args.positional.is_empty() {
         return CommandOutput::error("error: no command given; try `kubectl get pods`");
-    };
-    let args = Args::parse(&words[1..]);
+    }
+    let verb = args.positional.remove(0);
     let namespace = args
         .value(&["-n", "--namespace"])
         .unwrap_or("default")
         .to_string();
+    let context = Context {
+        namespace: &namespace,
+        stdin,
+    };
     match verb.as_str() {
-        "get" => get(cluster, &args, &namespace),
-        "scale" => scale(cluster, &args, &namespace),
-        "delete" => delete(cluster, &args, &namespace),
-        "apply" => apply(cluster, &args, stdin),
+        "get" => get::get(cluster, &args, &context),
+        "describe" => describe::describe(cluster, &args, &context),
+        "scale" => edit::scale(cluster, &args, &context),
+        "delete" => delete::delete(cluster, &args, &context),
+        "apply" => apply(cluster, &args, &context),
+        "rollout" => rollout::rollout(cluster, &mut args, &context),
+        "patch" => edit::patch(cluster, &args, &context),
+        "set" => edit::set(cluster, &mut args, &context),
+        "label" => edit::label(cluster, &args, &context),
+        "annotate" => edit::annotate(cluster, &args, &context),
+        "cordon" => node::cordon(cluster, &args, true),
+        "uncordon" => node::cordon(cluster, &args, false),
+        "drain" => node::drain(cluster, &args),
+        "exec" => exec::exec(cluster, &args, &context),
+        "run" => exec::run(cluster, &args, &context),
         other => CommandOutput::error(format!(
-            "error: unknown command \"{other}\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\tapply\n\tscale\n\tdelete"
+            "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
         )),
     }
+}
+
+/// What every command reads besides its own flags.
+pub struct Context<'a> {
+    pub namespace: &'a str,
+    pub stdin: &'a str,
 }
 
 /// The resource types this subset knows, with kubectl's names and short names.
@@ -201,320 +204,172 @@ enum ResourceType {
     StorageClasses,
     Revisions,
     Events,
+    EndpointSlices,
 }
 
-fn resource_type(name: &str) -> Option<ResourceType> {
-    Some(match name.split('.').next().unwrap_or(name) {
-        "po" | "pod" | "pods" => ResourceType::Pods,
-        "sts" | "statefulset" | "statefulsets" => ResourceType::StatefulSets,
-        "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => ResourceType::Claims,
-        "pv" | "persistentvolume" | "persistentvolumes" => ResourceType::Volumes,
-        "svc" | "service" | "services" => ResourceType::Services,
-        "no" | "node" | "nodes" => ResourceType::Nodes,
-        "sc" | "storageclass" | "storageclasses" => ResourceType::StorageClasses,
-        "controllerrevision" | "controllerrevisions" => ResourceType::Revisions,
-        "ev" | "event" | "events" => ResourceType::Events,
-        _ => return None,
-    })
-}
-
-/// `TYPE NAME`, `TYPE/NAME` or just `TYPE`.
-fn target(args: &Args) -> Result<(ResourceType, Vec<String>), CommandOutput> {
-    let Some(first) = args.positional.first() else {
-        return Err(CommandOutput::error(
-            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.",
-        ));
-    };
-    let (type_name, names) = match first.split_once('/') {
-        Some((t, n)) => (t.to_string(), vec![n.to_string()]),
-        None => (first.clone(), args.positional[1..].to_vec()),
-    };
-    match resource_type(&type_name) {
-        Some(t) => Ok((t, names)),
-        None => Err(CommandOutput::error(format!(
-            "error: the server doesn't have a resource type \"{type_name}\""
-        ))),
+impl ResourceType {
+    fn parse(name: &str) -> Result<ResourceType, CommandOutput> {
+        let base = name.split('.').next().unwrap_or(name);
+        Ok(match base.to_ascii_lowercase().as_str() {
+            "po" | "pod" | "pods" => ResourceType::Pods,
+            "sts" | "statefulset" | "statefulsets" => ResourceType::StatefulSets,
+            "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => ResourceType::Claims,
+            "pv" | "persistentvolume" | "persistentvolumes" => ResourceType::Volumes,
+            "svc" | "service" | "services" => ResourceType::Services,
+            "no" | "node" | "nodes" => ResourceType::Nodes,
+            "sc" | "storageclass" | "storageclasses" => ResourceType::StorageClasses,
+            "controllerrevision" | "controllerrevisions" => ResourceType::Revisions,
+            "ev" | "event" | "events" => ResourceType::Events,
+            "endpointslice" | "endpointslices" => ResourceType::EndpointSlices,
+            _ => {
+                return Err(CommandOutput::error(format!(
+                    "error: the server doesn't have a resource type \"{name}\""
+                )))
+            }
+        })
     }
-}
 
-fn get(cluster: &Cluster, args: &Args, namespace: &str) -> CommandOutput {
-    let (kind, names) = match target(args) {
-        Ok(found) => found,
-        Err(output) => return output,
-    };
-    let selector = match args
-        .value(&["-l", "--selector"])
-        .map(parse_selector)
-        .transpose()
-    {
-        Ok(selector) => selector.unwrap_or_default(),
-        Err(error) => return CommandOutput::error(format!("error: {error}")),
-    };
-    let output = args.value(&["-o", "--output"]).unwrap_or("");
-    let query = Query {
-        cluster,
-        namespace,
-        names: &names,
-        selector: &selector,
-        output,
-    };
-    match kind {
-        ResourceType::Pods => query.run::<Pod>(pod_row, POD_HEADER, Some(POD_WIDE_HEADER)),
-        ResourceType::StatefulSets => query.run::<StatefulSet>(
-            stateful_set_row,
-            STATEFUL_SET_HEADER,
-            Some(STATEFUL_SET_WIDE_HEADER),
-        ),
-        ResourceType::Claims => {
-            query.run::<PersistentVolumeClaim>(|c, now, _| claim_row(c, now), CLAIM_HEADER, None)
+    /// The kind's name: `StatefulSet`.
+    fn kind(self) -> &'static str {
+        struct KindName;
+        impl KindVisitor for KindName {
+            type Output = &'static str;
+            fn visit<T: Printable>(self) -> &'static str {
+                T::KIND
+            }
         }
-        ResourceType::Volumes => {
-            query.run::<PersistentVolume>(|v, now, _| volume_row(v, now), VOLUME_HEADER, None)
+        self.visit(KindName)
+    }
+
+    /// The resource as kubectl names it in errors: `statefulsets.apps`.
+    fn resource(self) -> &'static str {
+        struct ResourceName;
+        impl KindVisitor for ResourceName {
+            type Output = &'static str;
+            fn visit<T: Printable>(self) -> &'static str {
+                T::RESOURCE
+            }
         }
-        ResourceType::Services => {
-            query.run::<Service>(|s, now, _| service_row(s, now), SERVICE_HEADER, None)
-        }
-        ResourceType::Nodes => query.run::<Node>(|n, now, _| node_row(n, now), NODE_HEADER, None),
-        ResourceType::StorageClasses => query.run::<StorageClass>(
-            |c, now, _| storage_class_row(c, now),
-            STORAGE_CLASS_HEADER,
-            None,
-        ),
-        ResourceType::Revisions => {
-            query.run::<ControllerRevision>(|r, now, _| revision_row(r, now), REVISION_HEADER, None)
-        }
-        ResourceType::Events => {
-            query.run::<Event>(|e, now, _| event_row(e, now), EVENT_HEADER, None)
+        self.visit(ResourceName)
+    }
+
+    /// Runs `visitor` with the Rust type of this resource type.
+    fn visit<V: KindVisitor>(self, visitor: V) -> V::Output {
+        match self {
+            ResourceType::Pods => visitor.visit::<Pod>(),
+            ResourceType::StatefulSets => visitor.visit::<StatefulSet>(),
+            ResourceType::Claims => visitor.visit::<PersistentVolumeClaim>(),
+            ResourceType::Volumes => visitor.visit::<PersistentVolume>(),
+            ResourceType::Services => visitor.visit::<Service>(),
+            ResourceType::Nodes => visitor.visit::<Node>(),
+            ResourceType::StorageClasses => visitor.visit::<StorageClass>(),
+            ResourceType::Revisions => visitor.visit::<ControllerRevision>(),
+            ResourceType::Events => visitor.visit::<Event>(),
+            ResourceType::EndpointSlices => visitor.visit::<EndpointSlice>(),
         }
     }
 }
 
-struct Query<'a> {
-    cluster: &'a Cluster,
-    namespace: &'a str,
-    names: &'a [String],
-    selector: &'a [Requirement],
-    output: &'a str,
+/// Code that works on any kind, given the kind as a type parameter.
+trait KindVisitor {
+    type Output;
+    fn visit<T: Printable>(self) -> Self::Output;
 }
 
-impl Query<'_> {
-    fn run<T: ApiObject>(
-        &self,
-        row: impl Fn(&T, SimTime, bool) -> Vec<String>,
-        header: &[&str],
-        wide_header: Option<&[&str]>,
-    ) -> CommandOutput {
-        let store = self.cluster.store();
-        let mut objects: Vec<&T> = Vec::new();
-        let mut missing = Vec::new();
-        if self.names.is_empty() {
-            objects = if T::NAMESPACED {
-                store.list_namespace::<T>(self.namespace).collect()
-            } else {
-                store.list::<T>().collect()
-            };
-        } else {
-            for name in self.names {
-                let key = if T::NAMESPACED {
-                    ObjectKey::new(self.namespace, name.clone())
-                } else {
-                    ObjectKey::cluster(name.clone())
-                };
-                match store.get::<T>(&key) {
-                    Some(object) => objects.push(object),
-                    None => missing.push(format!(
-                        "Error from server (NotFound): {} \"{name}\" not found",
-                        T::RESOURCE
-                    )),
-                }
-            }
-        }
-        objects.retain(|o| {
-            requirements_match(
-                self.selector,
-                o.metadata().labels.as_ref().unwrap_or(&Default::default()),
-            )
-        });
-        if T::KIND == "Event" {
-            objects.sort_by_key(|o| {
-                let event = (*o as &dyn std::any::Any).downcast_ref::<Event>();
-                event.and_then(|e| e.last_timestamp.clone())
-            });
-        }
-        let now = self.cluster.now();
-        let stdout = match self.output {
-            "" | "wide" => {
-                let wide = self.output == "wide" && wide_header.is_some();
-                if objects.is_empty() && missing.is_empty() {
-                    let scope = if T::NAMESPACED { format!(" in {} namespace", self.namespace) } else { String::new() };
-                    return CommandOutput { exit_code: 0, stdout: String::new(), stderr: format!("No resources found{scope}.\n") };
-                }
-                if objects.is_empty() {
-                    String::new()
-                } else {
-                    let rows: Vec<Vec<String>> = objects.iter().map(|o| row(o, now, wide)).collect();
-                    render_table(if wide { wide_header.unwrap_or(header) } else { header }, &rows)
-                }
-            }
-            "name" => objects.iter().map(|o| format!("{}\n", resource_name::<T>(o.metadata().name.as_deref().unwrap_or_default()))).collect(),
-            "json" | "yaml" => {
-                let value = if self.names.len() == 1 && objects.len() == 1 {
-                    serde_json::to_value(objects[0]).expect("stored objects serialize")
-                } else {
-                    serde_json::json!({
-                        "apiVersion": "v1",
-                        "items": objects.iter().map(|o| serde_json::to_value(o).expect("stored objects serialize")).collect::<Vec<_>>(),
-                        "kind": "List",
-                        "metadata": {"resourceVersion": ""}
-                    })
-                };
-                if self.output == "json" {
-                    serde_json::to_string_pretty(&value).expect("JSON values serialize") + "\n"
-                } else {
-                    serde_yaml_ng::to_string(&value).expect("JSON values serialize as YAML")
-                }
-            }
-            other => {
-                return CommandOutput::error(format!(
-                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
-                ))
-            }
+/// The objects named on a command line: `TYPE NAME...`, `TYPE/NAME...`, `TYPE1,TYPE2` or just `TYPE`.
+#[derive(Debug)]
+struct Targets {
+    groups: Vec<(ResourceType, Vec<String>)>,
+}
+
+impl Targets {
+    fn parse(positional: &[String]) -> Result<Targets, CommandOutput> {
+        let Some(first) = positional.first() else {
+            return Ok(Targets { groups: Vec::new() });
         };
-        let stderr = missing.iter().map(|m| format!("{m}\n")).collect::<String>();
-        CommandOutput {
-            exit_code: i32::from(!missing.is_empty()),
-            stdout,
-            stderr,
+        if first.contains('/') {
+            let mut groups: Vec<(ResourceType, Vec<String>)> = Vec::new();
+            for word in positional {
+                let Some((type_name, name)) = word.split_once('/') else {
+                    return Err(CommandOutput::error(format!(
+                        "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n{word}"
+                    )));
+                };
+                groups.push((ResourceType::parse(type_name)?, vec![name.to_string()]));
+            }
+            return Ok(Targets { groups });
+        }
+        let names = positional[1..].to_vec();
+        let groups = first
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(|t| Ok((ResourceType::parse(t)?, names.clone())))
+            .collect::<Result<_, CommandOutput>>()?;
+        Ok(Targets { groups })
+    }
+
+    /// The one named object a command such as `rollout` or `patch` works on.
+    fn single(positional: &[String]) -> Result<(ResourceType, String), CommandOutput> {
+        let targets = Targets::parse(positional)?;
+        match targets.groups.as_slice() {
+            [(kind, names)] if names.len() == 1 => Ok((*kind, names[0].clone())),
+            [] => Err(CommandOutput::error(
+                "error: You must provide one or more resources by argument or filename.",
+            )),
+            [(_, names)] if names.is_empty() => Err(CommandOutput::error(
+                "error: resource(s) were provided, but no name was specified",
+            )),
+            _ => Err(CommandOutput::error(
+                "error: this playground takes one resource at a time here, as TYPE/NAME or TYPE NAME",
+            )),
         }
     }
 }
 
-fn scale(cluster: &mut Cluster, args: &Args, namespace: &str) -> CommandOutput {
-    let (kind, names) = match target(args) {
-        Ok(found) => found,
-        Err(output) => return output,
-    };
-    let Some(replicas) = args.value(&["--replicas"]) else {
-        return CommandOutput::error("error: required flag(s) \"replicas\" not set");
-    };
-    let Ok(replicas) = replicas.parse::<i32>() else {
-        return CommandOutput::error(format!("error: invalid argument \"{replicas}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{replicas}\": invalid syntax"));
-    };
-    if kind != ResourceType::StatefulSets {
-        return CommandOutput::error(
-            "error: this playground scales StatefulSets only: kubectl scale sts NAME --replicas=N",
-        );
-    }
-    let Some(name) = names.first() else {
-        return CommandOutput::error("error: resource(s) were provided, but no name was specified");
-    };
-    let key = ObjectKey::new(namespace, name.clone());
-    let result = cluster.with_store(|store| {
-        let set = store.get::<StatefulSet>(&key).cloned().ok_or_else(|| {
-            format!("Error from server (NotFound): statefulsets.apps \"{name}\" not found")
-        })?;
-        if replicas < 0 {
-            return Err(format!(
-                "The StatefulSet \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
-            ));
-        }
-        let mut scaled = set;
-        scaled.spec.get_or_insert_with(Default::default).replicas = Some(replicas);
-        store.update(scaled).map_err(|e| format!("Error from server: {e}"))
-    });
-    match result {
-        Ok(_) => CommandOutput::ok(format!("statefulset.apps/{name} scaled\n")),
-        Err(error) => CommandOutput::error(error),
+/// The store key of `name` for kind `T`: namespaced kinds live in `namespace`.
+fn key_of<T: ApiObject>(namespace: &str, name: &str) -> ObjectKey {
+    if T::NAMESPACED {
+        ObjectKey::new(namespace, name)
+    } else {
+        ObjectKey::cluster(name)
     }
 }
 
-fn delete(cluster: &mut Cluster, args: &Args, namespace: &str) -> CommandOutput {
-    let (kind, names) = match target(args) {
-        Ok(found) => found,
-        Err(output) => return output,
-    };
-    if names.is_empty() {
-        return CommandOutput::error("error: resource(s) were provided, but no name was specified");
-    }
-    let grace = match args
-        .value(&["--grace-period"])
-        .map(str::parse::<i64>)
-        .transpose()
-    {
-        Ok(grace) => grace,
-        Err(_) => {
-            return CommandOutput::error("error: invalid argument for \"--grace-period\" flag")
-        }
-    };
-    let force = args.has("--force");
-    if force && grace.is_some_and(|g| g != 0) {
-        return CommandOutput::error(
-            "error: --force and --grace-period greater than 0 cannot be specified together",
-        );
-    }
-    let options = DeleteOptions {
-        grace_period_seconds: if force {
-            Some(0)
-        } else {
-            grace.filter(|g| *g >= 0)
-        },
-        ..DeleteOptions::default()
-    };
-    let mut output = CommandOutput::default();
-    if force {
-        output.stderr.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
-    }
-    for name in names {
-        let result = cluster.with_store(|store| {
-            let key = |namespaced: bool| {
-                if namespaced {
-                    ObjectKey::new(namespace, name.clone())
-                } else {
-                    ObjectKey::cluster(name.clone())
-                }
-            };
-            match kind {
-                ResourceType::Pods => store
-                    .delete::<Pod>(&key(true), options)
-                    .map(|_| resource_name::<Pod>(&name)),
-                ResourceType::StatefulSets => store
-                    .delete::<StatefulSet>(&key(true), options)
-                    .map(|_| resource_name::<StatefulSet>(&name)),
-                ResourceType::Claims => store
-                    .delete::<PersistentVolumeClaim>(&key(true), options)
-                    .map(|_| resource_name::<PersistentVolumeClaim>(&name)),
-                ResourceType::Volumes => store
-                    .delete::<PersistentVolume>(&key(false), options)
-                    .map(|_| resource_name::<PersistentVolume>(&name)),
-                ResourceType::Services => store
-                    .delete::<Service>(&key(true), options)
-                    .map(|_| resource_name::<Service>(&name)),
-                _ => Err(crate::store::ApiError::BadRequest(format!(
-                    "error: deleting {name} of this type is not supported here"
-                ))),
-            }
-        });
-        match result {
-            Ok(resource) if force => output
-                .stdout
-                .push_str(&format!("{resource} force deleted\n")),
-            Ok(resource) => output.stdout.push_str(&format!("{resource} deleted\n")),
-            Err(error @ crate::store::ApiError::BadRequest(_)) => {
-                output.stderr.push_str(&format!("{error}\n"));
-                output.exit_code = 1;
-            }
-            Err(error) => {
-                output
-                    .stderr
-                    .push_str(&format!("Error from server (NotFound): {error}\n"));
-                output.exit_code = 1;
-            }
-        }
-    }
-    output
+/// `Error from server (NotFound): pods "web-9" not found`.
+fn not_found<T: ApiObject>(name: &str) -> String {
+    format!(
+        "Error from server (NotFound): {} \"{name}\" not found",
+        T::RESOURCE
+    )
 }
 
-fn apply(cluster: &mut Cluster, args: &Args, stdin: &str) -> CommandOutput {
+/// Reads one object, or kubectl's NotFound error.
+fn fetch<T: ApiObject>(cluster: &Cluster, namespace: &str, name: &str) -> Result<T, CommandOutput> {
+    cluster
+        .store()
+        .get::<T>(&key_of::<T>(namespace, name))
+        .cloned()
+        .ok_or_else(|| CommandOutput::error(not_found::<T>(name)))
+}
+
+/// Lets the simulation run until `done` holds or nothing more can happen before `deadline`. The clock only
+/// moves to instants at which something happens, so a command that gives up does not skip time.
+fn wait_for(cluster: &mut Cluster, deadline: SimTime, done: impl Fn(&Cluster) -> bool) -> bool {
+    loop {
+        if done(cluster) {
+            return true;
+        }
+        match cluster.next_event_at() {
+            Some(at) if at <= deadline => cluster.run_until(at),
+            _ => return false,
+        }
+    }
+}
+
+fn apply(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
+    if let Err(output) = args.reject_unknown("apply", &["-f", "--filename"]) {
+        return output;
+    }
     match args.value(&["-f", "--filename"]) {
         Some("-") => {}
         Some(file) => {
@@ -524,7 +379,7 @@ fn apply(cluster: &mut Cluster, args: &Args, stdin: &str) -> CommandOutput {
         }
         None => return CommandOutput::error("error: must specify one of -f and -k"),
     }
-    match cluster.apply(stdin) {
+    match cluster.apply(context.stdin) {
         Err(error) => {
             CommandOutput::error(format!("error: error parsing STDIN: {}", error.message))
         }
@@ -532,11 +387,8 @@ fn apply(cluster: &mut Cluster, args: &Args, stdin: &str) -> CommandOutput {
             let mut output = CommandOutput::default();
             for document in documents {
                 match document.result {
-                    Ok(line) => output.stdout.push_str(&format!("{line}\n")),
-                    Err(line) => {
-                        output.stderr.push_str(&format!("{line}\n"));
-                        output.exit_code = 1;
-                    }
+                    Ok(line) => output.say(line),
+                    Err(line) => output.fail(line),
                 }
             }
             output
@@ -559,5 +411,21 @@ mod tests {
             ["sh", "-c", "echo hi > f"]
         );
         assert!(split_command_line("echo 'open").is_err());
+    }
+
+    #[test]
+    fn targets_take_every_form() {
+        let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let targets = Targets::parse(&words("pods,pvc web-0")).unwrap();
+        assert_eq!(
+            targets.groups,
+            vec![
+                (ResourceType::Pods, vec!["web-0".to_string()]),
+                (ResourceType::Claims, vec!["web-0".to_string()])
+            ]
+        );
+        let targets = Targets::parse(&words("sts/web pod/web-0")).unwrap();
+        assert_eq!(targets.groups.len(), 2);
+        assert!(Targets::parse(&words("pods sts/web")).is_ok());
     }
 }

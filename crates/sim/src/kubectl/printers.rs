@@ -4,10 +4,73 @@ use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::api::apply::Applicable;
 use crate::time::{human_duration, SimTime};
+
+/// A kind `kubectl get` prints as a table, and that the kubectl commands may write back.
+pub(crate) trait Printable: Applicable {
+    const HEADER: &'static [&'static str];
+    /// The `-o wide` columns, for kinds that have more than the default ones.
+    const WIDE_HEADER: Option<&'static [&'static str]> = None;
+    fn row(&self, now: SimTime, wide: bool) -> Vec<String>;
+}
+
+macro_rules! printable {
+    ($ty:ty, $header:expr, $wide:expr, $row:expr) => {
+        impl Printable for $ty {
+            const HEADER: &'static [&'static str] = $header;
+            const WIDE_HEADER: Option<&'static [&'static str]> = $wide;
+            fn row(&self, now: SimTime, wide: bool) -> Vec<String> {
+                $row(self, now, wide)
+            }
+        }
+    };
+}
+
+printable!(Pod, POD_HEADER, Some(POD_WIDE_HEADER), pod_row);
+printable!(
+    StatefulSet,
+    STATEFUL_SET_HEADER,
+    Some(STATEFUL_SET_WIDE_HEADER),
+    stateful_set_row
+);
+printable!(PersistentVolumeClaim, CLAIM_HEADER, None, |c, now, _| {
+    claim_row(c, now)
+});
+printable!(PersistentVolume, VOLUME_HEADER, None, |v, now, _| {
+    volume_row(v, now)
+});
+printable!(Service, SERVICE_HEADER, None, |s, now, _| service_row(
+    s, now
+));
+printable!(Node, NODE_HEADER, None, |n, now, _| node_row(n, now));
+printable!(StorageClass, STORAGE_CLASS_HEADER, None, |c, now, _| {
+    storage_class_row(c, now)
+});
+printable!(ControllerRevision, REVISION_HEADER, None, |r, now, _| {
+    revision_row(r, now)
+});
+printable!(Event, EVENT_HEADER, None, |e, now, _| event_row(e, now));
+printable!(EndpointSlice, ENDPOINT_SLICE_HEADER, None, |s, now, _| {
+    endpoint_slice_row(s, now)
+});
+
+/// The `--show-labels` column: `key=value` pairs in key order, or `<none>`.
+pub fn labels_column(meta: &ObjectMeta) -> String {
+    let labels = meta.labels.clone().unwrap_or_default();
+    if labels.is_empty() {
+        return "<none>".into();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// Left-aligned columns separated by three spaces, as kubectl's tabwriter prints them.
 pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -449,6 +512,43 @@ pub fn event_row(event: &Event, now: SimTime) -> Vec<String> {
 }
 
 pub const EVENT_HEADER: &[&str] = &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
+
+/// At most three items and a count of the rest, as `listWithMoreString` prints them.
+fn list_with_more(items: Vec<String>) -> String {
+    const MAX: usize = 3;
+    match items.len() {
+        0 => "<unset>".into(),
+        n if n > MAX => format!("{} + {} more...", items[..MAX].join(","), n - MAX),
+        _ => items.join(","),
+    }
+}
+
+pub fn endpoint_slice_row(slice: &EndpointSlice, now: SimTime) -> Vec<String> {
+    let ports = slice
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| match (p.port, &p.name) {
+            (Some(port), _) => port.to_string(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => "*".into(),
+        })
+        .collect();
+    let addresses = slice
+        .endpoints
+        .iter()
+        .flat_map(|e| e.addresses.iter().cloned())
+        .collect();
+    vec![
+        slice.metadata.name.clone().unwrap_or_default(),
+        slice.address_type.clone(),
+        list_with_more(ports),
+        list_with_more(addresses),
+        age(&slice.metadata, now),
+    ]
+}
+
+pub const ENDPOINT_SLICE_HEADER: &[&str] = &["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"];
 
 #[cfg(test)]
 mod tests {

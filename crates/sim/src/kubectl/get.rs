@@ -1,0 +1,383 @@
+//! `kubectl get`: tables, `-o wide|name|json|yaml`, label and field selectors, several types at once, and
+//! `-A`.
+
+use serde_json::Value;
+
+use super::args::Args;
+use super::printers::{labels_column, render_table, Printable};
+use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
+use crate::api::apply::resource_name;
+use crate::cluster::Cluster;
+use crate::labels::{parse_selector, requirements_match, Requirement};
+
+const FLAGS: &[&str] = &[
+    "-o",
+    "--output",
+    "-l",
+    "--selector",
+    "-A",
+    "--all-namespaces",
+    "--show-labels",
+    "--field-selector",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table { wide: bool },
+    Name,
+    Json,
+    Yaml,
+}
+
+impl Format {
+    fn parse(text: Option<&str>) -> Result<Format, CommandOutput> {
+        Ok(match text.unwrap_or("") {
+            "" => Format::Table { wide: false },
+            "wide" => Format::Table { wide: true },
+            "name" => Format::Name,
+            "json" => Format::Json,
+            "yaml" => Format::Yaml,
+            other => return Err(CommandOutput::error(format!(
+                "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
+            ))),
+        })
+    }
+}
+
+/// One `field=value` or `field!=value` term of `--field-selector`.
+#[derive(Clone, Debug)]
+struct FieldTerm {
+    path: String,
+    value: String,
+    equal: bool,
+}
+
+fn parse_field_selector(text: &str) -> Result<Vec<FieldTerm>, CommandOutput> {
+    text.split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|term| {
+            let (path, value, equal) = if let Some((p, v)) = term.split_once("!=") {
+                (p, v, false)
+            } else if let Some((p, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                (p, v, true)
+            } else {
+                return Err(CommandOutput::error(format!(
+                    "error: invalid selector: '{text}'; can't understand '{term}'"
+                )));
+            };
+            Ok(FieldTerm {
+                path: path.trim().into(),
+                value: value.trim().into(),
+                equal,
+            })
+        })
+        .collect()
+}
+
+/// The field labels the apiserver supports for a kind, beyond `metadata.name` and `metadata.namespace`.
+fn supported_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Pod" => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        "Event" => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        "Node" => &["spec.unschedulable"],
+        _ => &[],
+    }
+}
+
+/// A field's value as the field selector compares it: strings as they are, other scalars printed.
+fn field_value(object: &Value, path: &str) -> String {
+    let path = if path == "source" {
+        "source.component"
+    } else {
+        path
+    };
+    let value = path
+        .split('.')
+        .try_fold(object, |value, part| value.get(part));
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+struct Options<'a> {
+    namespace: &'a str,
+    all_namespaces: bool,
+    selector: Vec<Requirement>,
+    selector_text: String,
+    fields: Vec<FieldTerm>,
+    fields_text: String,
+    format: Format,
+    show_labels: bool,
+    /// Several types were asked for: tables name each object `kind/name`.
+    with_kind: bool,
+}
+
+/// What one resource type contributed.
+#[derive(Default)]
+struct Found {
+    table: Option<String>,
+    names: Vec<String>,
+    values: Vec<Value>,
+    missing: Vec<String>,
+    namespaced: bool,
+}
+
+struct Listing<'a> {
+    cluster: &'a Cluster,
+    names: &'a [String],
+    options: &'a Options<'a>,
+}
+
+impl KindVisitor for Listing<'_> {
+    type Output = Result<Found, CommandOutput>;
+
+    fn visit<T: Printable>(self) -> Result<Found, CommandOutput> {
+        let options = self.options;
+        self.check_fields::<T>()?;
+        let store = self.cluster.store();
+        let mut found = Found {
+            namespaced: T::NAMESPACED,
+            ..Found::default()
+        };
+        let mut objects: Vec<&T> = Vec::new();
+        if self.names.is_empty() {
+            objects = if T::NAMESPACED && !options.all_namespaces {
+                store.list_namespace::<T>(options.namespace).collect()
+            } else {
+                store.list::<T>().collect()
+            };
+        } else {
+            for name in self.names {
+                match store.get::<T>(&key_of::<T>(options.namespace, name)) {
+                    Some(object) => objects.push(object),
+                    None => found.missing.push(not_found::<T>(name)),
+                }
+            }
+        }
+        let values: Vec<Value> = objects
+            .iter()
+            .map(|o| serde_json::to_value(o).expect("stored objects serialize"))
+            .collect();
+        let kept: Vec<(&T, Value)> = objects
+            .into_iter()
+            .zip(values)
+            .filter(|(object, value)| {
+                let labels = object.metadata().labels.clone().unwrap_or_default();
+                requirements_match(&options.selector, &labels)
+                    && options
+                        .fields
+                        .iter()
+                        .all(|term| (field_value(value, &term.path) == term.value) == term.equal)
+            })
+            .collect();
+        found.names = kept
+            .iter()
+            .map(|(o, _)| resource_name::<T>(o.metadata().name.as_deref().unwrap_or_default()))
+            .collect();
+        if let Format::Table { wide } = options.format {
+            if !kept.is_empty() {
+                found.table = Some(self.table(&kept, wide));
+            }
+        }
+        found.values = kept.into_iter().map(|(_, v)| v).collect();
+        Ok(found)
+    }
+}
+
+impl Listing<'_> {
+    fn check_fields<T: Printable>(&self) -> Result<(), CommandOutput> {
+        let options = self.options;
+        let supported = supported_fields(T::KIND);
+        let unsupported = options.fields.iter().find(|term| {
+            !matches!(term.path.as_str(), "metadata.name" | "metadata.namespace")
+                && !supported.contains(&term.path.as_str())
+        });
+        match unsupported {
+            None => Ok(()),
+            Some(term) => {
+                let group_version = match T::API_VERSION.split_once('/') {
+                    Some((group, version)) => format!("{group}/{version}"),
+                    None => format!("/{}", T::API_VERSION),
+                };
+                let resource = T::RESOURCE.split('.').next().unwrap_or(T::RESOURCE);
+                Err(CommandOutput::error(format!(
+                    "Error from server (BadRequest): Unable to find \"{group_version}, Resource={resource}\" that match label selector \"{}\", field selector \"{}\": field label not supported: {}",
+                    options.selector_text, options.fields_text, term.path
+                )))
+            }
+        }
+    }
+
+    fn table<T: Printable>(&self, objects: &[(&T, Value)], wide: bool) -> String {
+        let options = self.options;
+        let now = self.cluster.now();
+        let with_namespace = T::NAMESPACED && options.all_namespaces;
+        let base_header = if wide {
+            T::WIDE_HEADER.unwrap_or(T::HEADER)
+        } else {
+            T::HEADER
+        };
+        let mut header: Vec<&str> = Vec::new();
+        if with_namespace {
+            header.push("NAMESPACE");
+        }
+        header.extend(base_header);
+        if options.show_labels {
+            header.push("LABELS");
+        }
+        let rows: Vec<Vec<String>> = objects
+            .iter()
+            .map(|(object, _)| {
+                let mut row = Vec::new();
+                if with_namespace {
+                    row.push(object.metadata().namespace.clone().unwrap_or_default());
+                }
+                let mut cells = object.row(now, wide);
+                if options.with_kind {
+                    cells[0] = resource_name::<T>(&cells[0]);
+                }
+                row.extend(cells);
+                if options.show_labels {
+                    row.push(labels_column(object.metadata()));
+                }
+                row
+            })
+            .collect();
+        render_table(&header, &rows)
+    }
+}
+
+pub fn get(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
+    if args.has(&["-w", "--watch"]) {
+        return CommandOutput::error(
+            "error: --watch is not available here: the event stream beside the console shows every change as it happens",
+        );
+    }
+    if let Err(output) = args.reject_unknown("get", FLAGS) {
+        return output;
+    }
+    let targets = match Targets::parse(&args.positional) {
+        Ok(targets) if targets.groups.is_empty() => return CommandOutput::error(
+            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples",
+        ),
+        Ok(targets) => targets,
+        Err(output) => return output,
+    };
+    let options = match options(args, context, &targets) {
+        Ok(options) => options,
+        Err(output) => return output,
+    };
+    let mut results = Vec::new();
+    for (kind, names) in &targets.groups {
+        let listing = Listing {
+            cluster,
+            names,
+            options: &options,
+        };
+        match kind.visit(listing) {
+            Ok(found) => results.push(found),
+            Err(output) => return output,
+        }
+    }
+    print(&results, &options, &targets)
+}
+
+fn options<'a>(
+    args: &Args,
+    context: &'a Context,
+    targets: &Targets,
+) -> Result<Options<'a>, CommandOutput> {
+    let selector_text = args.value(&["-l", "--selector"]).unwrap_or("").to_string();
+    let selector = parse_selector(&selector_text)
+        .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
+    let fields_text = args.value(&["--field-selector"]).unwrap_or("").to_string();
+    let fields = parse_field_selector(&fields_text)?;
+    Ok(Options {
+        namespace: context.namespace,
+        all_namespaces: args.has(&["-A", "--all-namespaces"]),
+        selector,
+        selector_text,
+        fields,
+        fields_text,
+        format: Format::parse(args.value(&["-o", "--output"]))?,
+        show_labels: args.has(&["--show-labels"]),
+        with_kind: targets.groups.len() > 1,
+    })
+}
+
+fn print(results: &[Found], options: &Options, targets: &Targets) -> CommandOutput {
+    let mut output = CommandOutput::default();
+    for missing in results.iter().flat_map(|f| &f.missing) {
+        output.fail(missing.clone());
+    }
+    match options.format {
+        Format::Table { .. } => {
+            let tables: Vec<&str> = results.iter().filter_map(|f| f.table.as_deref()).collect();
+            output.stdout = tables.join("\n");
+            let asked_by_name = results.iter().any(|f| !f.missing.is_empty())
+                || targets.groups.iter().any(|(_, names)| !names.is_empty());
+            if tables.is_empty() && !asked_by_name {
+                output.warn(no_resources_found(results, options));
+            }
+        }
+        Format::Name => {
+            for name in results.iter().flat_map(|f| &f.names) {
+                output.say(name);
+            }
+        }
+        Format::Json | Format::Yaml => {
+            let values: Vec<&Value> = results.iter().flat_map(|f| &f.values).collect();
+            let single =
+                targets.groups.len() == 1 && targets.groups[0].1.len() == 1 && values.len() == 1;
+            let document = if single {
+                values[0].clone()
+            } else {
+                serde_json::json!({
+                    "apiVersion": "v1",
+                    "items": values,
+                    "kind": "List",
+                    "metadata": {"resourceVersion": ""}
+                })
+            };
+            output.stdout = if options.format == Format::Json {
+                serde_json::to_string_pretty(&document).expect("JSON values serialize") + "\n"
+            } else {
+                serde_yaml_ng::to_string(&document).expect("JSON values serialize as YAML")
+            };
+        }
+    }
+    output
+}
+
+/// `No resources found in default namespace.`, or without the scope for `-A` and cluster-scoped kinds.
+fn no_resources_found(results: &[Found], options: &Options) -> String {
+    let namespaced = results.iter().any(|f| f.namespaced);
+    if namespaced && !options.all_namespaces {
+        format!("No resources found in {} namespace.", options.namespace)
+    } else {
+        "No resources found".into()
+    }
+}
