@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod controller;
 pub mod events;
+pub mod fault;
 pub mod kubectl;
 pub mod labels;
 pub mod object;
@@ -19,6 +20,7 @@ pub mod time;
 
 pub use cluster::Cluster;
 pub use config::ClusterConfig;
+pub use fault::Fault;
 pub use object::{Object, ObjectKey};
 pub use scenario::Scenario;
 pub use time::SimTime;

@@ -283,8 +283,14 @@ impl Store {
             });
         };
         let mut object = object;
-        if let Some(finalizer) = options.propagation_policy.and_then(PropagationPolicy::finalizer) {
-            let finalizers = object.metadata_mut().finalizers.get_or_insert_with(Vec::new);
+        if let Some(finalizer) = options
+            .propagation_policy
+            .and_then(PropagationPolicy::finalizer)
+        {
+            let finalizers = object
+                .metadata_mut()
+                .finalizers
+                .get_or_insert_with(Vec::new);
             if !finalizers.iter().any(|f| f == finalizer) {
                 finalizers.push(finalizer.to_string());
             }
