@@ -219,9 +219,11 @@ impl Scenario {
                         .fault()
                         .map_err(|e| format!("invalid scenario: steps[{index}].inject: {e}"))?,
                 ),
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "invalid scenario: steps[{index}]: give exactly one of run, apply or inject"
-                )),
+                ))
+                }
             };
             steps.push(Step { at, action });
         }

@@ -162,6 +162,8 @@ struct ProbeWorker {
     last_success: bool,
     run: u32,
     ready: bool,
+    /// Ready and succeeding when last looked at: nothing wakes the worker, so the probes it skips succeed.
+    steady: bool,
 }
 
 impl ProbeWorker {
@@ -178,16 +180,19 @@ impl ProbeWorker {
             last_success: false,
             run: 0,
             ready: false,
+            steady: false,
         }
     }
 
     /// Runs the probes due by `now` and returns how many failed. A ready container whose probe keeps succeeding
-    /// cannot change, so the worker skips ahead instead of waking every period.
+    /// cannot change, so the worker is not woken for those probes: the ones it skipped were successes.
     fn probe_until(&mut self, now: SimTime, healthy: bool) -> u32 {
+        if self.steady {
+            self.skip_to(now);
+        }
         let mut failures = 0;
         while self.next <= now {
             if healthy && self.ready {
-                self.skip_past(now);
                 break;
             }
             if self.last_success == healthy {
@@ -206,17 +211,16 @@ impl ProbeWorker {
             }
             self.next = self.next.plus_millis(self.period_ms);
         }
+        self.steady = healthy && self.ready;
         failures
     }
 
-    /// Moves the next probe to the first period boundary after `now`, skipping probes no one ran.
-    fn skip_past(&mut self, now: SimTime) {
-        if self.next <= now {
-            let behind = now.0 - self.next.0;
-            self.next = self
-                .next
-                .plus_millis((behind / self.period_ms + 1) * self.period_ms);
-        }
+    /// Moves the next probe to the first period boundary at or after `now`, past probes no one ran.
+    fn skip_to(&mut self, now: SimTime) {
+        let behind = now.0.saturating_sub(self.next.0);
+        self.next = self
+            .next
+            .plus_millis(behind.div_ceil(self.period_ms) * self.period_ms);
     }
 
     fn wake_at(&self, healthy: bool) -> Option<SimTime> {
@@ -340,7 +344,7 @@ impl Kubelet {
         for ((key, _), runtime) in self.runtimes.iter_mut().filter(|(_, r)| r.node == node) {
             for container in &mut runtime.containers {
                 if let Some(worker) = container.readiness.as_mut() {
-                    worker.skip_past(SimTime(now.0.saturating_sub(1)));
+                    worker.skip_to(now);
                 }
             }
             keys.insert(key.clone());
@@ -1428,10 +1432,11 @@ mod tests {
         worker.probe_until(SimTime::from_secs(115), true);
         assert!(worker.ready);
         assert_eq!(worker.wake_at(true), None, "steady health needs no probing");
-        worker.skip_past(SimTime::from_secs(140));
-        assert_eq!(worker.probe_until(SimTime::from_secs(155), false), 2);
+        // Unhealthy from 150 on: the probes at 125-145 ran healthy, unseen; those at 155 and 165 fail.
+        assert_eq!(worker.probe_until(SimTime::from_secs(150), false), 0);
+        assert_eq!(worker.probe_until(SimTime::from_secs(165), false), 2);
         assert!(worker.ready, "two failures of three");
-        assert_eq!(worker.probe_until(SimTime::from_secs(165), false), 1);
+        assert_eq!(worker.probe_until(SimTime::from_secs(175), false), 1);
         assert!(!worker.ready);
     }
 
