@@ -3,16 +3,19 @@
 
 use k8s_openapi::api::core::v1::{
     Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod,
+    Service, ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 use crate::api::apply::{apply_manifest, DocumentOutcome};
 use crate::api::decode::ManifestError;
 use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::config::ClusterConfig;
+use crate::controller::endpointslice::EndpointSliceController;
 use crate::controller::kubelet::Kubelet;
 use crate::controller::nodelifecycle::NodeLifecycleController;
 use crate::controller::persistentvolume::{PersistentVolumeController, LOCAL_PATH_PROVISIONER};
@@ -31,6 +34,7 @@ use crate::time::SimTime;
 const MAX_SYNCS_PER_INSTANT: usize = 2_000_000;
 
 pub const KUBERNETES_VERSION: &str = "v1.34.0";
+const APISERVER_SERVICE_IP: &str = "10.96.0.1";
 
 #[derive(Clone, Debug)]
 pub struct Cluster {
@@ -45,6 +49,7 @@ pub struct Cluster {
     node_lifecycle: NodeLifecycleController,
     taint_eviction: TaintEvictionController,
     kubelet: Kubelet,
+    endpoint_slice: EndpointSliceController,
     journal: Vec<WatchEvent>,
     journaling: bool,
 }
@@ -63,6 +68,7 @@ impl Cluster {
             node_lifecycle: NodeLifecycleController::default(),
             taint_eviction: TaintEvictionController::default(),
             kubelet: Kubelet::default(),
+            endpoint_slice: EndpointSliceController::default(),
             journal: Vec::new(),
             journaling: true,
         };
@@ -99,6 +105,11 @@ impl Cluster {
             self.store
                 .create(new_node(&node, index))
                 .expect("validated node names are unique");
+        }
+        for service in bootstrap_services() {
+            self.store
+                .create(service)
+                .expect("bootstrap services are unique");
         }
         if self.config.default_storage_class {
             let class = StorageClass {
@@ -267,6 +278,7 @@ impl Cluster {
             ControllerId::NodeLifecycle => &mut self.node_lifecycle,
             ControllerId::TaintEviction => &mut self.taint_eviction,
             ControllerId::Kubelet => &mut self.kubelet,
+            ControllerId::EndpointSlice => &mut self.endpoint_slice,
         }
     }
 
@@ -299,6 +311,7 @@ impl Cluster {
                 ControllerId::NodeLifecycle => self.node_lifecycle.sync(&key, &mut ctx),
                 ControllerId::TaintEviction => self.taint_eviction.sync(&key, &mut ctx),
                 ControllerId::Kubelet => self.kubelet.sync(&key, &mut ctx),
+                ControllerId::EndpointSlice => self.endpoint_slice.sync(&key, &mut ctx),
             }
         }
     }
@@ -315,6 +328,7 @@ impl Cluster {
                     node_lifecycle,
                     taint_eviction,
                     kubelet,
+                    endpoint_slice,
                     ..
                 } = self;
                 let controller: &mut dyn Controller = match id {
@@ -324,6 +338,7 @@ impl Cluster {
                     ControllerId::NodeLifecycle => node_lifecycle,
                     ControllerId::TaintEviction => taint_eviction,
                     ControllerId::Kubelet => kubelet,
+                    ControllerId::EndpointSlice => endpoint_slice,
                 };
                 controller.observe(event, store);
             }
@@ -339,6 +354,65 @@ impl Cluster {
             .into_iter()
             .find_map(|id| self.controller(id).queue().pop().map(|key| (id, key)))
     }
+}
+
+/// The two Services every cluster has: the apiserver's `kubernetes` and the cluster DNS `kube-dns`, whose
+/// address pods find in their resolv.conf.
+fn bootstrap_services() -> [Service; 2] {
+    let port = |name: &str, protocol: &str, port: i32, target: i32| ServicePort {
+        name: Some(name.into()),
+        protocol: Some(protocol.into()),
+        port,
+        target_port: Some(IntOrString::Int(target)),
+        ..ServicePort::default()
+    };
+    let service =
+        |namespace: &str, name: &str, labels: &[(&str, &str)], spec: ServiceSpec| Service {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some(namespace.into()),
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                ..ObjectMeta::default()
+            },
+            spec: Some(spec),
+            status: None,
+        };
+    [
+        service(
+            "default",
+            "kubernetes",
+            &[("component", "apiserver"), ("provider", "kubernetes")],
+            ServiceSpec {
+                cluster_ip: Some(APISERVER_SERVICE_IP.into()),
+                ports: Some(vec![port("https", "TCP", 443, 6443)]),
+                ..ServiceSpec::default()
+            },
+        ),
+        service(
+            "kube-system",
+            "kube-dns",
+            &[
+                ("k8s-app", "kube-dns"),
+                ("kubernetes.io/cluster-service", "true"),
+                ("kubernetes.io/name", "CoreDNS"),
+            ],
+            ServiceSpec {
+                cluster_ip: Some(crate::dns::DNS_SERVICE_IP.into()),
+                ports: Some(vec![
+                    port("dns", "UDP", 53, 53),
+                    port("dns-tcp", "TCP", 53, 53),
+                    port("metrics", "TCP", 9153, 9153),
+                ]),
+                selector: Some(BTreeMap::from([("k8s-app".into(), "kube-dns".into())])),
+                ..ServiceSpec::default()
+            },
+        ),
+    ]
 }
 
 fn new_node(config: &crate::config::NodeConfig, index: usize) -> Node {

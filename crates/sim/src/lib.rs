@@ -7,6 +7,7 @@ pub mod api;
 pub mod cluster;
 pub mod config;
 pub mod controller;
+pub mod dns;
 pub mod events;
 pub mod fault;
 pub mod kubectl;

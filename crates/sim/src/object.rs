@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::store::Store;
 
@@ -56,7 +57,10 @@ impl fmt::Display for ObjectKey {
     }
 }
 
-pub type Collection<T> = BTreeMap<ObjectKey, T>;
+/// Objects are shared, not copied, between the store, watch events and readers: listing a thousand pods or
+/// snapshotting the whole cluster clones pointers, and a write replaces one entry. Arc rather than Rc because
+/// the page keeps the cluster in storage that must be Send.
+pub type Collection<T> = BTreeMap<ObjectKey, Arc<T>>;
 
 /// A kind the store keeps. Implemented by `stored_kinds!` below for every kind in `Object`.
 pub trait ApiObject:
@@ -67,7 +71,7 @@ pub trait ApiObject:
     const RESOURCE: &'static str;
     fn collection(store: &Store) -> &Collection<Self>;
     fn collection_mut(store: &mut Store) -> &mut Collection<Self>;
-    fn into_object(self) -> Object;
+    fn into_object(self: Arc<Self>) -> Object;
     fn key(&self) -> ObjectKey {
         ObjectKey::of(self.metadata())
     }
@@ -82,7 +86,7 @@ macro_rules! stored_kinds {
         /// Any stored object, as a watch stream carries it.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
-            $( $variant(Box<$ty>), )*
+            $( $variant(Arc<$ty>), )*
         }
 
         impl Object {
@@ -108,7 +112,7 @@ macro_rules! stored_kinds {
                 const RESOURCE: &'static str = $resource;
                 fn collection(store: &Store) -> &Collection<Self> { &store.$field }
                 fn collection_mut(store: &mut Store) -> &mut Collection<Self> { &mut store.$field }
-                fn into_object(self) -> Object { Object::$variant(Box::new(self)) }
+                fn into_object(self: Arc<Self>) -> Object { Object::$variant(self) }
                 stored_kinds!(@spec_changed $variant);
             }
         )*

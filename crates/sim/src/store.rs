@@ -5,6 +5,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use crate::object::{ApiObject, Collections, Object, ObjectKey};
 use crate::time::SimTime;
@@ -158,17 +159,30 @@ impl Store {
     }
 
     pub fn get<T: ApiObject>(&self, key: &ObjectKey) -> Option<&T> {
-        T::collection(self).get(key)
+        T::collection(self).get(key).map(Arc::as_ref)
+    }
+
+    /// The stored object itself, shared: for readers that keep it across writes without copying it.
+    pub fn get_shared<T: ApiObject>(&self, key: &ObjectKey) -> Option<Arc<T>> {
+        T::collection(self).get(key).cloned()
     }
 
     pub fn list<T: ApiObject>(&self) -> impl Iterator<Item = &T> {
-        T::collection(self).values()
+        T::collection(self).values().map(Arc::as_ref)
     }
 
     pub fn list_namespace<'a, T: ApiObject>(
         &'a self,
         namespace: &'a str,
     ) -> impl Iterator<Item = &'a T> + 'a {
+        self.list_namespace_shared(namespace).map(Arc::as_ref)
+    }
+
+    /// `list_namespace`, sharing the stored objects.
+    pub fn list_namespace_shared<'a, T: ApiObject>(
+        &'a self,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<T>> + 'a {
         let start = ObjectKey::new(namespace, "");
         T::collection(self)
             .range(start..)
@@ -193,7 +207,11 @@ impl Store {
             &mut object as &mut dyn std::any::Any,
             &self.collections,
         );
+        let generated = self.generate_name(object.metadata());
         let meta = object.metadata_mut();
+        if let Some(generated) = generated {
+            meta.name = Some(generated);
+        }
         let name = meta.name.clone().unwrap_or_default();
         if name.is_empty() {
             return Err(ApiError::Invalid {
@@ -219,9 +237,10 @@ impl Store {
         meta.creation_timestamp = Some(self.now.to_k8s());
         meta.deletion_timestamp = None;
         meta.generation = generation_on_create::<T>();
-        T::collection_mut(self).insert(key, object.clone());
-        self.emit(WatchEventType::Added, object.clone());
-        Ok(object)
+        let shared = Arc::new(object);
+        T::collection_mut(self).insert(key, shared.clone());
+        self.emit(WatchEventType::Added, shared.clone());
+        Ok(Arc::unwrap_or_clone(shared))
     }
 
     /// Replaces a stored object. Identity fields are the store's; an update that changes nothing is not written,
@@ -238,7 +257,7 @@ impl Store {
         if object.spec_changed(old) {
             object.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
         }
-        if &object == old {
+        if object == **old {
             return Ok(object);
         }
         if finalized_while_deleting(object.metadata()) {
@@ -247,9 +266,10 @@ impl Store {
                 .expect("checked above that the object exists"));
         }
         object.metadata_mut().resource_version = Some(self.next_resource_version());
-        T::collection_mut(self).insert(key, object.clone());
-        self.emit(WatchEventType::Modified, object.clone());
-        Ok(object)
+        let shared = Arc::new(object);
+        T::collection_mut(self).insert(key, shared.clone());
+        self.emit(WatchEventType::Modified, shared.clone());
+        Ok(Arc::unwrap_or_clone(shared))
     }
 
     /// Reads, changes and writes back one object: the get-modify-update loop of a controller.
@@ -276,7 +296,7 @@ impl Store {
         key: &ObjectKey,
         options: DeleteOptions,
     ) -> Result<T, ApiError> {
-        let Some(object) = T::collection(self).get(key).cloned() else {
+        let Some(object) = T::collection(self).get(key).map(|o| T::clone(o)) else {
             return Err(ApiError::NotFound {
                 resource: T::RESOURCE,
                 name: key.name.clone(),
@@ -321,13 +341,14 @@ impl Store {
     }
 
     fn remove<T: ApiObject>(&mut self, key: &ObjectKey) -> Option<T> {
-        let mut object = T::collection_mut(self).remove(key)?;
+        let mut object = Arc::unwrap_or_clone(T::collection_mut(self).remove(key)?);
         object.metadata_mut().resource_version = Some(self.next_resource_version());
-        self.emit(WatchEventType::Deleted, object.clone());
-        Some(object)
+        let shared = Arc::new(object);
+        self.emit(WatchEventType::Deleted, shared.clone());
+        Some(Arc::unwrap_or_clone(shared))
     }
 
-    fn emit<T: ApiObject>(&mut self, event_type: WatchEventType, object: T) {
+    fn emit<T: ApiObject>(&mut self, event_type: WatchEventType, object: Arc<T>) {
         self.pending.push(WatchEvent {
             at: self.now,
             event_type,
@@ -338,6 +359,22 @@ impl Store {
     fn next_resource_version(&mut self) -> String {
         self.resource_version += 1;
         self.resource_version.to_string()
+    }
+
+    /// `names.SimpleNameGenerator`: `generateName` plus five characters from the alphabet upstream uses to avoid
+    /// words, drawn from the store's own deterministic sequence.
+    fn generate_name(&mut self, meta: &ObjectMeta) -> Option<String> {
+        const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        let prefix = meta.generate_name.as_deref().filter(|p| !p.is_empty())?;
+        if meta.name.as_deref().is_some_and(|n| !n.is_empty()) {
+            return None;
+        }
+        self.uid_counter += 1;
+        let mut mixer = crate::rng::Rng::new(self.uid_seed ^ self.uid_counter.rotate_left(17));
+        let suffix: String = (0..5)
+            .map(|_| char::from(ALPHANUMS[(mixer.next_u64() % ALPHANUMS.len() as u64) as usize]))
+            .collect();
+        Some(format!("{prefix}{suffix}"))
     }
 
     /// UUIDs that look random but follow from the seed and the creation order alone.

@@ -1,6 +1,7 @@
 //! The controllers, each shaped like its upstream counterpart: informer handlers (`observe`) enqueue keys, and
 //! `sync` reconciles one key from what the store holds now, writing back through the store.
 
+pub mod endpointslice;
 pub mod kubelet;
 pub mod nodelifecycle;
 pub mod persistentvolume;
@@ -58,16 +59,18 @@ pub enum ControllerId {
     NodeLifecycle,
     TaintEviction,
     Kubelet,
+    EndpointSlice,
 }
 
 impl ControllerId {
-    pub const ALL: [ControllerId; 6] = [
+    pub const ALL: [ControllerId; 7] = [
         ControllerId::StatefulSet,
         ControllerId::PersistentVolume,
         ControllerId::Scheduler,
         ControllerId::NodeLifecycle,
         ControllerId::TaintEviction,
         ControllerId::Kubelet,
+        ControllerId::EndpointSlice,
     ];
 }
 

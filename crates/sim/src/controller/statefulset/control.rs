@@ -3,6 +3,7 @@
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::pod_control::{
     create_persistent_volume_claims, create_stateful_pod, delete_stateful_pod, update_stateful_pod,
@@ -32,7 +33,7 @@ enum Flow {
 }
 
 /// `UpdateStatefulSet`.
-pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Pod]) -> SyncResult {
+pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Arc<Pod>]) -> SyncResult {
     let mut revisions = list_revisions(ctx, set);
     sort_controller_revisions(&mut revisions);
     let (current, update, collision_count) = match get_stateful_set_revisions(ctx, set, &revisions)
@@ -157,7 +158,7 @@ fn update_stateful_set_pods(
     current_revision: &ControllerRevision,
     update_revision: &ControllerRevision,
     collision_count: i32,
-    pods: &[Pod],
+    pods: &[Arc<Pod>],
 ) -> SyncResult {
     let current_set = apply_revision(set, current_revision);
     let update_set = apply_revision(set, update_revision);
@@ -168,8 +169,8 @@ fn update_stateful_set_pods(
 
     let start = start_ordinal(set);
     let end = end_ordinal(set);
-    let mut replicas: Vec<Option<Pod>> = vec![None; replicas(set).max(0) as usize];
-    let mut condemned: Vec<Pod> = Vec::new();
+    let mut replicas: Vec<Option<Arc<Pod>>> = vec![None; replicas(set).max(0) as usize];
+    let mut condemned: Vec<Arc<Pod>> = Vec::new();
     for pod in pods {
         let ordinal = get_ordinal(pod);
         if (i64::from(start)..=i64::from(end)).contains(&ordinal) {
@@ -179,18 +180,18 @@ fn update_stateful_set_pods(
         }
     }
     // Missing ordinals get the pod they should have; it has no phase until the apiserver creates it.
-    let mut replicas: Vec<Pod> = replicas
+    let mut replicas: Vec<Arc<Pod>> = replicas
         .into_iter()
         .enumerate()
         .map(|(i, pod)| {
             pod.unwrap_or_else(|| {
-                new_versioned_stateful_set_pod(
+                Arc::new(new_versioned_stateful_set_pod(
                     &current_set,
                     &update_set,
                     &current_name,
                     &update_name,
                     start + i as i32,
-                )
+                ))
             })
         })
         .collect();
@@ -226,16 +227,17 @@ fn update_stateful_set_pods(
         };
     }
     let monotonic = !is_parallel(set);
-    let recount = |status: &mut StatefulSetStatus, replicas: &[Pod], condemned: &[Pod]| {
-        update_status(
-            status,
-            min_ready,
-            now,
-            &current_name,
-            &update_name,
-            replicas.iter().chain(condemned),
-        );
-    };
+    let recount =
+        |status: &mut StatefulSetStatus, replicas: &[Arc<Pod>], condemned: &[Arc<Pod>]| {
+            update_status(
+                status,
+                min_ready,
+                now,
+                &current_name,
+                &update_name,
+                replicas.iter().chain(condemned),
+            );
+        };
 
     // (A) Bring every ordinal in range into existence and health.
     let outcome = run_for_all(replicas.len(), monotonic, |i| {
@@ -330,8 +332,8 @@ fn update_stateful_set_pods(
 fn finish(
     status: StatefulSetStatus,
     stop: Stop,
-    replicas: &[Pod],
-    condemned: &[Pod],
+    replicas: &[Arc<Pod>],
+    condemned: &[Arc<Pod>],
     update_name: &str,
 ) -> SyncResult {
     match stop {
@@ -367,8 +369,8 @@ fn finish(
 /// condemned pod, or update an old-revision pod.
 fn held_back(
     cause: &Cause,
-    replicas: &[Pod],
-    condemned: &[Pod],
+    replicas: &[Arc<Pod>],
+    condemned: &[Arc<Pod>],
     update_name: &str,
 ) -> Option<HeldBack> {
     let recreated = match cause {
@@ -401,7 +403,7 @@ fn held_back(
 }
 
 fn next_update_below(
-    replicas: &[Pod],
+    replicas: &[Arc<Pod>],
     target: usize,
     partition: usize,
     update_name: &str,
@@ -467,7 +469,7 @@ fn process_replica(
     set: &StatefulSet,
     update_set: &StatefulSet,
     monotonic: bool,
-    replicas: &mut [Pod],
+    replicas: &mut [Arc<Pod>],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
@@ -525,8 +527,7 @@ fn process_replica(
     update_stateful_pod(ctx, update_set, &pod)?;
     replicas[i] = ctx
         .store
-        .get::<Pod>(&ObjectKey::of(&pod.metadata))
-        .cloned()
+        .get_shared::<Pod>(&ObjectKey::of(&pod.metadata))
         .unwrap_or(pod);
     Ok(Flow::Continue)
 }
@@ -538,7 +539,7 @@ fn process_condemned(
     set: &StatefulSet,
     first_unavailable: Option<&str>,
     monotonic: bool,
-    condemned: &[Pod],
+    condemned: &[Arc<Pod>],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
@@ -604,7 +605,7 @@ fn update_status<'a>(
     now: SimTime,
     current_name: &str,
     update_name: &str,
-    pods: impl Iterator<Item = &'a Pod>,
+    pods: impl Iterator<Item = &'a Arc<Pod>>,
 ) {
     let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
     for pod in pods {
@@ -687,7 +688,7 @@ fn inconsistent_status(set: &StatefulSet, status: &StatefulSetStatus) -> bool {
 fn truncate_history(
     ctx: &mut Ctx,
     set: &StatefulSet,
-    pods: &[Pod],
+    pods: &[Arc<Pod>],
     revisions: &[ControllerRevision],
     current: &ControllerRevision,
     update: &ControllerRevision,
@@ -696,7 +697,7 @@ fn truncate_history(
     if limit < 0 {
         return;
     }
-    let mut live: BTreeSet<&str> = pods.iter().map(get_pod_revision).collect();
+    let mut live: BTreeSet<&str> = pods.iter().map(|pod| get_pod_revision(pod)).collect();
     live.insert(name_of(&current.metadata));
     live.insert(name_of(&update.metadata));
     let mut history: Vec<&ControllerRevision> = revisions

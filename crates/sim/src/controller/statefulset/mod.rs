@@ -8,6 +8,7 @@ pub mod wait;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::labels::selector_matches;
@@ -135,14 +136,14 @@ fn sets_for_pod(store: &Store, pod: &Pod) -> Vec<ObjectKey> {
 
 /// `getPodsForStatefulSet` with `ClaimPods`: adopts orphans that match the selector and the name pattern, and
 /// releases owned pods that no longer do.
-fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Pod> {
+fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Arc<Pod>> {
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     let set_uid = set.metadata.uid.clone().unwrap_or_default();
     let selector = &utils::spec(set).selector;
     let deleting = set.metadata.deletion_timestamp.is_some();
-    let candidates: Vec<Pod> = ctx
+    let candidates: Vec<Arc<Pod>> = ctx
         .store
-        .list_namespace::<Pod>(&namespace)
+        .list_namespace_shared::<Pod>(&namespace)
         .cloned()
         .collect();
     let mut claimed = Vec::new();
@@ -163,7 +164,7 @@ fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Pod> {
                         .get_or_insert_with(Vec::new)
                         .push(controller_ref(set));
                 }) {
-                    claimed.push(adopted);
+                    claimed.push(Arc::new(adopted));
                 }
             }
             None => {}

@@ -1,0 +1,392 @@
+//! The EndpointSlice controller (`pkg/controller/endpointslice`): for every Service with a selector, slices that
+//! list the matching pods with their IP, hostname and conditions. DNS is read from these slices, so this is what
+//! makes `web-0.nginx` resolve, and stop resolving while web-0 is not ready.
+
+use k8s_openapi::api::core::v1::{ObjectReference, Pod, Service, ServicePort};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+use crate::controller::{Controller, Ctx, WorkQueue};
+use crate::object::{controller_ref, name_of, ApiObject, Object, ObjectKey};
+use crate::store::{DeleteOptions, Store, WatchEvent};
+
+pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
+pub const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
+const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
+/// `--max-endpoints-per-slice`, default 100.
+pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
+
+#[derive(Clone, Debug, Default)]
+pub struct EndpointSliceController {
+    queue: WorkQueue,
+}
+
+impl Controller for EndpointSliceController {
+    fn observe(&mut self, event: &WatchEvent, store: &Store) {
+        match &event.object {
+            Object::Service(service) => self.queue.add(service.key()),
+            Object::Pod(pod) => {
+                for service in services_for_pod(store, pod) {
+                    self.queue.add(service);
+                }
+            }
+            Object::EndpointSlice(slice) => {
+                if let Some(service) = managed_service_of(slice) {
+                    self.queue.add(service);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn queue(&mut self) -> &mut WorkQueue {
+        &mut self.queue
+    }
+
+    /// `syncService`: the desired endpoints from the pods, then `reconcile` against the existing slices.
+    fn sync(&mut self, key: &ObjectKey, ctx: &mut Ctx) {
+        let Some(service) = ctx.store.get::<Service>(key).cloned() else {
+            // The slices carry the Service as owner; the garbage collector removes them.
+            return;
+        };
+        if service.metadata.deletion_timestamp.is_some() || service_selector(&service).is_none() {
+            return;
+        }
+        let desired = desired_endpoints(ctx.store, &service);
+        reconcile(ctx, &service, desired);
+    }
+}
+
+/// The services whose slices must change for this pod: those that select it now, and those whose slices still
+/// list it (its labels may no longer match, or it is gone).
+fn services_for_pod(store: &Store, pod: &Pod) -> Vec<ObjectKey> {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    let mut services: Vec<ObjectKey> = store
+        .list_namespace::<Service>(namespace)
+        .filter(|s| service_selector(s).is_some_and(|sel| selects(sel, &labels)))
+        .map(ApiObject::key)
+        .collect();
+    let pod_name = name_of(&pod.metadata);
+    for slice in store.list_namespace::<EndpointSlice>(namespace) {
+        let lists_pod = slice.endpoints.iter().any(|e| {
+            e.target_ref
+                .as_ref()
+                .is_some_and(|r| r.name.as_deref() == Some(pod_name))
+        });
+        if let Some(service) = managed_service_of(slice).filter(|_| lists_pod) {
+            services.push(service);
+        }
+    }
+    services
+}
+
+/// The Service a slice belongs to, if this controller manages it.
+fn managed_service_of(slice: &EndpointSlice) -> Option<ObjectKey> {
+    let labels = slice.metadata.labels.as_ref()?;
+    if labels.get(MANAGED_BY_LABEL).map(String::as_str) != Some(CONTROLLER_NAME) {
+        return None;
+    }
+    let service = labels.get(SERVICE_NAME_LABEL)?;
+    Some(ObjectKey::new(
+        slice.metadata.namespace.clone().unwrap_or_default(),
+        service.clone(),
+    ))
+}
+
+/// A Service without a selector has its endpoints managed by someone else.
+fn service_selector(service: &Service) -> Option<&BTreeMap<String, String>> {
+    service
+        .spec
+        .as_ref()?
+        .selector
+        .as_ref()
+        .filter(|s| !s.is_empty())
+}
+
+fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+pub fn is_headless(service: &Service) -> bool {
+    service.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None")
+}
+
+/// `ShouldPodBeInEndpoints` with terminating pods included: a pod needs an IP and must not have finished.
+fn should_pod_be_in_endpoints(pod: &Pod) -> bool {
+    let status = pod.status.as_ref();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or_default();
+    let has_ip = status
+        .and_then(|s| s.pod_ip.as_deref())
+        .is_some_and(|ip| !ip.is_empty());
+    has_ip && phase != "Succeeded" && phase != "Failed"
+}
+
+fn pod_is_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+/// The endpoints this Service should list, grouped by the ports they resolve to: a named targetPort may map to
+/// different numbers on different pods, and a slice has one port list.
+fn desired_endpoints(store: &Store, service: &Service) -> BTreeMap<Vec<PortKey>, Vec<Endpoint>> {
+    let namespace = service.metadata.namespace.as_deref().unwrap_or_default();
+    let selector = service_selector(service).cloned().unwrap_or_default();
+    let mut grouped: BTreeMap<Vec<PortKey>, Vec<Endpoint>> = BTreeMap::new();
+    for pod in store.list_namespace::<Pod>(namespace) {
+        let labels = pod.metadata.labels.clone().unwrap_or_default();
+        if !selects(&selector, &labels) || !should_pod_be_in_endpoints(pod) {
+            continue;
+        }
+        grouped
+            .entry(endpoint_ports(service, pod))
+            .or_default()
+            .push(pod_to_endpoint(pod, service));
+    }
+    grouped
+}
+
+/// `podToEndpoint`: serving follows readiness, terminating the deletion timestamp, and ready is what DNS and
+/// kube-proxy use, unless the Service publishes not-ready addresses.
+fn pod_to_endpoint(pod: &Pod, service: &Service) -> Endpoint {
+    let serving = pod_is_ready(pod);
+    let terminating = pod.metadata.deletion_timestamp.is_some();
+    let publish_not_ready = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false);
+    let spec = pod.spec.as_ref();
+    // The hostname is published only for the pod's own subdomain: that is how `web-0.nginx` gets its record.
+    let hostname = spec
+        .and_then(|s| s.hostname.clone())
+        .filter(|h| !h.is_empty())
+        .filter(|_| {
+            spec.and_then(|s| s.subdomain.as_deref()) == service.metadata.name.as_deref()
+                && pod.metadata.namespace == service.metadata.namespace
+        });
+    Endpoint {
+        addresses: vec![pod
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.clone())
+            .unwrap_or_default()],
+        conditions: Some(EndpointConditions {
+            ready: Some(publish_not_ready || (serving && !terminating)),
+            serving: Some(serving),
+            terminating: Some(terminating),
+        }),
+        hostname,
+        node_name: spec.and_then(|s| s.node_name.clone()),
+        target_ref: Some(ObjectReference {
+            kind: Some("Pod".into()),
+            name: pod.metadata.name.clone(),
+            namespace: pod.metadata.namespace.clone(),
+            uid: pod.metadata.uid.clone(),
+            ..ObjectReference::default()
+        }),
+        ..Endpoint::default()
+    }
+}
+
+/// A port as a slice lists it: (name, protocol, number).
+type PortKey = (String, String, i32);
+
+/// `getEndpointPorts`: each Service port with its targetPort resolved against the pod's container ports. A
+/// named targetPort the pod does not declare is left out.
+fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<PortKey> {
+    let ports = service.spec.as_ref().and_then(|s| s.ports.as_ref());
+    ports
+        .into_iter()
+        .flatten()
+        .filter_map(|port| {
+            let number = resolve_target_port(port, pod)?;
+            Some((
+                port.name.clone().unwrap_or_default(),
+                port.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                number,
+            ))
+        })
+        .collect()
+}
+
+fn resolve_target_port(port: &ServicePort, pod: &Pod) -> Option<i32> {
+    match &port.target_port {
+        None => Some(port.port),
+        Some(IntOrString::Int(number)) => Some(*number),
+        Some(IntOrString::String(name)) => pod
+            .spec
+            .as_ref()?
+            .containers
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .find(|p| p.name.as_deref() == Some(name.as_str()))
+            .map(|p| p.container_port),
+    }
+}
+
+fn to_endpoint_ports(ports: &[PortKey]) -> Option<Vec<EndpointPort>> {
+    // A placeholder slice for a Service with no endpoints lists no ports at all.
+    (!ports.is_empty()).then(|| {
+        ports
+            .iter()
+            .map(|(name, protocol, port)| EndpointPort {
+                name: Some(name.clone()),
+                protocol: Some(protocol.clone()),
+                port: Some(*port),
+                ..EndpointPort::default()
+            })
+            .collect()
+    })
+}
+
+fn slice_port_key(slice: &EndpointSlice) -> Vec<PortKey> {
+    slice
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            (
+                p.name.clone().unwrap_or_default(),
+                p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                p.port.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn endpoint_pod(endpoint: &Endpoint) -> Option<&str> {
+    endpoint.target_ref.as_ref()?.name.as_deref()
+}
+
+/// `reconciler.reconcile`: keep slices whose endpoints are still wanted, update endpoints in place so a changed
+/// IP or condition does not reorder anything, fill slices with room before creating new ones, and keep one
+/// empty placeholder slice for a Service that selects no ready-or-not pod.
+fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, Vec<Endpoint>>) {
+    let namespace = service.metadata.namespace.clone().unwrap_or_default();
+    let service_key = service.key();
+    let existing: Vec<EndpointSlice> = ctx
+        .store
+        .list_namespace::<EndpointSlice>(&namespace)
+        .filter(|s| managed_service_of(s).as_ref() == Some(&service_key))
+        .cloned()
+        .collect();
+    let mut to_write: Vec<EndpointSlice> = Vec::new();
+    let mut to_delete: Vec<ObjectKey> = Vec::new();
+    let mut remaining = desired;
+    for slice in &existing {
+        let ports = slice_port_key(slice);
+        let wanted = remaining.get(&ports).map(Vec::as_slice).unwrap_or_default();
+        let mut updated = slice.clone();
+        updated.endpoints = slice
+            .endpoints
+            .iter()
+            .filter_map(|endpoint| {
+                let pod = endpoint_pod(endpoint)?;
+                wanted
+                    .iter()
+                    .find(|e| endpoint_pod(e) == Some(pod))
+                    .cloned()
+            })
+            .collect();
+        if let Some(wanted) = remaining.get_mut(&ports) {
+            wanted.retain(|e| {
+                !updated
+                    .endpoints
+                    .iter()
+                    .any(|u| endpoint_pod(u) == endpoint_pod(e))
+            });
+        }
+        let placeholder = ports.is_empty();
+        if updated.endpoints.is_empty() && !placeholder {
+            to_delete.push(slice.key());
+        } else {
+            to_write.push(updated);
+        }
+    }
+    for (ports, endpoints) in remaining {
+        let mut endpoints = endpoints.into_iter().peekable();
+        for slice in to_write.iter_mut().filter(|s| slice_port_key(s) == ports) {
+            while slice.endpoints.len() < MAX_ENDPOINTS_PER_SLICE {
+                let Some(endpoint) = endpoints.next() else {
+                    break;
+                };
+                slice.endpoints.push(endpoint);
+            }
+        }
+        while endpoints.peek().is_some() {
+            let mut slice = new_endpoint_slice(service, &ports);
+            slice.endpoints = endpoints.by_ref().take(MAX_ENDPOINTS_PER_SLICE).collect();
+            to_write.push(slice);
+        }
+    }
+    let has_endpoints = to_write.iter().any(|s| !s.endpoints.is_empty());
+    // Slices with endpoints make the placeholder redundant; without any, exactly one placeholder stays.
+    to_write.retain(|s| {
+        let placeholder = s.endpoints.is_empty();
+        if placeholder && has_endpoints && s.metadata.uid.is_some() {
+            to_delete.push(s.key());
+        }
+        !(placeholder && has_endpoints)
+    });
+    if to_write.is_empty() {
+        to_write.push(new_endpoint_slice(service, &[]));
+    }
+    write_slices(ctx, service, to_write, to_delete);
+}
+
+fn write_slices(
+    ctx: &mut Ctx,
+    service: &Service,
+    slices: Vec<EndpointSlice>,
+    deletions: Vec<ObjectKey>,
+) {
+    for mut slice in slices {
+        slice.metadata.labels = Some(slice_labels(service));
+        if slice.metadata.uid.is_some() {
+            // An unchanged slice is a no-op update: the store does not write it.
+            let _ = ctx.store.update(slice);
+        } else {
+            ctx.store
+                .create(slice)
+                .expect("generated slice names do not collide");
+        }
+    }
+    for key in deletions {
+        let _ = ctx.store.delete::<EndpointSlice>(&key, DeleteOptions::NOW);
+    }
+}
+
+fn new_endpoint_slice(service: &Service, ports: &[PortKey]) -> EndpointSlice {
+    let name = name_of(&service.metadata);
+    EndpointSlice {
+        metadata: ObjectMeta {
+            generate_name: Some(format!("{name}-")),
+            namespace: service.metadata.namespace.clone(),
+            owner_references: Some(vec![controller_ref(service)]),
+            ..ObjectMeta::default()
+        },
+        address_type: "IPv4".into(),
+        endpoints: Vec::new(),
+        ports: to_endpoint_ports(ports),
+    }
+}
+
+/// `setEndpointSliceLabels`: the Service's own labels, then the two the controller owns, and the headless marker.
+fn slice_labels(service: &Service) -> BTreeMap<String, String> {
+    let mut labels = service.metadata.labels.clone().unwrap_or_default();
+    labels.remove(HEADLESS_LABEL);
+    if is_headless(service) {
+        labels.insert(HEADLESS_LABEL.into(), String::new());
+    }
+    labels.insert(SERVICE_NAME_LABEL.into(), name_of(&service.metadata).into());
+    labels.insert(MANAGED_BY_LABEL.into(), CONTROLLER_NAME.into());
+    labels
+}
