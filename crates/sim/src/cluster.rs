@@ -2,8 +2,8 @@
 //! event to every controller's informer handlers. Nothing here reads a wall clock or an outside RNG.
 
 use k8s_openapi::api::core::v1::{
-    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Service,
-    ServicePort, ServiceSpec,
+    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod,
+    Service, ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -17,10 +17,13 @@ use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::config::ClusterConfig;
 use crate::controller::endpointslice::EndpointSliceController;
 use crate::controller::kubelet::Kubelet;
+use crate::controller::nodelifecycle::NodeLifecycleController;
 use crate::controller::persistentvolume::{PersistentVolumeController, LOCAL_PATH_PROVISIONER};
 use crate::controller::scheduler::Scheduler;
 use crate::controller::statefulset::{StatefulSetController, Wait};
+use crate::controller::tainteviction::TaintEvictionController;
 use crate::controller::{Controller, ControllerId, Ctx, Timers};
+use crate::fault::{Fault, Faults};
 use crate::object::ObjectKey;
 use crate::rng::Rng;
 use crate::store::{Store, WatchEvent};
@@ -40,9 +43,12 @@ pub struct Cluster {
     rng: Rng,
     timers: Timers,
     config: ClusterConfig,
+    faults: Faults,
     statefulset: StatefulSetController,
     persistent_volume: PersistentVolumeController,
     scheduler: Scheduler,
+    node_lifecycle: NodeLifecycleController,
+    taint_eviction: TaintEvictionController,
     kubelet: Kubelet,
     endpoint_slice: EndpointSliceController,
     journal: Vec<WatchEvent>,
@@ -58,9 +64,12 @@ impl Cluster {
             rng: Rng::new(config.seed),
             timers: Timers::default(),
             config,
+            faults: Faults::default(),
             statefulset: StatefulSetController::default(),
             persistent_volume: PersistentVolumeController::default(),
             scheduler: Scheduler::default(),
+            node_lifecycle: NodeLifecycleController::default(),
+            taint_eviction: TaintEvictionController::default(),
             kubelet: Kubelet::default(),
             endpoint_slice: EndpointSliceController::default(),
             journal: Vec::new(),
@@ -176,6 +185,69 @@ impl Cluster {
         result
     }
 
+    /// Injects a fault at the current instant; the components react before this returns. An unknown pod or node
+    /// is an error, as is crashing a pod whose first container is not running.
+    pub fn inject(&mut self, fault: Fault) -> Result<(), String> {
+        let now = self.now();
+        match &fault {
+            Fault::NotReady { pod } | Fault::Ready { pod } => {
+                let uid = self.pod_uid(pod)?;
+                let failing = matches!(fault, Fault::NotReady { .. });
+                self.faults.fail_readiness(&uid, failing);
+                self.kubelet.queue().add(pod.clone());
+            }
+            Fault::Crash { pod } => {
+                let uid = self.pod_uid(pod)?;
+                self.check_running(pod)?;
+                self.faults.crash(&uid, now);
+                self.kubelet.queue().add(pod.clone());
+            }
+            Fault::NodeDown { node } => {
+                self.check_node(node)?;
+                self.faults.stop_node(node, now);
+                self.node_lifecycle.queue().add(ObjectKey::cluster(node));
+            }
+            Fault::NodeUp { node } => {
+                self.check_node(node)?;
+                self.faults.start_node(node);
+                self.kubelet.resume(&self.store, node, now);
+                self.node_lifecycle.queue().add(ObjectKey::cluster(node));
+            }
+        }
+        self.settle();
+        Ok(())
+    }
+
+    fn pod_uid(&self, key: &ObjectKey) -> Result<String, String> {
+        self.store
+            .get::<Pod>(key)
+            .and_then(|p| p.metadata.uid.clone())
+            .ok_or_else(|| format!("pods \"{}\" not found", key.name))
+    }
+
+    fn check_running(&self, key: &ObjectKey) -> Result<(), String> {
+        let pod = self.store.get::<Pod>(key);
+        let main = pod
+            .and_then(|p| p.status.as_ref())
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|c| c.first());
+        match main {
+            Some(c) if c.state.as_ref().is_some_and(|s| s.running.is_some()) => Ok(()),
+            Some(c) => Err(format!(
+                "container \"{}\" in pod \"{}\" is not running",
+                c.name, key.name
+            )),
+            None => Err(format!("pod \"{}\" has no running container", key.name)),
+        }
+    }
+
+    fn check_node(&self, node: &str) -> Result<(), String> {
+        match self.store.get::<Node>(&ObjectKey::cluster(node)) {
+            Some(_) => Ok(()),
+            None => Err(format!("nodes \"{node}\" not found")),
+        }
+    }
+
     /// When the next timer fires, if any is pending.
     pub fn next_event_at(&self) -> Option<SimTime> {
         self.timers.next_at()
@@ -215,6 +287,8 @@ impl Cluster {
             ControllerId::StatefulSet => &mut self.statefulset,
             ControllerId::PersistentVolume => &mut self.persistent_volume,
             ControllerId::Scheduler => &mut self.scheduler,
+            ControllerId::NodeLifecycle => &mut self.node_lifecycle,
+            ControllerId::TaintEviction => &mut self.taint_eviction,
             ControllerId::Kubelet => &mut self.kubelet,
             ControllerId::EndpointSlice => &mut self.endpoint_slice,
         }
@@ -232,6 +306,7 @@ impl Cluster {
                 rng,
                 timers,
                 config,
+                faults,
                 ..
             } = self;
             let mut ctx = Ctx {
@@ -239,11 +314,14 @@ impl Cluster {
                 rng,
                 timers,
                 config,
+                faults,
             };
             match id {
                 ControllerId::StatefulSet => self.statefulset.sync(&key, &mut ctx),
                 ControllerId::PersistentVolume => self.persistent_volume.sync(&key, &mut ctx),
                 ControllerId::Scheduler => self.scheduler.sync(&key, &mut ctx),
+                ControllerId::NodeLifecycle => self.node_lifecycle.sync(&key, &mut ctx),
+                ControllerId::TaintEviction => self.taint_eviction.sync(&key, &mut ctx),
                 ControllerId::Kubelet => self.kubelet.sync(&key, &mut ctx),
                 ControllerId::EndpointSlice => self.endpoint_slice.sync(&key, &mut ctx),
             }
@@ -260,6 +338,8 @@ impl Cluster {
                     statefulset,
                     persistent_volume,
                     scheduler,
+                    node_lifecycle,
+                    taint_eviction,
                     kubelet,
                     endpoint_slice,
                     ..
@@ -268,6 +348,8 @@ impl Cluster {
                     ControllerId::StatefulSet => statefulset,
                     ControllerId::PersistentVolume => persistent_volume,
                     ControllerId::Scheduler => scheduler,
+                    ControllerId::NodeLifecycle => node_lifecycle,
+                    ControllerId::TaintEviction => taint_eviction,
                     ControllerId::Kubelet => kubelet,
                     ControllerId::EndpointSlice => endpoint_slice,
                 };

@@ -66,7 +66,8 @@ impl NodeConfig {
 pub struct ImageBehaviour {
     /// The pull fails: `ErrImagePull`, then `ImagePullBackOff`.
     pub pull_fails: bool,
-    /// The container exits with this code `exit_after` after it starts.
+    /// The container exits with this code this long after it starts. An init container without it exits 0
+    /// after `Timing::init_container_ms`; an app container without it runs until stopped.
     pub exit: Option<(i32, SimTime)>,
 }
 
@@ -83,12 +84,33 @@ pub struct Timing {
     pub sandbox_ms: (u64, u64),
     /// An image pull on a node that does not have the image yet.
     pub image_pull_ms: (u64, u64),
+    /// A pull the registry refuses (`pull: fail`): the time to get the error back.
+    pub image_pull_failure_ms: (u64, u64),
+    /// A pull of an image the node already has (pull policy Always): only the manifest is fetched.
+    pub image_repull_ms: (u64, u64),
+    /// From the kubelet deciding to start a container until the runtime reports it running: create, start,
+    /// and the PLEG relist that notices.
+    pub container_start_ms: (u64, u64),
+    /// How long an init container runs when its image gives no exit of its own; it then exits 0.
+    pub init_container_ms: (u64, u64),
+    /// The pod worker's retry after a sync that failed (`backOffPeriod` 10 s, jitter factor 0.5): when an
+    /// image or crash-loop backoff is looked at again.
+    pub pod_sync_retry_ms: (u64, u64),
+    /// The first image-pull and crash-loop backoff, doubled at each further failure (kubelet `backOffPeriod`).
+    pub backoff_initial_ms: u64,
+    /// The cap of those backoffs (`MaxContainerBackOff`); a backoff is forgotten after twice this long.
+    pub backoff_max_ms: u64,
     /// The local-path provisioner creating a volume.
     pub provision_ms: (u64, u64),
     /// A container that honours SIGTERM stops this long after it.
     pub stop_ms: (u64, u64),
     /// From the containers' exit to the kubelet removing the pod object.
     pub cleanup_ms: u64,
+    /// `--node-monitor-period`: how often the node lifecycle controller looks at node heartbeats.
+    pub node_monitor_period_ms: u64,
+    /// `--node-monitor-grace-period`: how long a node may go without a heartbeat before it is `Unknown`
+    /// (50 s since 1.32).
+    pub node_monitor_grace_ms: u64,
 }
 
 impl Default for Timing {
@@ -96,9 +118,18 @@ impl Default for Timing {
         Timing {
             sandbox_ms: (800, 1500),
             image_pull_ms: (2000, 4000),
+            image_pull_failure_ms: (500, 1500),
+            image_repull_ms: (300, 900),
+            container_start_ms: (200, 800),
+            init_container_ms: (1000, 3000),
+            pod_sync_retry_ms: (10_000, 15_000),
+            backoff_initial_ms: 10_000,
+            backoff_max_ms: 300_000,
             provision_ms: (1000, 2000),
             stop_ms: (300, 1200),
             cleanup_ms: 200,
+            node_monitor_period_ms: 5_000,
+            node_monitor_grace_ms: 50_000,
         }
     }
 }

@@ -29,6 +29,8 @@ pub mod component {
     pub const KUBELET: &str = "kubelet";
     pub const PERSISTENT_VOLUME: &str = "persistentvolume-controller";
     pub const LOCAL_PATH_PROVISIONER: &str = "rancher.io/local-path_local-path-provisioner";
+    pub const NODE_CONTROLLER: &str = "node-controller";
+    pub const TAINT_EVICTION: &str = "taint-eviction-controller";
 }
 
 /// Repeats of an event within this window are folded into one object whose count grows, as the client-go

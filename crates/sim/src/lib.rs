@@ -9,6 +9,7 @@ pub mod config;
 pub mod controller;
 pub mod dns;
 pub mod events;
+pub mod fault;
 pub mod kubectl;
 pub mod labels;
 pub mod object;
@@ -21,6 +22,7 @@ pub mod vfs;
 
 pub use cluster::Cluster;
 pub use config::ClusterConfig;
+pub use fault::Fault;
 pub use object::{Object, ObjectKey};
 pub use scenario::Scenario;
 pub use time::SimTime;

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::cluster::Cluster;
 use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
+use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
-use crate::object::Object;
+use crate::object::{Object, ObjectKey};
 use crate::store::WatchEvent;
 use crate::time::{format_seconds, parse_duration, SimTime};
 
@@ -34,14 +35,18 @@ pub enum Action {
     Run(String),
     /// A manifest applied like `kubectl apply -f -`.
     Apply(String),
+    /// A fault injected into the cluster.
+    Inject(Fault),
 }
 
 impl Action {
-    /// The command line the step stands for, as COMMAND records name it.
-    pub fn command(&self) -> &str {
+    /// The command line the step stands for, as COMMAND records name it: `inject not-ready pod/web-1` for a
+    /// fault.
+    pub fn command(&self) -> String {
         match self {
-            Action::Run(line) => line,
-            Action::Apply(_) => "kubectl apply -f -",
+            Action::Run(line) => line.clone(),
+            Action::Apply(_) => "kubectl apply -f -".into(),
+            Action::Inject(fault) => fault.to_string(),
         }
     }
 }
@@ -136,7 +141,53 @@ struct StepFile {
     at: DurationFile,
     run: Option<String>,
     apply: Option<String>,
-    inject: Option<serde_yaml_ng::Value>,
+    inject: Option<InjectFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InjectFile {
+    fault: String,
+    pod: Option<String>,
+    node: Option<String>,
+}
+
+impl InjectFile {
+    /// `not-ready`, `ready` and `crash` name a pod (`web-1`, or `namespace/web-1`); `node-down` and `node-up`
+    /// a node.
+    fn fault(self) -> Result<Fault, String> {
+        let pod = |pod: Option<String>, node: Option<String>| match (pod, node) {
+            (Some(pod), None) => Ok(match pod.split_once('/') {
+                Some((namespace, name)) => ObjectKey::new(namespace, name),
+                None => ObjectKey::new("default", pod),
+            }),
+            _ => Err(format!("fault {:?} takes a pod (and no node)", self.fault)),
+        };
+        let node = |pod: Option<String>, node: Option<String>| match (pod, node) {
+            (None, Some(node)) => Ok(node),
+            _ => Err(format!("fault {:?} takes a node (and no pod)", self.fault)),
+        };
+        match self.fault.as_str() {
+            "not-ready" => Ok(Fault::NotReady {
+                pod: pod(self.pod, self.node)?,
+            }),
+            "ready" => Ok(Fault::Ready {
+                pod: pod(self.pod, self.node)?,
+            }),
+            "crash" => Ok(Fault::Crash {
+                pod: pod(self.pod, self.node)?,
+            }),
+            "node-down" => Ok(Fault::NodeDown {
+                node: node(self.pod, self.node)?,
+            }),
+            "node-up" => Ok(Fault::NodeUp {
+                node: node(self.pod, self.node)?,
+            }),
+            other => Err(format!(
+                "unknown fault {other:?} (use not-ready, ready, crash, node-down or node-up)"
+            )),
+        }
+    }
 }
 
 /// Nodes a scenario may ask for: enough for any lesson, few enough to draw.
@@ -163,10 +214,16 @@ impl Scenario {
             let action = match (step.run, step.apply, step.inject) {
                 (Some(run), None, None) => Action::Run(run),
                 (None, Some(apply), None) => Action::Apply(apply),
-                (None, None, Some(_)) => {
-                    return Err(format!("invalid scenario: steps[{index}]: fault injection is not available in this version of ordinal"))
+                (None, None, Some(inject)) => Action::Inject(
+                    inject
+                        .fault()
+                        .map_err(|e| format!("invalid scenario: steps[{index}].inject: {e}"))?,
+                ),
+                _ => {
+                    return Err(format!(
+                    "invalid scenario: steps[{index}]: give exactly one of run, apply or inject"
+                ))
                 }
-                _ => return Err(format!("invalid scenario: steps[{index}]: give exactly one of run, apply or inject")),
             };
             steps.push(Step { at, action });
         }
@@ -216,7 +273,7 @@ impl Scenario {
             let output = execute(&mut cluster, &step.action);
             emit(Record::Command {
                 at: step.at,
-                command: step.action.command().to_string(),
+                command: step.action.command(),
                 output,
             });
             for event in cluster.take_journal() {
@@ -334,6 +391,14 @@ fn execute(cluster: &mut Cluster, action: &Action) -> CommandOutput {
     match action {
         Action::Run(line) => kubectl::run(cluster, line, ""),
         Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
+        Action::Inject(fault) => match cluster.inject(fault.clone()) {
+            Ok(()) => CommandOutput::default(),
+            Err(error) => CommandOutput {
+                exit_code: 1,
+                stdout: String::new(),
+                stderr: format!("error: {error}\n"),
+            },
+        },
     }
 }
 
@@ -409,6 +474,32 @@ mod tests {
         assert!(Scenario::parse(both)
             .unwrap_err()
             .contains("exactly one of"));
+    }
+
+    #[test]
+    fn inject_steps_name_a_fault_and_its_target() {
+        let scenario = Scenario::parse(
+            "steps:\n- at: 130s\n  inject: {fault: not-ready, pod: web-1}\n- at: 140s\n  inject: {fault: node-down, node: kind-worker2}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            scenario.steps[0].action,
+            Action::Inject(Fault::NotReady {
+                pod: ObjectKey::new("default", "web-1")
+            })
+        );
+        assert_eq!(
+            scenario.steps[1].action.command(),
+            "inject node-down node/kind-worker2"
+        );
+        let wrong = "steps:\n- at: 1\n  inject: {fault: crash, node: kind-worker}\n";
+        assert!(Scenario::parse(wrong)
+            .unwrap_err()
+            .contains("steps[0].inject: fault \"crash\" takes a pod"));
+        let unknown = "steps:\n- at: 1\n  inject: {fault: explode, pod: web-0}\n";
+        assert!(Scenario::parse(unknown)
+            .unwrap_err()
+            .contains("unknown fault \"explode\""));
     }
 
     #[test]

@@ -130,6 +130,20 @@ fn seconds_to_time(secs: f64, text: &str) -> Result<SimTime, String> {
     Ok(SimTime((secs * 1000.0).round() as u64))
 }
 
+/// A duration as Go's `time.Duration.String` prints it, to the millisecond: `850ms`, `2.3s`, `1m20s`, `5m0s`.
+pub fn go_duration(ms: u64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (hours, minutes) = (ms / 3_600_000, ms / 60_000 % 60);
+    let seconds = format_seconds((ms % 60_000) as f64 / 1000.0) + "s";
+    match (hours, minutes) {
+        (0, 0) => seconds,
+        (0, m) => format!("{m}m{seconds}"),
+        (h, m) => format!("{h}h{m}m{seconds}"),
+    }
+}
+
 /// `kubectl`'s AGE column (`duration.HumanDuration`).
 pub fn human_duration(ms: u64) -> String {
     let secs = ms / 1000;
@@ -190,6 +204,16 @@ mod tests {
         assert!(parse_duration("5x").is_err());
         assert!(parse_duration("-3").is_err());
         assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn durations_print_like_go() {
+        assert_eq!(go_duration(850), "850ms");
+        assert_eq!(go_duration(2300), "2.3s");
+        assert_eq!(go_duration(10_000), "10s");
+        assert_eq!(go_duration(80_000), "1m20s");
+        assert_eq!(go_duration(300_000), "5m0s");
+        assert_eq!(go_duration(3_725_500), "1h2m5.5s");
     }
 
     #[test]

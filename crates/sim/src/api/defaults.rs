@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeStatus,
-    Pod, PodSecurityContext, PodSpec, Probe, ResourceRequirements, Service,
+    Pod, PodSecurityContext, PodSpec, Probe, ResourceRequirements, Service, Toleration,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -194,12 +194,39 @@ pub fn admit_create(object: &mut dyn Any, existing: &Collections) {
         spec.preemption_policy
             .get_or_insert_with(|| "PreemptLowerPriority".into());
         spec.priority.get_or_insert(0);
+        add_default_toleration_seconds(spec);
         let status = pod.status.get_or_insert_with(Default::default);
         status.phase = Some("Pending".into());
         status.qos_class.get_or_insert_with(|| "BestEffort".into());
     } else if let Some(service) = object.downcast_mut::<Service>() {
         default_service(service);
         allocate_cluster_ip(service, existing);
+    }
+}
+
+/// The DefaultTolerationSeconds admission plugin: a pod that does not say otherwise tolerates a not-ready or
+/// unreachable node for 300 s before the taint eviction controller deletes it.
+fn add_default_toleration_seconds(spec: &mut PodSpec) {
+    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        let tolerated = tolerations.iter().any(|t| {
+            t.key.as_deref().is_none_or(|k| k.is_empty() || k == key)
+                && t.effect
+                    .as_deref()
+                    .is_none_or(|e| e.is_empty() || e == "NoExecute")
+        });
+        if !tolerated {
+            tolerations.push(Toleration {
+                key: Some(key.into()),
+                operator: Some("Exists".into()),
+                effect: Some("NoExecute".into()),
+                toleration_seconds: Some(300),
+                value: None,
+            });
+        }
     }
 }
 

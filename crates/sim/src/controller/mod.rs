@@ -3,25 +3,30 @@
 
 pub mod endpointslice;
 pub mod kubelet;
+pub mod nodelifecycle;
 pub mod persistentvolume;
 pub mod scheduler;
 pub mod statefulset;
+pub mod tainteviction;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
 use crate::config::ClusterConfig;
+use crate::fault::Faults;
 use crate::object::ObjectKey;
 use crate::rng::Rng;
 use crate::store::{Store, WatchEvent};
 use crate::time::SimTime;
 
-/// What a controller may touch while it syncs: the apiserver, the one RNG, its own timers, the configuration.
+/// What a controller may touch while it syncs: the apiserver, the one RNG, its own timers, the configuration,
+/// and the faults in force (the world outside the API that the kubelet and the node controller sense).
 pub struct Ctx<'a> {
     pub store: &'a mut Store,
     pub rng: &'a mut Rng,
     pub timers: &'a mut Timers,
     pub config: &'a ClusterConfig,
+    pub faults: &'a mut Faults,
 }
 
 impl Ctx<'_> {
@@ -51,15 +56,19 @@ pub enum ControllerId {
     StatefulSet,
     PersistentVolume,
     Scheduler,
+    NodeLifecycle,
+    TaintEviction,
     Kubelet,
     EndpointSlice,
 }
 
 impl ControllerId {
-    pub const ALL: [ControllerId; 5] = [
+    pub const ALL: [ControllerId; 7] = [
         ControllerId::StatefulSet,
         ControllerId::PersistentVolume,
         ControllerId::Scheduler,
+        ControllerId::NodeLifecycle,
+        ControllerId::TaintEviction,
         ControllerId::Kubelet,
         ControllerId::EndpointSlice,
     ];

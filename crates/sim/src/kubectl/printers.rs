@@ -2,7 +2,8 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+    ContainerStateTerminated, ContainerStatus, Event, Node, PersistentVolume,
+    PersistentVolumeClaim, Pod, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -106,77 +107,171 @@ pub fn age(meta: &ObjectMeta, now: SimTime) -> String {
         })
 }
 
-/// kubectl's STATUS column (`printPod`): the pod's reason or phase, overridden by the last container's waiting
-/// or terminated reason, then `Terminating` for a pod being deleted that has not reached a terminal phase.
-pub fn pod_status(pod: &Pod) -> String {
+/// kubectl's READY, STATUS and RESTARTS columns, computed together as `printPod` does.
+struct PodColumns {
+    ready: usize,
+    total: usize,
+    status: String,
+    restarts: i32,
+    /// When the last restarted container last exited, for RESTARTS' `(5s ago)`.
+    last_restart: Option<SimTime>,
+}
+
+/// `printPod`: the pod's reason or phase, overridden by the first unfinished init container (`Init:1/2`,
+/// `Init:CrashLoopBackOff`), then by the last app container's waiting or terminated reason; `Unknown` or
+/// `Terminating` for a pod being deleted that has not reached a terminal phase.
+fn print_pod(pod: &Pod) -> PodColumns {
     let status = pod.status.clone().unwrap_or_default();
+    let spec = pod.spec.clone().unwrap_or_default();
+    let init_specs = spec.init_containers.unwrap_or_default();
+    let restartable = |name: &str| {
+        init_specs
+            .iter()
+            .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
+    };
     let phase = status.phase.clone().unwrap_or_default();
-    let mut reason = status
-        .reason
-        .clone()
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| phase.clone());
-    let mut has_running = false;
-    for container in status.container_statuses.iter().flatten().rev() {
+    let mut columns = PodColumns {
+        ready: 0,
+        total: spec.containers.len() + init_specs.iter().filter(|c| restartable(&c.name)).count(),
+        status: status
+            .reason
+            .clone()
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| phase.clone()),
+        restarts: 0,
+        last_restart: None,
+    };
+    let conditions = status.conditions.clone().unwrap_or_default();
+    let condition_true = |type_: &str| {
+        conditions
+            .iter()
+            .any(|c| c.type_ == type_ && c.status == "True")
+    };
+    if conditions
+        .iter()
+        .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"))
+    {
+        columns.status = "SchedulingGated".into();
+    }
+    let mut sidecar_restarts = 0;
+    let mut sidecar_last_restart = None;
+    let mut initializing = false;
+    for (i, container) in status.init_container_statuses.iter().flatten().enumerate() {
+        let finished = last_finished(container);
+        columns.restarts += container.restart_count;
+        columns.last_restart = columns.last_restart.max(finished);
+        if restartable(&container.name) {
+            sidecar_restarts += container.restart_count;
+            sidecar_last_restart = sidecar_last_restart.max(finished);
+        }
         let state = container.state.clone().unwrap_or_default();
-        if let Some(waiting) = state
+        let waiting_reason = state
             .waiting
             .as_ref()
             .and_then(|w| w.reason.clone())
-            .filter(|r| !r.is_empty())
-        {
-            reason = waiting;
-        } else if let Some(terminated) = &state.terminated {
-            reason = match terminated.reason.clone().filter(|r| !r.is_empty()) {
-                Some(r) => r,
-                None if terminated.signal.unwrap_or(0) != 0 => {
-                    format!("Signal:{}", terminated.signal.unwrap_or(0))
+            .filter(|r| !r.is_empty());
+        match (&state.terminated, waiting_reason) {
+            (Some(terminated), _) if terminated.exit_code == 0 => continue,
+            _ if restartable(&container.name) && container.started == Some(true) => {
+                if container.ready {
+                    columns.ready += 1;
                 }
-                None => format!("ExitCode:{}", terminated.exit_code),
-            };
-        } else if container.ready && state.running.is_some() {
-            has_running = true;
+                continue;
+            }
+            (Some(terminated), _) => {
+                columns.status = format!("Init:{}", terminated_reason(terminated));
+            }
+            (None, Some(reason)) if reason != "PodInitializing" => {
+                columns.status = format!("Init:{reason}");
+            }
+            _ => columns.status = format!("Init:{i}/{}", init_specs.len()),
         }
+        initializing = true;
+        break;
     }
-    if reason == "Completed" && has_running {
-        let ready = status
-            .conditions
-            .iter()
-            .flatten()
-            .any(|c| c.type_ == "Ready" && c.status == "True");
-        reason = if ready {
-            "Running".into()
-        } else {
-            "NotReady".into()
-        };
+    if !initializing || condition_true("Initialized") {
+        columns.restarts = sidecar_restarts;
+        columns.last_restart = sidecar_last_restart;
+        let mut has_running = false;
+        for container in status.container_statuses.iter().flatten().rev() {
+            columns.restarts += container.restart_count;
+            columns.last_restart = columns.last_restart.max(last_finished(container));
+            let state = container.state.clone().unwrap_or_default();
+            if let Some(reason) = state
+                .waiting
+                .as_ref()
+                .and_then(|w| w.reason.clone())
+                .filter(|r| !r.is_empty())
+            {
+                columns.status = reason;
+            } else if let Some(terminated) = &state.terminated {
+                columns.status = terminated_reason(terminated);
+            } else if container.ready && state.running.is_some() {
+                has_running = true;
+                columns.ready += 1;
+            }
+        }
+        if columns.status == "Completed" && has_running {
+            columns.status = if condition_true("Ready") {
+                "Running".into()
+            } else {
+                "NotReady".into()
+            };
+        }
     }
     let terminal = phase == "Succeeded" || phase == "Failed";
     if pod.metadata.deletion_timestamp.is_some() && status.reason.as_deref() == Some("NodeLost") {
-        reason = "Unknown".into();
+        columns.status = "Unknown".into();
     } else if pod.metadata.deletion_timestamp.is_some() && !terminal {
-        reason = "Terminating".into();
+        columns.status = "Terminating".into();
     }
-    reason
+    columns
 }
 
-/// READY as `ready/total` containers.
+/// A terminated container's reason, or `Signal:9` / `ExitCode:1` when the runtime gave none.
+fn terminated_reason(terminated: &ContainerStateTerminated) -> String {
+    match terminated.reason.clone().filter(|r| !r.is_empty()) {
+        Some(reason) => reason,
+        None if terminated.signal.unwrap_or(0) != 0 => {
+            format!("Signal:{}", terminated.signal.unwrap_or(0))
+        }
+        None => format!("ExitCode:{}", terminated.exit_code),
+    }
+}
+
+fn last_finished(container: &ContainerStatus) -> Option<SimTime> {
+    container
+        .last_state
+        .as_ref()?
+        .terminated
+        .as_ref()?
+        .finished_at
+        .as_ref()
+        .map(SimTime::from_k8s)
+}
+
+/// kubectl's STATUS column.
+pub fn pod_status(pod: &Pod) -> String {
+    print_pod(pod).status
+}
+
+/// READY as `ready/total` containers (restartable init containers count as containers).
 pub fn pod_ready(pod: &Pod) -> String {
-    let total = pod.spec.as_ref().map_or(0, |s| s.containers.len());
-    let ready = pod
-        .status
-        .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
-        .filter(|c| c.ready)
-        .count();
-    format!("{ready}/{total}")
+    let columns = print_pod(pod);
+    format!("{}/{}", columns.ready, columns.total)
 }
 
-pub fn pod_restarts(pod: &Pod) -> i32 {
-    pod.status
-        .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
-        .map(|c| c.restart_count)
-        .sum()
+/// RESTARTS: the count, and how long ago the last restarted container exited (`3 (42s ago)`).
+pub fn pod_restarts(pod: &Pod, now: SimTime) -> String {
+    let columns = print_pod(pod);
+    match columns.last_restart {
+        Some(at) if columns.restarts != 0 => format!(
+            "{} ({} ago)",
+            columns.restarts,
+            human_duration(now.0.saturating_sub(at.0))
+        ),
+        _ => columns.restarts.to_string(),
+    }
 }
 
 pub fn pod_row(pod: &Pod, now: SimTime, wide: bool) -> Vec<String> {
@@ -184,7 +279,7 @@ pub fn pod_row(pod: &Pod, now: SimTime, wide: bool) -> Vec<String> {
         pod.metadata.name.clone().unwrap_or_default(),
         pod_ready(pod),
         pod_status(pod),
-        pod_restarts(pod).to_string(),
+        pod_restarts(pod, now),
         age(&pod.metadata, now),
     ];
     if wide {
