@@ -62,7 +62,7 @@ fn all_namespaces_and_labels_add_their_columns() {
     );
     assert_eq!(
         out,
-        "NAMESPACE   NAME    READY   STATUS    RESTARTS   AGE   LABELS\ndefault     web-1   1/1     Running   0          56s   app=nginx,apps.kubernetes.io/pod-index=1,controller-revision-hash=web-9bc76bb94,statefulset.kubernetes.io/pod-name=web-1\n"
+        "NAMESPACE   NAME    READY   STATUS    RESTARTS   AGE   LABELS\ndefault     web-1   1/1     Running   0          55s   app=nginx,apps.kubernetes.io/pod-index=1,controller-revision-hash=web-9bc76bb94,statefulset.kubernetes.io/pod-name=web-1\n"
     );
     let none = run(
         &mut cluster,
@@ -102,7 +102,7 @@ fn describe_pod_follows_kubectls_layout_and_events_table() {
     let out = ok(&mut cluster, "kubectl describe pod web-0");
     assert!(out.starts_with("Name:         web-0\nNamespace:    default\nPriority:     0\nNode:         kind-worker2/172.18.0.3\nStart Time:   Wed, 01 Jan 2025 00:00:01 +0000\nLabels:       app=nginx\n              apps.kubernetes.io/pod-index=0\n"));
     assert!(out.contains("Status:       Running\nIP:           10.244.2.2\nIPs:\n  IP:           10.244.2.2\nControlled By:  StatefulSet/web\nContainers:\n  nginx:\n"));
-    assert!(out.contains("    State:          Running\n      Started:      Wed, 01 Jan 2025 00:00:04 +0000\n    Ready:          True\n"));
+    assert!(out.contains("    State:          Running\n      Started:      Wed, 01 Jan 2025 00:00:05 +0000\n    Ready:          True\n"));
     assert!(out.contains("Volumes:\n  www:\n    Type:        PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:   www-web-0\n    ReadOnly:    false\nQoS Class:       BestEffort\n"));
     assert!(out.contains("Events:\n  Type    Reason     Age   From               Message\n  ----    ------     ----  ----               -------\n  Normal  Scheduled  59s   default-scheduler  Successfully assigned default/web-0 to kind-worker2\n"));
     let set = ok(&mut cluster, "kubectl describe sts web");

@@ -40,6 +40,7 @@ const FLAGS: &[(&str, bool)] = &[
     ("-t", false),
     ("--tty", false),
     ("--type", true),
+    ("--wait", false),
     ("-w", false),
     ("--watch", false),
 ];

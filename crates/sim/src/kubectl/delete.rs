@@ -6,7 +6,15 @@ use super::{key_of, CommandOutput, Context, KindVisitor, Targets};
 use crate::cluster::Cluster;
 use crate::store::{ApiError, DeleteOptions, PropagationPolicy};
 
-const FLAGS: &[&str] = &["--grace-period", "--force", "--cascade", "-l", "--selector"];
+/// `--wait` is accepted for scripts that pass it; deletion here never blocks the caller, as `--wait=false`.
+const FLAGS: &[&str] = &[
+    "--grace-period",
+    "--force",
+    "--cascade",
+    "-l",
+    "--selector",
+    "--wait",
+];
 
 pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
     if let Err(output) = args.reject_unknown("delete", FLAGS) {
