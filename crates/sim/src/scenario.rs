@@ -270,9 +270,12 @@ impl Scenario {
                 break;
             }
             run_until(&mut cluster, step.at, &mut emit);
+            // A command that waits (`run -i`, `drain`) lets the clock run on, and the next one can only be
+            // typed once it returns: a step is issued at its `at` or when the one before it returned.
+            let issued = step.at.max(cluster.now());
             let output = execute(&mut cluster, &step.action);
             emit(Record::Command {
-                at: step.at,
+                at: issued,
                 command: step.action.command(),
                 output,
             });
@@ -281,7 +284,10 @@ impl Scenario {
             }
         }
         run_until(&mut cluster, self.until, &mut emit);
-        emit(Record::End { at: self.until });
+        // Records stay in time order even when a waiting command ran past `until`.
+        emit(Record::End {
+            at: self.until.max(cluster.now()),
+        });
     }
 }
 
@@ -500,6 +506,24 @@ mod tests {
         assert!(Scenario::parse(unknown)
             .unwrap_err()
             .contains("unknown fault \"explode\""));
+    }
+
+    #[test]
+    fn records_stay_in_time_order_when_a_command_waits_past_the_next_step_and_until() {
+        let text = "steps:\n- at: 10\n  run: kubectl run -i --rm --image busybox t --restart=Never -- true\n\
+                    - at: 11\n  run: kubectl get pods\nuntil: 11\n";
+        let mut records = Vec::new();
+        Scenario::parse(text).unwrap().run(|r| records.push(r));
+        assert!(records.windows(2).all(|w| w[0].at() <= w[1].at()));
+        let returned = records[records.len() - 3].at();
+        assert!(
+            returned > SimTime::from_secs(11),
+            "the pod took time to run"
+        );
+        assert!(
+            matches!(&records[records.len() - 2], Record::Command { at, .. } if *at == returned)
+        );
+        assert_eq!(records.last(), Some(&Record::End { at: returned }));
     }
 
     #[test]
