@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::pod_control::{
     create_persistent_volume_claims, create_stateful_pod, delete_stateful_pod, update_stateful_pod,
 };
+use super::retention::{claims_match_retention_policy, update_pod_claim_for_retention_policy};
 use super::utils::*;
 use super::wait::{Cause, HeldBack, Wait};
 use crate::controller::Ctx;
@@ -114,6 +115,10 @@ fn get_stateful_set_revisions(
             renumbered.revision = candidate.revision;
             ctx.store.update(renumbered).map_err(|e| e.to_string())?
         }
+        // A set being deleted only reports status. Upstream would still create the revision, the collector
+        // would delete it and the controller create it again until the set is gone: churn that nothing reads,
+        // and one that a simulation without informer latency would repeat forever at one instant.
+        None if set.metadata.deletion_timestamp.is_some() => candidate,
         None => create_controller_revision(ctx, set, next_revision, &mut collision_count)?,
     };
     let current_name = set.status.as_ref().and_then(|s| s.current_revision.clone());
@@ -250,6 +255,15 @@ fn update_stateful_set_pods(
             i,
             min_ready,
         )
+    });
+    if let Some(stop) = outcome {
+        recount(&mut status, &replicas, &condemned);
+        return finish(status, stop, &replicas, &condemned, &update_name);
+    }
+    // (B) Before a condemned pod goes, its claims get the owner the retention policy asks for, so that the
+    // garbage collector deletes them with the pod (whenScaled: Delete) and not before.
+    let outcome = run_for_all(condemned.len(), monotonic, |i| {
+        fix_pod_claim(ctx, &update_set, &condemned[i])
     });
     if let Some(stop) = outcome {
         recount(&mut status, &replicas, &condemned);
@@ -521,7 +535,8 @@ fn process_replica(
             min_ready_seconds: min_ready,
         })));
     }
-    if identity_matches(set, &pod) && storage_matches(set, &pod) {
+    let retention_match = claims_match_retention_policy(ctx, update_set, &pod);
+    if identity_matches(set, &pod) && storage_matches(set, &pod) && retention_match {
         return Ok(Flow::Continue);
     }
     update_stateful_pod(ctx, update_set, &pod)?;
@@ -566,6 +581,14 @@ fn process_condemned(
     }
     delete_stateful_pod(ctx, set, pod)?;
     Ok(Flow::Exit(None))
+}
+
+/// Phase (B) for one condemned pod: `ClaimsMatchRetentionPolicy`, else `UpdatePodClaimForRetentionPolicy`.
+fn fix_pod_claim(ctx: &mut Ctx, update_set: &StatefulSet, pod: &Pod) -> Result<Flow, String> {
+    if !claims_match_retention_policy(ctx, update_set, pod) {
+        update_pod_claim_for_retention_policy(ctx, update_set, pod)?;
+    }
+    Ok(Flow::Continue)
 }
 
 /// `PodClaimIsStale`: with `whenScaled: Delete`, a claim still owned by an earlier pod of this ordinal must be
