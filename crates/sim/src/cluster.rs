@@ -79,6 +79,9 @@ impl Cluster {
             journaling: true,
             vfs: Vfs::default(),
         };
+        cluster
+            .store
+            .set_feature_gates(cluster.config.feature_gates);
         cluster.bootstrap();
         cluster.settle();
         cluster

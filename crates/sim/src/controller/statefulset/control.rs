@@ -2,6 +2,7 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -294,7 +295,6 @@ fn update_stateful_set_pods(
         };
     }
 
-    // The legacy rolling update: one pod at a time, highest ordinal first, never below the partition.
     let partition = spec(set)
         .update_strategy
         .as_ref()
@@ -302,6 +302,18 @@ fn update_stateful_set_pods(
         .and_then(|r| r.partition)
         .unwrap_or(0)
         .max(0) as usize;
+    if ctx.config.feature_gates.max_unavailable_stateful_set {
+        return update_stateful_set_after_invariant_established(
+            ctx,
+            set,
+            &replicas,
+            status,
+            partition,
+            &update_name,
+            min_ready,
+        );
+    }
+    // The legacy rolling update: one pod at a time, highest ordinal first, never below the partition.
     for target in (partition..replicas.len()).rev() {
         let pod = &replicas[target];
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
@@ -340,6 +352,78 @@ fn update_stateful_set_pods(
         status: Some(status),
         ..SyncResult::default()
     }
+}
+
+/// `updateStatefulSetAfterInvariantEstablished` (gate `MaxUnavailableStatefulSet` on): as many old-revision
+/// pods as the unavailability budget allows are deleted in one sync, highest ordinal first, without waiting for
+/// each replacement. Unavailable pods below the partition count against the budget too.
+fn update_stateful_set_after_invariant_established(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    replicas: &[Arc<Pod>],
+    mut status: StatefulSetStatus,
+    partition: usize,
+    update_name: &str,
+    min_ready: i32,
+) -> SyncResult {
+    let now = ctx.now();
+    let max_unavailable = get_stateful_set_max_unavailable(set);
+    let unavailable: Vec<&Arc<Pod>> = replicas
+        .iter()
+        .filter(|pod| is_unavailable(pod, min_ready, now))
+        .collect();
+    let outdated = |pod: &&Arc<Pod>| get_pod_revision(pod) != update_name && !is_terminating(pod);
+    let mut targets = (partition..replicas.len())
+        .rev()
+        .map(|i| &replicas[i])
+        .filter(outdated);
+    // 1.34 stops only when the budget is exceeded; at exactly the budget nothing is deleted either.
+    let budget = max_unavailable.saturating_sub(unavailable.len());
+    for pod in targets.by_ref().take(budget) {
+        if let Err(error) = delete_stateful_pod(ctx, set, pod) {
+            return SyncResult {
+                status: Some(status),
+                error: Some(error),
+                ..SyncResult::default()
+            };
+        }
+        status.current_replicas = Some(status.current_replicas.unwrap_or(0) - 1);
+    }
+    let wait = targets
+        .next()
+        .zip(unavailable.first())
+        .map(|(next, blocker)| Wait {
+            held_back: HeldBack::Update(name_of(&next.metadata).to_string()),
+            cause: Cause::MaxUnavailable {
+                max_unavailable: max_unavailable as i32,
+                unavailable: unavailable.len() as i32,
+                pod: name_of(&blocker.metadata).to_string(),
+            },
+        });
+    SyncResult {
+        status: Some(status),
+        wait,
+        ..SyncResult::default()
+    }
+}
+
+/// `getStatefulSetMaxUnavailable`: a number, or a percentage of `spec.replicas` rounded down; at least 1.
+pub fn get_stateful_set_max_unavailable(set: &StatefulSet) -> usize {
+    let replicas = spec(set).replicas.unwrap_or(1).max(0) as usize;
+    let value = spec(set)
+        .update_strategy
+        .as_ref()
+        .and_then(|s| s.rolling_update.as_ref())
+        .and_then(|r| r.max_unavailable.clone());
+    let resolved = match value {
+        None => 1,
+        Some(IntOrString::Int(n)) => n.max(0) as usize,
+        Some(IntOrString::String(text)) => text
+            .strip_suffix('%')
+            .and_then(|p| p.parse::<usize>().ok())
+            .map_or(1, |percent| replicas * percent / 100),
+    };
+    resolved.max(1)
 }
 
 /// How a stopped phase is reported: its error, or what it waits for and what that holds back.
