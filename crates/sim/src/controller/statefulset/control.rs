@@ -185,21 +185,17 @@ fn update_stateful_set_pods(
             condemned.push(pod.clone());
         }
     }
-    // Missing ordinals get the pod they should have; it has no phase until the apiserver creates it.
+    let versions = Versions {
+        current_set: &current_set,
+        update_set: &update_set,
+        current_name: &current_name,
+        update_name: &update_name,
+    };
+    // Missing ordinals stand for the pod they should have; it has no phase until the apiserver creates it.
     let mut replicas: Vec<Arc<Pod>> = replicas
         .into_iter()
         .enumerate()
-        .map(|(i, pod)| {
-            pod.unwrap_or_else(|| {
-                Arc::new(new_versioned_stateful_set_pod(
-                    &current_set,
-                    &update_set,
-                    &current_name,
-                    &update_name,
-                    start + i as i32,
-                ))
-            })
-        })
+        .map(|(i, pod)| pod.unwrap_or_else(|| Arc::new(versions.missing_pod(start + i as i32))))
         .collect();
     condemned.sort_by_key(|pod| std::cmp::Reverse(get_ordinal(pod)));
 
@@ -247,15 +243,7 @@ fn update_stateful_set_pods(
 
     // (A) Bring every ordinal in range into existence and health.
     let outcome = run_for_all(replicas.len(), monotonic, |i| {
-        process_replica(
-            ctx,
-            set,
-            &update_set,
-            monotonic,
-            &mut replicas,
-            i,
-            min_ready,
-        )
+        process_replica(ctx, set, &versions, monotonic, &mut replicas, i, min_ready)
     });
     if let Some(stop) = outcome {
         recount(&mut status, &replicas, &condemned);
@@ -561,16 +549,47 @@ fn run_for_all(
     None
 }
 
+/// The two revisions a sync works with, to make the pods of missing ordinals.
+struct Versions<'a> {
+    current_set: &'a StatefulSet,
+    update_set: &'a StatefulSet,
+    current_name: &'a str,
+    update_name: &'a str,
+}
+
+impl Versions<'_> {
+    /// `newVersionedStatefulSetPod`.
+    fn new_pod(&self, ordinal: i32) -> Pod {
+        new_versioned_stateful_set_pod(
+            self.current_set,
+            self.update_set,
+            self.current_name,
+            self.update_name,
+            ordinal,
+        )
+    }
+
+    fn missing_pod(&self, ordinal: i32) -> Pod {
+        let revision = if new_pod_uses_current_revision(self.current_set, ordinal) {
+            self.current_name
+        } else {
+            self.update_name
+        };
+        missing_stateful_set_pod(self.update_set, ordinal, revision)
+    }
+}
+
 /// `processReplica`.
 fn process_replica(
     ctx: &mut Ctx,
     set: &StatefulSet,
-    update_set: &StatefulSet,
+    versions: &Versions,
     monotonic: bool,
     replicas: &mut [Arc<Pod>],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
+    let update_set = versions.update_set;
     let pod = replicas[i].clone();
     let pod_name = name_of(&pod.metadata).to_string();
     // A finished pod is deleted; its replacement comes on a later sync, once the old object is gone.
@@ -592,7 +611,7 @@ fn process_replica(
         if pod_claim_is_stale(ctx, set, &pod) {
             return Ok(Flow::Exit(Some(Cause::StaleClaim { pod: pod_name })));
         }
-        create_stateful_pod(ctx, set, &pod)?;
+        create_stateful_pod(ctx, set, &versions.new_pod(get_ordinal(&pod) as i32))?;
         // One creation per sync: the new pod's watch event starts the next one.
         if monotonic {
             return Ok(Flow::Exit(None));
@@ -685,24 +704,22 @@ fn pod_claim_is_stale(ctx: &Ctx, set: &StatefulSet, pod: &Pod) -> bool {
     if when_scaled != Some("Delete") {
         return false;
     }
-    get_persistent_volume_claims(set, pod)
-        .values()
-        .any(|claim| {
-            ctx.store
-                .get::<PersistentVolumeClaim>(&ObjectKey::of(&claim.metadata))
-                .is_some_and(|existing| {
-                    existing
-                        .metadata
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .any(|owner| {
-                            owner.kind == "Pod"
-                                && Some(&owner.name) == pod.metadata.name.as_ref()
-                                && Some(&owner.uid) != pod.metadata.uid.as_ref()
-                        })
-                })
-        })
+    claim_keys(set, pod).iter().any(|key| {
+        ctx.store
+            .get::<PersistentVolumeClaim>(key)
+            .is_some_and(|existing| {
+                existing
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|owner| {
+                        owner.kind == "Pod"
+                            && Some(&owner.name) == pod.metadata.name.as_ref()
+                            && Some(&owner.uid) != pod.metadata.uid.as_ref()
+                    })
+            })
+    })
 }
 
 /// `updateStatus` / `computeReplicaStatus`: counts over every pod with an ordinal, in range or condemned.

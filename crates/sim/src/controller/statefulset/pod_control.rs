@@ -9,7 +9,7 @@ use super::retention::{
     update_pod_claim_for_retention_policy,
 };
 use super::utils::{
-    get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
+    claim_keys, get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
 };
 use crate::controller::Ctx;
 use crate::events::{self, component, EventType};
@@ -44,6 +44,15 @@ pub fn create_persistent_volume_claims(
     pod: &Pod,
 ) -> Result<(), String> {
     let mut errors = Vec::new();
+    // Most calls find every claim in place (a pending pod is checked on each sync): look before building.
+    let missing = claim_keys(set, pod).into_iter().any(|key| {
+        ctx.store
+            .get::<PersistentVolumeClaim>(&key)
+            .is_none_or(|c| c.metadata.deletion_timestamp.is_some())
+    });
+    if !missing {
+        return Ok(());
+    }
     for mut claim in get_persistent_volume_claims(set, pod).into_values() {
         // A new claim is born with the owner the retention policy gives it.
         update_claim_owner_ref_for_set_and_pod(&mut claim, set, pod);
