@@ -16,6 +16,7 @@ use crate::api::decode::ManifestError;
 use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::config::ClusterConfig;
 use crate::controller::endpointslice::EndpointSliceController;
+use crate::controller::garbagecollector::GarbageCollector;
 use crate::controller::kubelet::Kubelet;
 use crate::controller::nodelifecycle::NodeLifecycleController;
 use crate::controller::persistentvolume::{PersistentVolumeController, LOCAL_PATH_PROVISIONER};
@@ -51,6 +52,7 @@ pub struct Cluster {
     taint_eviction: TaintEvictionController,
     kubelet: Kubelet,
     endpoint_slice: EndpointSliceController,
+    garbage_collector: GarbageCollector,
     journal: Vec<WatchEvent>,
     journaling: bool,
     /// The files containers and volumes hold, for `kubectl exec`.
@@ -72,10 +74,14 @@ impl Cluster {
             taint_eviction: TaintEvictionController::default(),
             kubelet: Kubelet::default(),
             endpoint_slice: EndpointSliceController::default(),
+            garbage_collector: GarbageCollector::default(),
             journal: Vec::new(),
             journaling: true,
             vfs: Vfs::default(),
         };
+        cluster
+            .store
+            .set_feature_gates(cluster.config.feature_gates);
         cluster.bootstrap();
         cluster.settle();
         cluster
@@ -291,6 +297,7 @@ impl Cluster {
             ControllerId::TaintEviction => &mut self.taint_eviction,
             ControllerId::Kubelet => &mut self.kubelet,
             ControllerId::EndpointSlice => &mut self.endpoint_slice,
+            ControllerId::GarbageCollector => &mut self.garbage_collector,
         }
     }
 
@@ -324,6 +331,7 @@ impl Cluster {
                 ControllerId::TaintEviction => self.taint_eviction.sync(&key, &mut ctx),
                 ControllerId::Kubelet => self.kubelet.sync(&key, &mut ctx),
                 ControllerId::EndpointSlice => self.endpoint_slice.sync(&key, &mut ctx),
+                ControllerId::GarbageCollector => self.garbage_collector.sync(&key, &mut ctx),
             }
         }
     }
@@ -342,6 +350,7 @@ impl Cluster {
                     taint_eviction,
                     kubelet,
                     endpoint_slice,
+                    garbage_collector,
                     ..
                 } = self;
                 let controller: &mut dyn Controller = match id {
@@ -352,6 +361,7 @@ impl Cluster {
                     ControllerId::TaintEviction => taint_eviction,
                     ControllerId::Kubelet => kubelet,
                     ControllerId::EndpointSlice => endpoint_slice,
+                    ControllerId::GarbageCollector => garbage_collector,
                 };
                 controller.observe(event, store);
             }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
+use crate::config::FeatureGates;
 use crate::object::{ApiObject, Collections, Object, ObjectKey};
 use crate::time::SimTime;
 
@@ -125,6 +126,8 @@ pub struct Store {
     uid_seed: u64,
     uid_counter: u64,
     pending: Vec<WatchEvent>,
+    /// The apiserver's feature gates: some fields are dropped or defaulted only when a gate is on.
+    feature_gates: FeatureGates,
 }
 
 impl Deref for Store {
@@ -150,6 +153,14 @@ impl Store {
 
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    pub fn feature_gates(&self) -> FeatureGates {
+        self.feature_gates
+    }
+
+    pub(crate) fn set_feature_gates(&mut self, gates: FeatureGates) {
+        self.feature_gates = gates;
     }
 
     /// Only the engine moves the clock.

@@ -16,6 +16,7 @@ use super::validation::{
     validate_claim_update, validate_pod_update, validate_stateful_set,
     validate_stateful_set_update, validate_subdomain_name,
 };
+use crate::config::FeatureGates;
 use crate::object::{ApiObject, ObjectKey};
 use crate::store::Store;
 
@@ -111,6 +112,9 @@ pub fn resource_name<T: ApiObject>(name: &str) -> String {
 /// The kind-specific steps of the apiserver's create and update paths.
 pub(crate) trait Applicable: ApiObject {
     fn apply_defaults(&mut self) {}
+    /// The registry strategy's gate-dependent part (`dropDisabledFields` and gated defaults), given the object
+    /// being replaced, if any.
+    fn prepare_for_gates(&mut self, _old: Option<&Self>, _gates: FeatureGates) {}
     fn validate(&self) -> Vec<String> {
         validate_subdomain_name(self.metadata().name.as_deref().unwrap_or_default())
     }
@@ -122,6 +126,9 @@ pub(crate) trait Applicable: ApiObject {
 impl Applicable for StatefulSet {
     fn apply_defaults(&mut self) {
         defaults::default_stateful_set(self);
+    }
+    fn prepare_for_gates(&mut self, old: Option<&Self>, gates: FeatureGates) {
+        defaults::max_unavailable_for_gate(self, old, gates);
     }
     fn validate(&self) -> Vec<String> {
         validate_stateful_set(self)
@@ -212,6 +219,7 @@ fn apply_object<T: Applicable>(
             .get_or_insert_with(Default::default)
             .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
         given.apply_defaults();
+        given.prepare_for_gates(None, store.feature_gates());
         let errors = given.validate();
         if !errors.is_empty() {
             return Err(kubectl_invalid(T::KIND, &name, &errors));
@@ -239,6 +247,7 @@ fn apply_object<T: Applicable>(
         .get_or_insert_with(Default::default)
         .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
     updated.apply_defaults();
+    updated.prepare_for_gates(Some(&live), store.feature_gates());
     let errors = updated.validate_update(&live);
     if !errors.is_empty() {
         return Err(kubectl_invalid(T::KIND, &name, &errors));
@@ -276,6 +285,7 @@ pub(crate) fn update_object<T: Applicable>(store: &mut Store, mut updated: T) ->
     })?;
     keep_status(&mut updated, &live);
     updated.apply_defaults();
+    updated.prepare_for_gates(Some(&live), store.feature_gates());
     let errors = updated.validate_update(&live);
     if !errors.is_empty() {
         return Err(kubectl_invalid(T::KIND, &key.name, &errors));

@@ -13,10 +13,44 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::any::Any;
 
+use crate::config::FeatureGates;
 use crate::controller::persistentvolume::{PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
 use crate::object::Collections;
 
 pub const IS_DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+
+/// `maxUnavailable` behind `MaxUnavailableStatefulSet`: defaulted to 1 when the gate is on; dropped when it is
+/// off, unless the object being replaced already uses it (`dropStatefulSetDisabledFields`).
+pub fn max_unavailable_for_gate(
+    set: &mut StatefulSet,
+    old: Option<&StatefulSet>,
+    gates: FeatureGates,
+) {
+    let rolling_update = |set: &StatefulSet| {
+        set.spec
+            .as_ref()?
+            .update_strategy
+            .as_ref()?
+            .rolling_update
+            .as_ref()?
+            .max_unavailable
+            .clone()
+    };
+    let in_use = old.is_some_and(|old| rolling_update(old).is_some());
+    let Some(rolling) = set
+        .spec
+        .as_mut()
+        .and_then(|s| s.update_strategy.as_mut())
+        .and_then(|s| s.rolling_update.as_mut())
+    else {
+        return;
+    };
+    if gates.max_unavailable_stateful_set {
+        rolling.max_unavailable.get_or_insert(IntOrString::Int(1));
+    } else if !in_use {
+        rolling.max_unavailable = None;
+    }
+}
 
 /// `SetDefaults_StatefulSet`, with the pod template and claim templates defaulted too.
 pub fn default_stateful_set(set: &mut StatefulSet) {

@@ -136,22 +136,29 @@ fn pod_is_ready(pod: &Pod) -> bool {
 
 /// The endpoints this Service should list, grouped by the ports they resolve to: a named targetPort may map to
 /// different numbers on different pods, and a slice has one port list.
-fn desired_endpoints(store: &Store, service: &Service) -> BTreeMap<Vec<PortKey>, Vec<Endpoint>> {
+fn desired_endpoints(store: &Store, service: &Service) -> BTreeMap<Vec<PortKey>, DesiredEndpoints> {
     let namespace = service.metadata.namespace.as_deref().unwrap_or_default();
     let selector = service_selector(service).cloned().unwrap_or_default();
-    let mut grouped: BTreeMap<Vec<PortKey>, Vec<Endpoint>> = BTreeMap::new();
+    let no_labels = BTreeMap::new();
+    let mut grouped: BTreeMap<Vec<PortKey>, DesiredEndpoints> = BTreeMap::new();
     for pod in store.list_namespace::<Pod>(namespace) {
-        let labels = pod.metadata.labels.clone().unwrap_or_default();
-        if !selects(&selector, &labels) || !should_pod_be_in_endpoints(pod) {
+        let labels = pod.metadata.labels.as_ref().unwrap_or(&no_labels);
+        if !selects(&selector, labels) || !should_pod_be_in_endpoints(pod) {
             continue;
         }
         grouped
             .entry(endpoint_ports(service, pod))
             .or_default()
-            .push(pod_to_endpoint(pod, service));
+            .insert(
+                name_of(&pod.metadata).to_string(),
+                pod_to_endpoint(pod, service),
+            );
     }
     grouped
 }
+
+/// The endpoints one port list should have, by pod name.
+type DesiredEndpoints = BTreeMap<String, Endpoint>;
 
 /// `podToEndpoint`: serving follows readiness, terminating the deletion timestamp, and ready is what DNS and
 /// kube-proxy use, unless the Service publishes not-ready addresses.
@@ -269,7 +276,7 @@ fn endpoint_pod(endpoint: &Endpoint) -> Option<&str> {
 /// `reconciler.reconcile`: keep slices whose endpoints are still wanted, update endpoints in place so a changed
 /// IP or condition does not reorder anything, fill slices with room before creating new ones, and keep one
 /// empty placeholder slice for a Service that selects no ready-or-not pod.
-fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, Vec<Endpoint>>) {
+fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, DesiredEndpoints>) {
     let namespace = service.metadata.namespace.clone().unwrap_or_default();
     let service_key = service.key();
     let existing: Vec<EndpointSlice> = ctx
@@ -283,27 +290,16 @@ fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, V
     let mut remaining = desired;
     for slice in &existing {
         let ports = slice_port_key(slice);
-        let wanted = remaining.get(&ports).map(Vec::as_slice).unwrap_or_default();
         let mut updated = slice.clone();
-        updated.endpoints = slice
-            .endpoints
-            .iter()
-            .filter_map(|endpoint| {
-                let pod = endpoint_pod(endpoint)?;
-                wanted
-                    .iter()
-                    .find(|e| endpoint_pod(e) == Some(pod))
-                    .cloned()
-            })
-            .collect();
-        if let Some(wanted) = remaining.get_mut(&ports) {
-            wanted.retain(|e| {
-                !updated
-                    .endpoints
-                    .iter()
-                    .any(|u| endpoint_pod(u) == endpoint_pod(e))
-            });
-        }
+        // Each endpoint still wanted is taken out of `remaining` as its slice keeps it.
+        updated.endpoints = match remaining.get_mut(&ports) {
+            Some(wanted) => slice
+                .endpoints
+                .iter()
+                .filter_map(|endpoint| wanted.remove(endpoint_pod(endpoint)?))
+                .collect(),
+            None => Vec::new(),
+        };
         let placeholder = ports.is_empty();
         if updated.endpoints.is_empty() && !placeholder {
             to_delete.push(slice.key());
@@ -312,7 +308,7 @@ fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, V
         }
     }
     for (ports, endpoints) in remaining {
-        let mut endpoints = endpoints.into_iter().peekable();
+        let mut endpoints = endpoints.into_values().peekable();
         for slice in to_write.iter_mut().filter(|s| slice_port_key(s) == ports) {
             while slice.endpoints.len() < MAX_ENDPOINTS_PER_SLICE {
                 let Some(endpoint) = endpoints.next() else {

@@ -2,6 +2,7 @@
 //! `sync` reconciles one key from what the store holds now, writing back through the store.
 
 pub mod endpointslice;
+pub mod garbagecollector;
 pub mod kubelet;
 pub mod nodelifecycle;
 pub mod persistentvolume;
@@ -60,10 +61,11 @@ pub enum ControllerId {
     TaintEviction,
     Kubelet,
     EndpointSlice,
+    GarbageCollector,
 }
 
 impl ControllerId {
-    pub const ALL: [ControllerId; 7] = [
+    pub const ALL: [ControllerId; 8] = [
         ControllerId::StatefulSet,
         ControllerId::PersistentVolume,
         ControllerId::Scheduler,
@@ -71,6 +73,7 @@ impl ControllerId {
         ControllerId::TaintEviction,
         ControllerId::Kubelet,
         ControllerId::EndpointSlice,
+        ControllerId::GarbageCollector,
     ];
 }
 

@@ -2,12 +2,14 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::pod_control::{
     create_persistent_volume_claims, create_stateful_pod, delete_stateful_pod, update_stateful_pod,
 };
+use super::retention::{claims_match_retention_policy, update_pod_claim_for_retention_policy};
 use super::utils::*;
 use super::wait::{Cause, HeldBack, Wait};
 use crate::controller::Ctx;
@@ -114,6 +116,10 @@ fn get_stateful_set_revisions(
             renumbered.revision = candidate.revision;
             ctx.store.update(renumbered).map_err(|e| e.to_string())?
         }
+        // A set being deleted only reports status. Upstream would still create the revision, the collector
+        // would delete it and the controller create it again until the set is gone: churn that nothing reads,
+        // and one that a simulation without informer latency would repeat forever at one instant.
+        None if set.metadata.deletion_timestamp.is_some() => candidate,
         None => create_controller_revision(ctx, set, next_revision, &mut collision_count)?,
     };
     let current_name = set.status.as_ref().and_then(|s| s.current_revision.clone());
@@ -179,21 +185,17 @@ fn update_stateful_set_pods(
             condemned.push(pod.clone());
         }
     }
-    // Missing ordinals get the pod they should have; it has no phase until the apiserver creates it.
+    let versions = Versions {
+        current_set: &current_set,
+        update_set: &update_set,
+        current_name: &current_name,
+        update_name: &update_name,
+    };
+    // Missing ordinals stand for the pod they should have; it has no phase until the apiserver creates it.
     let mut replicas: Vec<Arc<Pod>> = replicas
         .into_iter()
         .enumerate()
-        .map(|(i, pod)| {
-            pod.unwrap_or_else(|| {
-                Arc::new(new_versioned_stateful_set_pod(
-                    &current_set,
-                    &update_set,
-                    &current_name,
-                    &update_name,
-                    start + i as i32,
-                ))
-            })
-        })
+        .map(|(i, pod)| pod.unwrap_or_else(|| Arc::new(versions.missing_pod(start + i as i32))))
         .collect();
     condemned.sort_by_key(|pod| std::cmp::Reverse(get_ordinal(pod)));
 
@@ -241,15 +243,16 @@ fn update_stateful_set_pods(
 
     // (A) Bring every ordinal in range into existence and health.
     let outcome = run_for_all(replicas.len(), monotonic, |i| {
-        process_replica(
-            ctx,
-            set,
-            &update_set,
-            monotonic,
-            &mut replicas,
-            i,
-            min_ready,
-        )
+        process_replica(ctx, set, &versions, monotonic, &mut replicas, i, min_ready)
+    });
+    if let Some(stop) = outcome {
+        recount(&mut status, &replicas, &condemned);
+        return finish(status, stop, &replicas, &condemned, &update_name);
+    }
+    // (B) Before a condemned pod goes, its claims get the owner the retention policy asks for, so that the
+    // garbage collector deletes them with the pod (whenScaled: Delete) and not before.
+    let outcome = run_for_all(condemned.len(), monotonic, |i| {
+        fix_pod_claim(ctx, &update_set, &condemned[i])
     });
     if let Some(stop) = outcome {
         recount(&mut status, &replicas, &condemned);
@@ -280,7 +283,6 @@ fn update_stateful_set_pods(
         };
     }
 
-    // The legacy rolling update: one pod at a time, highest ordinal first, never below the partition.
     let partition = spec(set)
         .update_strategy
         .as_ref()
@@ -288,6 +290,18 @@ fn update_stateful_set_pods(
         .and_then(|r| r.partition)
         .unwrap_or(0)
         .max(0) as usize;
+    if ctx.config.feature_gates.max_unavailable_stateful_set {
+        return update_stateful_set_after_invariant_established(
+            ctx,
+            set,
+            &replicas,
+            status,
+            partition,
+            &update_name,
+            min_ready,
+        );
+    }
+    // The legacy rolling update: one pod at a time, highest ordinal first, never below the partition.
     for target in (partition..replicas.len()).rev() {
         let pod = &replicas[target];
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
@@ -326,6 +340,78 @@ fn update_stateful_set_pods(
         status: Some(status),
         ..SyncResult::default()
     }
+}
+
+/// `updateStatefulSetAfterInvariantEstablished` (gate `MaxUnavailableStatefulSet` on): as many old-revision
+/// pods as the unavailability budget allows are deleted in one sync, highest ordinal first, without waiting for
+/// each replacement. Unavailable pods below the partition count against the budget too.
+fn update_stateful_set_after_invariant_established(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    replicas: &[Arc<Pod>],
+    mut status: StatefulSetStatus,
+    partition: usize,
+    update_name: &str,
+    min_ready: i32,
+) -> SyncResult {
+    let now = ctx.now();
+    let max_unavailable = get_stateful_set_max_unavailable(set);
+    let unavailable: Vec<&Arc<Pod>> = replicas
+        .iter()
+        .filter(|pod| is_unavailable(pod, min_ready, now))
+        .collect();
+    let outdated = |pod: &&Arc<Pod>| get_pod_revision(pod) != update_name && !is_terminating(pod);
+    let mut targets = (partition..replicas.len())
+        .rev()
+        .map(|i| &replicas[i])
+        .filter(outdated);
+    // 1.34 stops only when the budget is exceeded; at exactly the budget nothing is deleted either.
+    let budget = max_unavailable.saturating_sub(unavailable.len());
+    for pod in targets.by_ref().take(budget) {
+        if let Err(error) = delete_stateful_pod(ctx, set, pod) {
+            return SyncResult {
+                status: Some(status),
+                error: Some(error),
+                ..SyncResult::default()
+            };
+        }
+        status.current_replicas = Some(status.current_replicas.unwrap_or(0) - 1);
+    }
+    let wait = targets
+        .next()
+        .zip(unavailable.first())
+        .map(|(next, blocker)| Wait {
+            held_back: HeldBack::Update(name_of(&next.metadata).to_string()),
+            cause: Cause::MaxUnavailable {
+                max_unavailable: max_unavailable as i32,
+                unavailable: unavailable.len() as i32,
+                pod: name_of(&blocker.metadata).to_string(),
+            },
+        });
+    SyncResult {
+        status: Some(status),
+        wait,
+        ..SyncResult::default()
+    }
+}
+
+/// `getStatefulSetMaxUnavailable`: a number, or a percentage of `spec.replicas` rounded down; at least 1.
+pub fn get_stateful_set_max_unavailable(set: &StatefulSet) -> usize {
+    let replicas = spec(set).replicas.unwrap_or(1).max(0) as usize;
+    let value = spec(set)
+        .update_strategy
+        .as_ref()
+        .and_then(|s| s.rolling_update.as_ref())
+        .and_then(|r| r.max_unavailable.clone());
+    let resolved = match value {
+        None => 1,
+        Some(IntOrString::Int(n)) => n.max(0) as usize,
+        Some(IntOrString::String(text)) => text
+            .strip_suffix('%')
+            .and_then(|p| p.parse::<usize>().ok())
+            .map_or(1, |percent| replicas * percent / 100),
+    };
+    resolved.max(1)
 }
 
 /// How a stopped phase is reported: its error, or what it waits for and what that holds back.
@@ -463,16 +549,47 @@ fn run_for_all(
     None
 }
 
+/// The two revisions a sync works with, to make the pods of missing ordinals.
+struct Versions<'a> {
+    current_set: &'a StatefulSet,
+    update_set: &'a StatefulSet,
+    current_name: &'a str,
+    update_name: &'a str,
+}
+
+impl Versions<'_> {
+    /// `newVersionedStatefulSetPod`.
+    fn new_pod(&self, ordinal: i32) -> Pod {
+        new_versioned_stateful_set_pod(
+            self.current_set,
+            self.update_set,
+            self.current_name,
+            self.update_name,
+            ordinal,
+        )
+    }
+
+    fn missing_pod(&self, ordinal: i32) -> Pod {
+        let revision = if new_pod_uses_current_revision(self.current_set, ordinal) {
+            self.current_name
+        } else {
+            self.update_name
+        };
+        missing_stateful_set_pod(self.update_set, ordinal, revision)
+    }
+}
+
 /// `processReplica`.
 fn process_replica(
     ctx: &mut Ctx,
     set: &StatefulSet,
-    update_set: &StatefulSet,
+    versions: &Versions,
     monotonic: bool,
     replicas: &mut [Arc<Pod>],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
+    let update_set = versions.update_set;
     let pod = replicas[i].clone();
     let pod_name = name_of(&pod.metadata).to_string();
     // A finished pod is deleted; its replacement comes on a later sync, once the old object is gone.
@@ -494,7 +611,7 @@ fn process_replica(
         if pod_claim_is_stale(ctx, set, &pod) {
             return Ok(Flow::Exit(Some(Cause::StaleClaim { pod: pod_name })));
         }
-        create_stateful_pod(ctx, set, &pod)?;
+        create_stateful_pod(ctx, set, &versions.new_pod(get_ordinal(&pod) as i32))?;
         // One creation per sync: the new pod's watch event starts the next one.
         if monotonic {
             return Ok(Flow::Exit(None));
@@ -521,7 +638,8 @@ fn process_replica(
             min_ready_seconds: min_ready,
         })));
     }
-    if identity_matches(set, &pod) && storage_matches(set, &pod) {
+    let retention_match = claims_match_retention_policy(ctx, update_set, &pod);
+    if identity_matches(set, &pod) && storage_matches(set, &pod) && retention_match {
         return Ok(Flow::Continue);
     }
     update_stateful_pod(ctx, update_set, &pod)?;
@@ -568,6 +686,14 @@ fn process_condemned(
     Ok(Flow::Exit(None))
 }
 
+/// Phase (B) for one condemned pod: `ClaimsMatchRetentionPolicy`, else `UpdatePodClaimForRetentionPolicy`.
+fn fix_pod_claim(ctx: &mut Ctx, update_set: &StatefulSet, pod: &Pod) -> Result<Flow, String> {
+    if !claims_match_retention_policy(ctx, update_set, pod) {
+        update_pod_claim_for_retention_policy(ctx, update_set, pod)?;
+    }
+    Ok(Flow::Continue)
+}
+
 /// `PodClaimIsStale`: with `whenScaled: Delete`, a claim still owned by an earlier pod of this ordinal must be
 /// garbage collected before the ordinal is created again.
 fn pod_claim_is_stale(ctx: &Ctx, set: &StatefulSet, pod: &Pod) -> bool {
@@ -578,24 +704,22 @@ fn pod_claim_is_stale(ctx: &Ctx, set: &StatefulSet, pod: &Pod) -> bool {
     if when_scaled != Some("Delete") {
         return false;
     }
-    get_persistent_volume_claims(set, pod)
-        .values()
-        .any(|claim| {
-            ctx.store
-                .get::<PersistentVolumeClaim>(&ObjectKey::of(&claim.metadata))
-                .is_some_and(|existing| {
-                    existing
-                        .metadata
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .any(|owner| {
-                            owner.kind == "Pod"
-                                && Some(&owner.name) == pod.metadata.name.as_ref()
-                                && Some(&owner.uid) != pod.metadata.uid.as_ref()
-                        })
-                })
-        })
+    claim_keys(set, pod).iter().any(|key| {
+        ctx.store
+            .get::<PersistentVolumeClaim>(key)
+            .is_some_and(|existing| {
+                existing
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|owner| {
+                        owner.kind == "Pod"
+                            && Some(&owner.name) == pod.metadata.name.as_ref()
+                            && Some(&owner.uid) != pod.metadata.uid.as_ref()
+                    })
+            })
+    })
 }
 
 /// `updateStatus` / `computeReplicaStatus`: counts over every pod with an ordinal, in range or condemned.

@@ -2,6 +2,7 @@
 
 pub mod control;
 pub mod pod_control;
+pub mod retention;
 pub mod utils;
 pub mod wait;
 

@@ -4,8 +4,12 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
+use super::retention::{
+    claims_match_retention_policy, update_claim_owner_ref_for_set_and_pod,
+    update_pod_claim_for_retention_policy,
+};
 use super::utils::{
-    get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
+    claim_keys, get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
 };
 use crate::controller::Ctx;
 use crate::events::{self, component, EventType};
@@ -40,7 +44,18 @@ pub fn create_persistent_volume_claims(
     pod: &Pod,
 ) -> Result<(), String> {
     let mut errors = Vec::new();
-    for claim in get_persistent_volume_claims(set, pod).into_values() {
+    // Most calls find every claim in place (a pending pod is checked on each sync): look before building.
+    let missing = claim_keys(set, pod).into_iter().any(|key| {
+        ctx.store
+            .get::<PersistentVolumeClaim>(&key)
+            .is_none_or(|c| c.metadata.deletion_timestamp.is_some())
+    });
+    if !missing {
+        return Ok(());
+    }
+    for mut claim in get_persistent_volume_claims(set, pod).into_values() {
+        // A new claim is born with the owner the retention policy gives it.
+        update_claim_owner_ref_for_set_and_pod(&mut claim, set, pod);
         let key = ObjectKey::of(&claim.metadata);
         match ctx.store.get::<PersistentVolumeClaim>(&key) {
             Some(existing) if existing.metadata.deletion_timestamp.is_some() => {
@@ -67,7 +82,8 @@ pub fn create_persistent_volume_claims(
     }
 }
 
-/// `UpdateStatefulPod`: restores the pod's identity labels. A pod whose volumes are wrong cannot be fixed in
+/// `UpdateStatefulPod`: brings the claims' owners in line with the retention policy and restores the pod's
+/// identity labels. A pod whose volumes are wrong cannot be fixed in
 /// place, because pod specs are immutable: the apiserver refuses and the controller records the failure.
 pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
     if !storage_matches(set, pod) {
@@ -80,6 +96,9 @@ pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Resul
         );
         record_pod_event(ctx, "update", set, pod, Some(&error));
         return Err(error);
+    }
+    if !claims_match_retention_policy(ctx, set, pod) {
+        update_pod_claim_for_retention_policy(ctx, set, pod)?;
     }
     if identity_matches(set, pod) {
         return Ok(());

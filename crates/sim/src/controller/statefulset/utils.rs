@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use std::collections::BTreeMap;
 
-use crate::object::{controller_ref, name_of};
+use crate::object::{controller_ref, name_of, ObjectKey};
 use crate::time::SimTime;
 
 pub const STATEFUL_SET_POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
@@ -166,6 +166,22 @@ pub fn get_persistent_volume_claims(
         .collect()
 }
 
+/// The keys of the claims a pod of this ordinal uses, without building the claims: what the hot paths that
+/// only look claims up need.
+pub fn claim_keys(set: &StatefulSet, pod: &Pod) -> Vec<ObjectKey> {
+    let ordinal = get_ordinal(pod) as i32;
+    let namespace = set.metadata.namespace.clone().unwrap_or_default();
+    claim_templates(set)
+        .iter()
+        .map(|t| {
+            ObjectKey::new(
+                namespace.clone(),
+                get_persistent_volume_claim_name(set, t, ordinal),
+            )
+        })
+        .collect()
+}
+
 /// `updateStorage`: every claim template becomes a volume of the same name pointing at the ordinal's PVC,
 /// replacing a template volume of that name; the other volumes follow.
 pub fn update_storage(set: &StatefulSet, pod: &mut Pod) {
@@ -240,6 +256,19 @@ pub fn new_versioned_stateful_set_pod(
     update_revision: &str,
     ordinal: i32,
 ) -> Pod {
+    let (set, revision) = if new_pod_uses_current_revision(current_set, ordinal) {
+        (current_set, current_revision)
+    } else {
+        (update_set, update_revision)
+    };
+    let mut pod = new_stateful_set_pod(set, ordinal);
+    set_pod_revision(&mut pod, revision);
+    pod
+}
+
+/// Whether a new pod of this ordinal is made from the current revision rather than the update revision:
+/// below the partition, or (for a rolling update without parameters) among the current replicas.
+pub fn new_pod_uses_current_revision(current_set: &StatefulSet, ordinal: i32) -> bool {
     let strategy = spec(current_set).update_strategy.as_ref();
     let is_rolling_update = strategy.and_then(|s| s.type_.as_deref()) == Some("RollingUpdate");
     let rolling_update = strategy.and_then(|s| s.rolling_update.as_ref());
@@ -249,18 +278,24 @@ pub fn new_versioned_stateful_set_pod(
         .as_ref()
         .and_then(|s| s.current_replicas)
         .unwrap_or(0);
-    let use_current =
-        (is_rolling_update && rolling_update.is_none() && ordinal < start + current_replicas)
-            || rolling_update.is_some_and(|r| ordinal < start + r.partition.unwrap_or(0));
-    if use_current {
-        let mut pod = new_stateful_set_pod(current_set, ordinal);
-        set_pod_revision(&mut pod, current_revision);
-        pod
-    } else {
-        let mut pod = new_stateful_set_pod(update_set, ordinal);
-        set_pod_revision(&mut pod, update_revision);
-        pod
-    }
+    (is_rolling_update && rolling_update.is_none() && ordinal < start + current_replicas)
+        || rolling_update.is_some_and(|r| ordinal < start + r.partition.unwrap_or(0))
+}
+
+/// A missing ordinal as a sync reasons about it: name, namespace and the revision it will get, no phase.
+/// The whole pod is built only when it is created; a large set would otherwise build every missing pod on
+/// every sync.
+pub fn missing_stateful_set_pod(set: &StatefulSet, ordinal: i32, revision: &str) -> Pod {
+    let mut pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(get_pod_name(set, ordinal)),
+            namespace: set.metadata.namespace.clone(),
+            ..ObjectMeta::default()
+        },
+        ..Pod::default()
+    };
+    set_pod_revision(&mut pod, revision);
+    pod
 }
 
 pub fn set_pod_revision(pod: &mut Pod, revision: &str) {

@@ -37,6 +37,12 @@ pub enum Cause {
     StaleClaim {
         pod: String,
     },
+    /// Gate `MaxUnavailableStatefulSet`: the unavailability budget is spent; `pod` is one of the unavailable.
+    MaxUnavailable {
+        max_unavailable: i32,
+        unavailable: i32,
+        pod: String,
+    },
     Error {
         message: String,
     },
@@ -77,6 +83,14 @@ impl fmt::Display for Cause {
             Cause::StaleClaim { pod } => {
                 write!(f, "a claim of {pod} still belongs to its previous pod")
             }
+            Cause::MaxUnavailable {
+                max_unavailable,
+                unavailable,
+                pod,
+            } => write!(
+                f,
+                "{unavailable} of at most {max_unavailable} pods are unavailable (such as {pod})"
+            ),
             Cause::Error { message } => write!(f, "the last attempt failed: {message}"),
         }
     }
