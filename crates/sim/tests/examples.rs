@@ -592,9 +592,19 @@ fn web_identity_keeps_the_name_of_a_recreated_pod_and_refuses_new_claim_template
 }
 
 #[test]
-#[ignore = "divergence: there is no garbage collector, so `kubectl delete sts web` leaves its pods running"]
 fn web_identity_recreated_pod_reads_the_file_its_predecessor_wrote() {
     let run = Run::example("web-identity.yaml");
+    // Deleting the set lets the garbage collector delete both storage-less pods at once.
+    let collected: Vec<SimTime> = run
+        .pod_events()
+        .filter(|(at, _, p)| {
+            (SimTime::from_secs(100)..SimTime::from_secs(110)).contains(at)
+                && p.metadata.deletion_timestamp.is_some()
+        })
+        .map(|(at, _, _)| at)
+        .take(2)
+        .collect();
+    assert_eq!(collected, vec![SimTime::from_secs(100); 2]);
     let web0 = &run.final_pods()["default/web-0"];
     assert!(web0
         .spec
