@@ -62,8 +62,14 @@ fn pod_key(i: u64) -> ObjectKey {
 
 /// Runs one action; refusals (a pod that does not exist, say) are part of the game.
 fn perform(cluster: &mut Cluster, action: &Action, image: &mut bool) {
+    // Refusals are part of the game, but a command this test spells wrong would silently test nothing.
     let kubectl = |cluster: &mut Cluster, line: String| {
-        kubectl::run(cluster, &line, "");
+        let output = kubectl::run(cluster, &line, "");
+        assert!(
+            !output.stderr.contains("unable to parse") && !output.stderr.contains("unknown"),
+            "{line}: {}",
+            output.stderr
+        );
     };
     match action {
         Action::Scale(n) => kubectl(cluster, format!("kubectl scale sts web --replicas={n}")),
@@ -78,7 +84,7 @@ fn perform(cluster: &mut Cluster, action: &Action, image: &mut bool) {
         Action::Partition(p) => kubectl(
             cluster,
             format!(
-                "kubectl patch sts web --type merge -p {{\"spec\":{{\"updateStrategy\":{{\"rollingUpdate\":{{\"partition\":{p}}}}}}}}}"
+                "kubectl patch sts web --type merge -p '{{\"spec\":{{\"updateStrategy\":{{\"rollingUpdate\":{{\"partition\":{p}}}}}}}}}'"
             ),
         ),
         Action::NotReady(i) => drop(cluster.inject(Fault::NotReady { pod: pod_key(*i) })),
