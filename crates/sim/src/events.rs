@@ -50,8 +50,10 @@ pub fn record<T: ApiObject>(
     let meta = involved.metadata();
     let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
     let now = store.now();
+    // Events are named after the object they are about, so its earlier events sit together in the store.
+    let involved_prefix = format!("{}.", meta.name.as_deref().unwrap_or_default());
     let repeat = store
-        .list_namespace::<Event>(&namespace)
+        .list_name_prefix::<Event>(&namespace, &involved_prefix)
         .find(|e| {
             e.reason.as_deref() == Some(reason)
                 && e.message.as_deref() == Some(message.as_str())

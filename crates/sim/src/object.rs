@@ -158,6 +158,17 @@ pub fn controller_ref<T: ApiObject>(owner: &T) -> OwnerReference {
     }
 }
 
+/// Removes the owner references `remove` picks; an emptied list is dropped, as the apiserver omits an empty
+/// `ownerReferences`.
+pub fn remove_owner_references(meta: &mut ObjectMeta, remove: impl Fn(&OwnerReference) -> bool) {
+    if let Some(refs) = meta.owner_references.as_mut() {
+        refs.retain(|r| !remove(r));
+        if refs.is_empty() {
+            meta.owner_references = None;
+        }
+    }
+}
+
 /// The controlling owner reference of an object, if it has one.
 pub fn get_controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
     meta.owner_references

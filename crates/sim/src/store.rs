@@ -189,6 +189,19 @@ impl Store {
         self.list_namespace_shared(namespace).map(Arc::as_ref)
     }
 
+    /// The objects of a namespace whose names start with `prefix`: a range of the ordered store, not a scan.
+    pub fn list_name_prefix<'a, T: ApiObject>(
+        &'a self,
+        namespace: &'a str,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        let start = ObjectKey::new(namespace, prefix);
+        T::collection(self)
+            .range(start..)
+            .take_while(move |(k, _)| k.namespace == namespace && k.name.starts_with(prefix))
+            .map(|(_, v)| v.as_ref())
+    }
+
     /// `list_namespace`, sharing the stored objects.
     pub fn list_namespace_shared<'a, T: ApiObject>(
         &'a self,

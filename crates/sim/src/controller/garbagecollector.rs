@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::controller::{Controller, Ctx, WorkQueue};
-use crate::object::{ApiObject, Object, ObjectKey};
+use crate::object::{remove_owner_references, ApiObject, Object, ObjectKey};
 use crate::store::{
     DeleteOptions, PropagationPolicy, Store, WatchEvent, WatchEventType, FOREGROUND_FINALIZER,
     ORPHAN_FINALIZER,
@@ -158,7 +158,7 @@ impl GarbageCollector {
         }
         if !dangling.is_empty() {
             modify_meta(ctx.store, node, |m| {
-                remove_owner_refs(m, |r| dangling.contains(&r.uid));
+                remove_owner_references(m, |r| dangling.contains(&r.uid));
             });
         }
     }
@@ -190,7 +190,7 @@ impl GarbageCollector {
         let uid = meta.uid.clone().unwrap_or_default();
         for dependent in self.dependents.remove(&uid).unwrap_or_default() {
             modify_meta(ctx.store, &dependent, |m| {
-                remove_owner_refs(m, |r| r.uid == uid)
+                remove_owner_references(m, |r| r.uid == uid)
             });
         }
         remove_finalizer(ctx.store, owner, ORPHAN_FINALIZER);
@@ -220,16 +220,6 @@ impl GarbageCollector {
         }
         if !blocking {
             remove_finalizer(ctx.store, owner, FOREGROUND_FINALIZER);
-        }
-    }
-}
-
-/// Removes references; an emptied list is dropped, as the apiserver omits an empty `ownerReferences`.
-fn remove_owner_refs(meta: &mut ObjectMeta, remove: impl Fn(&OwnerReference) -> bool) {
-    if let Some(refs) = meta.owner_references.as_mut() {
-        refs.retain(|r| !remove(r));
-        if refs.is_empty() {
-            meta.owner_references = None;
         }
     }
 }

@@ -49,13 +49,6 @@ impl Controller for PersistentVolumeController {
                         claim.name.clone().unwrap_or_default(),
                     ));
                 }
-                // A new or freed volume may be what a pending claim waits for.
-                for claim in store
-                    .list::<PersistentVolumeClaim>()
-                    .filter(|c| !is_claim_bound(c))
-                {
-                    self.queue.add(claim.key());
-                }
             }
             // pvc-protection: a claim being deleted waits for the last pod that uses it.
             Object::Pod(pod) => {
@@ -128,6 +121,18 @@ fn capacity_bytes(volume: &PersistentVolume) -> u128 {
         .and_then(|c| c.get("storage"))
         .and_then(|q| parse_quantity(&q.0))
         .unwrap_or(0)
+}
+
+/// `--pvclaimbinder-sync-period`: how often the controller looks at every unbound claim again. A volume
+/// that appears later is found by this resync, not by its own event, as upstream does.
+const CLAIM_RESYNC_MS: u64 = 15_000;
+
+fn resync_later(ctx: &mut Ctx, claim: &ObjectKey) {
+    ctx.requeue_after(
+        ControllerId::PersistentVolume,
+        claim.clone(),
+        CLAIM_RESYNC_MS,
+    );
 }
 
 pub fn claim_reference(claim: &PersistentVolumeClaim) -> ObjectReference {
@@ -267,6 +272,7 @@ impl PersistentVolumeController {
                 let message =
                     "no persistent volumes available for this claim and no storage class is set";
                 record(ctx, &claim, EventType::Normal, "FailedBinding", message);
+                resync_later(ctx, key);
             }
             None => {
                 let message = format!("storageclass.storage.k8s.io \"{class_name}\" not found");
@@ -277,6 +283,7 @@ impl PersistentVolumeController {
                     "ProvisioningFailed",
                     &message,
                 );
+                resync_later(ctx, key);
             }
             Some(_) if delayed && selected_node.is_none() => {
                 let message = "waiting for first consumer to be created before binding";
@@ -303,6 +310,7 @@ impl PersistentVolumeController {
                     "ExternalProvisioning",
                     &message,
                 );
+                resync_later(ctx, key);
             }
         }
     }

@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::labels::selector_matches;
-use crate::object::{controller_ref, get_controller_of, ApiObject, Object, ObjectKey};
+use crate::object::{
+    controller_ref, get_controller_of, remove_owner_references, ApiObject, Object, ObjectKey,
+};
 use crate::store::{Store, WatchEvent};
 use utils::{is_member_of, min_ready_seconds, replicas};
 pub use wait::Wait;
@@ -176,9 +178,7 @@ fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Arc<Pod>> 
 
 fn release_pod(ctx: &mut Ctx, pod: &Pod, set_uid: &str) {
     let _ = ctx.store.modify::<Pod>(&pod.key(), |p| {
-        if let Some(owners) = p.metadata.owner_references.as_mut() {
-            owners.retain(|o| o.uid != set_uid);
-        }
+        remove_owner_references(&mut p.metadata, |o| o.uid == set_uid);
     });
 }
 
