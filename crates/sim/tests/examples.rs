@@ -358,7 +358,6 @@ fn relay_on_delete_updates_only_the_pods_deleted_by_hand() {
 }
 
 #[test]
-#[ignore = "divergence: the kubelet gives hostNetwork pods an address from the node's pod CIDR, not the node's"]
 fn relay_host_network_pod_has_its_nodes_address() {
     let run = Run::example("relay.yaml");
     let relay0 = &run.final_pods()["default/relay-0"];
@@ -469,7 +468,6 @@ fn zookeeper_per_pod_services_select_one_member_each() {
 }
 
 #[test]
-#[ignore = "divergence: NodePort and LoadBalancer Services get no node port, and the LoadBalancer no <pending>"]
 fn zookeeper_node_port_services_show_their_node_ports() {
     let run = Run::example("zookeeper.yaml");
     let services = run.stdout(110, "kubectl get svc");
@@ -483,7 +481,6 @@ fn zookeeper_node_port_services_show_their_node_ports() {
 }
 
 #[test]
-#[ignore = "divergence: InterPodAffinity checks existing pods' anti-affinity before the pod's own, and preemption always says it is not helpful"]
 fn zookeeper_fourth_member_fails_scheduling_with_upstreams_message() {
     let run = Run::example("zookeeper.yaml");
     let describe = run.stdout(180, "kubectl describe pod zk-3");
@@ -666,7 +663,6 @@ fn myapp_claims_bind_smallest_fit_as_the_notes_show() {
 }
 
 #[test]
-#[ignore = "divergence: kubectl prints access modes in the order of the spec, not RWO, ROX, RWX, RWOP"]
 fn myapp_volumes_print_their_access_modes_in_kubectls_order() {
     let run = Run::example("myapp.yaml");
     let pv = run.stdout(780, "kubectl get pv");

@@ -235,6 +235,7 @@ pub fn admit_create(object: &mut dyn Any, existing: &Collections) {
     } else if let Some(service) = object.downcast_mut::<Service>() {
         default_service(service);
         allocate_cluster_ip(service, existing);
+        allocate_node_ports(service, existing);
     }
 }
 
@@ -291,6 +292,44 @@ fn default_class_name(existing: &Collections) -> Option<String> {
                 .then_with(|| b.metadata.name.cmp(&a.metadata.name))
         })
         .and_then(|c| c.metadata.name.clone())
+}
+
+/// `--service-node-port-range`, kind's default.
+const NODE_PORTS: std::ops::RangeInclusive<i32> = 30000..=32767;
+
+/// NodePort and LoadBalancer services get a node port for each port that names none: the first free one at
+/// or after one derived from the service name and port, so a service keeps its ports across runs.
+fn allocate_node_ports(service: &mut Service, existing: &Collections) {
+    let spec = service.spec.get_or_insert_with(Default::default);
+    if !matches!(spec.type_.as_deref(), Some("NodePort" | "LoadBalancer")) {
+        return;
+    }
+    let mut used: std::collections::BTreeSet<i32> = existing
+        .services
+        .values()
+        .flat_map(|s| s.spec.iter().flat_map(|spec| spec.ports.iter().flatten()))
+        .filter_map(|p| p.node_port)
+        .collect();
+    let name = service.metadata.name.clone().unwrap_or_default();
+    let span = (NODE_PORTS.end() - NODE_PORTS.start() + 1) as u32;
+    for port in spec
+        .ports
+        .iter_mut()
+        .flatten()
+        .filter(|p| p.node_port.is_none())
+    {
+        let seed = name
+            .bytes()
+            .chain(port.port.to_le_bytes())
+            .fold(11u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        let free = (0..span)
+            .map(|i| NODE_PORTS.start() + (seed.wrapping_add(i) % span) as i32)
+            .find(|candidate| !used.contains(candidate));
+        if let Some(node_port) = free {
+            used.insert(node_port);
+            port.node_port = Some(node_port);
+        }
+    }
 }
 
 /// ClusterIPs from 10.96.0.0/16 (10.96.0.1 is the `kubernetes` service, .10 is DNS); the first free address

@@ -398,7 +398,17 @@ impl Kubelet {
             return;
         }
         if runtime.ip.is_none() {
-            runtime.ip = self.ipam_for(ctx.store, &runtime.node).allocate();
+            // A hostNetwork pod shares its node's network namespace, and so its address.
+            let host_network = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.host_network)
+                .unwrap_or(false);
+            runtime.ip = if host_network {
+                node_internal_ip(ctx.store, &runtime.node)
+            } else {
+                self.ipam_for(ctx.store, &runtime.node).allocate()
+            };
         }
         if let Some(at) = ctx.faults.take_crash(&runtime.uid) {
             if let Some(main) = runtime.containers.first_mut() {

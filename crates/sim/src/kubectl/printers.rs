@@ -351,19 +351,20 @@ pub const STATEFUL_SET_HEADER: &[&str] = &["NAME", "READY", "AGE"];
 pub const STATEFUL_SET_WIDE_HEADER: &[&str] = &["NAME", "READY", "AGE", "CONTAINERS", "IMAGES"];
 
 /// Access modes as kubectl abbreviates them: `RWO,RWX`.
+/// `GetAccessModesAsString`: each mode once, always in the order RWO, ROX, RWX, RWOP, whatever the spec's.
 pub fn access_modes(modes: Option<&Vec<String>>) -> String {
-    modes
-        .into_iter()
-        .flatten()
-        .map(|m| match m.as_str() {
-            "ReadWriteOnce" => "RWO",
-            "ReadOnlyMany" => "ROX",
-            "ReadWriteMany" => "RWX",
-            "ReadWriteOncePod" => "RWOP",
-            other => other,
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    let modes = modes.map(Vec::as_slice).unwrap_or_default();
+    [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ]
+    .into_iter()
+    .filter(|(mode, _)| modes.iter().any(|m| m == mode))
+    .map(|(_, short)| short)
+    .collect::<Vec<_>>()
+    .join(",")
 }
 
 pub fn claim_row(claim: &PersistentVolumeClaim, now: SimTime) -> Vec<String> {
@@ -472,8 +473,8 @@ pub fn service_row(service: &Service, now: SimTime) -> Vec<String> {
     vec![
         service.metadata.name.clone().unwrap_or_default(),
         spec.type_.unwrap_or_else(|| "ClusterIP".into()),
-        spec.cluster_ip.unwrap_or_else(|| "<none>".into()),
-        "<none>".into(),
+        spec.cluster_ip.clone().unwrap_or_else(|| "<none>".into()),
+        external_ip(service),
         if ports.is_empty() {
             "<none>".into()
         } else {
@@ -481,6 +482,36 @@ pub fn service_row(service: &Service, now: SimTime) -> Vec<String> {
         },
         age(&service.metadata, now),
     ]
+}
+
+/// kubectl's `getServiceExternalIP`: a LoadBalancer without an ingress address is `<pending>`.
+fn external_ip(service: &Service) -> String {
+    let spec = service.spec.as_ref();
+    let external: Vec<String> = spec
+        .and_then(|s| s.external_ips.clone())
+        .unwrap_or_default();
+    if spec.and_then(|s| s.type_.as_deref()) != Some("LoadBalancer") {
+        return if external.is_empty() {
+            "<none>".into()
+        } else {
+            external.join(",")
+        };
+    }
+    let ingress: Vec<String> = service
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|lb| lb.ingress.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+        .chain(external)
+        .collect();
+    if ingress.is_empty() {
+        "<pending>".into()
+    } else {
+        ingress.join(",")
+    }
 }
 
 pub const SERVICE_HEADER: &[&str] = &[

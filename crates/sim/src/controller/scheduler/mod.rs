@@ -186,6 +186,7 @@ impl Scheduler {
         let state = CycleState::new(ctx.store, &self.cache, pod, &claims);
         let nodes: Vec<&Node> = ctx.store.list::<Node>().collect();
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        let mut resolvable_nodes = 0;
         let mut feasible = Vec::new();
         for node in &nodes {
             match plugins::filter(ctx.store, &self.cache, &state, node) {
@@ -194,6 +195,12 @@ impl Scheduler {
                     name_of(&node.metadata).to_string(),
                 )),
                 Err(node_reasons) => {
+                    if node_reasons
+                        .iter()
+                        .all(|r| plugins::preemption_could_help(r))
+                    {
+                        resolvable_nodes += 1;
+                    }
                     for reason in node_reasons {
                         *reasons.entry(reason).or_default() += 1;
                     }
@@ -202,7 +209,10 @@ impl Scheduler {
         }
         if feasible.is_empty() {
             let hint = hint_for(&reasons);
-            return Decision::Unschedulable(fit_error(nodes.len(), &reasons), hint);
+            return Decision::Unschedulable(
+                fit_error(nodes.len(), &reasons, resolvable_nodes),
+                hint,
+            );
         }
         let best_score = feasible
             .iter()
@@ -224,21 +234,35 @@ impl Scheduler {
     }
 }
 
-/// `FitError.Error()`: the reasons counted over nodes, sorted, and the preemption post-filter's verdict.
-fn fit_error(total: usize, reasons: &BTreeMap<String, usize>) -> String {
-    let mut parts: Vec<String> = reasons
-        .iter()
-        .map(|(reason, count)| format!("{count} {reason}"))
-        .collect();
-    parts.sort();
-    let summary = if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" {}.", parts.join(", "))
+/// `FitError.Error()`: the filter reasons counted over nodes, sorted, then the preemption post-filter's
+/// verdict. No pod here has a priority above another, so preemption never finds victims: nodes that failed
+/// only for reasons eviction could fix count as "No preemption victims found", the others as "not helpful".
+fn fit_error(total: usize, reasons: &BTreeMap<String, usize>, resolvable_nodes: usize) -> String {
+    let counted = |counts: Vec<(usize, &str)>| {
+        let mut parts: Vec<String> = counts
+            .into_iter()
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, reason)| format!("{count} {reason}"))
+            .collect();
+        parts.sort();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" {}.", parts.join(", "))
+        }
     };
-    format!(
-        "0/{total} nodes are available:{summary} preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
-    )
+    let summary = counted(reasons.iter().map(|(r, n)| (*n, r.as_str())).collect());
+    let preemption = counted(vec![
+        (
+            resolvable_nodes,
+            "No preemption victims found for incoming pod",
+        ),
+        (
+            total - resolvable_nodes,
+            "Preemption is not helpful for scheduling",
+        ),
+    ]);
+    format!("0/{total} nodes are available:{summary} preemption: 0/{total} nodes are available:{preemption}")
 }
 
 fn hint_for(reasons: &BTreeMap<String, usize>) -> Hint {

@@ -364,24 +364,10 @@ fn volume_binding(store: &Store, state: &CycleState, node: &Node) -> Result<(), 
     Ok(())
 }
 
+/// `interpodaffinity.Filter`, in upstream's order: the pod's own affinity, its own anti-affinity, then the
+/// anti-affinity of the pods already there.
 fn inter_pod_affinity(state: &CycleState, node_name: &str) -> Result<(), Vec<String>> {
     let labels = state.labels_of(node_name);
-    let forbidden = state
-        .forbidden_by_existing
-        .iter()
-        .any(|(key, value)| labels.get(key) == Some(value));
-    if forbidden {
-        return Err(vec![
-            "node(s) didn't satisfy existing pods anti-affinity rules".into(),
-        ]);
-    }
-    let anti_violated = state
-        .anti_affinity_occupied
-        .iter()
-        .any(|(key, values)| labels.get(key).is_some_and(|v| values.contains(v)));
-    if anti_violated {
-        return Err(vec!["node(s) didn't match pod anti-affinity rules".into()]);
-    }
     let affinity_met = state.affinity_required.iter().all(|(key, values)| {
         let value = labels.get(key);
         match values {
@@ -390,9 +376,38 @@ fn inter_pod_affinity(state: &CycleState, node_name: &str) -> Result<(), Vec<Str
         }
     });
     if !affinity_met {
-        return Err(vec!["node(s) didn't match pod affinity rules".into()]);
+        return Err(vec![AFFINITY_NOT_MATCHED.into()]);
+    }
+    let anti_violated = state
+        .anti_affinity_occupied
+        .iter()
+        .any(|(key, values)| labels.get(key).is_some_and(|v| values.contains(v)));
+    if anti_violated {
+        return Err(vec![ANTI_AFFINITY_NOT_MATCHED.into()]);
+    }
+    let forbidden = state
+        .forbidden_by_existing
+        .iter()
+        .any(|(key, value)| labels.get(key) == Some(value));
+    if forbidden {
+        return Err(vec![EXISTING_ANTI_AFFINITY_NOT_MATCHED.into()]);
     }
     Ok(())
+}
+
+pub const AFFINITY_NOT_MATCHED: &str = "node(s) didn't match pod affinity rules";
+const ANTI_AFFINITY_NOT_MATCHED: &str = "node(s) didn't match pod anti-affinity rules";
+const EXISTING_ANTI_AFFINITY_NOT_MATCHED: &str =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
+
+/// Whether a filter's reason is `Unschedulable` rather than `UnschedulableAndUnresolvable`: evicting
+/// lower-priority pods could make room (resources, pod count, anti-affinity), so the preemption post-filter
+/// looks for victims on that node.
+pub fn preemption_could_help(reason: &str) -> bool {
+    reason == "Too many pods"
+        || reason.starts_with("Insufficient ")
+        || reason == ANTI_AFFINITY_NOT_MATCHED
+        || reason == EXISTING_ANTI_AFFINITY_NOT_MATCHED
 }
 
 /// The score plugins, reduced to an order: preferred node affinity weights first, then spreading the pod's
