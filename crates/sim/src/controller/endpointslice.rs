@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::controller::{Controller, Ctx, WorkQueue};
 use crate::object::{controller_ref, name_of, ApiObject, Object, ObjectKey};
-use crate::store::{DeleteOptions, Store, WatchEvent};
+use crate::store::{DeleteOptions, Store, WatchEvent, WatchEventType};
 
 pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
@@ -22,6 +22,37 @@ pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 #[derive(Clone, Debug, Default)]
 pub struct EndpointSliceController {
     queue: WorkQueue,
+    /// What each pod last looked like to this controller, for `podEndpointsChanged`.
+    seen: BTreeMap<ObjectKey, PodEndpointView>,
+}
+
+/// The parts of a pod an endpoint is made of: a pod update that changes none of them changes no slice.
+#[derive(Clone, Debug, PartialEq)]
+struct PodEndpointView {
+    labels: Option<BTreeMap<String, String>>,
+    ip: Option<String>,
+    ready: bool,
+    terminating: bool,
+    finished: bool,
+    hostname: Option<String>,
+    subdomain: Option<String>,
+    node: Option<String>,
+}
+
+impl PodEndpointView {
+    fn of(pod: &Pod) -> Self {
+        let spec = pod.spec.as_ref();
+        PodEndpointView {
+            labels: pod.metadata.labels.clone(),
+            ip: pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
+            ready: pod_is_ready(pod),
+            terminating: pod.metadata.deletion_timestamp.is_some(),
+            finished: !should_pod_be_in_endpoints(pod),
+            hostname: spec.and_then(|s| s.hostname.clone()),
+            subdomain: spec.and_then(|s| s.subdomain.clone()),
+            node: spec.and_then(|s| s.node_name.clone()),
+        }
+    }
 }
 
 impl Controller for EndpointSliceController {
@@ -29,6 +60,16 @@ impl Controller for EndpointSliceController {
         match &event.object {
             Object::Service(service) => self.queue.add(service.key()),
             Object::Pod(pod) => {
+                let key = pod.key();
+                if event.event_type == WatchEventType::Deleted {
+                    self.seen.remove(&key);
+                } else {
+                    let view = PodEndpointView::of(pod);
+                    if self.seen.get(&key) == Some(&view) {
+                        return;
+                    }
+                    self.seen.insert(key, view);
+                }
                 for service in services_for_pod(store, pod) {
                     self.queue.add(service);
                 }

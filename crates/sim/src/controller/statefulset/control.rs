@@ -192,6 +192,15 @@ fn update_stateful_set_pods(
         update_name: &update_name,
     };
     // Missing ordinals stand for the pod they should have; it has no phase until the apiserver creates it.
+    // OrderedReady creates at most the first missing one per sync and stops there, so a run of missing
+    // ordinals at the end is represented by its first alone: scaling a large set up does not rebuild
+    // hundreds of placeholders on every sync.
+    let monotonic = !is_parallel(set);
+    let first_missing = replicas.iter().position(Option::is_none);
+    let last_existing = replicas.iter().rposition(Option::is_some);
+    if let (true, Some(first)) = (monotonic, first_missing) {
+        replicas.truncate(first.max(last_existing.map_or(0, |last| last + 1)) + 1);
+    }
     let mut replicas: Vec<Arc<Pod>> = replicas
         .into_iter()
         .enumerate()
@@ -228,7 +237,6 @@ fn update_stateful_set_pods(
             ..SyncResult::default()
         };
     }
-    let monotonic = !is_parallel(set);
     let recount =
         |status: &mut StatefulSetStatus, replicas: &[Arc<Pod>], condemned: &[Arc<Pod>]| {
             update_status(
