@@ -334,13 +334,8 @@ fn controlled_by(meta: &ObjectMeta) -> Option<String> {
     get_controller_of(meta).map(|o| format!("{}/{}", o.kind, o.name))
 }
 
-// --- pods ------------------------------------------------------------------------------------------------------
-
-fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
-    let mut doc = Doc::default();
-    let meta = &pod.metadata;
-    let spec = pod.spec.clone().unwrap_or_default();
-    let status = pod.status.clone().unwrap_or_default();
+/// The first two lines of every namespaced describe.
+fn write_name_and_namespace(doc: &mut Doc, meta: &ObjectMeta) {
     doc.write(
         0,
         &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
@@ -352,6 +347,16 @@ fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
             meta.namespace.clone().unwrap_or_default()
         ),
     );
+}
+
+// --- pods ------------------------------------------------------------------------------------------------------
+
+fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
+    let mut doc = Doc::default();
+    let meta = &pod.metadata;
+    let spec = pod.spec.clone().unwrap_or_default();
+    let status = pod.status.clone().unwrap_or_default();
+    write_name_and_namespace(&mut doc, meta);
     if let Some(priority) = spec.priority {
         doc.write(0, &format!("Priority:\t{priority}\n"));
     }
@@ -885,17 +890,7 @@ fn describe_stateful_set(cluster: &Cluster, set: &StatefulSet, events: &EventTab
     let meta = &set.metadata;
     let spec = set.spec.clone().unwrap_or_default();
     let status = set.status.clone().unwrap_or_default();
-    doc.write(
-        0,
-        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
-    );
-    doc.write(
-        0,
-        &format!(
-            "Namespace:\t{}\n",
-            meta.namespace.clone().unwrap_or_default()
-        ),
-    );
+    write_name_and_namespace(&mut doc, meta);
     let created = meta
         .creation_timestamp
         .as_ref()
@@ -1159,17 +1154,7 @@ fn describe_volume(volume: &PersistentVolume, events: &EventTable, now: SimTime)
             &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()),
         ),
     }
-    let claim = spec
-        .claim_ref
-        .as_ref()
-        .map(|r| {
-            format!(
-                "{}/{}",
-                r.namespace.clone().unwrap_or_default(),
-                r.name.clone().unwrap_or_default()
-            )
-        })
-        .unwrap_or_default();
+    let claim = super::printers::claim_ref_name(&spec);
     doc.write(0, &format!("Claim:\t{claim}\n"));
     doc.write(
         0,
@@ -1460,17 +1445,7 @@ fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String 
 fn describe_endpoint_slice(slice: &EndpointSlice, events: &EventTable) -> String {
     let mut doc = Doc::default();
     let meta = &slice.metadata;
-    doc.write(
-        0,
-        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
-    );
-    doc.write(
-        0,
-        &format!(
-            "Namespace:\t{}\n",
-            meta.namespace.clone().unwrap_or_default()
-        ),
-    );
+    write_name_and_namespace(&mut doc, meta);
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
     doc.write(0, &format!("AddressType:\t{}\n", slice.address_type));

@@ -402,11 +402,9 @@ pub const CLAIM_HEADER: &[&str] = &[
     "AGE",
 ];
 
-pub fn volume_row(volume: &PersistentVolume, now: SimTime) -> Vec<String> {
-    let spec = volume.spec.clone().unwrap_or_default();
-    let status = volume.status.clone().unwrap_or_default();
-    let claim = spec
-        .claim_ref
+/// A volume's CLAIM column: `namespace/name` of its claimRef, empty when unbound.
+pub fn claim_ref_name(spec: &k8s_openapi::api::core::v1::PersistentVolumeSpec) -> String {
+    spec.claim_ref
         .as_ref()
         .map(|r| {
             format!(
@@ -415,7 +413,13 @@ pub fn volume_row(volume: &PersistentVolume, now: SimTime) -> Vec<String> {
                 r.name.clone().unwrap_or_default()
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub fn volume_row(volume: &PersistentVolume, now: SimTime) -> Vec<String> {
+    let spec = volume.spec.clone().unwrap_or_default();
+    let status = volume.status.clone().unwrap_or_default();
+    let claim = claim_ref_name(&spec);
     let phase = if volume.metadata.deletion_timestamp.is_some() {
         "Terminating".into()
     } else {
