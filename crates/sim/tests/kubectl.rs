@@ -564,3 +564,16 @@ fn nslookup_from_busybox_answers_as_in_the_course_notes() {
     assert_eq!(row[1..3], ["IPv4", "80"]);
     assert_eq!(row[3].split(',').count(), 3, "{slices}");
 }
+
+#[test]
+fn label_columns_add_one_column_per_key() {
+    let mut cluster = web();
+    let out = ok(
+        &mut cluster,
+        "kubectl get pods -L app -L apps.kubernetes.io/pod-index,missing -l apps.kubernetes.io/pod-index=0",
+    );
+    assert_eq!(
+        out,
+        "NAME    READY   STATUS    RESTARTS   AGE   APP     APPS.KUBERNETES.IO/POD-INDEX   MISSING\nweb-0   1/1     Running   0          60s   nginx   0\n"
+    );
+}

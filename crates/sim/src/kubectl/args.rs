@@ -22,6 +22,8 @@ const FLAGS: &[(&str, bool)] = &[
     ("--ignore-daemonsets", false),
     ("--image", true),
     ("-l", true),
+    ("-L", true),
+    ("--label-columns", true),
     ("--selector", true),
     ("-n", true),
     ("--namespace", true),
@@ -123,6 +125,15 @@ impl Args {
             return Ok(());
         }
         Ok(())
+    }
+
+    /// Every value given for any of `names`, in order: for flags that may be repeated.
+    pub fn values(&self, names: &[&str]) -> Vec<&str> {
+        self.flags
+            .iter()
+            .filter(|(name, _)| names.contains(&name.as_str()))
+            .filter_map(|(_, value)| value.as_deref())
+            .collect()
     }
 
     /// The last value given for any of `names`.

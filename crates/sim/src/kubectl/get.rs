@@ -18,6 +18,8 @@ const FLAGS: &[&str] = &[
     "-A",
     "--all-namespaces",
     "--show-labels",
+    "-L",
+    "--label-columns",
     "--field-selector",
 ];
 
@@ -131,6 +133,8 @@ struct Options<'a> {
     fields_text: String,
     format: Format,
     show_labels: bool,
+    /// `-L app,tier`: one column per label key, headed by the key in capitals.
+    label_columns: Vec<String>,
     /// Several types were asked for: tables name each object `kind/name`.
     with_kind: bool,
 }
@@ -245,6 +249,12 @@ impl Listing<'_> {
             header.push("NAMESPACE");
         }
         header.extend(base_header);
+        let label_headers: Vec<String> = options
+            .label_columns
+            .iter()
+            .map(|key| key.to_uppercase())
+            .collect();
+        header.extend(label_headers.iter().map(String::as_str));
         if options.show_labels {
             header.push("LABELS");
         }
@@ -260,6 +270,13 @@ impl Listing<'_> {
                     cells[0] = resource_name::<T>(&cells[0]);
                 }
                 row.extend(cells);
+                let labels = object.metadata().labels.as_ref();
+                row.extend(
+                    options
+                        .label_columns
+                        .iter()
+                        .map(|key| labels.and_then(|l| l.get(key)).cloned().unwrap_or_default()),
+                );
                 if options.show_labels {
                     row.push(labels_column(object.metadata()));
                 }
@@ -324,6 +341,14 @@ fn options<'a>(
         fields_text,
         format: Format::parse(args.value(&["-o", "--output"]))?,
         show_labels: args.has(&["--show-labels"]),
+        label_columns: args
+            .values(&["-L", "--label-columns"])
+            .into_iter()
+            .flat_map(|list| list.split(','))
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .map(str::to_string)
+            .collect(),
         with_kind: targets.groups.len() > 1,
     })
 }
