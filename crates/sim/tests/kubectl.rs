@@ -577,3 +577,13 @@ fn label_columns_add_one_column_per_key() {
         "NAME    READY   STATUS    RESTARTS   AGE   APP     APPS.KUBERNETES.IO/POD-INDEX   MISSING\nweb-0   1/1     Running   0          60s   nginx   0\n"
     );
 }
+
+#[test]
+fn wide_nodes_show_addresses_and_the_runtime() {
+    let mut cluster = web();
+    let out = ok(&mut cluster, "kubectl get node kind-worker -o wide");
+    assert_eq!(
+        out,
+        "NAME          STATUS   ROLES    AGE   VERSION   INTERNAL-IP   EXTERNAL-IP   OS-IMAGE                         KERNEL-VERSION   CONTAINER-RUNTIME\nkind-worker   Ready    <none>   60s   v1.34.0   172.18.0.2    <none>        Debian GNU/Linux 12 (bookworm)   6.8.0            containerd://2.1.1\n"
+    );
+}

@@ -48,7 +48,7 @@ printable!(PersistentVolume, VOLUME_HEADER, None, |v, now, _| {
 printable!(Service, SERVICE_HEADER, None, |s, now, _| service_row(
     s, now
 ));
-printable!(Node, NODE_HEADER, None, |n, now, _| node_row(n, now));
+printable!(Node, NODE_HEADER, Some(NODE_WIDE_HEADER), node_row);
 printable!(StorageClass, STORAGE_CLASS_HEADER, None, |c, now, _| {
     storage_class_row(c, now)
 });
@@ -527,7 +527,7 @@ pub const SERVICE_HEADER: &[&str] = &[
     "AGE",
 ];
 
-pub fn node_row(node: &Node, now: SimTime) -> Vec<String> {
+pub fn node_row(node: &Node, now: SimTime, wide: bool) -> Vec<String> {
     let status = node.status.clone().unwrap_or_default();
     let ready = status
         .conditions
@@ -548,19 +548,47 @@ pub fn node_row(node: &Node, now: SimTime) -> Vec<String> {
     {
         state.push_str(",SchedulingDisabled");
     }
-    vec![
+    let info = status.node_info.clone().unwrap_or_default();
+    let mut row = vec![
         node.metadata.name.clone().unwrap_or_default(),
         state,
         "<none>".into(),
         age(&node.metadata, now),
-        status
-            .node_info
-            .map(|i| i.kubelet_version)
-            .unwrap_or_default(),
-    ]
+        info.kubelet_version.clone(),
+    ];
+    if wide {
+        let address = |kind: &str| {
+            status
+                .addresses
+                .iter()
+                .flatten()
+                .find(|a| a.type_ == kind)
+                .map_or_else(|| "<none>".to_string(), |a| a.address.clone())
+        };
+        row.extend([
+            address("InternalIP"),
+            address("ExternalIP"),
+            info.os_image,
+            info.kernel_version,
+            info.container_runtime_version,
+        ]);
+    }
+    row
 }
 
 pub const NODE_HEADER: &[&str] = &["NAME", "STATUS", "ROLES", "AGE", "VERSION"];
+pub const NODE_WIDE_HEADER: &[&str] = &[
+    "NAME",
+    "STATUS",
+    "ROLES",
+    "AGE",
+    "VERSION",
+    "INTERNAL-IP",
+    "EXTERNAL-IP",
+    "OS-IMAGE",
+    "KERNEL-VERSION",
+    "CONTAINER-RUNTIME",
+];
 
 pub fn storage_class_row(class: &StorageClass, now: SimTime) -> Vec<String> {
     let default = class
