@@ -587,3 +587,20 @@ fn wide_nodes_show_addresses_and_the_runtime() {
         "NAME          STATUS   ROLES    AGE   VERSION   INTERNAL-IP   EXTERNAL-IP   OS-IMAGE                         KERNEL-VERSION   CONTAINER-RUNTIME\nkind-worker   Ready    <none>   60s   v1.34.0   172.18.0.2    <none>        Debian GNU/Linux 12 (bookworm)   6.8.0            containerd://2.1.1\n"
     );
 }
+
+#[test]
+fn the_shell_expands_variables_and_command_substitutions_outside_single_quotes() {
+    let mut cluster = web();
+    // The StatefulSet tutorial's way of giving each pod its own page.
+    let out = ok(
+        &mut cluster,
+        "kubectl exec web-1 -- sh -c 'echo $(hostname) > /usr/share/nginx/html/index.html; cat /usr/share/nginx/html/index.html'",
+    );
+    assert_eq!(out, "web-1\n");
+    let out = ok(
+        &mut cluster,
+        r#"kubectl exec web-1 -- sh -c 'echo "$HOSTNAME in ${HOME}" $(echo a; echo b) $UNSET; false; echo $?; echo '"'"'$HOME'"'"''"#,
+    );
+    // Unquoted, the substitution is split into words, as sh does.
+    assert_eq!(out, "web-1 in /root a b\n1\n$HOME\n");
+}

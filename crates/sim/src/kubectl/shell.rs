@@ -83,6 +83,7 @@ impl Shell<'_, '_> {
             if !run {
                 continue;
             }
+            let command = self.expand(&command, out.status);
             let words = match split_command_line(&command) {
                 Ok(words) => words,
                 Err(_) => {
@@ -98,6 +99,71 @@ impl Shell<'_, '_> {
                 return;
             }
             self.simple_command(&words, out);
+        }
+    }
+
+    /// Parameter expansion and command substitution, outside single quotes: `$(cmd)`, `${NAME}`, `$NAME`
+    /// and `$?`. The variables are the few a container's shell has without a pod env: HOSTNAME (what
+    /// `hostname` prints), HOME, PWD; anything else is unset and expands to nothing.
+    fn expand(&mut self, command: &str, last_status: i32) -> String {
+        let mut expanded = String::new();
+        let mut in_single = false;
+        let mut chars = command.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                in_single = !in_single;
+                expanded.push(c);
+                continue;
+            }
+            if c != '$' || in_single {
+                expanded.push(c);
+                continue;
+            }
+            match chars.peek().copied() {
+                Some('(') => {
+                    chars.next();
+                    let inner = take_until_close(&mut chars, '(', ')');
+                    let mut sub = Process::default();
+                    self.script(&inner, &mut sub);
+                    expanded.push_str(sub.stdout.trim_end_matches('\n'));
+                }
+                Some('{') => {
+                    chars.next();
+                    let name = take_until_close(&mut chars, '{', '}');
+                    expanded.push_str(&self.variable(&name, last_status));
+                }
+                Some('?') => {
+                    chars.next();
+                    expanded.push_str(&last_status.to_string());
+                }
+                Some(n) if n.is_ascii_alphabetic() || n == '_' => {
+                    let mut name = String::new();
+                    while let Some(&n) = chars
+                        .peek()
+                        .filter(|n| n.is_ascii_alphanumeric() || **n == '_')
+                    {
+                        name.push(n);
+                        chars.next();
+                    }
+                    expanded.push_str(&self.variable(&name, last_status));
+                }
+                _ => expanded.push('$'),
+            }
+        }
+        expanded
+    }
+
+    fn variable(&mut self, name: &str, last_status: i32) -> String {
+        match name {
+            "HOSTNAME" => {
+                let mut sub = Process::default();
+                self.hostname(&[], &mut sub);
+                sub.stdout.trim_end().to_string()
+            }
+            "HOME" => "/root".into(),
+            "PWD" => self.cwd.clone(),
+            "?" => last_status.to_string(),
+            _ => String::new(),
         }
     }
 
@@ -428,14 +494,55 @@ fn echo(args: &[String], out: &mut Process) {
     out.status = 0;
 }
 
+/// The text up to the bracket that closes an opening one already consumed, nested pairs included.
+fn take_until_close(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    open: char,
+    close: char,
+) -> String {
+    let mut depth = 1;
+    let mut text = String::new();
+    for c in chars.by_ref() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                break;
+            }
+        }
+        text.push(c);
+    }
+    text
+}
+
 /// Splits a script at `;`, `&&`, `||` and newlines outside quotes.
 fn split_list(script: &str) -> Vec<(Join, String)> {
     let mut commands = Vec::new();
     let mut current = String::new();
     let mut join = Join::Always;
     let mut quote: Option<char> = None;
+    // Inside `$( … )` the separators belong to the substituted command.
+    let mut substitution_depth = 0usize;
     let mut chars = script.chars().peekable();
     while let Some(c) = chars.next() {
+        if quote != Some('\'') {
+            if c == '$' && chars.peek() == Some(&'(') {
+                substitution_depth += 1;
+                current.push(c);
+                current.push(chars.next().expect("peeked"));
+                continue;
+            }
+            if c == ')' && substitution_depth > 0 {
+                substitution_depth -= 1;
+                current.push(c);
+                continue;
+            }
+        }
+        if substitution_depth > 0 {
+            current.push(c);
+            continue;
+        }
         match (quote, c) {
             (Some(q), c) if c == q => {
                 quote = None;
