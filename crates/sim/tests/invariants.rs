@@ -175,8 +175,31 @@ impl Replay {
     }
 }
 
-/// Invariant 8.9: every published endpoint is a ready pod at its current address.
+/// Invariant 8.9: every published endpoint is a ready pod at its current address; and every pod with an
+/// address that has not finished is listed exactly once, whether the controller rewrote its slice in place
+/// or reconciled them all.
 fn check_dns(cluster: &Cluster, context: &str) {
+    let mut listed: Vec<String> = cluster
+        .store()
+        .list_namespace::<EndpointSlice>("default")
+        .flat_map(|s| s.endpoints.iter())
+        .filter_map(|e| e.target_ref.as_ref()?.name.clone())
+        .collect();
+    listed.sort();
+    let expected: Vec<String> = cluster
+        .store()
+        .list_namespace::<Pod>("default")
+        .filter(|p| {
+            let status = p.status.as_ref();
+            status.and_then(|s| s.pod_ip.as_ref()).is_some()
+                && !matches!(
+                    status.and_then(|s| s.phase.as_deref()),
+                    Some("Succeeded" | "Failed")
+                )
+        })
+        .map(|p| p.metadata.name.clone().unwrap())
+        .collect();
+    assert_eq!(listed, expected, "{context}: slices list the wrong pods");
     for slice in cluster.store().list_namespace::<EndpointSlice>("default") {
         for endpoint in &slice.endpoints {
             let ready = endpoint.conditions.as_ref().and_then(|c| c.ready) != Some(false);

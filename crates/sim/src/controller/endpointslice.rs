@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{ObjectReference, Pod, Service, ServicePort};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::controller::{Controller, Ctx, WorkQueue};
 use crate::object::{controller_ref, name_of, ApiObject, Object, ObjectKey};
@@ -24,6 +24,12 @@ pub struct EndpointSliceController {
     queue: WorkQueue,
     /// What each pod last looked like to this controller, for `podEndpointsChanged`.
     seen: BTreeMap<ObjectKey, PodEndpointView>,
+    /// Per queued service, the pods whose endpoints changed; `None` when only a full reconcile will do (the
+    /// Service changed, or someone else touched its slices).
+    dirty: BTreeMap<ObjectKey, Option<BTreeSet<String>>>,
+    /// The resourceVersion of each slice as this controller last wrote it (upstream's
+    /// `endpointSliceTracker`): its own writes coming back as events need no sync.
+    written: BTreeMap<ObjectKey, Option<String>>,
 }
 
 /// The parts of a pod an endpoint is made of: a pod update that changes none of them changes no slice.
@@ -58,7 +64,7 @@ impl PodEndpointView {
 impl Controller for EndpointSliceController {
     fn observe(&mut self, event: &WatchEvent, store: &Store) {
         match &event.object {
-            Object::Service(service) => self.queue.add(service.key()),
+            Object::Service(service) => self.mark_full(service.key()),
             Object::Pod(pod) => {
                 let key = pod.key();
                 if event.event_type == WatchEventType::Deleted {
@@ -70,13 +76,28 @@ impl Controller for EndpointSliceController {
                     }
                     self.seen.insert(key, view);
                 }
+                let pod_name = name_of(&pod.metadata).to_string();
                 for service in services_for_pod(store, pod) {
+                    let dirty = self
+                        .dirty
+                        .entry(service.clone())
+                        .or_insert_with(|| Some(BTreeSet::new()));
+                    if let Some(pods) = dirty {
+                        pods.insert(pod_name.clone());
+                    }
                     self.queue.add(service);
                 }
             }
             Object::EndpointSlice(slice) => {
-                if let Some(service) = managed_service_of(slice) {
-                    self.queue.add(service);
+                let key = slice.key();
+                let ours = match event.event_type {
+                    WatchEventType::Deleted => {
+                        self.written.remove(&key).is_some_and(|rv| rv.is_none())
+                    }
+                    _ => self.written.get(&key) == Some(&slice.metadata.resource_version),
+                };
+                if let Some(service) = managed_service_of(slice).filter(|_| !ours) {
+                    self.mark_full(service);
                 }
             }
             _ => {}
@@ -87,8 +108,10 @@ impl Controller for EndpointSliceController {
         &mut self.queue
     }
 
-    /// `syncService`: the desired endpoints from the pods, then `reconcile` against the existing slices.
+    /// `syncService`: the endpoints of the pods that changed, or, when that cannot be done in place, the
+    /// desired endpoints of every pod reconciled against the existing slices.
     fn sync(&mut self, key: &ObjectKey, ctx: &mut Ctx) {
+        let dirty = self.dirty.remove(key).flatten();
         let Some(service) = ctx.store.get::<Service>(key).cloned() else {
             // The slices carry the Service as owner; the garbage collector removes them.
             return;
@@ -96,9 +119,110 @@ impl Controller for EndpointSliceController {
         if service.metadata.deletion_timestamp.is_some() || service_selector(&service).is_none() {
             return;
         }
-        let desired = desired_endpoints(ctx.store, &service);
-        reconcile(ctx, &service, desired);
+        let (writes, deletions) =
+            match dirty.and_then(|pods| update_in_place(ctx.store, &service, &pods)) {
+                Some(changed) => (changed, Vec::new()),
+                None => reconcile(ctx.store, &service, desired_endpoints(ctx.store, &service)),
+            };
+        self.write_slices(ctx, &service, writes, deletions);
     }
+}
+
+impl EndpointSliceController {
+    fn mark_full(&mut self, service: ObjectKey) {
+        self.dirty.insert(service.clone(), None);
+        self.queue.add(service);
+    }
+
+    fn write_slices(
+        &mut self,
+        ctx: &mut Ctx,
+        service: &Service,
+        slices: Vec<EndpointSlice>,
+        deletions: Vec<ObjectKey>,
+    ) {
+        for mut slice in slices {
+            slice.metadata.labels = Some(slice_labels(service));
+            // An unchanged slice is a no-op update: the store does not write it.
+            let written = if slice.metadata.uid.is_some() {
+                ctx.store.update(slice)
+            } else {
+                ctx.store.create(slice)
+            };
+            if let Ok(written) = written {
+                self.written
+                    .insert(written.key(), written.metadata.resource_version.clone());
+            }
+        }
+        for key in deletions {
+            self.written.insert(key.clone(), None);
+            let _ = ctx.store.delete::<EndpointSlice>(&key, DeleteOptions::NOW);
+        }
+    }
+}
+
+/// The changed pods' endpoints rewritten where they stand, or appended to a slice of their port list that has
+/// room. `None` when a change needs slices created or removed: the full reconcile handles those.
+fn update_in_place(
+    store: &Store,
+    service: &Service,
+    pods: &BTreeSet<String>,
+) -> Option<Vec<EndpointSlice>> {
+    let namespace = service.metadata.namespace.clone().unwrap_or_default();
+    let service_key = service.key();
+    let mut slices: Vec<EndpointSlice> = store
+        .list_namespace::<EndpointSlice>(&namespace)
+        .filter(|s| managed_service_of(s).as_ref() == Some(&service_key))
+        .cloned()
+        .collect();
+    let mut changed = BTreeSet::new();
+    let selector = service_selector(service)?;
+    for pod_name in pods {
+        let pod = store
+            .get::<Pod>(&ObjectKey::new(namespace.clone(), pod_name.clone()))
+            .filter(|p| {
+                p.metadata
+                    .labels
+                    .as_ref()
+                    .is_some_and(|l| selects(selector, l))
+                    && should_pod_be_in_endpoints(p)
+            });
+        let desired = pod.map(|p| (endpoint_ports(service, p), pod_to_endpoint(p, service)));
+        let found = slices.iter().enumerate().find_map(|(i, slice)| {
+            let at = slice
+                .endpoints
+                .iter()
+                .position(|e| endpoint_pod(e) == Some(pod_name.as_str()))?;
+            Some((i, at))
+        });
+        match (found, desired) {
+            (Some((i, at)), Some((ports, endpoint))) if slice_port_key(&slices[i]) == ports => {
+                slices[i].endpoints[at] = endpoint;
+                changed.insert(i);
+            }
+            (Some((i, at)), None) if slices[i].endpoints.len() > 1 => {
+                slices[i].endpoints.remove(at);
+                changed.insert(i);
+            }
+            (None, Some((ports, endpoint))) => {
+                let i = slices.iter().position(|s| {
+                    slice_port_key(s) == ports && s.endpoints.len() < MAX_ENDPOINTS_PER_SLICE
+                })?;
+                slices[i].endpoints.push(endpoint);
+                changed.insert(i);
+            }
+            (None, None) => {}
+            _ => return None,
+        }
+    }
+    Some(
+        slices
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| changed.contains(i))
+            .map(|(_, slice)| slice)
+            .collect(),
+    )
 }
 
 /// The services whose slices must change for this pod: those that select it now, and those whose slices still
@@ -317,11 +441,14 @@ fn endpoint_pod(endpoint: &Endpoint) -> Option<&str> {
 /// `reconciler.reconcile`: keep slices whose endpoints are still wanted, update endpoints in place so a changed
 /// IP or condition does not reorder anything, fill slices with room before creating new ones, and keep one
 /// empty placeholder slice for a Service that selects no ready-or-not pod.
-fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, DesiredEndpoints>) {
+fn reconcile(
+    store: &Store,
+    service: &Service,
+    desired: BTreeMap<Vec<PortKey>, DesiredEndpoints>,
+) -> (Vec<EndpointSlice>, Vec<ObjectKey>) {
     let namespace = service.metadata.namespace.clone().unwrap_or_default();
     let service_key = service.key();
-    let existing: Vec<EndpointSlice> = ctx
-        .store
+    let existing: Vec<EndpointSlice> = store
         .list_namespace::<EndpointSlice>(&namespace)
         .filter(|s| managed_service_of(s).as_ref() == Some(&service_key))
         .cloned()
@@ -376,29 +503,7 @@ fn reconcile(ctx: &mut Ctx, service: &Service, desired: BTreeMap<Vec<PortKey>, D
     if to_write.is_empty() {
         to_write.push(new_endpoint_slice(service, &[]));
     }
-    write_slices(ctx, service, to_write, to_delete);
-}
-
-fn write_slices(
-    ctx: &mut Ctx,
-    service: &Service,
-    slices: Vec<EndpointSlice>,
-    deletions: Vec<ObjectKey>,
-) {
-    for mut slice in slices {
-        slice.metadata.labels = Some(slice_labels(service));
-        if slice.metadata.uid.is_some() {
-            // An unchanged slice is a no-op update: the store does not write it.
-            let _ = ctx.store.update(slice);
-        } else {
-            ctx.store
-                .create(slice)
-                .expect("generated slice names do not collide");
-        }
-    }
-    for key in deletions {
-        let _ = ctx.store.delete::<EndpointSlice>(&key, DeleteOptions::NOW);
-    }
+    (to_write, to_delete)
 }
 
 fn new_endpoint_slice(service: &Service, ports: &[PortKey]) -> EndpointSlice {
