@@ -45,14 +45,7 @@ pub struct Cluster {
     timers: Timers,
     config: ClusterConfig,
     faults: Faults,
-    statefulset: StatefulSetController,
-    persistent_volume: PersistentVolumeController,
-    scheduler: Scheduler,
-    node_lifecycle: NodeLifecycleController,
-    taint_eviction: TaintEvictionController,
-    kubelet: Kubelet,
-    endpoint_slice: EndpointSliceController,
-    garbage_collector: GarbageCollector,
+    controllers: Controllers,
     journal: Vec<WatchEvent>,
     journaling: bool,
     /// The files containers and volumes hold, for `kubectl exec`.
@@ -67,14 +60,7 @@ impl Cluster {
             timers: Timers::default(),
             config,
             faults: Faults::default(),
-            statefulset: StatefulSetController::default(),
-            persistent_volume: PersistentVolumeController::default(),
-            scheduler: Scheduler::default(),
-            node_lifecycle: NodeLifecycleController::default(),
-            taint_eviction: TaintEvictionController::default(),
-            kubelet: Kubelet::default(),
-            endpoint_slice: EndpointSliceController::default(),
-            garbage_collector: GarbageCollector::default(),
+            controllers: Controllers::default(),
             journal: Vec::new(),
             journaling: true,
             vfs: Vfs::default(),
@@ -174,7 +160,7 @@ impl Cluster {
 
     /// Why the StatefulSet controller's last sync of `set` stopped short, if it did.
     pub fn wait_of(&self, set: &ObjectKey) -> Option<&Wait> {
-        self.statefulset.wait_of(set)
+        self.controllers.statefulset.wait_of(set)
     }
 
     /// `kubectl apply -f -` at the current instant; the controllers react before this returns.
@@ -200,24 +186,30 @@ impl Cluster {
                 let uid = self.pod_uid(pod)?;
                 let failing = matches!(fault, Fault::NotReady { .. });
                 self.faults.fail_readiness(&uid, failing);
-                self.kubelet.queue().add(pod.clone());
+                self.controllers.kubelet.queue().add(pod.clone());
             }
             Fault::Crash { pod } => {
                 let uid = self.pod_uid(pod)?;
                 self.check_running(pod)?;
                 self.faults.crash(&uid, now);
-                self.kubelet.queue().add(pod.clone());
+                self.controllers.kubelet.queue().add(pod.clone());
             }
             Fault::NodeDown { node } => {
                 self.check_node(node)?;
                 self.faults.stop_node(node, now);
-                self.node_lifecycle.queue().add(ObjectKey::cluster(node));
+                self.controllers
+                    .node_lifecycle
+                    .queue()
+                    .add(ObjectKey::cluster(node));
             }
             Fault::NodeUp { node } => {
                 self.check_node(node)?;
                 self.faults.start_node(node);
-                self.kubelet.resume(&self.store, node, now);
-                self.node_lifecycle.queue().add(ObjectKey::cluster(node));
+                self.controllers.kubelet.resume(&self.store, node, now);
+                self.controllers
+                    .node_lifecycle
+                    .queue()
+                    .add(ObjectKey::cluster(node));
             }
         }
         self.settle();
@@ -284,20 +276,7 @@ impl Cluster {
             self.store.set_now(at);
         }
         for (controller, key) in self.timers.pop_due(at) {
-            self.controller(controller).queue().add(key);
-        }
-    }
-
-    fn controller(&mut self, id: ControllerId) -> &mut dyn Controller {
-        match id {
-            ControllerId::StatefulSet => &mut self.statefulset,
-            ControllerId::PersistentVolume => &mut self.persistent_volume,
-            ControllerId::Scheduler => &mut self.scheduler,
-            ControllerId::NodeLifecycle => &mut self.node_lifecycle,
-            ControllerId::TaintEviction => &mut self.taint_eviction,
-            ControllerId::Kubelet => &mut self.kubelet,
-            ControllerId::EndpointSlice => &mut self.endpoint_slice,
-            ControllerId::GarbageCollector => &mut self.garbage_collector,
+            self.controllers.get(controller).queue().add(key);
         }
     }
 
@@ -314,6 +293,7 @@ impl Cluster {
                 timers,
                 config,
                 faults,
+                controllers,
                 ..
             } = self;
             let mut ctx = Ctx {
@@ -323,16 +303,7 @@ impl Cluster {
                 config,
                 faults,
             };
-            match id {
-                ControllerId::StatefulSet => self.statefulset.sync(&key, &mut ctx),
-                ControllerId::PersistentVolume => self.persistent_volume.sync(&key, &mut ctx),
-                ControllerId::Scheduler => self.scheduler.sync(&key, &mut ctx),
-                ControllerId::NodeLifecycle => self.node_lifecycle.sync(&key, &mut ctx),
-                ControllerId::TaintEviction => self.taint_eviction.sync(&key, &mut ctx),
-                ControllerId::Kubelet => self.kubelet.sync(&key, &mut ctx),
-                ControllerId::EndpointSlice => self.endpoint_slice.sync(&key, &mut ctx),
-                ControllerId::GarbageCollector => self.garbage_collector.sync(&key, &mut ctx),
-            }
+            controllers.get(id).sync(&key, &mut ctx);
         }
     }
 
@@ -341,29 +312,7 @@ impl Cluster {
         for event in &events {
             self.vfs.observe(event);
             for id in ControllerId::ALL {
-                let Cluster {
-                    store,
-                    statefulset,
-                    persistent_volume,
-                    scheduler,
-                    node_lifecycle,
-                    taint_eviction,
-                    kubelet,
-                    endpoint_slice,
-                    garbage_collector,
-                    ..
-                } = self;
-                let controller: &mut dyn Controller = match id {
-                    ControllerId::StatefulSet => statefulset,
-                    ControllerId::PersistentVolume => persistent_volume,
-                    ControllerId::Scheduler => scheduler,
-                    ControllerId::NodeLifecycle => node_lifecycle,
-                    ControllerId::TaintEviction => taint_eviction,
-                    ControllerId::Kubelet => kubelet,
-                    ControllerId::EndpointSlice => endpoint_slice,
-                    ControllerId::GarbageCollector => garbage_collector,
-                };
-                controller.observe(event, store);
+                self.controllers.get(id).observe(event, &self.store);
             }
         }
         if self.journaling {
@@ -375,7 +324,35 @@ impl Cluster {
     fn next_work(&mut self) -> Option<(ControllerId, ObjectKey)> {
         ControllerId::ALL
             .into_iter()
-            .find_map(|id| self.controller(id).queue().pop().map(|key| (id, key)))
+            .find_map(|id| self.controllers.get(id).queue().pop().map(|key| (id, key)))
+    }
+}
+
+/// Every controller, one field each, addressed by `ControllerId`.
+#[derive(Clone, Debug, Default)]
+struct Controllers {
+    statefulset: StatefulSetController,
+    persistent_volume: PersistentVolumeController,
+    scheduler: Scheduler,
+    node_lifecycle: NodeLifecycleController,
+    taint_eviction: TaintEvictionController,
+    kubelet: Kubelet,
+    endpoint_slice: EndpointSliceController,
+    garbage_collector: GarbageCollector,
+}
+
+impl Controllers {
+    fn get(&mut self, id: ControllerId) -> &mut dyn Controller {
+        match id {
+            ControllerId::StatefulSet => &mut self.statefulset,
+            ControllerId::PersistentVolume => &mut self.persistent_volume,
+            ControllerId::Scheduler => &mut self.scheduler,
+            ControllerId::NodeLifecycle => &mut self.node_lifecycle,
+            ControllerId::TaintEviction => &mut self.taint_eviction,
+            ControllerId::Kubelet => &mut self.kubelet,
+            ControllerId::EndpointSlice => &mut self.endpoint_slice,
+            ControllerId::GarbageCollector => &mut self.garbage_collector,
+        }
     }
 }
 

@@ -67,17 +67,18 @@ impl Controller for EndpointSliceController {
             Object::Service(service) => self.mark_full(service.key()),
             Object::Pod(pod) => {
                 let key = pod.key();
-                if event.event_type == WatchEventType::Deleted {
-                    self.seen.remove(&key);
+                let previous = if event.event_type == WatchEventType::Deleted {
+                    self.seen.remove(&key)
                 } else {
                     let view = PodEndpointView::of(pod);
                     if self.seen.get(&key) == Some(&view) {
                         return;
                     }
-                    self.seen.insert(key, view);
-                }
+                    self.seen.insert(key, view)
+                };
+                let old_labels = previous.and_then(|view| view.labels);
                 let pod_name = name_of(&pod.metadata).to_string();
-                for service in services_for_pod(store, pod) {
+                for service in services_for_pod(store, pod, old_labels.as_ref()) {
                     let dirty = self
                         .dirty
                         .entry(service.clone())
@@ -225,28 +226,24 @@ fn update_in_place(
     )
 }
 
-/// The services whose slices must change for this pod: those that select it now, and those whose slices still
-/// list it (its labels may no longer match, or it is gone).
-fn services_for_pod(store: &Store, pod: &Pod) -> Vec<ObjectKey> {
+/// The services whose slices must change for this pod: those that select it now, and those that selected it
+/// with the labels it had before (it may have left them). A Service whose own selector changed is
+/// reconciled in full through its own event.
+fn services_for_pod(
+    store: &Store,
+    pod: &Pod,
+    old_labels: Option<&BTreeMap<String, String>>,
+) -> BTreeSet<ObjectKey> {
     let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let labels = pod.metadata.labels.clone().unwrap_or_default();
-    let mut services: Vec<ObjectKey> = store
+    let labels = [pod.metadata.labels.as_ref(), old_labels];
+    store
         .list_namespace::<Service>(namespace)
-        .filter(|s| service_selector(s).is_some_and(|sel| selects(sel, &labels)))
+        .filter(|s| {
+            service_selector(s)
+                .is_some_and(|selector| labels.iter().flatten().any(|l| selects(selector, l)))
+        })
         .map(ApiObject::key)
-        .collect();
-    let pod_name = name_of(&pod.metadata);
-    for slice in store.list_namespace::<EndpointSlice>(namespace) {
-        let lists_pod = slice.endpoints.iter().any(|e| {
-            e.target_ref
-                .as_ref()
-                .is_some_and(|r| r.name.as_deref() == Some(pod_name))
-        });
-        if let Some(service) = managed_service_of(slice).filter(|_| lists_pod) {
-            services.push(service);
-        }
-    }
-    services
+        .collect()
 }
 
 /// The Service a slice belongs to, if this controller manages it.

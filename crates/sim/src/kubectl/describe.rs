@@ -334,6 +334,25 @@ fn controlled_by(meta: &ObjectMeta) -> Option<String> {
     get_controller_of(meta).map(|o| format!("{}/{}", o.kind, o.name))
 }
 
+/// The StorageClass and Status lines claims and volumes share: a deleted one is Terminating, and for how long.
+fn write_class_and_status(
+    doc: &mut Doc,
+    meta: &ObjectMeta,
+    class: Option<&str>,
+    phase: Option<&str>,
+    now: SimTime,
+) {
+    doc.write(
+        0,
+        &format!("StorageClass:\t{}\n", class.unwrap_or_default()),
+    );
+    let status = match &meta.deletion_timestamp {
+        Some(deleted) => format!("Terminating (lasts {})", since(Some(deleted), now)),
+        None => phase.unwrap_or_default().to_string(),
+    };
+    doc.write(0, &format!("Status:\t{status}\n"));
+}
+
 /// The first two lines of every namespaced describe.
 fn write_name_and_namespace(doc: &mut Doc, meta: &ObjectMeta) {
     doc.write(
@@ -1034,26 +1053,13 @@ fn describe_claim(cluster: &Cluster, claim: &PersistentVolumeClaim, events: &Eve
             meta.namespace.clone().unwrap_or_default()
         ),
     );
-    doc.write(
-        0,
-        &format!(
-            "StorageClass:\t{}\n",
-            spec.storage_class_name.clone().unwrap_or_default()
-        ),
+    write_class_and_status(
+        &mut doc,
+        meta,
+        spec.storage_class_name.as_deref(),
+        status.phase.as_deref(),
+        events.now,
     );
-    match &meta.deletion_timestamp {
-        Some(deleted) => doc.write(
-            0,
-            &format!(
-                "Status:\tTerminating (lasts {})\n",
-                since(Some(deleted), events.now)
-            ),
-        ),
-        None => doc.write(
-            0,
-            &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()),
-        ),
-    }
     let volume = spec.volume_name.clone().unwrap_or_default();
     doc.write(0, &format!("Volume:\t{volume}\n"));
     labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
@@ -1134,26 +1140,13 @@ fn describe_volume(volume: &PersistentVolume, events: &EventTable, now: SimTime)
             go_string_list(meta.finalizers.as_ref())
         ),
     );
-    doc.write(
-        0,
-        &format!(
-            "StorageClass:\t{}\n",
-            spec.storage_class_name.clone().unwrap_or_default()
-        ),
+    write_class_and_status(
+        &mut doc,
+        meta,
+        spec.storage_class_name.as_deref(),
+        status.phase.as_deref(),
+        now,
     );
-    match &meta.deletion_timestamp {
-        Some(deleted) => doc.write(
-            0,
-            &format!(
-                "Status:\tTerminating (lasts {})\n",
-                since(Some(deleted), now)
-            ),
-        ),
-        None => doc.write(
-            0,
-            &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()),
-        ),
-    }
     let claim = super::printers::claim_ref_name(&spec);
     doc.write(0, &format!("Claim:\t{claim}\n"));
     doc.write(
