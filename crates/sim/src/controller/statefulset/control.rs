@@ -173,24 +173,25 @@ fn update_stateful_set_pods(
     let min_ready = min_ready_seconds(set);
     let now = ctx.now();
 
-    let start = start_ordinal(set);
-    let end = end_ordinal(set);
-    let mut replicas: Vec<Option<Arc<Pod>>> = vec![None; replicas(set).max(0) as usize];
-    let mut condemned: Vec<Arc<Pod>> = Vec::new();
-    for pod in pods {
-        let ordinal = get_ordinal(pod);
-        if (i64::from(start)..=i64::from(end)).contains(&ordinal) {
-            replicas[(ordinal - i64::from(start)) as usize] = Some(pod.clone());
-        } else if ordinal >= 0 {
-            condemned.push(pod.clone());
-        }
-    }
     let versions = Versions {
         current_set: &current_set,
         update_set: &update_set,
         current_name: &current_name,
         update_name: &update_name,
     };
+    let start = start_ordinal(set);
+    let end = end_ordinal(set);
+    let mut replicas: Vec<Option<StatefulPod>> = vec![None; replicas(set).max(0) as usize];
+    let mut condemned: Vec<StatefulPod> = Vec::new();
+    for pod in pods {
+        let pod = versions.read(pod.clone());
+        if (i64::from(start)..=i64::from(end)).contains(&pod.ordinal) {
+            let index = (pod.ordinal - i64::from(start)) as usize;
+            replicas[index] = Some(pod);
+        } else if pod.ordinal >= 0 {
+            condemned.push(pod);
+        }
+    }
     // Missing ordinals stand for the pod they should have; it has no phase until the apiserver creates it.
     // OrderedReady creates at most the first missing one per sync and stops there, so a run of missing
     // ordinals at the end is represented by its first alone: scaling a large set up does not rebuild
@@ -201,12 +202,14 @@ fn update_stateful_set_pods(
     if let (true, Some(first)) = (monotonic, first_missing) {
         replicas.truncate(first.max(last_existing.map_or(0, |last| last + 1)) + 1);
     }
-    let mut replicas: Vec<Arc<Pod>> = replicas
+    let mut replicas: Vec<StatefulPod> = replicas
         .into_iter()
         .enumerate()
-        .map(|(i, pod)| pod.unwrap_or_else(|| Arc::new(versions.missing_pod(start + i as i32))))
+        .map(|(i, pod)| {
+            pod.unwrap_or_else(|| versions.read(Arc::new(versions.missing_pod(start + i as i32))))
+        })
         .collect();
-    condemned.sort_by_key(|pod| std::cmp::Reverse(get_ordinal(pod)));
+    condemned.sort_by_key(|pod| std::cmp::Reverse(pod.ordinal));
 
     let mut status = StatefulSetStatus {
         observed_generation: set.metadata.generation,
@@ -219,8 +222,6 @@ fn update_stateful_set_pods(
         &mut status,
         min_ready,
         now,
-        &current_name,
-        &update_name,
         replicas.iter().chain(&condemned),
     );
 
@@ -228,8 +229,8 @@ fn update_stateful_set_pods(
     let first_unavailable = replicas
         .iter()
         .chain(condemned.iter().rev())
-        .find(|pod| is_unavailable(pod, min_ready, now))
-        .map(|pod| name_of(&pod.metadata).to_string());
+        .find(|pod| pod.is_unavailable(min_ready, now))
+        .map(|pod| pod.name().to_string());
 
     if set.metadata.deletion_timestamp.is_some() {
         return SyncResult {
@@ -238,15 +239,8 @@ fn update_stateful_set_pods(
         };
     }
     let recount =
-        |status: &mut StatefulSetStatus, replicas: &[Arc<Pod>], condemned: &[Arc<Pod>]| {
-            update_status(
-                status,
-                min_ready,
-                now,
-                &current_name,
-                &update_name,
-                replicas.iter().chain(condemned),
-            );
+        |status: &mut StatefulSetStatus, replicas: &[StatefulPod], condemned: &[StatefulPod]| {
+            update_status(status, min_ready, now, replicas.iter().chain(condemned));
         };
 
     // (A) Bring every ordinal in range into existence and health.
@@ -255,16 +249,16 @@ fn update_stateful_set_pods(
     });
     if let Some(stop) = outcome {
         recount(&mut status, &replicas, &condemned);
-        return finish(status, stop, &replicas, &condemned, &update_name);
+        return finish(status, stop, &replicas, &condemned);
     }
     // (B) Before a condemned pod goes, its claims get the owner the retention policy asks for, so that the
     // garbage collector deletes them with the pod (whenScaled: Delete) and not before.
     let outcome = run_for_all(condemned.len(), monotonic, |i| {
-        fix_pod_claim(ctx, &update_set, &condemned[i])
+        fix_pod_claim(ctx, &update_set, &condemned[i].pod)
     });
     if let Some(stop) = outcome {
         recount(&mut status, &replicas, &condemned);
-        return finish(status, stop, &replicas, &condemned, &update_name);
+        return finish(status, stop, &replicas, &condemned);
     }
     // (C) Scale down, highest ordinal first.
     let outcome = run_for_all(condemned.len(), monotonic, |i| {
@@ -280,7 +274,7 @@ fn update_stateful_set_pods(
     });
     if let Some(stop) = outcome {
         recount(&mut status, &replicas, &condemned);
-        return finish(status, stop, &replicas, &condemned, &update_name);
+        return finish(status, stop, &replicas, &condemned);
     }
     recount(&mut status, &replicas, &condemned);
 
@@ -300,20 +294,14 @@ fn update_stateful_set_pods(
         .max(0) as usize;
     if ctx.config.feature_gates.max_unavailable_stateful_set {
         return update_stateful_set_after_invariant_established(
-            ctx,
-            set,
-            &replicas,
-            status,
-            partition,
-            &update_name,
-            min_ready,
+            ctx, set, &replicas, status, partition, min_ready,
         );
     }
     // The legacy rolling update: one pod at a time, highest ordinal first, never below the partition.
     for target in (partition..replicas.len()).rev() {
         let pod = &replicas[target];
-        if get_pod_revision(pod) != update_name && !is_terminating(pod) {
-            if let Err(error) = delete_stateful_pod(ctx, set, pod) {
+        if !pod.is_at_update_revision() && !pod.is_terminating() {
+            if let Err(error) = delete_stateful_pod(ctx, set, &pod.pod) {
                 if !error.contains("not found") {
                     return SyncResult {
                         status: Some(status),
@@ -328,14 +316,15 @@ fn update_stateful_set_pods(
                 ..SyncResult::default()
             };
         }
-        if is_unavailable(pod, min_ready, now) {
-            let pod_name = name_of(&pod.metadata).to_string();
-            let cause = if is_terminating(pod) {
-                Cause::Terminating { pod: pod_name }
+        if pod.is_unavailable(min_ready, now) {
+            let cause = if pod.is_terminating() {
+                Cause::Terminating {
+                    pod: pod.name().to_string(),
+                }
             } else {
                 unavailable_cause(pod, min_ready)
             };
-            let wait = next_update_below(&replicas, target, partition, &update_name)
+            let wait = next_update_below(&replicas, target, partition)
                 .map(|held_back| Wait { held_back, cause });
             return SyncResult {
                 status: Some(status),
@@ -356,19 +345,18 @@ fn update_stateful_set_pods(
 fn update_stateful_set_after_invariant_established(
     ctx: &mut Ctx,
     set: &StatefulSet,
-    replicas: &[Arc<Pod>],
+    replicas: &[StatefulPod],
     mut status: StatefulSetStatus,
     partition: usize,
-    update_name: &str,
     min_ready: i32,
 ) -> SyncResult {
     let now = ctx.now();
     let max_unavailable = get_stateful_set_max_unavailable(set);
-    let unavailable: Vec<&Arc<Pod>> = replicas
+    let unavailable: Vec<&StatefulPod> = replicas
         .iter()
-        .filter(|pod| is_unavailable(pod, min_ready, now))
+        .filter(|pod| pod.is_unavailable(min_ready, now))
         .collect();
-    let outdated = |pod: &&Arc<Pod>| get_pod_revision(pod) != update_name && !is_terminating(pod);
+    let outdated = |pod: &&StatefulPod| !pod.is_at_update_revision() && !pod.is_terminating();
     let mut targets = (partition..replicas.len())
         .rev()
         .map(|i| &replicas[i])
@@ -376,7 +364,7 @@ fn update_stateful_set_after_invariant_established(
     // 1.34 stops only when the budget is exceeded; at exactly the budget nothing is deleted either.
     let budget = max_unavailable.saturating_sub(unavailable.len());
     for pod in targets.by_ref().take(budget) {
-        if let Err(error) = delete_stateful_pod(ctx, set, pod) {
+        if let Err(error) = delete_stateful_pod(ctx, set, &pod.pod) {
             return SyncResult {
                 status: Some(status),
                 error: Some(error),
@@ -389,11 +377,11 @@ fn update_stateful_set_after_invariant_established(
         .next()
         .zip(unavailable.first())
         .map(|(next, blocker)| Wait {
-            held_back: HeldBack::Update(name_of(&next.metadata).to_string()),
+            held_back: HeldBack::Update(next.name().to_string()),
             cause: Cause::MaxUnavailable {
                 max_unavailable: max_unavailable as i32,
                 unavailable: unavailable.len() as i32,
-                pod: name_of(&blocker.metadata).to_string(),
+                pod: blocker.name().to_string(),
             },
         });
     SyncResult {
@@ -426,17 +414,16 @@ pub fn get_stateful_set_max_unavailable(set: &StatefulSet) -> usize {
 fn finish(
     status: StatefulSetStatus,
     stop: Stop,
-    replicas: &[Arc<Pod>],
-    condemned: &[Arc<Pod>],
-    update_name: &str,
+    replicas: &[StatefulPod],
+    condemned: &[StatefulPod],
 ) -> SyncResult {
     match stop {
         Stop::Error(error) => {
             let cause = Cause::Error {
                 message: error.clone(),
             };
-            let wait = held_back(&cause, replicas, condemned, update_name)
-                .map(|held_back| Wait { held_back, cause });
+            let wait =
+                held_back(&cause, replicas, condemned).map(|held_back| Wait { held_back, cause });
             SyncResult {
                 status: Some(status),
                 wait,
@@ -448,8 +435,8 @@ fn finish(
             ..SyncResult::default()
         },
         Stop::Exit(Some(cause)) => {
-            let wait = held_back(&cause, replicas, condemned, update_name)
-                .map(|held_back| Wait { held_back, cause });
+            let wait =
+                held_back(&cause, replicas, condemned).map(|held_back| Wait { held_back, cause });
             SyncResult {
                 status: Some(status),
                 wait,
@@ -463,14 +450,13 @@ fn finish(
 /// condemned pod, or update an old-revision pod.
 fn held_back(
     cause: &Cause,
-    replicas: &[Arc<Pod>],
-    condemned: &[Arc<Pod>],
-    update_name: &str,
+    replicas: &[StatefulPod],
+    condemned: &[StatefulPod],
 ) -> Option<HeldBack> {
     let recreated = match cause {
         Cause::Terminating { pod } | Cause::Finished { pod, .. } => replicas
             .iter()
-            .any(|r| name_of(&r.metadata) == pod)
+            .any(|r| r.name() == pod)
             .then(|| HeldBack::Recreate(pod.clone())),
         _ => None,
     };
@@ -478,40 +464,39 @@ fn held_back(
         .or_else(|| {
             replicas
                 .iter()
-                .find(|p| !is_created(p))
-                .map(|p| HeldBack::Create(name_of(&p.metadata).into()))
+                .find(|p| !p.is_created())
+                .map(|p| HeldBack::Create(p.name().into()))
         })
         .or_else(|| {
             condemned
                 .iter()
-                .find(|p| !is_terminating(p))
-                .map(|p| HeldBack::Delete(name_of(&p.metadata).into()))
+                .find(|p| !p.is_terminating())
+                .map(|p| HeldBack::Delete(p.name().into()))
         })
         .or_else(|| {
             replicas
                 .iter()
                 .rev()
-                .find(|p| get_pod_revision(p) != update_name)
-                .map(|p| HeldBack::Update(name_of(&p.metadata).into()))
+                .find(|p| !p.is_at_update_revision())
+                .map(|p| HeldBack::Update(p.name().into()))
         })
 }
 
 fn next_update_below(
-    replicas: &[Arc<Pod>],
+    replicas: &[StatefulPod],
     target: usize,
     partition: usize,
-    update_name: &str,
 ) -> Option<HeldBack> {
     replicas[partition..target]
         .iter()
         .rev()
-        .find(|p| get_pod_revision(p) != update_name)
-        .map(|p| HeldBack::Update(name_of(&p.metadata).into()))
+        .find(|p| !p.is_at_update_revision())
+        .map(|p| HeldBack::Update(p.name().into()))
 }
 
-fn unavailable_cause(pod: &Pod, min_ready: i32) -> Cause {
-    let name = name_of(&pod.metadata).to_string();
-    if is_running_and_ready(pod) {
+fn unavailable_cause(pod: &StatefulPod, min_ready: i32) -> Cause {
+    let name = pod.name().to_string();
+    if pod.is_running_and_ready() {
         Cause::NotAvailable {
             pod: name,
             min_ready_seconds: min_ready,
@@ -585,6 +570,10 @@ impl Versions<'_> {
         };
         missing_stateful_set_pod(self.update_set, ordinal, revision)
     }
+
+    fn read(&self, pod: Arc<Pod>) -> StatefulPod {
+        StatefulPod::new(pod, self.current_name, self.update_name)
+    }
 }
 
 /// `processReplica`.
@@ -593,19 +582,20 @@ fn process_replica(
     set: &StatefulSet,
     versions: &Versions,
     monotonic: bool,
-    replicas: &mut [Arc<Pod>],
+    replicas: &mut [StatefulPod],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
     let update_set = versions.update_set;
-    let pod = replicas[i].clone();
-    let pod_name = name_of(&pod.metadata).to_string();
+    let replica = &replicas[i];
+    let pod = replica.pod.clone();
+    let pod_name = replica.name().to_string();
     // A finished pod is deleted; its replacement comes on a later sync, once the old object is gone.
-    if is_failed(&pod) || is_succeeded(&pod) {
-        if !is_terminating(&pod) {
+    if replica.is_failed() || replica.is_succeeded() {
+        if !replica.is_terminating() {
             delete_stateful_pod(ctx, set, &pod)?;
         }
-        let phase = if is_failed(&pod) {
+        let phase = if replica.is_failed() {
             "Failed"
         } else {
             "Succeeded"
@@ -615,32 +605,32 @@ fn process_replica(
             phase: phase.into(),
         })));
     }
-    if !is_created(&pod) {
+    if !replica.is_created() {
         if pod_claim_is_stale(ctx, set, &pod) {
             return Ok(Flow::Exit(Some(Cause::StaleClaim { pod: pod_name })));
         }
-        create_stateful_pod(ctx, set, &versions.new_pod(get_ordinal(&pod) as i32))?;
+        create_stateful_pod(ctx, set, &versions.new_pod(replica.ordinal as i32))?;
         // One creation per sync: the new pod's watch event starts the next one.
         if monotonic {
             return Ok(Flow::Exit(None));
         }
     }
     // A pending pod whose claim was deleted gets it back.
-    if is_pending(&pod) {
+    if replica.is_pending() {
         create_persistent_volume_claims(ctx, set, &pod)?;
     }
-    if is_terminating(&pod) && monotonic {
+    if replica.is_terminating() && monotonic {
         return Ok(Flow::Exit(Some(Cause::Terminating { pod: pod_name })));
     }
-    if !is_created(&pod) {
+    if !replica.is_created() {
         return Ok(Flow::Continue);
     }
-    if !is_running_and_ready(&pod) && monotonic {
+    if !replica.is_running_and_ready() && monotonic {
         return Ok(Flow::Exit(Some(Cause::NotRunningAndReady {
             pod: pod_name,
         })));
     }
-    if !is_running_and_available(&pod, min_ready, ctx.now()) && monotonic {
+    if !replica.is_running_and_available(min_ready, ctx.now()) && monotonic {
         return Ok(Flow::Exit(Some(Cause::NotAvailable {
             pod: pod_name,
             min_ready_seconds: min_ready,
@@ -651,10 +641,11 @@ fn process_replica(
         return Ok(Flow::Continue);
     }
     update_stateful_pod(ctx, update_set, &pod)?;
-    replicas[i] = ctx
+    let updated = ctx
         .store
         .get_shared::<Pod>(&ObjectKey::of(&pod.metadata))
         .unwrap_or(pod);
+    replicas[i] = versions.read(updated);
     Ok(Flow::Continue)
 }
 
@@ -665,13 +656,13 @@ fn process_condemned(
     set: &StatefulSet,
     first_unavailable: Option<&str>,
     monotonic: bool,
-    condemned: &[Arc<Pod>],
+    condemned: &[StatefulPod],
     i: usize,
     min_ready: i32,
 ) -> Result<Flow, String> {
     let pod = &condemned[i];
-    let pod_name = name_of(&pod.metadata).to_string();
-    if is_terminating(pod) {
+    let pod_name = pod.name().to_string();
+    if pod.is_terminating() {
         return Ok(if monotonic {
             Flow::Exit(Some(Cause::Terminating { pod: pod_name }))
         } else {
@@ -679,18 +670,18 @@ fn process_condemned(
         });
     }
     let is_first_unavailable = first_unavailable == Some(pod_name.as_str());
-    if monotonic && !is_running_and_ready(pod) && !is_first_unavailable {
+    if monotonic && !pod.is_running_and_ready() && !is_first_unavailable {
         return Ok(Flow::Exit(Some(Cause::NotRunningAndReady {
             pod: pod_name,
         })));
     }
-    if monotonic && !is_running_and_available(pod, min_ready, ctx.now()) && !is_first_unavailable {
+    if monotonic && !pod.is_running_and_available(min_ready, ctx.now()) && !is_first_unavailable {
         return Ok(Flow::Exit(Some(Cause::NotAvailable {
             pod: pod_name,
             min_ready_seconds: min_ready,
         })));
     }
-    delete_stateful_pod(ctx, set, pod)?;
+    delete_stateful_pod(ctx, set, &pod.pod)?;
     Ok(Flow::Exit(None))
 }
 
@@ -735,27 +726,24 @@ fn update_status<'a>(
     status: &mut StatefulSetStatus,
     min_ready: i32,
     now: SimTime,
-    current_name: &str,
-    update_name: &str,
-    pods: impl Iterator<Item = &'a Arc<Pod>>,
+    pods: impl Iterator<Item = &'a StatefulPod>,
 ) {
     let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
     for pod in pods {
-        if is_created(pod) {
+        if pod.is_created() {
             replicas += 1;
         }
-        if is_running_and_ready(pod) {
+        if pod.is_running_and_ready() {
             ready += 1;
-            if is_running_and_available(pod, min_ready, now) {
+            if pod.is_running_and_available(min_ready, now) {
                 available += 1;
             }
         }
-        if is_created(pod) && !is_terminating(pod) {
-            let revision = get_pod_revision(pod);
-            if revision == current_name {
+        if pod.is_created() && !pod.is_terminating() {
+            if pod.is_at_current_revision() {
                 current += 1;
             }
-            if revision == update_name {
+            if pod.is_at_update_revision() {
                 updated += 1;
             }
         }

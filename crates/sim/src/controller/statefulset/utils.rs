@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::object::{controller_ref, name_of, ObjectKey};
 use crate::time::SimTime;
@@ -360,23 +361,107 @@ pub fn is_running_and_ready(pod: &Pod) -> bool {
     phase(pod) == "Running" && is_pod_ready(pod)
 }
 
-/// `podutil.IsPodAvailable`: Ready, and for at least `min_ready_seconds` (the phase is not checked).
-pub fn is_running_and_available(pod: &Pod, min_ready_seconds: i32, now: SimTime) -> bool {
-    let Some(ready) = ready_condition(pod).filter(|c| c.status == "True") else {
-        return false;
-    };
-    if min_ready_seconds <= 0 {
-        return true;
-    }
-    ready
-        .last_transition_time
-        .as_ref()
-        .is_some_and(|since| SimTime::from_k8s(since).plus_secs(min_ready_seconds as u64) < now)
+/// A pod as one sync sees it. A sync asks every pod the same questions several times (its ordinal, its
+/// revision, whether it is ready and for how long), and each answer means parsing the name or searching maps
+/// and lists of strings; they are read once here, so that a sync over a thousand pods stays cheap.
+#[derive(Clone, Debug)]
+pub struct StatefulPod {
+    pub pod: Arc<Pod>,
+    pub ordinal: i64,
+    created: bool,
+    phase_is: PhaseIs,
+    terminating: bool,
+    /// The Ready condition is True, and since when (if the condition says).
+    ready: Option<Option<SimTime>>,
+    at_current_revision: bool,
+    at_update_revision: bool,
 }
 
-/// `isUnavailable` (1.33+): not available for minReadySeconds, or terminating.
-pub fn is_unavailable(pod: &Pod, min_ready_seconds: i32, now: SimTime) -> bool {
-    !is_running_and_available(pod, min_ready_seconds, now) || is_terminating(pod)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PhaseIs {
+    Pending,
+    Running,
+    Failed,
+    Succeeded,
+    Other,
+}
+
+impl StatefulPod {
+    pub fn new(pod: Arc<Pod>, current_revision: &str, update_revision: &str) -> Self {
+        let revision = get_pod_revision(&pod);
+        let phase_is = match phase(&pod) {
+            "Pending" => PhaseIs::Pending,
+            "Running" => PhaseIs::Running,
+            "Failed" => PhaseIs::Failed,
+            "Succeeded" => PhaseIs::Succeeded,
+            _ => PhaseIs::Other,
+        };
+        let ready = ready_condition(&pod)
+            .filter(|c| c.status == "True")
+            .map(|c| c.last_transition_time.as_ref().map(SimTime::from_k8s));
+        StatefulPod {
+            ordinal: get_ordinal(&pod),
+            created: is_created(&pod),
+            phase_is,
+            terminating: is_terminating(&pod),
+            ready,
+            at_current_revision: revision == current_revision,
+            at_update_revision: revision == update_revision,
+            pod,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        name_of(&self.pod.metadata)
+    }
+
+    pub fn is_created(&self) -> bool {
+        self.created
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.phase_is == PhaseIs::Pending
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.phase_is == PhaseIs::Failed
+    }
+
+    pub fn is_succeeded(&self) -> bool {
+        self.phase_is == PhaseIs::Succeeded
+    }
+
+    pub fn is_terminating(&self) -> bool {
+        self.terminating
+    }
+
+    pub fn is_running_and_ready(&self) -> bool {
+        self.phase_is == PhaseIs::Running && self.ready.is_some()
+    }
+
+    pub fn is_at_current_revision(&self) -> bool {
+        self.at_current_revision
+    }
+
+    pub fn is_at_update_revision(&self) -> bool {
+        self.at_update_revision
+    }
+
+    /// `podutil.IsPodAvailable`: Ready, and for at least `min_ready_seconds` (the phase is not checked).
+    pub fn is_running_and_available(&self, min_ready_seconds: i32, now: SimTime) -> bool {
+        match self.ready {
+            None => false,
+            Some(_) if min_ready_seconds <= 0 => true,
+            Some(since) => {
+                since.is_some_and(|since| since.plus_secs(min_ready_seconds as u64) < now)
+            }
+        }
+    }
+
+    /// `isUnavailable` (1.33+): not available for minReadySeconds, or terminating.
+    pub fn is_unavailable(&self, min_ready_seconds: i32, now: SimTime) -> bool {
+        !self.is_running_and_available(min_ready_seconds, now) || self.terminating
+    }
 }
 
 // --- revisions -----------------------------------------------------------------------------------------------
