@@ -3,6 +3,8 @@
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use std::collections::HashMap;
+
 use crate::object::{ApiObject, ObjectKey};
 use crate::store::Store;
 use crate::time::SimTime;
@@ -37,6 +39,21 @@ pub mod component {
 /// event correlator does.
 const AGGREGATION_WINDOW_MS: u64 = 10 * 60 * 1000;
 
+/// The correlator's cache: which event a repeat would fold into, by what makes two events the same.
+#[derive(Clone, Debug, Default)]
+pub struct EventCorrelator {
+    latest: HashMap<Correlation, ObjectKey>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Correlation {
+    namespace: String,
+    involved_uid: Option<String>,
+    reason: String,
+    message: String,
+    component: String,
+}
+
 pub fn record<T: ApiObject>(
     store: &mut Store,
     involved: &T,
@@ -50,20 +67,25 @@ pub fn record<T: ApiObject>(
     let meta = involved.metadata();
     let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
     let now = store.now();
-    // Events are named after the object they are about, so its earlier events sit together in the store.
-    let involved_prefix = format!("{}.", meta.name.as_deref().unwrap_or_default());
+    let correlation = Correlation {
+        namespace: namespace.clone(),
+        involved_uid: meta.uid.clone(),
+        reason: reason.into(),
+        message: message.clone(),
+        component: component.into(),
+    };
     let repeat = store
-        .list_name_prefix::<Event>(&namespace, &involved_prefix)
-        .find(|e| {
-            e.reason.as_deref() == Some(reason)
-                && e.message.as_deref() == Some(message.as_str())
-                && e.involved_object.uid == meta.uid
-                && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component)
-                && e.last_timestamp
+        .event_correlator
+        .latest
+        .get(&correlation)
+        .filter(|key| {
+            store.get::<Event>(key).is_some_and(|e| {
+                e.last_timestamp
                     .as_ref()
                     .is_some_and(|t| now.0 <= SimTime::from_k8s(t).0 + AGGREGATION_WINDOW_MS)
+            })
         })
-        .map(|e| ObjectKey::of(&e.metadata));
+        .cloned();
     if let Some(key) = repeat {
         let _ = store.modify::<Event>(&key, |e| {
             e.count = Some(e.count.unwrap_or(1) + 1);
@@ -105,9 +127,13 @@ pub fn record<T: ApiObject>(
         reporting_instance: Some(host.unwrap_or(component).into()),
         ..Event::default()
     };
-    store
+    let created = store
         .create(event)
         .expect("event names are unique by construction");
+    store
+        .event_correlator
+        .latest
+        .insert(correlation, created.key());
 }
 
 fn store_len(store: &Store) -> u64 {

@@ -8,6 +8,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use crate::config::FeatureGates;
+use crate::events::EventCorrelator;
 use crate::object::{ApiObject, Collections, Object, ObjectKey};
 use crate::time::SimTime;
 
@@ -128,6 +129,9 @@ pub struct Store {
     pending: Vec<WatchEvent>,
     /// The apiserver's feature gates: some fields are dropped or defaulted only when a gate is on.
     feature_gates: FeatureGates,
+    /// Client state, not the apiserver's: the event recorders' correlator, kept here because every component
+    /// records through the store.
+    pub(crate) event_correlator: EventCorrelator,
 }
 
 impl Deref for Store {
@@ -189,19 +193,6 @@ impl Store {
         self.list_namespace_shared(namespace).map(Arc::as_ref)
     }
 
-    /// The objects of a namespace whose names start with `prefix`: a range of the ordered store, not a scan.
-    pub fn list_name_prefix<'a, T: ApiObject>(
-        &'a self,
-        namespace: &'a str,
-        prefix: &'a str,
-    ) -> impl Iterator<Item = &'a T> + 'a {
-        let start = ObjectKey::new(namespace, prefix);
-        T::collection(self)
-            .range(start..)
-            .take_while(move |(k, _)| k.namespace == namespace && k.name.starts_with(prefix))
-            .map(|(_, v)| v.as_ref())
-    }
-
     /// `list_namespace`, sharing the stored objects.
     pub fn list_namespace_shared<'a, T: ApiObject>(
         &'a self,
@@ -219,7 +210,7 @@ impl Store {
         std::mem::take(&mut self.pending)
     }
 
-    pub fn create<T: ApiObject>(&mut self, mut object: T) -> Result<T, ApiError> {
+    pub fn create<T: ApiObject>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
         let meta = object.metadata_mut();
         if T::NAMESPACED && meta.namespace.as_deref().unwrap_or_default().is_empty() {
             meta.namespace = Some("default".into());
@@ -264,12 +255,12 @@ impl Store {
         let shared = Arc::new(object);
         T::collection_mut(self).insert(key, shared.clone());
         self.emit(WatchEventType::Added, shared.clone());
-        Ok(Arc::unwrap_or_clone(shared))
+        Ok(shared)
     }
 
     /// Replaces a stored object. Identity fields are the store's; an update that changes nothing is not written,
     /// as the apiserver skips no-op updates, so controllers can write unconditionally without waking each other.
-    pub fn update<T: ApiObject>(&mut self, mut object: T) -> Result<T, ApiError> {
+    pub fn update<T: ApiObject>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
         let key = object.key();
         let Some(old) = T::collection(self).get(&key) else {
             return Err(ApiError::NotFound {
@@ -282,18 +273,19 @@ impl Store {
             object.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
         }
         if object == **old {
-            return Ok(object);
+            return Ok(old.clone());
         }
         if finalized_while_deleting(object.metadata()) {
-            return Ok(self
-                .remove::<T>(&key)
-                .expect("checked above that the object exists"));
+            return Ok(Arc::new(
+                self.remove::<T>(&key)
+                    .expect("checked above that the object exists"),
+            ));
         }
         object.metadata_mut().resource_version = Some(self.next_resource_version());
         let shared = Arc::new(object);
         T::collection_mut(self).insert(key, shared.clone());
         self.emit(WatchEventType::Modified, shared.clone());
-        Ok(Arc::unwrap_or_clone(shared))
+        Ok(shared)
     }
 
     /// Reads, changes and writes back one object: the get-modify-update loop of a controller.
@@ -301,7 +293,7 @@ impl Store {
         &mut self,
         key: &ObjectKey,
         change: impl FnOnce(&mut T),
-    ) -> Result<T, ApiError> {
+    ) -> Result<Arc<T>, ApiError> {
         let mut object = self
             .get::<T>(key)
             .cloned()
@@ -361,7 +353,7 @@ impl Store {
             meta.deletion_timestamp = Some(deadline);
             meta.deletion_grace_period_seconds = Some(grace);
         }
-        self.update(marked)
+        self.update(marked).map(Arc::unwrap_or_clone)
     }
 
     fn remove<T: ApiObject>(&mut self, key: &ObjectKey) -> Option<T> {

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::Value;
+use std::sync::Arc;
 
 use super::decode::{decode_strict, parse_documents, ManifestError};
 use super::defaults;
@@ -292,6 +293,7 @@ pub(crate) fn update_object<T: Applicable>(store: &mut Store, mut updated: T) ->
     }
     store
         .update(updated)
+        .map(Arc::unwrap_or_clone)
         .map_err(|e| format!("Error from server: {e}"))
 }
 

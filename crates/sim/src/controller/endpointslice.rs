@@ -7,6 +7,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::controller::{Controller, Ctx, WorkQueue};
 use crate::object::{controller_ref, name_of, ApiObject, Object, ObjectKey};
@@ -171,8 +172,9 @@ fn update_in_place(
 ) -> Option<Vec<EndpointSlice>> {
     let namespace = service.metadata.namespace.clone().unwrap_or_default();
     let service_key = service.key();
-    let mut slices: Vec<EndpointSlice> = store
-        .list_namespace::<EndpointSlice>(&namespace)
+    // Shared until changed: only the slices that change are copied.
+    let mut slices: Vec<Arc<EndpointSlice>> = store
+        .list_namespace_shared::<EndpointSlice>(&namespace)
         .filter(|s| managed_service_of(s).as_ref() == Some(&service_key))
         .cloned()
         .collect();
@@ -198,18 +200,18 @@ fn update_in_place(
         });
         match (found, desired) {
             (Some((i, at)), Some((ports, endpoint))) if slice_port_key(&slices[i]) == ports => {
-                slices[i].endpoints[at] = endpoint;
+                Arc::make_mut(&mut slices[i]).endpoints[at] = endpoint;
                 changed.insert(i);
             }
             (Some((i, at)), None) if slices[i].endpoints.len() > 1 => {
-                slices[i].endpoints.remove(at);
+                Arc::make_mut(&mut slices[i]).endpoints.remove(at);
                 changed.insert(i);
             }
             (None, Some((ports, endpoint))) => {
                 let i = slices.iter().position(|s| {
                     slice_port_key(s) == ports && s.endpoints.len() < MAX_ENDPOINTS_PER_SLICE
                 })?;
-                slices[i].endpoints.push(endpoint);
+                Arc::make_mut(&mut slices[i]).endpoints.push(endpoint);
                 changed.insert(i);
             }
             (None, None) => {}
@@ -221,7 +223,7 @@ fn update_in_place(
             .into_iter()
             .enumerate()
             .filter(|(i, _)| changed.contains(i))
-            .map(|(_, slice)| slice)
+            .map(|(_, slice)| Arc::unwrap_or_clone(slice))
             .collect(),
     )
 }

@@ -634,7 +634,7 @@ fn sync_volume(ctx: &mut Ctx, key: &ObjectKey) {
             if let Ok(volume) = recycled {
                 events::record(
                     ctx.store,
-                    &volume,
+                    &*volume,
                     EventType::Normal,
                     "RecyclerPod",
                     "Volume recycled",

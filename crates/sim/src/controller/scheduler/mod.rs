@@ -425,7 +425,7 @@ fn bind(ctx: &mut Ctx, pod: &Pod, node: &str) {
         let message = format!("Successfully assigned {} to {node}", bound.key());
         events::record(
             ctx.store,
-            &bound,
+            &*bound,
             EventType::Normal,
             "Scheduled",
             message,
@@ -453,7 +453,7 @@ fn mark_unschedulable(ctx: &mut Ctx, pod: &Pod, message: &str) {
     if let Ok(pod) = updated {
         events::record(
             ctx.store,
-            &pod,
+            &*pod,
             EventType::Warning,
             "FailedScheduling",
             message,

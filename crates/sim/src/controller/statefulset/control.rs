@@ -35,7 +35,12 @@ enum Flow {
 }
 
 /// `UpdateStatefulSet`.
-pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Arc<Pod>]) -> SyncResult {
+pub fn update_stateful_set(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    pods: &[Arc<Pod>],
+    facts: &mut PodFactsCache,
+) -> SyncResult {
     let mut revisions = list_revisions(ctx, set);
     sort_controller_revisions(&mut revisions);
     let (current, update, collision_count) = match get_stateful_set_revisions(ctx, set, &revisions)
@@ -48,7 +53,8 @@ pub fn update_stateful_set(ctx: &mut Ctx, set: &StatefulSet, pods: &[Arc<Pod>]) 
             }
         }
     };
-    let mut result = update_stateful_set_pods(ctx, set, &current, &update, collision_count, pods);
+    let mut result =
+        update_stateful_set_pods(ctx, set, &current, &update, collision_count, pods, facts);
     if let Some(status) = &result.status {
         if let Err(error) = update_stateful_set_status(ctx, set, status.clone()) {
             // The sync error wins over the status error (TestStatefulSetStatusUpdate).
@@ -114,7 +120,10 @@ fn get_stateful_set_revisions(
         Some(last_equal) => {
             let mut renumbered = (*last_equal).clone();
             renumbered.revision = candidate.revision;
-            ctx.store.update(renumbered).map_err(|e| e.to_string())?
+            ctx.store
+                .update(renumbered)
+                .map(Arc::unwrap_or_clone)
+                .map_err(|e| e.to_string())?
         }
         // A set being deleted only reports status. Upstream would still create the revision, the collector
         // would delete it and the controller create it again until the set is gone: churn that nothing reads,
@@ -141,7 +150,7 @@ fn create_controller_revision(
     loop {
         let candidate = new_revision(set, revision, *collision_count);
         match ctx.store.create(candidate.clone()) {
-            Ok(created) => return Ok(created),
+            Ok(created) => return Ok(Arc::unwrap_or_clone(created)),
             Err(ApiError::AlreadyExists { .. }) => {
                 let existing = ctx
                     .store
@@ -165,6 +174,7 @@ fn update_stateful_set_pods(
     update_revision: &ControllerRevision,
     collision_count: i32,
     pods: &[Arc<Pod>],
+    facts: &mut PodFactsCache,
 ) -> SyncResult {
     let current_set = apply_revision(set, current_revision);
     let update_set = apply_revision(set, update_revision);
@@ -183,8 +193,9 @@ fn update_stateful_set_pods(
     let end = end_ordinal(set);
     let mut replicas: Vec<Option<StatefulPod>> = vec![None; replicas(set).max(0) as usize];
     let mut condemned: Vec<StatefulPod> = Vec::new();
+    facts.start(set);
     for pod in pods {
-        let pod = versions.read(pod.clone());
+        let pod = versions.read(pod.clone(), facts.facts(set, pod));
         if (i64::from(start)..=i64::from(end)).contains(&pod.ordinal) {
             let index = (pod.ordinal - i64::from(start)) as usize;
             replicas[index] = Some(pod);
@@ -206,9 +217,14 @@ fn update_stateful_set_pods(
         .into_iter()
         .enumerate()
         .map(|(i, pod)| {
-            pod.unwrap_or_else(|| versions.read(Arc::new(versions.missing_pod(start + i as i32))))
+            pod.unwrap_or_else(|| {
+                let missing = versions.missing_pod(start + i as i32);
+                let facts = PodFacts::of(set, &missing);
+                versions.read(Arc::new(missing), &facts)
+            })
         })
         .collect();
+    facts.finish();
     condemned.sort_by_key(|pod| std::cmp::Reverse(pod.ordinal));
 
     let mut status = StatefulSetStatus {
@@ -571,8 +587,8 @@ impl Versions<'_> {
         missing_stateful_set_pod(self.update_set, ordinal, revision)
     }
 
-    fn read(&self, pod: Arc<Pod>) -> StatefulPod {
-        StatefulPod::new(pod, self.current_name, self.update_name)
+    fn read(&self, pod: Arc<Pod>, facts: &PodFacts) -> StatefulPod {
+        StatefulPod::new(pod, facts, self.current_name, self.update_name)
     }
 }
 
@@ -637,7 +653,7 @@ fn process_replica(
         })));
     }
     let retention_match = claims_match_retention_policy(ctx, update_set, &pod);
-    if identity_matches(set, &pod) && storage_matches(set, &pod) && retention_match {
+    if replica.identity_and_storage_match() && retention_match {
         return Ok(Flow::Continue);
     }
     update_stateful_pod(ctx, update_set, &pod)?;
@@ -645,7 +661,8 @@ fn process_replica(
         .store
         .get_shared::<Pod>(&ObjectKey::of(&pod.metadata))
         .unwrap_or(pod);
-    replicas[i] = versions.read(updated);
+    let facts = PodFacts::of(set, &updated);
+    replicas[i] = versions.read(updated, &facts);
     Ok(Flow::Continue)
 }
 
@@ -814,7 +831,8 @@ fn truncate_history(
     update: &ControllerRevision,
 ) {
     let limit = spec(set).revision_history_limit.unwrap_or(10);
-    if limit < 0 {
+    // Fewer revisions than the limit leave nothing to truncate, whichever the pods use.
+    if limit < 0 || revisions.len() <= limit as usize {
         return;
     }
     let mut live: BTreeSet<&str> = pods.iter().map(|pod| get_pod_revision(pod)).collect();

@@ -20,7 +20,7 @@ use crate::object::{
     controller_ref, get_controller_of, remove_owner_references, ApiObject, Object, ObjectKey,
 };
 use crate::store::{Store, WatchEvent, WatchEventType};
-use utils::{is_member_of, min_ready_seconds, replicas};
+use utils::{is_member_of, min_ready_seconds, replicas, PodFactsCache};
 pub use wait::Wait;
 
 /// Failed syncs are retried with the default controller rate limiter's per-item backoff: 5 ms doubling.
@@ -36,6 +36,7 @@ pub struct StatefulSetController {
     /// Each set as its last sync left it, and each pod as it was last seen (see `SetInputs`, `PodInputs`).
     sets_after_sync: BTreeMap<ObjectKey, SetInputs>,
     pods_seen: HashMap<ObjectKey, PodInputs>,
+    pod_facts: BTreeMap<ObjectKey, PodFactsCache>,
 }
 
 /// What a sync reads from its set besides the spec, whose changes bump the generation. Upstream enqueues a set
@@ -105,11 +106,13 @@ impl StatefulSetController {
             self.waits.remove(key);
             self.failures.remove(key);
             self.sets_after_sync.remove(key);
+            self.pod_facts.remove(key);
             return;
         };
         adopt_orphan_revisions(ctx, &set);
         let pods = get_pods_for_stateful_set(ctx, &set);
-        let result = control::update_stateful_set(ctx, &set, &pods);
+        let facts = self.pod_facts.entry(key.clone()).or_default();
+        let result = control::update_stateful_set(ctx, &set, &pods, facts);
         if let Some(after) = ctx.store.get::<StatefulSet>(key) {
             self.sets_after_sync
                 .insert(key.clone(), SetInputs::of(after));
@@ -270,7 +273,7 @@ fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Arc<Pod>> 
                         .get_or_insert_with(Vec::new)
                         .push(controller_ref(set));
                 }) {
-                    claimed.push(Arc::new(adopted));
+                    claimed.push(adopted);
                 }
             }
             None => {}

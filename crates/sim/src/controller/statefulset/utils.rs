@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::object::{controller_ref, name_of, ObjectKey};
@@ -170,16 +170,15 @@ pub fn get_persistent_volume_claims(
 /// The keys of the claims a pod of this ordinal uses, without building the claims: what the hot paths that
 /// only look claims up need.
 pub fn claim_keys(set: &StatefulSet, pod: &Pod) -> Vec<ObjectKey> {
+    let templates = claim_templates(set);
+    if templates.is_empty() {
+        return Vec::new();
+    }
     let ordinal = get_ordinal(pod) as i32;
-    let namespace = set.metadata.namespace.clone().unwrap_or_default();
-    claim_templates(set)
+    let namespace = set.metadata.namespace.as_deref().unwrap_or_default();
+    templates
         .iter()
-        .map(|t| {
-            ObjectKey::new(
-                namespace.clone(),
-                get_persistent_volume_claim_name(set, t, ordinal),
-            )
-        })
+        .map(|t| ObjectKey::new(namespace, get_persistent_volume_claim_name(set, t, ordinal)))
         .collect()
 }
 
@@ -361,20 +360,20 @@ pub fn is_running_and_ready(pod: &Pod) -> bool {
     phase(pod) == "Running" && is_pod_ready(pod)
 }
 
-/// A pod as one sync sees it. A sync asks every pod the same questions several times (its ordinal, its
-/// revision, whether it is ready and for how long), and each answer means parsing the name or searching maps
-/// and lists of strings; they are read once here, so that a sync over a thousand pods stays cheap.
+/// What a sync needs to know about a pod that depends on the pod object alone and on its set's name and claim
+/// templates, which cannot change. A sync asks every pod the same questions several times, and each answer
+/// means parsing the name or searching maps and lists of strings; the answers are read once per version of
+/// the pod (see `PodFactsCache`), so that a sync over a thousand pods stays cheap.
 #[derive(Clone, Debug)]
-pub struct StatefulPod {
-    pub pod: Arc<Pod>,
-    pub ordinal: i64,
+pub struct PodFacts {
+    ordinal: i64,
+    revision: String,
     created: bool,
     phase_is: PhaseIs,
     terminating: bool,
     /// The Ready condition is True, and since when (if the condition says).
     ready: Option<Option<SimTime>>,
-    at_current_revision: bool,
-    at_update_revision: bool,
+    identity_and_storage_match: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -386,28 +385,97 @@ enum PhaseIs {
     Other,
 }
 
-impl StatefulPod {
-    pub fn new(pod: Arc<Pod>, current_revision: &str, update_revision: &str) -> Self {
-        let revision = get_pod_revision(&pod);
-        let phase_is = match phase(&pod) {
+impl PodFacts {
+    pub fn of(set: &StatefulSet, pod: &Pod) -> Self {
+        let phase_is = match phase(pod) {
             "Pending" => PhaseIs::Pending,
             "Running" => PhaseIs::Running,
             "Failed" => PhaseIs::Failed,
             "Succeeded" => PhaseIs::Succeeded,
             _ => PhaseIs::Other,
         };
-        let ready = ready_condition(&pod)
-            .filter(|c| c.status == "True")
-            .map(|c| c.last_transition_time.as_ref().map(SimTime::from_k8s));
-        StatefulPod {
-            ordinal: get_ordinal(&pod),
-            created: is_created(&pod),
+        PodFacts {
+            ordinal: get_ordinal(pod),
+            revision: get_pod_revision(pod).to_string(),
+            created: is_created(pod),
             phase_is,
-            terminating: is_terminating(&pod),
-            ready,
-            at_current_revision: revision == current_revision,
-            at_update_revision: revision == update_revision,
+            terminating: is_terminating(pod),
+            ready: ready_condition(pod)
+                .filter(|c| c.status == "True")
+                .map(|c| c.last_transition_time.as_ref().map(SimTime::from_k8s)),
+            identity_and_storage_match: identity_matches(set, pod) && storage_matches(set, pod),
+        }
+    }
+}
+
+/// The facts of one set's pods, kept between syncs and keyed by the stored object's address: every write
+/// stores a new object, so an address names one version of a pod, and holding the object keeps its address
+/// from being reused. A sync keeps only the entries of the pods it read.
+#[derive(Clone, Debug, Default)]
+pub struct PodFactsCache {
+    set_uid: Option<String>,
+    round: u64,
+    by_version: HashMap<usize, (Arc<Pod>, PodFacts, u64)>,
+}
+
+impl PodFactsCache {
+    /// Starts a sync's reading; facts are about one incarnation of the set.
+    pub fn start(&mut self, set: &StatefulSet) {
+        if self.set_uid != set.metadata.uid {
+            self.set_uid = set.metadata.uid.clone();
+            self.by_version.clear();
+        }
+        self.round += 1;
+    }
+
+    pub fn facts(&mut self, set: &StatefulSet, pod: &Arc<Pod>) -> &PodFacts {
+        let round = self.round;
+        let entry = self
+            .by_version
+            .entry(Arc::as_ptr(pod) as usize)
+            .or_insert_with(|| (pod.clone(), PodFacts::of(set, pod), round));
+        entry.2 = round;
+        &entry.1
+    }
+
+    /// Forgets the pods this sync did not read: they are gone or were replaced by a newer version.
+    pub fn finish(&mut self) {
+        let round = self.round;
+        self.by_version.retain(|_, entry| entry.2 == round);
+    }
+}
+
+/// A pod as one sync sees it: its facts, and whether it is at the sync's current and update revisions.
+#[derive(Clone, Debug)]
+pub struct StatefulPod {
+    pub pod: Arc<Pod>,
+    pub ordinal: i64,
+    created: bool,
+    phase_is: PhaseIs,
+    terminating: bool,
+    ready: Option<Option<SimTime>>,
+    identity_and_storage_match: bool,
+    at_current_revision: bool,
+    at_update_revision: bool,
+}
+
+impl StatefulPod {
+    pub fn new(
+        pod: Arc<Pod>,
+        facts: &PodFacts,
+        current_revision: &str,
+        update_revision: &str,
+    ) -> Self {
+        StatefulPod {
             pod,
+            ordinal: facts.ordinal,
+            created: facts.created,
+            phase_is: facts.phase_is,
+            terminating: facts.terminating,
+            ready: facts.ready,
+            identity_and_storage_match: facts.identity_and_storage_match,
+            at_current_revision: facts.revision == current_revision,
+            at_update_revision: facts.revision == update_revision,
         }
     }
 
@@ -445,6 +513,11 @@ impl StatefulPod {
 
     pub fn is_at_update_revision(&self) -> bool {
         self.at_update_revision
+    }
+
+    /// `identityMatches` and `storageMatches`.
+    pub fn identity_and_storage_match(&self) -> bool {
+        self.identity_and_storage_match
     }
 
     /// `podutil.IsPodAvailable`: Ready, and for at least `min_ready_seconds` (the phase is not checked).
