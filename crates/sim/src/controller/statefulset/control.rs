@@ -193,7 +193,6 @@ fn update_stateful_set_pods(
     let end = end_ordinal(set);
     let mut replicas: Vec<Option<StatefulPod>> = vec![None; replicas(set).max(0) as usize];
     let mut condemned: Vec<StatefulPod> = Vec::new();
-    facts.start(set);
     for pod in pods {
         let pod = versions.read(pod.clone(), facts.facts(set, pod));
         if (i64::from(start)..=i64::from(end)).contains(&pod.ordinal) {
@@ -224,7 +223,6 @@ fn update_stateful_set_pods(
             })
         })
         .collect();
-    facts.finish();
     condemned.sort_by_key(|pod| std::cmp::Reverse(pod.ordinal));
 
     let mut status = StatefulSetStatus {

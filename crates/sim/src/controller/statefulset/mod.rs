@@ -20,7 +20,7 @@ use crate::object::{
     controller_ref, get_controller_of, remove_owner_references, ApiObject, Object, ObjectKey,
 };
 use crate::store::{Store, WatchEvent, WatchEventType};
-use utils::{is_member_of, min_ready_seconds, replicas, PodFactsCache};
+use utils::{min_ready_seconds, replicas, ControllerRef, PodFacts, PodFactsCache};
 pub use wait::Wait;
 
 /// Failed syncs are retried with the default controller rate limiter's per-item backoff: 5 ms doubling.
@@ -110,9 +110,11 @@ impl StatefulSetController {
             return;
         };
         adopt_orphan_revisions(ctx, &set);
-        let pods = get_pods_for_stateful_set(ctx, &set);
         let facts = self.pod_facts.entry(key.clone()).or_default();
+        facts.start(&set);
+        let pods = get_pods_for_stateful_set(ctx, &set, facts);
         let result = control::update_stateful_set(ctx, &set, &pods, facts);
+        facts.finish();
         if let Some(after) = ctx.store.get::<StatefulSet>(key) {
             self.sets_after_sync
                 .insert(key.clone(), SetInputs::of(after));
@@ -245,10 +247,13 @@ fn sets_for_pod(store: &Store, pod: &Pod) -> Vec<ObjectKey> {
 
 /// `getPodsForStatefulSet` with `ClaimPods`: adopts orphans that match the selector and the name pattern, and
 /// releases owned pods that no longer do.
-fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Arc<Pod>> {
+fn get_pods_for_stateful_set(
+    ctx: &mut Ctx,
+    set: &StatefulSet,
+    facts: &mut PodFactsCache,
+) -> Vec<Arc<Pod>> {
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     let set_uid = set.metadata.uid.clone().unwrap_or_default();
-    let selector = &utils::spec(set).selector;
     let deleting = set.metadata.deletion_timestamp.is_some();
     let candidates: Vec<Arc<Pod>> = ctx
         .store
@@ -257,16 +262,17 @@ fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Arc<Pod>> 
         .collect();
     let mut claimed = Vec::new();
     for pod in candidates {
-        let matches = selector_matches(
-            selector,
-            pod.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
-        ) && is_member_of(set, &pod);
-        match get_controller_of(&pod.metadata) {
-            Some(owner) if owner.uid != set_uid => {}
-            Some(_) if matches => claimed.push(pod),
-            Some(_) if !deleting => release_pod(ctx, &pod, &set_uid),
-            Some(_) => {}
-            None if matches && !deleting && pod.metadata.deletion_timestamp.is_none() => {
+        let PodFacts {
+            claimable,
+            controller,
+            ..
+        } = *facts.facts(set, &pod);
+        match controller {
+            ControllerRef::Other => {}
+            ControllerRef::ThisSet if claimable => claimed.push(pod),
+            ControllerRef::ThisSet if !deleting => release_pod(ctx, &pod, &set_uid),
+            ControllerRef::ThisSet => {}
+            ControllerRef::None if claimable && !deleting && pod.metadata.deletion_timestamp.is_none() => {
                 if let Ok(adopted) = ctx.store.modify::<Pod>(&pod.key(), |p| {
                     p.metadata
                         .owner_references
@@ -276,7 +282,7 @@ fn get_pods_for_stateful_set(ctx: &mut Ctx, set: &StatefulSet) -> Vec<Arc<Pod>> 
                     claimed.push(adopted);
                 }
             }
-            None => {}
+            ControllerRef::None => {}
         }
     }
     claimed

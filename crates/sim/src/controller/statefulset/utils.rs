@@ -8,10 +8,11 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::object::{controller_ref, name_of, ObjectKey};
+use crate::labels::selector_matches;
+use crate::object::{controller_ref, get_controller_of, name_of, ObjectKey};
 use crate::time::SimTime;
 
 pub const STATEFUL_SET_POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
@@ -374,6 +375,17 @@ pub struct PodFacts {
     /// The Ready condition is True, and since when (if the condition says).
     ready: Option<Option<SimTime>>,
     identity_and_storage_match: bool,
+    /// Matches the set's selector and has its name pattern: what `ClaimPods` adopts or keeps.
+    pub claimable: bool,
+    pub controller: ControllerRef,
+}
+
+/// The pod's controllerRef, against the set (by uid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControllerRef {
+    ThisSet,
+    Other,
+    None,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,6 +416,15 @@ impl PodFacts {
                 .filter(|c| c.status == "True")
                 .map(|c| c.last_transition_time.as_ref().map(SimTime::from_k8s)),
             identity_and_storage_match: identity_matches(set, pod) && storage_matches(set, pod),
+            claimable: selector_matches(
+                &spec(set).selector,
+                pod.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
+            ) && is_member_of(set, pod),
+            controller: match get_controller_of(&pod.metadata) {
+                Some(owner) if Some(&owner.uid) == set.metadata.uid.as_ref() => ControllerRef::ThisSet,
+                Some(_) => ControllerRef::Other,
+                None => ControllerRef::None,
+            },
         }
     }
 }
@@ -415,11 +436,11 @@ impl PodFacts {
 pub struct PodFactsCache {
     set_uid: Option<String>,
     round: u64,
-    by_version: HashMap<usize, (Arc<Pod>, PodFacts, u64)>,
+    by_version: BTreeMap<usize, (Arc<Pod>, PodFacts, u64)>,
 }
 
 impl PodFactsCache {
-    /// Starts a sync's reading; facts are about one incarnation of the set.
+    /// Starts a sync's reading; facts are about one incarnation of the set, whose selector cannot change.
     pub fn start(&mut self, set: &StatefulSet) {
         if self.set_uid != set.metadata.uid {
             self.set_uid = set.metadata.uid.clone();
