@@ -272,7 +272,9 @@ fn get_pods_for_stateful_set(
             ControllerRef::ThisSet if claimable => claimed.push(pod),
             ControllerRef::ThisSet if !deleting => release_pod(ctx, &pod, &set_uid),
             ControllerRef::ThisSet => {}
-            ControllerRef::None if claimable && !deleting && pod.metadata.deletion_timestamp.is_none() => {
+            ControllerRef::None
+                if claimable && !deleting && pod.metadata.deletion_timestamp.is_none() =>
+            {
                 if let Ok(adopted) = ctx.store.modify::<Pod>(&pod.key(), |p| {
                     p.metadata
                         .owner_references
@@ -317,5 +319,96 @@ fn adopt_orphan_revisions(ctx: &mut Ctx, set: &StatefulSet) {
                 .get_or_insert_with(Vec::new)
                 .push(controller_ref(set));
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SimTime;
+    use crate::{Cluster, ClusterConfig};
+
+    fn running_web(min_ready_seconds: u32) -> Cluster {
+        let mut cluster = Cluster::new(ClusterConfig::default());
+        let manifest = format!(
+            "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: nginx
+  replicas: 1
+  minReadySeconds: {min_ready_seconds}
+  selector:
+    matchLabels: {{app: nginx}}
+  template:
+    metadata:
+      labels: {{app: nginx}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"
+        );
+        cluster.apply(&manifest).expect("the manifest parses");
+        cluster.run_until(SimTime::from_secs(60));
+        cluster
+    }
+
+    /// Whether the controller enqueues `web` for an update of web-0 made by `change`.
+    fn enqueues_after(cluster: &Cluster, change: impl FnOnce(&mut Pod)) -> bool {
+        let store = cluster.store();
+        let pod = store
+            .get_shared::<Pod>(&ObjectKey::new("default", "web-0"))
+            .expect("web-0 exists");
+        let mut controller = StatefulSetController::default();
+        let seen = WatchEvent {
+            at: store.now(),
+            event_type: WatchEventType::Added,
+            object: pod.clone().into_object(),
+        };
+        controller.observe(&seen, store);
+        while controller.queue.pop().is_some() {}
+        let mut changed = (*pod).clone();
+        change(&mut changed);
+        let update = WatchEvent {
+            at: store.now(),
+            event_type: WatchEventType::Modified,
+            object: Arc::new(changed).into_object(),
+        };
+        controller.observe(&update, store);
+        !controller.queue.is_empty()
+    }
+
+    #[test]
+    fn pod_updates_the_sync_does_not_read_do_not_start_one() {
+        let cluster = running_web(0);
+        let new_ip = |pod: &mut Pod| {
+            pod.status.as_mut().expect("a status").pod_ip = Some("10.244.9.9".into());
+        };
+        assert!(!enqueues_after(&cluster, new_ip));
+        let not_ready = |pod: &mut Pod| {
+            let status = pod.status.as_mut().expect("a status");
+            for condition in status.conditions.iter_mut().flatten() {
+                condition.status = "False".into();
+            }
+        };
+        assert!(enqueues_after(&cluster, not_ready));
+        let relabelled = |pod: &mut Pod| {
+            pod.metadata
+                .labels
+                .get_or_insert_with(BTreeMap::new)
+                .insert("tier".into(), "web".into());
+        };
+        assert!(enqueues_after(&cluster, relabelled));
+    }
+
+    #[test]
+    fn with_min_ready_seconds_every_pod_update_starts_a_sync() {
+        let cluster = running_web(10);
+        let new_ip = |pod: &mut Pod| {
+            pod.status.as_mut().expect("a status").pod_ip = Some("10.244.9.9".into());
+        };
+        assert!(enqueues_after(&cluster, new_ip));
     }
 }

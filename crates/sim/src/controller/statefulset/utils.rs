@@ -421,7 +421,9 @@ impl PodFacts {
                 pod.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
             ) && is_member_of(set, pod),
             controller: match get_controller_of(&pod.metadata) {
-                Some(owner) if Some(&owner.uid) == set.metadata.uid.as_ref() => ControllerRef::ThisSet,
+                Some(owner) if Some(&owner.uid) == set.metadata.uid.as_ref() => {
+                    ControllerRef::ThisSet
+                }
                 Some(_) => ControllerRef::Other,
                 None => ControllerRef::None,
             },
