@@ -18,6 +18,7 @@ pub mod rng;
 pub mod scenario;
 pub mod store;
 pub mod time;
+pub mod timeline;
 pub mod vfs;
 
 pub use cluster::Cluster;

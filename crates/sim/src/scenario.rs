@@ -49,6 +49,22 @@ impl Action {
             Action::Inject(fault) => fault.to_string(),
         }
     }
+
+    /// Carries the action out at the cluster's current instant.
+    pub fn execute(&self, cluster: &mut Cluster) -> CommandOutput {
+        match self {
+            Action::Run(line) => kubectl::run(cluster, line, ""),
+            Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
+            Action::Inject(fault) => match cluster.inject(fault.clone()) {
+                Ok(()) => CommandOutput::default(),
+                Err(error) => CommandOutput {
+                    exit_code: 1,
+                    stdout: String::new(),
+                    stderr: format!("error: {error}\n"),
+                },
+            },
+        }
+    }
 }
 
 // --- the file format -----------------------------------------------------------------------------------------
@@ -273,7 +289,7 @@ impl Scenario {
             // A command that waits (`run -i`, `drain`) lets the clock run on, and the next one can only be
             // typed once it returns: a step is issued at its `at` or when the one before it returned.
             let issued = step.at.max(cluster.now());
-            let output = execute(&mut cluster, &step.action);
+            let output = step.action.execute(&mut cluster);
             emit(Record::Command {
                 at: issued,
                 command: step.action.command(),
@@ -390,21 +406,6 @@ fn run_until(cluster: &mut Cluster, until: SimTime, emit: &mut impl FnMut(Record
     cluster.run_until(until);
     for event in cluster.take_journal() {
         emit(Record::Watch(event));
-    }
-}
-
-fn execute(cluster: &mut Cluster, action: &Action) -> CommandOutput {
-    match action {
-        Action::Run(line) => kubectl::run(cluster, line, ""),
-        Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
-        Action::Inject(fault) => match cluster.inject(fault.clone()) {
-            Ok(()) => CommandOutput::default(),
-            Err(error) => CommandOutput {
-                exit_code: 1,
-                stdout: String::new(),
-                stderr: format!("error: {error}\n"),
-            },
-        },
     }
 }
 

@@ -372,6 +372,11 @@ impl Store {
         });
     }
 
+    /// The latest resourceVersion handed out: it moves with every write.
+    pub fn resource_version(&self) -> u64 {
+        self.resource_version
+    }
+
     fn next_resource_version(&mut self) -> String {
         self.resource_version += 1;
         self.resource_version.to_string()

@@ -49,6 +49,17 @@ pub struct Vfs {
 const RECYCLED_REASON: &str = "RecyclerPod";
 
 impl Vfs {
+    /// Whether nothing was written since `earlier`, a copy taken before: a write replaces the shared tree it
+    /// changes, so an unchanged tree is the same allocation.
+    pub fn unchanged_since(&self, earlier: &Vfs) -> bool {
+        self.trees.len() == earlier.trees.len()
+            && self.trees.iter().zip(&earlier.trees).all(
+                |((id, tree), (earlier_id, earlier_tree))| {
+                    id == earlier_id && Arc::ptr_eq(tree, earlier_tree)
+                },
+            )
+    }
+
     pub fn tree(&self, id: &TreeId) -> Option<&Tree> {
         self.trees.get(id).map(Arc::as_ref)
     }
