@@ -1,43 +1,61 @@
 //! The page: editor on the left, the stage on the right, the player on top.
 
 use leptos::prelude::*;
-use ordinal_sim::{Cluster, Scenario};
+use ordinal_sim::timeline::Timeline;
+use ordinal_sim::Scenario;
 
+use crate::console::{Terminal, Workbench};
 use crate::editor::{Diagnostic, Editor};
-use crate::player::{Playback, Player};
+use crate::player::{Playback, Player, Scrubber};
 use crate::stage::StageView;
 
 /// The scenario the editor opens with: the nginx `web` set of the course notes.
 const DEFAULT_SCENARIO: &str = include_str!("../examples/web.yaml");
 
-/// The running simulation, shared by the components; `version` changes whenever the cluster does.
+/// The running simulation and its history, shared by the components; `version` changes whenever they do.
 #[derive(Clone, Copy)]
 pub struct Simulation {
-    pub cluster: StoredValue<Cluster>,
+    pub timeline: StoredValue<Timeline>,
     pub version: RwSignal<u64>,
 }
 
 impl Simulation {
-    /// Changes the cluster and tells every view that reads it. `None` once the page is being torn down.
-    pub fn update<R>(&self, change: impl FnOnce(&mut Cluster) -> R) -> Option<R> {
-        let result = self.cluster.try_update_value(change);
+    /// Changes the timeline and tells every view that reads it. `None` once the page is being torn down.
+    pub fn update<R>(&self, change: impl FnOnce(&mut Timeline) -> R) -> Option<R> {
+        let result = self.timeline.try_update_value(change);
         self.version.update(|v| *v += 1);
         result
+    }
+
+    /// Reads the timeline, and re-runs the caller whenever it changes.
+    pub fn read<R>(&self, read: impl FnOnce(&Timeline) -> R) -> R {
+        self.version.track();
+        self.timeline.with_value(read)
     }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     let scenario = Scenario::parse(DEFAULT_SCENARIO).expect("the bundled scenario is valid");
-    let mut cluster = Cluster::new(scenario.config.clone());
-    let diagnostics = RwSignal::new(crate::editor::apply_to(&mut cluster, &scenario.manifests));
+    // The scenario's manifests, as the editor shows them, are the first intervention; its scripted steps are
+    // the teacher's, not the learner's, and the page starts without them.
+    let scenario = Scenario {
+        steps: Vec::new(),
+        ..scenario
+    };
+    let mut timeline = Timeline::from_scenario(&Scenario {
+        manifests: String::new(),
+        ..scenario.clone()
+    });
+    let diagnostics = RwSignal::new(crate::editor::apply_to(&mut timeline, &scenario.manifests));
     let simulation = Simulation {
-        cluster: StoredValue::new(cluster),
+        timeline: StoredValue::new(timeline),
         version: RwSignal::new(0),
     };
     let playback = Playback::new();
     provide_context(simulation);
     provide_context(playback);
+    provide_context(Terminal::new());
     let manifests = RwSignal::new(scenario.manifests);
 
     view! {
@@ -45,6 +63,7 @@ pub fn App() -> impl IntoView {
             <h1 class="brand">"Ordinal"</h1>
             <Player/>
         </header>
+        <Scrubber/>
         <main class="workspace">
             <section class="editor-pane" aria-label="Manifests">
                 <Editor text=manifests diagnostics=diagnostics/>
@@ -53,6 +72,7 @@ pub fn App() -> impl IntoView {
                 <StageView/>
             </section>
         </main>
+        <Workbench/>
     }
 }
 

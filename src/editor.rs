@@ -2,7 +2,7 @@
 //! typing pauses. What the apiserver refuses is shown on the line it concerns and changes nothing.
 
 use leptos::prelude::*;
-use ordinal_sim::Cluster;
+use ordinal_sim::timeline::Timeline;
 use std::time::Duration;
 
 use crate::app::{Diagnostics, Simulation};
@@ -16,9 +16,10 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Applies the manifests and returns what went wrong, document by document.
-pub fn apply_to(cluster: &mut Cluster, manifests: &str) -> Vec<Diagnostic> {
-    match cluster.apply(manifests) {
+/// Applies the manifests now, recording the change on the timeline, and returns what went wrong, document by
+/// document.
+pub fn apply_to(timeline: &mut Timeline, manifests: &str) -> Vec<Diagnostic> {
+    match timeline.apply_manifests(manifests) {
         Err(error) => vec![Diagnostic {
             line: error.line,
             message: error.message,
@@ -46,7 +47,7 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
         let handle = set_timeout_with_handle(
             move || {
                 let manifests = text.get_untracked();
-                if let Some(found) = simulation.update(|cluster| apply_to(cluster, &manifests)) {
+                if let Some(found) = simulation.update(|timeline| apply_to(timeline, &manifests)) {
                     diagnostics.set(found);
                 }
             },

@@ -1,7 +1,9 @@
-//! Play, pause, step and speed. Simulated time advances by real elapsed time (from `performance.now()`,
-//! never `Instant`) times the speed.
+//! Play, pause, step and speed, and the timeline under them. Simulated time advances by real elapsed time
+//! (from `performance.now()`, never `Instant`) times the speed; the scrubber moves to any instant of the
+//! branch, exactly, and lists the branches that acting in the past created.
 
 use leptos::prelude::*;
+use ordinal_sim::SimTime;
 use std::time::Duration;
 
 use crate::app::Simulation;
@@ -10,6 +12,8 @@ use crate::view_model::format_clock;
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 /// How often the page advances the simulation while playing.
 const FRAME: Duration = Duration::from_millis(50);
+/// The scrubber's resolution.
+const SCRUB_STEP_MS: u64 = 100;
 
 #[derive(Clone, Copy)]
 pub struct Playback {
@@ -47,22 +51,14 @@ pub fn Player() -> impl IntoView {
                 return;
             }
             let advance = (elapsed_ms * playback.speed.get_untracked()).round() as u64;
-            simulation.update(|cluster| {
-                let target = cluster.now().plus_millis(advance);
-                cluster.run_until(target);
-            });
+            simulation.update(|timeline| timeline.seek(timeline.now().plus_millis(advance)));
         },
         FRAME,
     );
-    let clock = move || {
-        simulation.version.get();
-        simulation
-            .cluster
-            .with_value(|c| format_clock(c.now().as_millis()))
-    };
+    let clock = move || simulation.read(|t| format_clock(t.now().as_millis()));
     let step = move |_| {
         playback.playing.set(false);
-        simulation.update(|cluster| cluster.step());
+        simulation.update(|timeline| timeline.step());
     };
     view! {
         <div class="player" role="group" aria-label="Playback">
@@ -92,5 +88,137 @@ pub fn Player() -> impl IntoView {
             </label>
             <output class="clock" aria-label="Simulated time">{clock}</output>
         </div>
+    }
+}
+
+/// One intervention on the scrubber.
+#[derive(Clone, PartialEq)]
+struct Marker {
+    at_ms: u64,
+    label: String,
+}
+
+/// The timeline: a slider over the current branch from 0 to the furthest instant simulated, a marker for each
+/// intervention, and the branches.
+#[component]
+pub fn Scrubber() -> impl IntoView {
+    let simulation = expect_context::<Simulation>();
+    let playback = expect_context::<Playback>();
+    let now_ms = move || simulation.read(|t| t.now().as_millis());
+    let end_ms = move || {
+        simulation.read(|t| t.branch().horizon.as_millis().max(t.now().as_millis()))
+            .max(SCRUB_STEP_MS)
+    };
+    let markers = Memo::new(move |_| {
+        simulation.read(|t| {
+            t.branch()
+                .steps
+                .iter()
+                .map(|step| Marker {
+                    at_ms: step.at.as_millis(),
+                    label: format!("{} {}", format_clock(step.at.as_millis()), step.action.command()),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let seek = move |ms: u64| {
+        playback.playing.set(false);
+        simulation.update(|timeline| timeline.seek(SimTime::from_millis(ms)));
+    };
+    view! {
+        <div class="timeline" role="group" aria-label="Timeline">
+            <div class="track">
+                <input
+                    type="range"
+                    class="scrub"
+                    aria-label="Simulated time"
+                    aria-valuetext=move || format_clock(now_ms())
+                    min="0"
+                    step=SCRUB_STEP_MS.to_string()
+                    prop:max=move || end_ms().to_string()
+                    prop:value=move || now_ms().to_string()
+                    on:input=move |ev| {
+                        if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
+                            seek(ms);
+                        }
+                    }
+                />
+                <div class="markers">
+                    {move || {
+                        let end = end_ms() as f64;
+                        markers
+                            .get()
+                            .into_iter()
+                            .map(|marker| {
+                                let left = format!("left: {:.3}%", marker.at_ms as f64 / end * 100.0);
+                                view! {
+                                    <button
+                                        class="marker"
+                                        style=left
+                                        title=marker.label.clone()
+                                        aria-label=marker.label.clone()
+                                        data-at=marker.at_ms
+                                        on:click=move |_| seek(marker.at_ms)
+                                    ></button>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </div>
+            </div>
+            <Branches/>
+        </div>
+    }
+}
+
+/// The branches, once acting in the past has made more than one: each names the instant it forked at.
+#[component]
+fn Branches() -> impl IntoView {
+    let simulation = expect_context::<Simulation>();
+    let branches = Memo::new(move |_| {
+        simulation.read(|t| {
+            let current = t.current_branch();
+            t.branches()
+                .iter()
+                .enumerate()
+                .map(|(index, branch)| {
+                    let name = match branch.forked_from {
+                        None => "main".to_string(),
+                        Some((_, at)) => format!("branch {index} · from {}", format_clock(at.as_millis())),
+                    };
+                    (index, name, index == current)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let switch = move |index: usize| {
+        simulation.update(|timeline| {
+            let now = timeline.now();
+            timeline.switch_branch(index, now);
+        });
+    };
+    view! {
+        <Show when=move || branches.with(|b| b.len() > 1)>
+            <div class="branches" role="group" aria-label="Branches">
+                {move || {
+                    branches
+                        .get()
+                        .into_iter()
+                        .map(|(index, name, current)| {
+                            view! {
+                                <button
+                                    class="branch"
+                                    aria-pressed=current.to_string()
+                                    data-branch=index
+                                    on:click=move |_| switch(index)
+                                >
+                                    {name}
+                                </button>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+        </Show>
     }
 }

@@ -19,6 +19,8 @@ pub struct Stage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetView {
     pub name: String,
+    pub namespace: String,
+    pub service_name: String,
     pub policy: String,
     pub strategy: String,
     pub replicas: i32,
@@ -149,6 +151,8 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
     };
     SetView {
         wait: cluster.wait_of(&set.key()).map(ToString::to_string),
+        service_name: spec.service_name.clone().unwrap_or_default(),
+        namespace,
         name,
         policy: spec
             .pod_management_policy

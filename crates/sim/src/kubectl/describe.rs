@@ -52,7 +52,7 @@ impl Doc {
     }
 }
 
-pub fn describe(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
+pub fn describe(cluster: &Cluster, args: &Args, context: &Context) -> CommandOutput {
     if let Err(output) = args.reject_unknown("describe", &["-l", "--selector"]) {
         return output;
     }

@@ -287,7 +287,7 @@ impl Listing<'_> {
     }
 }
 
-pub fn get(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
+pub fn get(cluster: &Cluster, args: &Args, context: &Context) -> CommandOutput {
     if args.has(&["-w", "--watch"]) {
         return CommandOutput::error(
             "error: --watch is not available here: the event stream beside the console shows every change as it happens",

@@ -138,35 +138,71 @@ pub fn split_command_line(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// Runs one kubectl command line against the cluster. `stdin` feeds `apply -f -`.
-pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
-    let words = match split_command_line(line) {
-        Ok(words) => words,
-        Err(error) => return CommandOutput::error(format!("error: {error}")),
-    };
+/// A command line split into its verb, its flags and the namespace it acts in.
+struct Parsed {
+    verb: String,
+    args: Args,
+    namespace: String,
+}
+
+fn parse(line: &str) -> Result<Parsed, CommandOutput> {
+    let words = split_command_line(line).map_err(|e| CommandOutput::error(format!("error: {e}")))?;
     let words = match words.first().map(String::as_str) {
         Some("kubectl") => &words[1..],
         _ => &words[..],
     };
-    let mut args = match Args::parse(words) {
-        Ok(args) => args,
-        Err(output) => return output,
-    };
+    let mut args = Args::parse(words)?;
     if args.positional.is_empty() {
-        return CommandOutput::error("error: no command given; try `kubectl get pods`");
+        return Err(CommandOutput::error(
+            "error: no command given; try `kubectl get pods`",
+        ));
     }
     let verb = args.positional.remove(0);
     let namespace = args
         .value(&["-n", "--namespace"])
         .unwrap_or("default")
         .to_string();
+    Ok(Parsed {
+        verb,
+        args,
+        namespace,
+    })
+}
+
+/// Runs a command that only reads (`get`, `describe`) without needing the cluster mutably: what a view that
+/// redraws on every change can afford. Any other verb is refused.
+pub fn query(cluster: &Cluster, line: &str) -> CommandOutput {
+    let parsed = match parse(line) {
+        Ok(parsed) => parsed,
+        Err(output) => return output,
+    };
+    let context = Context {
+        namespace: &parsed.namespace,
+        stdin: "",
+    };
+    match parsed.verb.as_str() {
+        "get" => get::get(cluster, &parsed.args, &context),
+        "describe" => describe::describe(cluster, &parsed.args, &context),
+        other => CommandOutput::error(format!("error: \"{other}\" changes the cluster; use run")),
+    }
+}
+
+/// Runs one kubectl command line against the cluster. `stdin` feeds `apply -f -`.
+pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
+    let Parsed {
+        verb,
+        mut args,
+        namespace,
+    } = match parse(line) {
+        Ok(parsed) => parsed,
+        Err(output) => return output,
+    };
     let context = Context {
         namespace: &namespace,
         stdin,
     };
     match verb.as_str() {
-        "get" => get::get(cluster, &args, &context),
-        "describe" => describe::describe(cluster, &args, &context),
+        "get" | "describe" => query(cluster, line),
         "scale" => edit::scale(cluster, &args, &context),
         "delete" => delete::delete(cluster, &args, &context),
         "apply" => apply(cluster, &args, &context),

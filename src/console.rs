@@ -1,0 +1,208 @@
+//! The panel under the stage: the cluster's events as `kubectl get events` prints them, and a kubectl console.
+//! Every action the page takes goes through the `Terminal`, so the console shows the command it stands for.
+
+use leptos::prelude::*;
+use ordinal_sim::kubectl;
+use ordinal_sim::scenario::Action;
+
+use crate::app::Simulation;
+use crate::view_model::format_clock;
+
+/// One command and what it printed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub id: usize,
+    pub at: String,
+    pub command: String,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The console's transcript, shared by everything that acts on the cluster.
+#[derive(Clone, Copy)]
+pub struct Terminal {
+    pub entries: RwSignal<Vec<Entry>>,
+}
+
+impl Terminal {
+    pub fn new() -> Self {
+        Terminal {
+            entries: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Carries out the action now, on the timeline, and prints its command line and output.
+    pub fn run(&self, simulation: Simulation, action: Action) {
+        let command = action.command();
+        let Some((at, output)) = simulation.update(|timeline| {
+            let at = timeline.now();
+            (at, timeline.act(action))
+        }) else {
+            return;
+        };
+        self.entries.update(|entries| {
+            entries.push(Entry {
+                id: entries.len(),
+                at: format_clock(at.as_millis()),
+                command,
+                stdout: output.stdout,
+                stderr: output.stderr,
+            })
+        });
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Events,
+    Console,
+}
+
+#[component]
+pub fn Workbench() -> impl IntoView {
+    let tab = RwSignal::new(Tab::Events);
+    let tab_button = move |which: Tab, label: &'static str| {
+        view! {
+            <button
+                role="tab"
+                class="tab"
+                aria-selected=move || (tab.get() == which).to_string()
+                on:click=move |_| tab.set(which)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <section class="workbench" aria-label="Events and console">
+            <div class="tabs" role="tablist">
+                {tab_button(Tab::Events, "Events")}
+                {tab_button(Tab::Console, "Console")}
+            </div>
+            <Show when=move || tab.get() == Tab::Events>
+                <EventList/>
+            </Show>
+            <Show when=move || tab.get() == Tab::Console>
+                <Console/>
+            </Show>
+        </section>
+    }
+}
+
+/// `kubectl get events`, optionally for one object, redrawn as the cluster changes.
+#[component]
+fn EventList() -> impl IntoView {
+    let simulation = expect_context::<Simulation>();
+    let object = RwSignal::new(String::new());
+    let listing = Memo::new(move |_| {
+        let object = object.get();
+        let line = match object.trim() {
+            "" => "kubectl get events".to_string(),
+            name => format!("kubectl get events --field-selector involvedObject.name={name}"),
+        };
+        simulation.read(|timeline| {
+            let output = kubectl::query(timeline.cluster(), &line);
+            format!("$ {line}\n{}{}", output.stdout, output.stderr)
+        })
+    });
+    view! {
+        <div class="events" role="tabpanel">
+            <label class="filter">
+                "Object "
+                <input
+                    type="search"
+                    placeholder="web-1"
+                    aria-label="Show the events of one object"
+                    prop:value=move || object.get()
+                    on:input=move |ev| object.set(event_target_value(&ev))
+                />
+            </label>
+            <pre class="listing" data-testid="events">{move || listing.get()}</pre>
+        </div>
+    }
+}
+
+/// A prompt with history (↑ and ↓) that runs the core's kubectl subset at the current instant.
+#[component]
+fn Console() -> impl IntoView {
+    let simulation = expect_context::<Simulation>();
+    let terminal = expect_context::<Terminal>();
+    let input = RwSignal::new(String::new());
+    // How far back ↑ has gone in the transcript's commands; None while typing a new one.
+    let recalled = StoredValue::new(None::<usize>);
+    let submit = move || {
+        let line = input.get_untracked().trim().to_string();
+        if line.is_empty() {
+            return;
+        }
+        let line = format!("kubectl {}", line.strip_prefix("kubectl ").unwrap_or(&line));
+        terminal.run(simulation, Action::Run(line));
+        input.set(String::new());
+        recalled.set_value(None);
+    };
+    let recall = move |older: bool| {
+        let commands: Vec<String> = terminal.entries.with_untracked(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e.command.strip_prefix("kubectl ").map(str::to_string))
+                .collect()
+        });
+        if commands.is_empty() {
+            return;
+        }
+        let back = match (recalled.get_value(), older) {
+            (None, true) => Some(0),
+            (None, false) => None,
+            (Some(n), true) => Some((n + 1).min(commands.len() - 1)),
+            (Some(0), false) => None,
+            (Some(n), false) => Some(n - 1),
+        };
+        recalled.set_value(back);
+        input.set(back.map_or_else(String::new, |n| commands[commands.len() - 1 - n].clone()));
+    };
+    view! {
+        <div class="console" role="tabpanel">
+            <ol class="transcript" aria-live="polite">
+                <For
+                    each=move || terminal.entries.get()
+                    key=|entry| entry.id
+                    children=|entry| {
+                        view! {
+                            <li class="entry">
+                                <div class="command"><span class="at">{entry.at}</span> "$ " {entry.command}</div>
+                                <pre class="stdout">{entry.stdout}</pre>
+                                <pre class="stderr">{entry.stderr}</pre>
+                            </li>
+                        }
+                    }
+                />
+            </ol>
+            <form class="prompt" on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }>
+                <span aria-hidden="true">"$ kubectl "</span>
+                <input
+                    type="text"
+                    aria-label="kubectl command"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder="get pods -o wide"
+                    prop:value=move || input.get()
+                    on:input=move |ev| input.set(event_target_value(&ev))
+                    on:keydown=move |ev| match ev.key().as_str() {
+                        "ArrowUp" => {
+                            ev.prevent_default();
+                            recall(true);
+                        }
+                        "ArrowDown" => {
+                            ev.prevent_default();
+                            recall(false);
+                        }
+                        _ => {}
+                    }
+                />
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,136 @@
+// The timeline, the console and the pod menu: scrubbing back shows exactly the old pods, acting in the past
+// forks a branch, the console's `kubectl get pods` matches the stage, and a menu action prints its command.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serveDist, launchBrowser, openPage, setSpeed, ARTIFACTS } from './harness.mjs';
+
+let server;
+let context;
+
+before(async () => {
+  server = await serveDist();
+  context = await launchBrowser();
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+});
+
+async function waitForReady(page, count) {
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === n,
+    count, { timeout: 60_000 });
+}
+
+async function podUids(page) {
+  return page.evaluate(() => Object.fromEntries(
+    [...document.querySelectorAll('[data-testid="pod"]')].map((el) => [el.dataset.pod, el.dataset.uid])));
+}
+
+async function runInConsole(page, command) {
+  await page.getByRole('tab', { name: 'Console' }).click();
+  const prompt = page.getByLabel('kubectl command');
+  await prompt.fill(command);
+  await prompt.press('Enter');
+  const entry = page.locator('.transcript .entry').last();
+  await entry.locator('.command', { hasText: command }).waitFor();
+  return entry;
+}
+
+test('scrubbing back shows the pods from before the scale-down, and forward again', async () => {
+  const { page, problems } = await openPage(context, server.url);
+  await setSpeed(page, 16);
+  await waitForReady(page, 3);
+  const before = await podUids(page);
+
+  const entry = await runInConsole(page, 'scale sts web --replicas=1');
+  assert.match(await entry.textContent(), /statefulset.apps\/web scaled/);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 1, null, { timeout: 60_000 });
+  await page.click('button.play');  // pause
+  const after = await podUids(page);
+  const end = Number(await page.locator('.scrub').getAttribute('max'));
+
+  const marker = page.locator('.marker[aria-label$="kubectl scale sts web --replicas=1"]');
+  const scaledAt = Number(await marker.getAttribute('data-at'));
+  await page.locator('.scrub').fill(String(scaledAt - 100));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 3);
+  assert.deepEqual(await podUids(page), before, 'the same pods, with the same uids');
+  await page.screenshot({ path: join(ARTIFACTS, 'scrubbed-back.png') });
+
+  await page.locator('.scrub').fill(String(end));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 1);
+  assert.deepEqual(await podUids(page), after);
+  assert.equal(await page.locator('.branch').count(), 0, 'looking back made no branch');
+  assert.deepEqual(problems, []);
+});
+
+test('an action in the past starts a branch and the old future stays reachable', async () => {
+  const { page, problems } = await openPage(context, server.url);
+  await setSpeed(page, 16);
+  await waitForReady(page, 3);
+  await page.click('button.play');
+  const end = Number(await page.locator('.scrub').getAttribute('max'));
+  await page.locator('.scrub').fill(String(Math.floor(end / 2 / 100) * 100));
+  await runInConsole(page, 'scale sts web --replicas=4');
+  const branches = page.locator('.branch');
+  await branches.nth(1).waitFor();
+  assert.equal(await branches.count(), 2);
+  assert.equal(await branches.nth(1).getAttribute('aria-pressed'), 'true');
+  await page.click('button.play');
+  await waitForReady(page, 4);
+  await page.click('button.play');
+  await page.screenshot({ path: join(ARTIFACTS, 'branch.png') });
+
+  await branches.nth(0).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 3);
+  assert.equal(await branches.nth(0).getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(problems, []);
+});
+
+test("the console's kubectl get pods matches the stage", async () => {
+  const { page, problems } = await openPage(context, server.url);
+  await setSpeed(page, 16);
+  await waitForReady(page, 3);
+  await page.click('button.play');
+  const entry = await runInConsole(page, 'get pods');
+  const rows = (await entry.locator('.stdout').textContent()).trim().split('\n');
+  assert.match(rows[0], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+  const listed = rows.slice(1).map((row) => row.split(/\s+/).slice(0, 3));
+  const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid="pod"]')]
+    .map((el) => [el.dataset.pod, el.querySelector('.pod-ready').textContent, el.dataset.status]));
+  assert.deepEqual(listed, shown);
+  await page.screenshot({ path: join(ARTIFACTS, 'console.png') });
+  assert.deepEqual(problems, []);
+});
+
+test('deleting web-1 from its menu prints the command, and the new pod gets the same claim', async () => {
+  const { page, problems } = await openPage(context, server.url);
+  await setSpeed(page, 16);
+  await waitForReady(page, 3);
+  const oldUid = (await podUids(page))['web-1'];
+  const claim = page.locator('[data-claim="www-web-1"]');
+  const volume = await claim.locator('.claim-volume').textContent();
+
+  await page.getByRole('button', { name: 'Actions for web-1' }).click();
+  await page.screenshot({ path: join(ARTIFACTS, 'pod-menu.png') });
+  await page.getByRole('menuitem', { name: 'Delete', exact: true }).click();
+  await page.waitForFunction((uid) => {
+    const pod = document.querySelector('[data-pod="web-1"]');
+    return pod && pod.dataset.uid !== uid && pod.dataset.ready === 'true';
+  }, oldUid, { timeout: 60_000 });
+  assert.equal(await claim.getAttribute('data-phase'), 'Bound');
+  assert.equal(await claim.locator('.claim-volume').textContent(), volume, 'the same PV');
+
+  await page.getByRole('tab', { name: 'Console' }).click();
+  const command = page.locator('.transcript .command').last();
+  assert.match(await command.textContent(), /\$ kubectl delete pod web-1$/);
+  assert.match(await page.locator('.transcript .stdout').last().textContent(), /pod "web-1" deleted/);
+
+  await page.getByRole('tab', { name: 'Events' }).click();
+  await page.getByLabel('Show the events of one object').fill('web-1');
+  const events = await page.textContent('[data-testid="events"]');
+  assert.match(events, /Killing\s+pod\/web-1\s+Stopping container nginx/);
+  assert.doesNotMatch(events, /pod\/web-0/);
+  assert.deepEqual(problems, []);
+});
