@@ -1,13 +1,15 @@
-//! The stage: each StatefulSet with its status and, slot by slot, its pods and claims.
+//! The stage: each StatefulSet with its status and, slot by slot, its pods and claims; the names its Service
+//! gives them; the pool of PersistentVolumes; and the nodes.
 
 use leptos::prelude::*;
 use ordinal_sim::fault::Fault;
+use std::collections::BTreeMap;
 use ordinal_sim::scenario::Action;
 use ordinal_sim::ObjectKey;
 
 use crate::app::Simulation;
 use crate::console::Terminal;
-use crate::view_model::{self, ClaimView, PodView, SetView, SlotView};
+use crate::view_model::{self, ClaimView, DnsView, NodeView, PodView, SetView, SlotView, VolumeView};
 
 #[component]
 pub fn StageView() -> impl IntoView {
@@ -23,11 +25,176 @@ pub fn StageView() -> impl IntoView {
                 key=|name| name.clone()
                 children=move |name| {
                     let set = Memo::new(move |_| stage.with(|s| s.sets.iter().find(|x| x.name == name).cloned()));
-                    move || set.get().map(|set| view! { <SetCard set=set/> })
+                    // Outside the card, which is redrawn as the set changes: the panel remembers old addresses.
+                    let dns = Memo::new(move |_| set.with(|s| s.as_ref().and_then(|s| s.dns.clone())));
+                    view! {
+                        {move || set.get().map(|set| view! { <SetCard set=set/> })}
+                        <DnsPanel dns=dns/>
+                    }
                 }
             />
+            <VolumePool volumes=Memo::new(move |_| stage.with(|s| s.volumes.clone()))/>
+            <Nodes nodes=Memo::new(move |_| stage.with(|s| s.nodes.clone()))/>
         </div>
     }
+}
+
+/// What one name has resolved to: now, and the address before the last change.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct NameHistory {
+    address: Option<String>,
+    last_address: Option<String>,
+    previous_address: Option<String>,
+}
+
+impl NameHistory {
+    fn observe(&mut self, address: Option<String>) {
+        if let Some(new) = &address {
+            if self.last_address.as_ref().is_some_and(|last| last != new) {
+                self.previous_address = self.last_address.clone();
+            }
+            self.last_address = Some(new.clone());
+        }
+        self.address = address;
+    }
+}
+
+/// The Service's A records: a name per slot that keeps its name while the address behind it changes. A changed
+/// address flashes and keeps the old one, struck through, beside it.
+#[component]
+fn DnsPanel(dns: Memo<Option<DnsView>>) -> impl IntoView {
+    let history = StoredValue::new(BTreeMap::<String, NameHistory>::new());
+    let rows = Memo::new(move |_| {
+        let view = dns.get()?;
+        history.update_value(|history| {
+            for (name, address) in &view.names {
+                history.entry(name.clone()).or_default().observe(address.clone());
+            }
+        });
+        let rows: Vec<(String, NameHistory)> = view
+            .names
+            .iter()
+            .map(|(name, _)| (name.clone(), history.with_value(|h| h[name].clone())))
+            .collect();
+        Some((view.service, view.service_addresses, rows))
+    });
+    move || {
+        rows.get().map(|(service, addresses, rows)| {
+            let service_line = if addresses.is_empty() {
+                "no ready endpoint".to_string()
+            } else {
+                addresses.join(", ")
+            };
+            let (title, row_name) = (service.clone(), service.clone());
+            view! {
+                <section class="dns" aria-label="DNS records">
+                    <h3>"DNS " <span class="fqdn">{title}</span></h3>
+                    <table>
+                        <tbody>
+                            <tr data-name=row_name>
+                                <th scope="row">{service}</th>
+                                <td>{service_line}</td>
+                            </tr>
+                            {rows
+                                .into_iter()
+                                .map(|(name, history)| {
+                                    let changed = history.previous_address.is_some()
+                                        && history.address.is_some()
+                                        && history.address != history.previous_address;
+                                    let address = history.address.clone();
+                                    let (name_attr, address_attr) = (name.clone(), address.clone().unwrap_or_default());
+                                    view! {
+                                        <tr data-name=name_attr data-address=address_attr class:changed=changed>
+                                            <th scope="row">{name}</th>
+                                            <td>
+                                                {match address {
+                                                    Some(ip) => view! { <span class="address">{ip}</span> }.into_any(),
+                                                    None => view! { <span class="no-record">"no record (not ready)"</span> }.into_any(),
+                                                }}
+                                                {history.previous_address.filter(|_| changed).map(|old| view! {
+                                                    " " <span class="was">"was " <s>{old}</s></span>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            }
+        })
+    }
+}
+
+/// Every PersistentVolume, as `kubectl get pv` lists it: capacity, access modes, reclaim policy, phase and claim.
+#[component]
+fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
+    view! {
+        <Show when=move || volumes.with(|v| !v.is_empty())>
+            <section class="volumes" aria-label="PersistentVolumes">
+                <h3>"PersistentVolumes"</h3>
+                <ul class="pool">
+                    <For
+                        each=move || volumes.get()
+                        key=|volume| volume.clone()
+                        children=|volume| {
+                            let claim = if volume.claim.is_empty() { "no claim".to_string() } else { volume.claim.clone() };
+                            view! {
+                                <li class="volume" data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()>
+                                    <div class="volume-name">{volume.name.clone()}</div>
+                                    <div>{format!("{} · {} · {}", volume.capacity, volume.access_modes, volume.reclaim_policy)}</div>
+                                    <div><span class="volume-phase">{volume.phase.clone()}</span> " " <span class="volume-claim">{claim}</span></div>
+                                    <div class="volume-class">{volume.storage_class.clone()}</div>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+/// The nodes, when there is more than one to tell apart, each with its actions.
+#[component]
+fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
+    view! {
+        <Show when=move || nodes.with(|n| n.len() > 1)>
+            <section class="nodes" aria-label="Nodes">
+                <h3>"Nodes"</h3>
+                <ul class="node-list">
+                    <For
+                        each=move || nodes.get()
+                        key=|node| node.clone()
+                        children=|node| {
+                            let label = format!("Actions for {}", node.name);
+                            let actions = node_actions(&node.name);
+                            view! {
+                                <li class="node" data-node=node.name.clone() data-status=node.status.clone()>
+                                    <span class="node-name">{node.name.clone()}</span>
+                                    " " <span class="node-status">{node.status.clone()}</span>
+                                    " " <span class="node-pods">{format!("{} pods", node.pods)}</span>
+                                    <ActionMenu label=label actions=actions/>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+fn node_actions(node: &str) -> Vec<(&'static str, Action)> {
+    let kubectl = |rest: String| Action::Run(format!("kubectl {rest}"));
+    vec![
+        ("Cordon", kubectl(format!("cordon {node}"))),
+        ("Uncordon", kubectl(format!("uncordon {node}"))),
+        ("Drain", kubectl(format!("drain {node} --ignore-daemonsets --delete-emptydir-data"))),
+        ("Down", Action::Inject(Fault::NodeDown { node: node.into() })),
+        ("Up", Action::Inject(Fault::NodeUp { node: node.into() })),
+    ]
 }
 
 #[component]
@@ -74,7 +241,9 @@ fn OrdinalSlot(ordinal: SlotView, update_revision: String, place: Place) -> impl
         <li class=class data-slot=slot.name.clone()>
             <div class="slot-head">
                 <span class="slot-name">{slot.name.clone()}</span>
-                {slot.pod.is_some().then(|| view! { <PodMenu name=slot.name.clone() place=place/> })}
+                {slot.pod.is_some().then(|| view! {
+                    <ActionMenu label=format!("Actions for {}", slot.name) actions=pod_actions(&slot.name, &place)/>
+                })}
             </div>
             {match slot.pod {
                 Some(pod) => view! { <PodCard name=slot.name.clone() pod=pod update_revision=update_revision/> }.into_any(),
@@ -177,16 +346,14 @@ fn pod_actions(pod: &str, place: &Place) -> Vec<(&'static str, Action)> {
     actions
 }
 
-/// The pod's actions behind a button; each prints its command in the console.
+/// Actions behind a button; each prints its command in the console.
 #[component]
-fn PodMenu(name: String, place: Place) -> impl IntoView {
+fn ActionMenu(label: String, actions: Vec<(&'static str, Action)>) -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let terminal = expect_context::<Terminal>();
     let open = RwSignal::new(false);
-    let label = format!("Actions for {name}");
-    let actions = pod_actions(&name, &place);
     view! {
-        <div class="pod-menu">
+        <div class="action-menu">
             <button
                 class="menu-button"
                 aria-haspopup="menu"

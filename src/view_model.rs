@@ -2,11 +2,14 @@
 //! controller's recorded wait); this module only selects and arranges.
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use ordinal_sim::dns::{self, RecordType};
 use ordinal_sim::controller::statefulset::utils::{
     get_ordinal, get_pod_revision, is_running_and_ready,
 };
-use ordinal_sim::kubectl::printers::{pod_ready, pod_status};
+use ordinal_sim::kubectl::printers::{
+    node_row, pod_ready, pod_status, volume_row, NODE_HEADER, VOLUME_HEADER,
+};
 use ordinal_sim::object::{get_controller_of, ApiObject};
 use ordinal_sim::Cluster;
 
@@ -14,6 +17,37 @@ use ordinal_sim::Cluster;
 pub struct Stage {
     pub time: String,
     pub sets: Vec<SetView>,
+    pub volumes: Vec<VolumeView>,
+    pub nodes: Vec<NodeView>,
+}
+
+/// A PersistentVolume as `kubectl get pv` prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VolumeView {
+    pub name: String,
+    pub capacity: String,
+    pub access_modes: String,
+    pub reclaim_policy: String,
+    pub phase: String,
+    pub claim: String,
+    pub storage_class: String,
+}
+
+/// A node as `kubectl get nodes` prints it, and how many pods it runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NodeView {
+    pub name: String,
+    pub status: String,
+    pub pods: usize,
+}
+
+/// The headless Service's names: one per slot, the address it resolves to if any, and the Service's own name
+/// with every ready address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DnsView {
+    pub service: String,
+    pub service_addresses: Vec<String>,
+    pub names: Vec<(String, Option<String>)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +66,7 @@ pub struct SetView {
     pub update_revision: String,
     pub wait: Option<String>,
     pub slots: Vec<SlotView>,
+    pub dns: Option<DnsView>,
 }
 
 /// An ordinal: its name outlives its pods, and its claims stay when it has none.
@@ -70,10 +105,84 @@ pub fn stage(cluster: &Cluster) -> Stage {
         .list::<StatefulSet>()
         .map(|set| set_view(cluster, set))
         .collect();
+    let now = cluster.now();
+    let volumes = store
+        .list::<PersistentVolume>()
+        .map(|volume| {
+            let row = volume_row(volume, now);
+            let cell = |header: &str| column(VOLUME_HEADER, &row, header);
+            VolumeView {
+                name: cell("NAME"),
+                capacity: cell("CAPACITY"),
+                access_modes: cell("ACCESS MODES"),
+                reclaim_policy: cell("RECLAIM POLICY"),
+                phase: cell("STATUS"),
+                claim: cell("CLAIM"),
+                storage_class: cell("STORAGECLASS"),
+            }
+        })
+        .collect();
+    let nodes = store
+        .list::<Node>()
+        .map(|node| {
+            let row = node_row(node, now, false);
+            let name = column(NODE_HEADER, &row, "NAME");
+            let pods = store
+                .list::<Pod>()
+                .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))
+                .count();
+            NodeView {
+                status: column(NODE_HEADER, &row, "STATUS"),
+                name,
+                pods,
+            }
+        })
+        .collect();
     Stage {
-        time: format_clock(cluster.now().as_millis()),
+        time: format_clock(now.as_millis()),
         sets,
+        volumes,
+        nodes,
     }
+}
+
+/// One cell of a kubectl table row, by its header.
+fn column(header: &[&str], row: &[String], name: &str) -> String {
+    header
+        .iter()
+        .position(|h| *h == name)
+        .and_then(|i| row.get(i).cloned())
+        .unwrap_or_default()
+}
+
+/// The A records of the set's Service: each slot's name, and the Service's name with the ready pods.
+fn dns_view(cluster: &Cluster, namespace: &str, service_name: &str, slots: &[SlotView]) -> Option<DnsView> {
+    let store = cluster.store();
+    let service = store.get::<Service>(&ordinal_sim::ObjectKey::new(namespace, service_name))?;
+    let records: Vec<dns::Record> = dns::service_records(store, service)
+        .into_iter()
+        .filter(|r| r.record_type == RecordType::A)
+        .collect();
+    let fqdn = format!("{service_name}.{namespace}.svc.{}", dns::CLUSTER_DOMAIN);
+    let address_of = |name: &str| records.iter().find(|r| r.name == name).map(|r| r.data.clone());
+    let names = slots
+        .iter()
+        .map(|slot| {
+            let name = format!("{}.{fqdn}", slot.name);
+            let address = address_of(&name);
+            (name, address)
+        })
+        .collect();
+    let service_addresses = records
+        .iter()
+        .filter(|r| r.name == fqdn)
+        .map(|r| r.data.clone())
+        .collect();
+    Some(DnsView {
+        service: fqdn,
+        service_addresses,
+        names,
+    })
 }
 
 fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
@@ -112,7 +221,7 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
             }
         }
     }
-    let slots = ordinals
+    let slots: Vec<SlotView> = ordinals
         .into_iter()
         .map(|ordinal| {
             let pod_name = format!("{name}-{ordinal}");
@@ -149,9 +258,11 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
         Some("OnDelete") => "OnDelete".to_string(),
         _ => format!("RollingUpdate partition {partition}"),
     };
+    let service_name = spec.service_name.clone().unwrap_or_default();
     SetView {
+        dns: dns_view(cluster, &namespace, &service_name, &slots),
         wait: cluster.wait_of(&set.key()).map(ToString::to_string),
-        service_name: spec.service_name.clone().unwrap_or_default(),
+        service_name,
         namespace,
         name,
         policy: spec

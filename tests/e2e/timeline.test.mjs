@@ -104,11 +104,14 @@ test("the console's kubectl get pods matches the stage", async () => {
   assert.deepEqual(problems, []);
 });
 
-test('deleting web-1 from its menu prints the command, and the new pod gets the same claim', async () => {
+test('deleting web-1 from its menu prints the command, the new pod gets the same claim and its name a new address', async () => {
   const { page, problems } = await openPage(context, server.url);
   await setSpeed(page, 16);
   await waitForReady(page, 3);
   const oldUid = (await podUids(page))['web-1'];
+  const record = page.locator('.dns tr[data-name="web-1.nginx.default.svc.cluster.local"]');
+  const oldAddress = await record.getAttribute('data-address');
+  assert.equal(oldAddress, await page.locator('[data-pod="web-1"] .pod-ip').textContent());
   const claim = page.locator('[data-claim="www-web-1"]');
   const volume = await claim.locator('.claim-volume').textContent();
 
@@ -121,6 +124,16 @@ test('deleting web-1 from its menu prints the command, and the new pod gets the 
   }, oldUid, { timeout: 60_000 });
   assert.equal(await claim.getAttribute('data-phase'), 'Bound');
   assert.equal(await claim.locator('.claim-volume').textContent(), volume, 'the same PV');
+  await page.waitForFunction(() => {
+    const row = document.querySelector('.dns tr[data-name="web-1.nginx.default.svc.cluster.local"]');
+    return row && row.dataset.address !== '';
+  });
+  const newAddress = await record.getAttribute('data-address');
+  assert.notEqual(newAddress, oldAddress);
+  assert.equal(newAddress, await page.locator('[data-pod="web-1"] .pod-ip').textContent());
+  assert.match(await record.locator('.was').textContent(), new RegExp(`was ${oldAddress.replaceAll('.', '\\.')}`));
+  await page.click('button.play');
+  await page.screenshot({ path: join(ARTIFACTS, 'dns-changed.png'), fullPage: true });
 
   await page.getByRole('tab', { name: 'Console' }).click();
   const command = page.locator('.transcript .command').last();
