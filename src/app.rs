@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::Scenario;
 
-use crate::console::{Terminal, Workbench};
+use crate::comfort::{Help, Preferences, Shortcuts};
+use crate::console::{Announcer, Terminal, Workbench};
 use crate::editor::{Diagnostic, Editor};
 use crate::player::{Playback, Player, Scrubber};
 use crate::stage::StageView;
@@ -56,13 +57,16 @@ pub fn App() -> impl IntoView {
     provide_context(simulation);
     provide_context(playback);
     provide_context(Terminal::new());
+    provide_context(Help(RwSignal::new(false)));
     let manifests = RwSignal::new(scenario.manifests);
 
     view! {
         <header class="toolbar">
             <h1 class="brand">"Ordinal"</h1>
             <Player/>
+            <Preferences/>
         </header>
+        <Shortcuts/>
         <Scrubber/>
         <main class="workspace">
             <section class="editor-pane" aria-label="Manifests">
@@ -73,6 +77,7 @@ pub fn App() -> impl IntoView {
             </section>
         </main>
         <Workbench/>
+        <Announcer/>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The panel under the stage: the cluster's events as `kubectl get events` prints them, and a kubectl console.
 //! Every action the page takes goes through the `Terminal`, so the console shows the command it stands for.
 
+use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
 use ordinal_sim::kubectl;
 use ordinal_sim::scenario::Action;
@@ -205,4 +206,35 @@ fn Console() -> impl IntoView {
             </form>
         </div>
     }
+}
+
+/// Reads the newest event out to screen readers, politely: `Killing pod/web-1: Stopping container nginx`.
+#[component]
+pub fn Announcer() -> impl IntoView {
+    let simulation = expect_context::<Simulation>();
+    let newest = Memo::new(move |_| {
+        simulation.read(|timeline| {
+            let newest = timeline
+                .cluster()
+                .store()
+                .list::<Event>()
+                .max_by_key(|event| {
+                    let written = event
+                        .metadata
+                        .resource_version
+                        .as_deref()
+                        .unwrap_or_default();
+                    written.parse::<u64>().unwrap_or(0)
+                })?;
+            let involved = &newest.involved_object;
+            Some(format!(
+                "{} {}/{}: {}",
+                newest.reason.as_deref().unwrap_or_default(),
+                involved.kind.as_deref().unwrap_or_default().to_lowercase(),
+                involved.name.as_deref().unwrap_or_default(),
+                newest.message.as_deref().unwrap_or_default()
+            ))
+        })
+    });
+    view! { <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">{move || newest.get()}</div> }
 }

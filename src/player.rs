@@ -82,7 +82,14 @@ pub fn Player() -> impl IntoView {
                 >
                     {SPEEDS
                         .iter()
-                        .map(|s| view! { <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option> })
+                        .map(|s| {
+                            let speed = *s;
+                            view! {
+                                <option value=speed.to_string() prop:selected=move || playback.speed.get() == speed>
+                                    {format!("{speed}×")}
+                                </option>
+                            }
+                        })
                         .collect_view()}
                 </select>
             </label>
@@ -106,7 +113,8 @@ pub fn Scrubber() -> impl IntoView {
     let playback = expect_context::<Playback>();
     let now_ms = move || simulation.read(|t| t.now().as_millis());
     let end_ms = move || {
-        simulation.read(|t| t.branch().horizon.as_millis().max(t.now().as_millis()))
+        simulation
+            .read(|t| t.branch().horizon.as_millis().max(t.now().as_millis()))
             .max(SCRUB_STEP_MS)
     };
     let markers = Memo::new(move |_| {
@@ -116,7 +124,11 @@ pub fn Scrubber() -> impl IntoView {
                 .iter()
                 .map(|step| Marker {
                     at_ms: step.at.as_millis(),
-                    label: format!("{} {}", format_clock(step.at.as_millis()), step.action.command()),
+                    label: format!(
+                        "{} {}",
+                        format_clock(step.at.as_millis()),
+                        step.action.command()
+                    ),
                 })
                 .collect::<Vec<_>>()
         })
@@ -184,7 +196,9 @@ fn Branches() -> impl IntoView {
                 .map(|(index, branch)| {
                     let name = match branch.forked_from {
                         None => "main".to_string(),
-                        Some((_, at)) => format!("branch {index} · from {}", format_clock(at.as_millis())),
+                        Some((_, at)) => {
+                            format!("branch {index} · from {}", format_clock(at.as_millis()))
+                        }
                     };
                     (index, name, index == current)
                 })

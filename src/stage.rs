@@ -3,18 +3,21 @@
 
 use leptos::prelude::*;
 use ordinal_sim::fault::Fault;
-use std::collections::BTreeMap;
 use ordinal_sim::scenario::Action;
 use ordinal_sim::ObjectKey;
+use std::collections::BTreeMap;
 
 use crate::app::Simulation;
 use crate::console::Terminal;
-use crate::view_model::{self, ClaimView, DnsView, NodeView, PodView, SetView, SlotView, VolumeView};
+use crate::view_model::{
+    self, ClaimView, DnsView, NodeView, PodView, SetView, SlotView, VolumeView,
+};
 
 #[component]
 pub fn StageView() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
-    let stage = Memo::new(move |_| simulation.read(|timeline| view_model::stage(timeline.cluster())));
+    let stage =
+        Memo::new(move |_| simulation.read(|timeline| view_model::stage(timeline.cluster())));
     view! {
         <div class="stage">
             <Show when=move || stage.with(|s| s.sets.is_empty())>
@@ -68,7 +71,10 @@ fn DnsPanel(dns: Memo<Option<DnsView>>) -> impl IntoView {
         let view = dns.get()?;
         history.update_value(|history| {
             for (name, address) in &view.names {
-                history.entry(name.clone()).or_default().observe(address.clone());
+                history
+                    .entry(name.clone())
+                    .or_default()
+                    .observe(address.clone());
             }
         });
         let rows: Vec<(String, NameHistory)> = view
@@ -191,8 +197,16 @@ fn node_actions(node: &str) -> Vec<(&'static str, Action)> {
     vec![
         ("Cordon", kubectl(format!("cordon {node}"))),
         ("Uncordon", kubectl(format!("uncordon {node}"))),
-        ("Drain", kubectl(format!("drain {node} --ignore-daemonsets --delete-emptydir-data"))),
-        ("Down", Action::Inject(Fault::NodeDown { node: node.into() })),
+        (
+            "Drain",
+            kubectl(format!(
+                "drain {node} --ignore-daemonsets --delete-emptydir-data"
+            )),
+        ),
+        (
+            "Down",
+            Action::Inject(Fault::NodeDown { node: node.into() }),
+        ),
         ("Up", Action::Inject(Fault::NodeUp { node: node.into() })),
     ]
 }
@@ -287,10 +301,20 @@ fn PodCard(name: String, pod: PodView, update_revision: String) -> impl IntoView
             data-uid=pod.uid
         >
             <div class="pod-status">
-                <span class="icon" aria-hidden="true">{if pod.ready { "✓" } else if pod.terminating { "✕" } else { "…" }}</span>
+                <span class="icon" aria-hidden="true">{if pod.terminating { "✕" } else if pod.ready { "✓" } else { "…" }}</span>
                 {pod.status}
             </div>
             <div class="pod-ready">{pod.ready_text}</div>
+            {pod.grace.map(|(left, period)| {
+                let share = if period == 0 { 0.0 } else { left as f64 / period as f64 * 100.0 };
+                view! {
+                    <div class="grace" role="meter" aria-label="Grace period left" aria-valuemin="0"
+                        aria-valuemax=period aria-valuenow=left data-left=left>
+                        <div class="grace-bar" style=format!("width: {share:.1}%")></div>
+                        <span class="grace-text">{format!("{left}s of {period}s grace")}</span>
+                    </div>
+                }
+            })}
             <div class="pod-ip">{if pod.ip.is_empty() { "no IP".to_string() } else { pod.ip }}</div>
             <div class="pod-node">{pod.node}</div>
             <div class="pod-revision" title="controller-revision-hash">{short_revision}</div>
@@ -332,9 +356,15 @@ fn pod_actions(pod: &str, place: &Place) -> Vec<(&'static str, Action)> {
     let kubectl = |rest: String| Action::Run(format!("kubectl {rest}{namespace}"));
     let mut actions = vec![
         ("Delete", kubectl(format!("delete pod {pod}"))),
-        ("Force delete", kubectl(format!("delete pod {pod} --grace-period=0 --force"))),
+        (
+            "Force delete",
+            kubectl(format!("delete pod {pod} --grace-period=0 --force")),
+        ),
         ("Crash", Action::Inject(Fault::Crash { pod: key.clone() })),
-        ("Make not ready", Action::Inject(Fault::NotReady { pod: key.clone() })),
+        (
+            "Make not ready",
+            Action::Inject(Fault::NotReady { pod: key.clone() }),
+        ),
         ("Make ready", Action::Inject(Fault::Ready { pod: key })),
         ("hostname", kubectl(format!("exec {pod} -- hostname"))),
         ("ls /", kubectl(format!("exec {pod} -- ls /"))),

@@ -3,15 +3,15 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
-use ordinal_sim::dns::{self, RecordType};
 use ordinal_sim::controller::statefulset::utils::{
     get_ordinal, get_pod_revision, is_running_and_ready,
 };
+use ordinal_sim::dns::{self, RecordType};
 use ordinal_sim::kubectl::printers::{
     node_row, pod_ready, pod_status, volume_row, NODE_HEADER, VOLUME_HEADER,
 };
 use ordinal_sim::object::{get_controller_of, ApiObject};
-use ordinal_sim::Cluster;
+use ordinal_sim::{Cluster, SimTime};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stage {
@@ -86,6 +86,8 @@ pub struct PodView {
     pub ready_text: String,
     pub ready: bool,
     pub terminating: bool,
+    /// While terminating: the seconds of the grace period left, and the whole period.
+    pub grace: Option<(u64, u64)>,
     pub ip: String,
     pub node: String,
     pub revision: String,
@@ -129,7 +131,9 @@ pub fn stage(cluster: &Cluster) -> Stage {
             let name = column(NODE_HEADER, &row, "NAME");
             let pods = store
                 .list::<Pod>()
-                .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))
+                .filter(|p| {
+                    p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str())
+                })
                 .count();
             NodeView {
                 status: column(NODE_HEADER, &row, "STATUS"),
@@ -156,7 +160,12 @@ fn column(header: &[&str], row: &[String], name: &str) -> String {
 }
 
 /// The A records of the set's Service: each slot's name, and the Service's name with the ready pods.
-fn dns_view(cluster: &Cluster, namespace: &str, service_name: &str, slots: &[SlotView]) -> Option<DnsView> {
+fn dns_view(
+    cluster: &Cluster,
+    namespace: &str,
+    service_name: &str,
+    slots: &[SlotView],
+) -> Option<DnsView> {
     let store = cluster.store();
     let service = store.get::<Service>(&ordinal_sim::ObjectKey::new(namespace, service_name))?;
     let records: Vec<dns::Record> = dns::service_records(store, service)
@@ -164,7 +173,12 @@ fn dns_view(cluster: &Cluster, namespace: &str, service_name: &str, slots: &[Slo
         .filter(|r| r.record_type == RecordType::A)
         .collect();
     let fqdn = format!("{service_name}.{namespace}.svc.{}", dns::CLUSTER_DOMAIN);
-    let address_of = |name: &str| records.iter().find(|r| r.name == name).map(|r| r.data.clone());
+    let address_of = |name: &str| {
+        records
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.data.clone())
+    };
     let names = slots
         .iter()
         .map(|slot| {
@@ -228,7 +242,7 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
             let pod = owned
                 .iter()
                 .find(|p| p.metadata.name.as_deref() == Some(pod_name.as_str()))
-                .map(|p| pod_view(p));
+                .map(|p| pod_view(p, cluster.now()));
             let claims = templates
                 .iter()
                 .filter_map(|template| {
@@ -280,14 +294,27 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
     }
 }
 
-fn pod_view(pod: &Pod) -> PodView {
+fn pod_view(pod: &Pod, now: SimTime) -> PodView {
     let status = pod.status.clone().unwrap_or_default();
+    // The deletionTimestamp is when the grace period ends.
+    let grace = pod
+        .metadata
+        .deletion_timestamp
+        .as_ref()
+        .zip(pod.metadata.deletion_grace_period_seconds)
+        .map(|(deadline, period)| {
+            let left = SimTime::from_k8s(deadline)
+                .as_millis()
+                .saturating_sub(now.as_millis());
+            (left.div_ceil(1000), period.max(0) as u64)
+        });
     PodView {
         uid: pod.metadata.uid.clone().unwrap_or_default(),
         status: pod_status(pod),
         ready_text: pod_ready(pod),
         ready: is_running_and_ready(pod),
         terminating: pod.metadata.deletion_timestamp.is_some(),
+        grace,
         ip: status.pod_ip.unwrap_or_default(),
         node: pod
             .spec

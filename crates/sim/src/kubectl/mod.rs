@@ -146,7 +146,8 @@ struct Parsed {
 }
 
 fn parse(line: &str) -> Result<Parsed, CommandOutput> {
-    let words = split_command_line(line).map_err(|e| CommandOutput::error(format!("error: {e}")))?;
+    let words =
+        split_command_line(line).map_err(|e| CommandOutput::error(format!("error: {e}")))?;
     let words = match words.first().map(String::as_str) {
         Some("kubectl") => &words[1..],
         _ => &words[..],

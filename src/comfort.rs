@@ -1,0 +1,196 @@
+//! Keyboard shortcuts with a `?` overlay, the theme and the motion switch. Preferences live in the browser's
+//! localStorage and show as attributes on `<html>` that the style sheet reads.
+
+use leptos::ev;
+use leptos::prelude::*;
+use ordinal_sim::SimTime;
+
+use crate::app::Simulation;
+use crate::player::{Playback, SPEEDS};
+
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "play or pause"),
+    ("→", "step to the next event"),
+    ("←", "back one second"),
+    ("Shift + ← / →", "back or forward ten seconds"),
+    ("Home / End", "the start, or the furthest instant simulated"),
+    ("+ / −", "faster or slower"),
+    ("?", "show or hide this help"),
+];
+
+/// Whether a key press belongs to a field the user is typing in (the editor, the console, a filter).
+fn typing_in_a_field(event: &ev::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || element
+                    .closest("[contenteditable=true], .cm-editor")
+                    .ok()
+                    .flatten()
+                    .is_some()
+        })
+}
+
+fn nudge_speed(playback: Playback, faster: bool) {
+    let current = playback.speed.get_untracked();
+    let index = SPEEDS.iter().position(|s| *s == current).unwrap_or(2);
+    let next = if faster {
+        (index + 1).min(SPEEDS.len() - 1)
+    } else {
+        index.saturating_sub(1)
+    };
+    playback.speed.set(SPEEDS[next]);
+}
+
+/// Whether the shortcuts overlay is open.
+#[derive(Clone, Copy)]
+pub struct Help(pub RwSignal<bool>);
+
+#[component]
+pub fn Shortcuts() -> impl IntoView {
+    let simulation = expect_context::<Simulation>();
+    let playback = expect_context::<Playback>();
+    let Help(help) = expect_context::<Help>();
+    let seek_by = move |delta_ms: i64| {
+        playback.playing.set(false);
+        simulation.update(|timeline| {
+            let target = timeline.now().as_millis() as i64 + delta_ms;
+            let end = timeline.branch().horizon.max(timeline.now()).as_millis() as i64;
+            // Forward past the furthest instant runs the simulation on; backward stops at zero.
+            let target = if delta_ms > 0 {
+                target
+            } else {
+                target.clamp(0, end)
+            };
+            timeline.seek(SimTime::from_millis(target as u64));
+        });
+    };
+    let handle = window_event_listener(ev::keydown, move |event| {
+        if typing_in_a_field(&event) || event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return;
+        }
+        let shift = event.shift_key();
+        let handled = match event.key().as_str() {
+            " " => {
+                playback.playing.update(|p| *p = !*p);
+                true
+            }
+            "ArrowRight" if shift => {
+                seek_by(10_000);
+                true
+            }
+            "ArrowRight" => {
+                playback.playing.set(false);
+                simulation.update(|timeline| timeline.step());
+                true
+            }
+            "ArrowLeft" => {
+                seek_by(if shift { -10_000 } else { -1_000 });
+                true
+            }
+            "Home" => {
+                seek_by(i64::MIN / 2);
+                true
+            }
+            "End" => {
+                playback.playing.set(false);
+                simulation.update(|timeline| {
+                    timeline.seek(timeline.branch().horizon.max(timeline.now()))
+                });
+                true
+            }
+            "+" | "=" => {
+                nudge_speed(playback, true);
+                true
+            }
+            "-" | "_" => {
+                nudge_speed(playback, false);
+                true
+            }
+            "?" => {
+                help.update(|h| *h = !*h);
+                true
+            }
+            "Escape" if help.get_untracked() => {
+                help.set(false);
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            event.prevent_default();
+        }
+    });
+    on_cleanup(move || handle.remove());
+    view! {
+        <Show when=move || help.get()>
+            <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" on:click=move |_| help.set(false)>
+                <div class="help" on:click=|event| event.stop_propagation()>
+                    <h2>"Keyboard shortcuts"</h2>
+                    <dl>
+                        {SHORTCUTS
+                            .iter()
+                            .map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> })
+                            .collect_view()}
+                    </dl>
+                    <button class="close" on:click=move |_| help.set(false)>"Close"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// A choice kept in localStorage and mirrored as `data-<name>` on `<html>`.
+fn preference(name: &'static str, default: &'static str) -> RwSignal<String> {
+    let stored = local_storage()
+        .and_then(|s| s.get_item(&format!("ordinal.{name}")).ok().flatten())
+        .unwrap_or_else(|| default.to_string());
+    let choice = RwSignal::new(stored);
+    Effect::new(move |_| {
+        let value = choice.get();
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(&format!("ordinal.{name}"), &value);
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute(&format!("data-{name}"), &value);
+        }
+    });
+    choice
+}
+
+/// Light, dark or the system's theme; motion as the system prefers, or reduced.
+#[component]
+pub fn Preferences() -> impl IntoView {
+    let help = expect_context::<Help>();
+    let theme = preference("theme", "system");
+    let motion = preference("motion", "system");
+    view! {
+        <div class="preferences">
+            <label>
+                <span class="visually-hidden">"Theme"</span>
+                <select aria-label="Theme" prop:value=move || theme.get() on:change=move |ev| theme.set(event_target_value(&ev))>
+                    <option value="system">"◐ System"</option>
+                    <option value="light">"☀ Light"</option>
+                    <option value="dark">"☾ Dark"</option>
+                </select>
+            </label>
+            <label class="motion">
+                <input
+                    type="checkbox"
+                    aria-label="Reduce motion"
+                    prop:checked=move || motion.get() == "reduce"
+                    on:change=move |ev| motion.set(if event_target_checked(&ev) { "reduce" } else { "system" }.into())
+                />
+                " Reduce motion"
+            </label>
+            <button class="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" on:click=move |_| help.0.update(|h| *h = !*h)>"?"</button>
+        </div>
+    }
+}
