@@ -6,6 +6,7 @@ use ordinal_sim::Scenario;
 
 use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
+use crate::details::{DetailsDrawer, Selection};
 use crate::editor::{Diagnostic, Editor};
 use crate::player::{Playback, Player, Scrubber};
 use crate::stage::StageView;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
     provide_context(playback);
     provide_context(Terminal::new());
     provide_context(Help(RwSignal::new(false)));
+    provide_context(Selection(RwSignal::new(None)));
     let manifests = RwSignal::new(scenario.manifests);
 
     view! {
@@ -77,6 +79,7 @@ pub fn App() -> impl IntoView {
             </section>
         </main>
         <Workbench/>
+        <DetailsDrawer/>
         <Announcer/>
     }
 }

@@ -3,6 +3,7 @@
 mod app;
 mod comfort;
 mod console;
+mod details;
 mod crash;
 mod editor;
 mod player;

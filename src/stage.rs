@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::app::Simulation;
 use crate::console::Terminal;
+use crate::details::{Selected, Selection};
 use crate::view_model::{
     self, ClaimView, DnsView, NodeView, PodView, SetView, SlotView, VolumeView,
 };
@@ -146,8 +147,13 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
                         key=|volume| volume.clone()
                         children=|volume| {
                             let claim = if volume.claim.is_empty() { "no claim".to_string() } else { volume.claim.clone() };
+                            let open = expect_context::<Selection>().opener(Selected::volume(&volume.name));
+                            let open_by_key = open.clone();
                             view! {
-                                <li class="volume" data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()>
+                                <li class="volume" data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()
+                                    tabindex="0" on:click=move |_| open()
+                                    on:keydown=move |event| if event.key() == "Enter" { open_by_key() }
+                                >
                                     <div class="volume-name">{volume.name.clone()}</div>
                                     <div>{format!("{} · {} · {}", volume.capacity, volume.access_modes, volume.reclaim_policy)}</div>
                                     <div><span class="volume-phase">{volume.phase.clone()}</span> " " <span class="volume-claim">{claim}</span></div>
@@ -260,18 +266,22 @@ fn OrdinalSlot(ordinal: SlotView, update_revision: String, place: Place) -> impl
                 })}
             </div>
             {match slot.pod {
-                Some(pod) => view! { <PodCard name=slot.name.clone() pod=pod update_revision=update_revision/> }.into_any(),
+                Some(pod) => view! {
+                    <PodCard name=slot.name.clone() namespace=place.namespace.clone() pod=pod update_revision=update_revision/>
+                }.into_any(),
                 None => view! { <div class="pod-empty">"(no pod)"</div> }.into_any(),
             }}
             <ul class="claims">
-                {slot.claims.into_iter().map(|claim| view! { <Claim claim=claim/> }).collect_view()}
+                {slot.claims.into_iter().map(|claim| view! { <Claim claim=claim namespace=place.namespace.clone()/> }).collect_view()}
             </ul>
         </li>
     }
 }
 
 #[component]
-fn PodCard(name: String, pod: PodView, update_revision: String) -> impl IntoView {
+fn PodCard(name: String, namespace: String, pod: PodView, update_revision: String) -> impl IntoView {
+    let open = expect_context::<Selection>().opener(Selected::pod(&name, &namespace));
+    let label = format!("{name}: details");
     let phase_class = if pod.terminating {
         "terminating"
     } else if pod.ready {
@@ -299,6 +309,18 @@ fn PodCard(name: String, pod: PodView, update_revision: String) -> impl IntoView
             data-status=status
             data-ready=pod.ready.to_string()
             data-uid=pod.uid
+            role="button"
+            tabindex="0"
+            aria-label=label
+            on:click={
+                let open = open.clone();
+                move |_| open()
+            }
+            on:keydown=move |event| {
+                if event.key() == "Enter" {
+                    open();
+                }
+            }
         >
             <div class="pod-status">
                 <span class="icon" aria-hidden="true">{if pod.terminating { "✕" } else if pod.ready { "✓" } else { "…" }}</span>
@@ -323,7 +345,8 @@ fn PodCard(name: String, pod: PodView, update_revision: String) -> impl IntoView
 }
 
 #[component]
-fn Claim(claim: ClaimView) -> impl IntoView {
+fn Claim(claim: ClaimView, namespace: String) -> impl IntoView {
+    let open = expect_context::<Selection>().opener(Selected::claim(&claim.name, &namespace));
     let bound = claim.phase == "Bound";
     let binding = if bound {
         format!("→ {}", claim.volume)
@@ -332,7 +355,17 @@ fn Claim(claim: ClaimView) -> impl IntoView {
     };
     let (name, phase) = (claim.name.clone(), claim.phase.clone());
     view! {
-        <li class=if bound { "claim bound" } else { "claim pending" } data-claim=name data-phase=phase>
+        <li class=if bound { "claim bound" } else { "claim pending" } data-claim=name data-phase=phase
+            tabindex="0" on:click={
+                let open = open.clone();
+                move |_| open()
+            }
+            on:keydown=move |event| {
+                if event.key() == "Enter" {
+                    open();
+                }
+            }
+        >
             <div><span class="claim-name">{claim.name}</span> " " <span class="claim-phase">{claim.phase}</span> " " {claim.capacity}</div>
             <div class="claim-volume" title=binding.clone()>{binding.clone()}</div>
         </li>

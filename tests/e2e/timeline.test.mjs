@@ -147,3 +147,32 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
   assert.doesNotMatch(events, /pod\/web-0/);
   assert.deepEqual(problems, []);
 });
+
+test('clicking a pod, its claim or a volume opens its details: describe, events and YAML', async () => {
+  const { page, problems } = await openPage(context, server.url);
+  await setSpeed(page, 16);
+  await page.waitForSelector('[data-pod="web-0"][data-ready="true"]', { timeout: 60_000 });
+  await page.click('button.play');
+  await page.click('[data-pod="web-0"]');
+  const drawer = page.getByRole('complementary', { name: 'Details' });
+  const text = drawer.getByTestId('details');
+  assert.match(await text.textContent(), /^\$ kubectl describe pod web-0\nName:\s+web-0\n/);
+  assert.match(await text.textContent(), /Controlled By:\s+StatefulSet\/web/);
+  await drawer.getByRole('tab', { name: 'YAML' }).click();
+  assert.match(await text.textContent(), /\$ kubectl get pod web-0 -o yaml\napiVersion: v1\nkind: Pod\n/);
+  await drawer.getByRole('tab', { name: 'Events' }).click();
+  assert.match(await text.textContent(), /Started\s+pod\/web-0\s+Started container nginx/);
+  await page.screenshot({ path: join(ARTIFACTS, 'details.png') });
+
+  await drawer.getByRole('tab', { name: 'Describe' }).click();
+  await page.click('[data-claim="www-web-0"]');
+  assert.match(await text.textContent(), /kubectl describe pvc www-web-0\nName:\s+www-web-0\n/);
+  const volume = (await text.textContent()).match(/Volume:\s+(\S+)/)[1];
+  await page.click(`[data-pv="${volume}"]`);
+  assert.match(await text.textContent(), new RegExp(`kubectl describe pv ${volume}\\nName:\\s+${volume}\\n`));
+  assert.match(await text.textContent(), /Claim:\s+default\/www-web-0/);
+
+  await drawer.getByRole('button', { name: 'Close the details' }).click();
+  await drawer.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+});
