@@ -3,8 +3,8 @@
 mod app;
 mod comfort;
 mod console;
-mod details;
 mod crash;
+mod details;
 mod editor;
 mod player;
 mod stage;

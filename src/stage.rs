@@ -231,7 +231,10 @@ fn SetCard(set: SetView) -> impl IntoView {
             set.current_revision, set.update_revision
         )
     };
-    let update_revision = set.update_revision.clone();
+    let set_revisions = SetRevisions {
+        current: set.current_revision.clone(),
+        update: set.update_revision.clone(),
+    };
     let place = Place {
         namespace: set.namespace.clone(),
         service: set.service_name.clone(),
@@ -243,14 +246,14 @@ fn SetCard(set: SetView) -> impl IntoView {
             <p class="revisions">{revisions}</p>
             {set.wait.map(|wait| view! { <p class="wait" data-testid="wait" role="status"><span class="wait-label">"waiting"</span> {wait}</p> })}
             <ol class="slots">
-                {set.slots.into_iter().map(|ordinal| view! { <OrdinalSlot ordinal=ordinal update_revision=update_revision.clone() place=place.clone()/> }).collect_view()}
+                {set.slots.into_iter().map(|ordinal| view! { <OrdinalSlot ordinal=ordinal revisions=set_revisions.clone() place=place.clone()/> }).collect_view()}
             </ol>
         </article>
     }
 }
 
 #[component]
-fn OrdinalSlot(ordinal: SlotView, update_revision: String, place: Place) -> impl IntoView {
+fn OrdinalSlot(ordinal: SlotView, revisions: SetRevisions, place: Place) -> impl IntoView {
     let slot = ordinal;
     let class = if slot.in_range {
         "slot"
@@ -267,7 +270,7 @@ fn OrdinalSlot(ordinal: SlotView, update_revision: String, place: Place) -> impl
             </div>
             {match slot.pod {
                 Some(pod) => view! {
-                    <PodCard name=slot.name.clone() namespace=place.namespace.clone() pod=pod update_revision=update_revision/>
+                    <PodCard name=slot.name.clone() namespace=place.namespace.clone() pod=pod revisions=revisions/>
                 }.into_any(),
                 None => view! { <div class="pod-empty">"(no pod)"</div> }.into_any(),
             }}
@@ -279,7 +282,12 @@ fn OrdinalSlot(ordinal: SlotView, update_revision: String, place: Place) -> impl
 }
 
 #[component]
-fn PodCard(name: String, namespace: String, pod: PodView, update_revision: String) -> impl IntoView {
+fn PodCard(
+    name: String,
+    namespace: String,
+    pod: PodView,
+    revisions: SetRevisions,
+) -> impl IntoView {
     let open = expect_context::<Selection>().opener(Selected::pod(&name, &namespace));
     let label = format!("{name}: details");
     let phase_class = if pod.terminating {
@@ -289,11 +297,15 @@ fn PodCard(name: String, namespace: String, pod: PodView, update_revision: Strin
     } else {
         "progressing"
     };
-    let revision_class = if pod.revision == update_revision {
-        "rev-update"
-    } else {
-        "rev-current"
-    };
+    // Hue and a word: never colour alone.
+    let (revision_class, revision_word) =
+        if pod.revision == revisions.update && revisions.update != revisions.current {
+            ("rev-update", "update")
+        } else if pod.revision == revisions.current || pod.revision == revisions.update {
+            ("rev-current", "current")
+        } else {
+            ("rev-old", "old")
+        };
     let short_revision = pod
         .revision
         .rsplit('-')
@@ -309,6 +321,7 @@ fn PodCard(name: String, namespace: String, pod: PodView, update_revision: Strin
             data-status=status
             data-ready=pod.ready.to_string()
             data-uid=pod.uid
+            data-revision=pod.revision.clone()
             role="button"
             tabindex="0"
             aria-label=label
@@ -339,7 +352,7 @@ fn PodCard(name: String, namespace: String, pod: PodView, update_revision: Strin
             })}
             <div class="pod-ip">{if pod.ip.is_empty() { "no IP".to_string() } else { pod.ip }}</div>
             <div class="pod-node">{pod.node}</div>
-            <div class="pod-revision" title="controller-revision-hash">{short_revision}</div>
+            <div class="pod-revision" title="controller-revision-hash">{format!("{short_revision} · {revision_word}")}</div>
         </div>
     }
 }
@@ -370,6 +383,13 @@ fn Claim(claim: ClaimView, namespace: String) -> impl IntoView {
             <div class="claim-volume" title=binding.clone()>{binding.clone()}</div>
         </li>
     }
+}
+
+/// The set's two revisions, to tell its pods apart.
+#[derive(Clone, Debug, PartialEq)]
+struct SetRevisions {
+    current: String,
+    update: String,
 }
 
 /// Where a set's pods live: their namespace, and the headless Service that names them in DNS.
