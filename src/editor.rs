@@ -8,6 +8,7 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
 use crate::app::{Diagnostics, Simulation};
+use crate::field_line::field_line;
 
 /// How long typing must pause before the manifests are applied.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -18,7 +19,8 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Applies the manifests and returns what went wrong, document by document.
+/// Applies the manifests and returns what went wrong, document by document, each on the line of the field it
+/// names.
 pub fn apply_to(cluster: &mut Cluster, manifests: &str) -> Vec<Diagnostic> {
     match cluster.apply(manifests) {
         Err(error) => vec![Diagnostic {
@@ -29,7 +31,7 @@ pub fn apply_to(cluster: &mut Cluster, manifests: &str) -> Vec<Diagnostic> {
             .into_iter()
             .filter_map(|doc| {
                 doc.result.err().map(|message| Diagnostic {
-                    line: Some(doc.line),
+                    line: Some(field_line(manifests, doc.line, &message)),
                     message,
                 })
             })
@@ -155,5 +157,58 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
                 }
             />
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordinal_sim::Scenario;
+
+    fn web() -> (Cluster, String) {
+        let scenario = Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
+        (Cluster::new(scenario.config), scenario.manifests)
+    }
+
+    /// The first line, after the line `after`, that reads `text` (1-based).
+    fn line_of(manifests: &str, after: &str, text: &str) -> usize {
+        let lines: Vec<&str> = manifests.lines().collect();
+        let start = lines.iter().position(|l| *l == after).unwrap();
+        start
+            + lines[start..]
+                .iter()
+                .position(|l| l.trim() == text)
+                .unwrap()
+            + 1
+    }
+
+    #[test]
+    fn a_refused_field_is_reported_on_its_line_with_the_apiservers_message() {
+        let (mut cluster, manifests) = web();
+        assert_eq!(apply_to(&mut cluster, &manifests), vec![]);
+        let refused = manifests.replace("replicas: 3", "replicas: -1");
+        assert_eq!(
+            apply_to(&mut cluster, &refused),
+            vec![Diagnostic {
+                line: Some(line_of(&refused, "kind: StatefulSet", "replicas: -1")),
+                message: "The StatefulSet \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_change_to_an_immutable_field_is_refused_on_its_line() {
+        let (mut cluster, manifests) = web();
+        apply_to(&mut cluster, &manifests);
+        let changed = manifests.replace("serviceName: \"nginx\"", "serviceName: \"other\"");
+        let found = apply_to(&mut cluster, &changed);
+        assert_eq!(found.len(), 1);
+        assert!(found[0]
+            .message
+            .contains("spec: Forbidden: updates to statefulset spec"));
+        assert_eq!(
+            found[0].line,
+            Some(line_of(&changed, "kind: StatefulSet", "spec:"))
+        );
     }
 }

@@ -3,6 +3,7 @@
 mod app;
 mod crash;
 mod editor;
+mod field_line;
 mod player;
 mod stage;
 mod view_model;
