@@ -56,7 +56,7 @@ function create(parent, text, onChange) {
         theme,
         EditorView.contentAttributes.of({ 'aria-label': 'Kubernetes manifests (YAML)' }),
         EditorView.updateListener.of((update) => {
-          // setText's own change is the app's text already: echoing it back would apply it a second time.
+          // setText brings text the app already holds: echoing it back would schedule an apply nobody asked for.
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(fromApp))) {
             onChange(update.state.doc.toString());
           }
@@ -66,6 +66,7 @@ function create(parent, text, onChange) {
   });
 }
 
+// The app calls this whenever its text changes, the changes typed here included: those are already shown.
 function setText(view, text) {
   if (view.state.doc.toString() === text) return;
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, annotations: fromApp.of(true) });

@@ -76,10 +76,15 @@ export async function recordPodAppearances(page) {
   });
 }
 
+/// The editor, found by its role and accessible name as assistive technology finds it.
+function editor(page) {
+  return page.getByRole('textbox', { name: 'Kubernetes manifests (YAML)' });
+}
+
 /// The manifests as the editor holds them, copied out with select-all and copy. The editor draws only the lines
 /// in view, so reading its DOM would miss the rest of a long manifest.
 export async function readManifests(page) {
-  await page.click('.cm-content');
+  await editor(page).click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+C');
   return page.evaluate(() => navigator.clipboard.readText());
@@ -88,7 +93,7 @@ export async function readManifests(page) {
 /// Replaces the manifests as a person would: select all, paste. The app applies them once typing pauses.
 export async function replaceManifests(page, text) {
   await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.click('.cm-content');
+  await editor(page).click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+V');
 }
