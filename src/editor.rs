@@ -1,11 +1,14 @@
 //! The manifest editor: every edit is applied like `kubectl apply -f -` at the current simulated time, once
 //! typing pauses. What the apiserver refuses is shown on the line it concerns and changes nothing.
 
+use leptos::html::Div;
 use leptos::prelude::*;
 use ordinal_sim::timeline::Timeline;
 use std::time::Duration;
+use wasm_bindgen::prelude::*;
 
 use crate::app::{Diagnostics, Simulation};
+use crate::field_line::field_line;
 
 /// How long typing must pause before the manifests are applied.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -17,7 +20,7 @@ pub struct Diagnostic {
 }
 
 /// Applies the manifests now, recording the change on the timeline, and returns what went wrong, document by
-/// document.
+/// document, each on the line of the field it names.
 pub fn apply_to(timeline: &mut Timeline, manifests: &str) -> Vec<Diagnostic> {
     match timeline.apply_manifests(manifests) {
         Err(error) => vec![Diagnostic {
@@ -28,12 +31,57 @@ pub fn apply_to(timeline: &mut Timeline, manifests: &str) -> Vec<Diagnostic> {
             .into_iter()
             .filter_map(|doc| {
                 doc.result.err().map(|message| Diagnostic {
-                    line: Some(doc.line),
+                    line: Some(field_line(manifests, doc.line, &message)),
                     message,
                 })
             })
             .collect(),
     }
+}
+
+// web/editor.js, bundled with CodeMirror and loaded before the app starts.
+#[wasm_bindgen]
+extern "C" {
+    /// A CodeMirror `EditorView`.
+    type CodeEditor;
+
+    #[wasm_bindgen(js_namespace = OrdinalEditor, js_name = create)]
+    fn create_code_editor(
+        parent: &web_sys::HtmlElement,
+        text: &str,
+        on_change: &Closure<dyn FnMut(String)>,
+    ) -> CodeEditor;
+
+    #[wasm_bindgen(js_namespace = OrdinalEditor, js_name = setText)]
+    fn set_text(editor: &CodeEditor, text: &str);
+
+    #[wasm_bindgen(js_namespace = OrdinalEditor, js_name = setDiagnostics)]
+    fn set_diagnostics(editor: &CodeEditor, diagnostics: js_sys::Array);
+
+    #[wasm_bindgen(method)]
+    fn destroy(this: &CodeEditor);
+}
+
+/// The editor and the callback it holds: the callback must live exactly as long as the editor that calls it.
+struct Mounted {
+    editor: CodeEditor,
+    _on_change: Closure<dyn FnMut(String)>,
+}
+
+/// Diagnostics as web/editor.js takes them: `{ line, message }`, `line` null when the apiserver named none.
+fn to_js(diagnostics: &[Diagnostic]) -> js_sys::Array {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let mark = js_sys::Object::new();
+            let line = d.line.map_or(JsValue::NULL, |l| JsValue::from(l as f64));
+            for (key, value) in [("line", line), ("message", JsValue::from_str(&d.message))] {
+                js_sys::Reflect::set(&mark, &JsValue::from_str(key), &value)
+                    .expect("a plain object takes any property");
+            }
+            mark
+        })
+        .collect()
 }
 
 #[component]
@@ -55,34 +103,44 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
         );
         pending.set_value(handle.ok());
     };
-    let line_count = move || text.with(|t| t.lines().count().max(1));
-    let marked_lines =
-        move || diagnostics.with(|d| d.iter().filter_map(|d| d.line).collect::<Vec<_>>());
+
+    let host = NodeRef::<Div>::new();
+    // A signal rather than a stored value, so that the effects below run again once the editor exists.
+    let mounted = RwSignal::new_local(None::<Mounted>);
+    host.on_load(move |host| {
+        let on_change = Closure::<dyn FnMut(String)>::new(move |manifests: String| {
+            text.set(manifests);
+            schedule_apply();
+        });
+        let editor = create_code_editor(&host, &text.get_untracked(), &on_change);
+        mounted.set(Some(Mounted {
+            editor,
+            _on_change: on_change,
+        }));
+    });
+    // When the app replaces the manifests; the editor ignores the text it already shows.
+    Effect::new(move || {
+        mounted.with(|m| {
+            if let Some(m) = m {
+                text.with(|t| set_text(&m.editor, t));
+            }
+        })
+    });
+    Effect::new(move || {
+        mounted.with(|m| {
+            if let Some(m) = m {
+                set_diagnostics(&m.editor, diagnostics.with(|d| to_js(d)));
+            }
+        })
+    });
+    on_cleanup(move || {
+        if let Some(Some(m)) = mounted.try_update_untracked(Option::take) {
+            m.editor.destroy();
+        }
+    });
+
     view! {
-        <div class="editor">
-            <div class="gutter" aria-hidden="true">
-                {move || {
-                    let marked = marked_lines();
-                    (1..=line_count())
-                        .map(|n| {
-                            let class = if marked.contains(&n) { "line-number marked" } else { "line-number" };
-                            view! { <div class=class>{n}</div> }
-                        })
-                        .collect_view()
-                }}
-            </div>
-            <textarea
-                class="code"
-                aria-label="Kubernetes manifests (YAML)"
-                spellcheck="false"
-                rows=move || line_count() + 1
-                prop:value=move || text.get()
-                on:input=move |ev| {
-                    text.set(event_target_value(&ev));
-                    schedule_apply();
-                }
-            ></textarea>
-        </div>
+        <div class="editor" node_ref=host></div>
         <div class="diagnostics" role="status" aria-live="polite">
             <For
                 each=move || diagnostics.get()
@@ -99,5 +157,58 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
                 }
             />
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordinal_sim::Scenario;
+
+    fn web() -> (Timeline, String) {
+        let scenario = Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
+        (Timeline::new(scenario.config), scenario.manifests)
+    }
+
+    /// The first line, after the line `after`, that reads `text` (1-based).
+    fn line_of(manifests: &str, after: &str, text: &str) -> usize {
+        let lines: Vec<&str> = manifests.lines().collect();
+        let start = lines.iter().position(|l| *l == after).unwrap();
+        start
+            + lines[start..]
+                .iter()
+                .position(|l| l.trim() == text)
+                .unwrap()
+            + 1
+    }
+
+    #[test]
+    fn a_refused_field_is_reported_on_its_line_with_the_apiservers_message() {
+        let (mut timeline, manifests) = web();
+        assert_eq!(apply_to(&mut timeline, &manifests), vec![]);
+        let refused = manifests.replace("replicas: 3", "replicas: -1");
+        assert_eq!(
+            apply_to(&mut timeline, &refused),
+            vec![Diagnostic {
+                line: Some(line_of(&refused, "kind: StatefulSet", "replicas: -1")),
+                message: "The StatefulSet \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_change_to_an_immutable_field_is_refused_on_its_line() {
+        let (mut timeline, manifests) = web();
+        apply_to(&mut timeline, &manifests);
+        let changed = manifests.replace("serviceName: \"nginx\"", "serviceName: \"other\"");
+        let found = apply_to(&mut timeline, &changed);
+        assert_eq!(found.len(), 1);
+        assert!(found[0]
+            .message
+            .contains("spec: Forbidden: updates to statefulset spec"));
+        assert_eq!(
+            found[0].line,
+            Some(line_of(&changed, "kind: StatefulSet", "spec:"))
+        );
     }
 }

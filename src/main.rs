@@ -6,6 +6,7 @@ mod console;
 mod crash;
 mod details;
 mod editor;
+mod field_line;
 mod player;
 mod stage;
 mod view_model;

@@ -36,6 +36,8 @@ export async function launchBrowser() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1366, height: 768 },
+    // readManifests and replaceManifests copy and paste, as a person moving text in and out of the editor does.
+    permissions: ['clipboard-read', 'clipboard-write'],
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
            '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
@@ -71,5 +73,44 @@ export async function recordPodAppearances(page) {
         if (!window.__podAppearances.includes(el.dataset.pod)) window.__podAppearances.push(el.dataset.pod);
       }
     }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+/// The editor, found by its role and accessible name as assistive technology finds it.
+function editor(page) {
+  return page.getByRole('textbox', { name: 'Kubernetes manifests (YAML)' });
+}
+
+/// The manifests as the editor holds them, copied out with select-all and copy. The editor draws only the lines
+/// in view, so reading its DOM would miss the rest of a long manifest.
+export async function readManifests(page) {
+  await editor(page).click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+C');
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
+/// Replaces the manifests as a person would: select all, paste. The app applies them once typing pauses.
+export async function replaceManifests(page, text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await editor(page).click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+}
+
+/// The lines that carry an error mark, read off the screen: each mark's row is matched to the line number
+/// drawn at the same height in the gutter. `kind` is `range` for the underline and `gutter` for the marker.
+export async function markedLines(page) {
+  return page.evaluate(() => {
+    const numbers = [...document.querySelectorAll('.cm-lineNumbers .cm-gutterElement')]
+      .filter((el) => /^\d+$/.test(el.textContent))
+      .map((el) => ({ line: Number(el.textContent), rect: el.getBoundingClientRect() }));
+    const lineAt = (rect) => {
+      const middle = rect.top + rect.height / 2;
+      return numbers.find((n) => n.rect.top <= middle && middle < n.rect.bottom)?.line ?? null;
+    };
+    const marks = (selector, kind) => [...document.querySelectorAll(selector)]
+      .map((el) => ({ line: lineAt(el.getBoundingClientRect()), kind }));
+    return [...marks('.cm-lintRange-error', 'range'), ...marks('.cm-lint-marker-error', 'gutter')];
   });
 }

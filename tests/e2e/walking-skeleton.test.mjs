@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serveDist, launchBrowser, openPage, setSpeed, readyPods, recordPodAppearances, ARTIFACTS } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, setSpeed, readyPods, recordPodAppearances, readManifests, replaceManifests, ARTIFACTS } from './harness.mjs';
 
 let server;
 let context;
@@ -28,10 +28,9 @@ test('the web example comes up in ordinal order and scales from 3 to 5 after an 
     assert.equal(await page.getAttribute(`[data-claim="${claim}"]`, 'data-phase'), 'Bound');
   }
 
-  const editor = page.locator('textarea.code');
-  const manifests = await editor.inputValue();
+  const manifests = await readManifests(page);
   assert.match(manifests, /replicas: 3/);
-  await editor.fill(manifests.replace('replicas: 3', 'replicas: 5'));
+  await replaceManifests(page, manifests.replace('replicas: 3', 'replicas: 5'));
 
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 5, null, { timeout: 60_000 });
   assert.deepEqual(await page.evaluate(() => window.__podAppearances), ['web-0', 'web-1', 'web-2', 'web-3', 'web-4']);
@@ -50,13 +49,12 @@ test('while web-0 starts, the stage says why web-1 waits', async () => {
 test('invalid YAML is reported with its line and the simulation goes on once it is fixed', async () => {
   const { page, problems } = await openPage(context, server.url);
   await setSpeed(page, 8);
-  const editor = page.locator('textarea.code');
-  const good = await editor.inputValue();
+  const good = await readManifests(page);
   const lines = good.split('\n');
   const broken = [...lines];
   const target = lines.findIndex((l) => l.includes('serviceName'));
   broken[target] = '   serviceName: "nginx"';  // indented deeper than its siblings
-  await editor.fill(broken.join('\n'));
+  await replaceManifests(page, broken.join('\n'));
   const diagnostic = page.locator('.diagnostic');
   await diagnostic.waitFor({ timeout: 10_000 });
   const text = await diagnostic.textContent();
@@ -65,7 +63,7 @@ test('invalid YAML is reported with its line and the simulation goes on once it 
   await page.screenshot({ path: join(ARTIFACTS, 'invalid-yaml.png') });
 
   const before = await page.textContent('.clock');
-  await editor.fill(good.replace('replicas: 3', 'replicas: 4'));
+  await replaceManifests(page, good.replace('replicas: 3', 'replicas: 4'));
   await diagnostic.waitFor({ state: 'detached', timeout: 10_000 });
   await page.waitForSelector('[data-pod="web-3"][data-ready="true"]', { timeout: 60_000 });
   assert.notEqual(await page.textContent('.clock'), before, 'simulated time moves on');

@@ -1,0 +1,87 @@
+// The manifest editor: CodeMirror 6 with YAML highlighting and the apiserver's diagnostics as lint marks.
+// esbuild bundles this file into one IIFE (see Trunk.toml); the wasm app drives it through the global
+// `OrdinalEditor`, so the Rust side needs no JS build of its own and CodeMirror stays an ordinary npm package.
+import { EditorView, minimalSetup } from 'codemirror';
+import { Annotation, EditorState } from '@codemirror/state';
+import { lineNumbers, highlightActiveLine, highlightActiveLineGutter } from '@codemirror/view';
+import { bracketMatching, indentOnInput, syntaxHighlighting, HighlightStyle } from '@codemirror/language';
+import { yaml } from '@codemirror/lang-yaml';
+import { lintGutter, setDiagnostics as lintDiagnostics } from '@codemirror/lint';
+import { tags } from '@lezer/highlight';
+
+// Colours come from the page's CSS variables, so the editor follows the app's light and dark themes
+// without a second theme to keep in step.
+const theme = EditorView.theme({
+  '&': { height: '100%', color: 'var(--ink)', backgroundColor: 'var(--panel)', fontSize: '14px' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
+  '.cm-content': { caretColor: 'var(--ink)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--ink)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection':
+    { backgroundColor: 'var(--code-selection)' },
+  '.cm-activeLine': { backgroundColor: 'var(--code-active-line)' },
+  '.cm-gutters': { backgroundColor: 'var(--panel)', color: 'var(--muted)', borderRight: '1px solid var(--line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--code-active-line)', color: 'var(--ink)' },
+  '&.cm-focused .cm-matchingBracket': { backgroundColor: 'var(--code-selection)', outline: '1px solid var(--muted)' },
+  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--ink)', border: '1px solid var(--line)' },
+  '.cm-diagnostic': { fontFamily: 'var(--mono)', fontSize: '13px', whiteSpace: 'pre-wrap' },
+  '.cm-diagnostic-error': { borderLeftColor: 'var(--danger)' },
+});
+
+const highlighting = HighlightStyle.define([
+  { tag: tags.definition(tags.propertyName), color: 'var(--code-key)' },
+  { tag: tags.string, color: 'var(--code-string)' },
+  { tag: [tags.lineComment, tags.meta], color: 'var(--muted)', fontStyle: 'italic' },
+  { tag: [tags.labelName, tags.typeName, tags.special(tags.string)], color: 'var(--code-special)' },
+  { tag: [tags.separator, tags.punctuation, tags.squareBracket, tags.brace], color: 'var(--muted)' },
+]);
+
+// Marks the transactions that setText makes.
+const fromApp = Annotation.define();
+
+function create(parent, text, onChange) {
+  return new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: text,
+      extensions: [
+        minimalSetup,
+        lineNumbers(),
+        highlightActiveLine(),
+        highlightActiveLineGutter(),
+        bracketMatching(),
+        indentOnInput(),
+        yaml(),
+        syntaxHighlighting(highlighting),
+        lintGutter(),
+        theme,
+        EditorView.contentAttributes.of({ 'aria-label': 'Kubernetes manifests (YAML)' }),
+        EditorView.updateListener.of((update) => {
+          // setText brings text the app already holds: echoing it back would schedule an apply nobody asked for.
+          if (update.docChanged && !update.transactions.some((tr) => tr.annotation(fromApp))) {
+            onChange(update.state.doc.toString());
+          }
+        }),
+      ],
+    }),
+  });
+}
+
+// The app calls this whenever its text changes, the changes typed here included: those are already shown.
+function setText(view, text) {
+  if (view.state.doc.toString() === text) return;
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, annotations: fromApp.of(true) });
+}
+
+// The apiserver names a line, not a range: the mark covers that line from its first non-blank character, and a
+// diagnostic without a line (or past the end, after the text has shrunk) lands on the nearest line there is.
+function setDiagnostics(view, diagnostics) {
+  const doc = view.state.doc;
+  const marks = diagnostics.map(({ line, message }) => {
+    const at = doc.line(Math.min(Math.max(line ?? 1, 1), doc.lines));
+    const from = at.from + (at.text.length - at.text.trimStart().length);
+    return { from, to: at.to, severity: 'error', message };
+  });
+  view.dispatch(lintDiagnostics(view.state, marks));
+}
+
+window.OrdinalEditor = { create, setText, setDiagnostics };
