@@ -3,6 +3,8 @@
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use ordinal_sim::api::apply::DocumentOutcome;
+use ordinal_sim::api::decode::ManifestError;
 use ordinal_sim::timeline::Timeline;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -22,7 +24,20 @@ pub struct Diagnostic {
 /// Applies the manifests now, recording the change on the timeline, and returns what went wrong, document by
 /// document, each on the line of the field it names.
 pub fn apply_to(timeline: &mut Timeline, manifests: &str) -> Vec<Diagnostic> {
-    match timeline.apply_manifests(manifests) {
+    diagnose(manifests, timeline.apply_manifests(manifests))
+}
+
+/// What applying the manifests now would report, without applying them: shown at every keystroke, while the
+/// apply itself waits for typing to pause.
+pub fn check(timeline: &Timeline, manifests: &str) -> Vec<Diagnostic> {
+    diagnose(manifests, timeline.check_manifests(manifests))
+}
+
+fn diagnose(
+    manifests: &str,
+    outcome: Result<Vec<DocumentOutcome>, ManifestError>,
+) -> Vec<Diagnostic> {
+    match outcome {
         Err(error) => vec![Diagnostic {
             line: error.line,
             message: error.message,
@@ -109,6 +124,7 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
     let mounted = RwSignal::new_local(None::<Mounted>);
     host.on_load(move |host| {
         let on_change = Closure::<dyn FnMut(String)>::new(move |manifests: String| {
+            diagnostics.set(simulation.timeline.with_value(|t| check(t, &manifests)));
             text.set(manifests);
             schedule_apply();
         });
@@ -194,6 +210,16 @@ mod tests {
                 message: "The StatefulSet \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0".into(),
             }]
         );
+    }
+
+    #[test]
+    fn checking_as_one_types_reports_what_the_apply_will() {
+        let (mut timeline, manifests) = web();
+        apply_to(&mut timeline, &manifests);
+        let refused = manifests.replace("replicas: 3", "replicas: -1");
+        let checked = check(&timeline, &refused);
+        assert_eq!(checked.len(), 1);
+        assert_eq!(checked, apply_to(&mut timeline, &refused));
     }
 
     #[test]

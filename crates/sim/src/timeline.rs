@@ -192,6 +192,11 @@ impl Timeline {
         outcome
     }
 
+    /// What `apply_manifests` would report now, on a copy: nothing is applied or recorded.
+    pub fn check_manifests(&self, manifests: &str) -> Result<Vec<DocumentOutcome>, ManifestError> {
+        self.live.clone().apply(manifests)
+    }
+
     /// Read-only commands (`get`, `describe`, `exec -- cat`) leave no trace, so looking around in the past
     /// does not fork history.
     fn record_if_changed(&mut self, before: Before, action: Action) {

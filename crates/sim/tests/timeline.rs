@@ -198,3 +198,27 @@ fn an_edit_in_the_editor_is_recorded_only_when_the_apiserver_changed_something()
     assert_eq!(timeline.branch().steps.len(), steps + 1, "a refused apply");
     assert_eq!(timeline.branches().len(), 1);
 }
+
+#[test]
+fn checking_manifests_reports_what_applying_would_and_changes_nothing() {
+    let scenario = Scenario::parse(WEB).expect("the example parses");
+    let mut timeline = Timeline::from_scenario(&scenario);
+    timeline.seek(secs(100));
+    let before = state(timeline.cluster());
+    let refused = scenario
+        .manifests
+        .replace("serviceName: \"nginx\"", "serviceName: \"other\"");
+    let checked = timeline
+        .check_manifests(&refused)
+        .expect("the manifests parse");
+    assert_eq!(state(timeline.cluster()), before);
+    assert_eq!(timeline.branch().steps.len(), 3);
+    let applied = timeline
+        .apply_manifests(&refused)
+        .expect("the manifests parse");
+    assert_eq!(checked, applied);
+    assert!(applied.iter().any(|d| d
+        .result
+        .as_ref()
+        .is_err_and(|e| e.contains("spec: Forbidden"))));
+}
