@@ -18,7 +18,7 @@ after(async () => {
   await server?.close();
 });
 
-test('the web example comes up in ordinal order and scales from 3 to 5 after an edit', async () => {
+test('the web example comes up in ordinal order, scales from 3 to 5 and then to 2 after edits, in ordinal order', async () => {
   const { page, problems } = await openPage(context, server.url);
   await recordPodAppearances(page);
   await setSpeed(page, 8);
@@ -36,6 +36,30 @@ test('the web example comes up in ordinal order and scales from 3 to 5 after an 
   assert.deepEqual(await page.evaluate(() => window.__podAppearances), ['web-0', 'web-1', 'web-2', 'web-3', 'web-4']);
   assert.match(await page.textContent('[data-testid="set-status"]'), /replicas 5 · ready 5/);
   await page.screenshot({ path: join(ARTIFACTS, 'scaled-to-5.png'), fullPage: true });
+
+  // Scale-down: the highest ordinal first, one at a time; record the order pods start terminating and leave.
+  await page.evaluate(() => {
+    window.__terminating = [];
+    window.__gone = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid="pod"][data-status="Terminating"]')) {
+        if (!window.__terminating.includes(el.dataset.pod)) window.__terminating.push(el.dataset.pod);
+      }
+      for (const name of ['web-2', 'web-3', 'web-4']) {
+        if (!document.querySelector(`[data-pod="${name}"]`) && !window.__gone.includes(name)) window.__gone.push(name);
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await replaceManifests(page, manifests.replace('replicas: 3', 'replicas: 2'));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 2, null, { timeout: 90_000 });
+  assert.deepEqual(await page.evaluate(() => window.__terminating), ['web-4', 'web-3', 'web-2']);
+  assert.deepEqual(await page.evaluate(() => window.__gone), ['web-4', 'web-3', 'web-2']);
+  assert.match(await page.textContent('[data-testid="set-status"]'), /replicas 2 · ready 2/);
+  // The claims stay: an ordinal is a slot that outlives its pods.
+  for (const claim of ['www-web-2', 'www-web-3', 'www-web-4']) {
+    assert.equal(await page.getAttribute(`[data-claim="${claim}"]`, 'data-phase'), 'Bound');
+  }
+  await page.screenshot({ path: join(ARTIFACTS, 'scaled-to-2.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });
 
