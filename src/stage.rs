@@ -28,11 +28,12 @@ pub fn StageView() -> impl IntoView {
                 each=move || stage.with(|s| s.sets.iter().map(|set| set.name.clone()).collect::<Vec<_>>())
                 key=|name| name.clone()
                 children=move |name| {
+                    let card_name = name.clone();
                     let set = Memo::new(move |_| stage.with(|s| s.sets.iter().find(|x| x.name == name).cloned()));
                     // Outside the card, which is redrawn as the set changes: the panel remembers old addresses.
                     let dns = Memo::new(move |_| set.with(|s| s.as_ref().and_then(|s| s.dns.clone())));
                     view! {
-                        {move || set.get().map(|set| view! { <SetCard set=set/> })}
+                        <SetCard name=card_name set=set/>
                         <DnsPanel dns=dns/>
                     }
                 }
@@ -217,36 +218,95 @@ fn node_actions(node: &str) -> Vec<(&'static str, Action)> {
     ]
 }
 
+/// The set's heading, status, revisions and wait, which change together and rarely.
+#[derive(Clone, Debug, PartialEq)]
+struct SetHeader {
+    name: String,
+    kind: String,
+    summary: String,
+    revisions: String,
+    wait: Option<String>,
+}
+
+impl SetHeader {
+    fn of(set: &SetView) -> Self {
+        let revisions = if set.current_revision == set.update_revision {
+            format!("revision {}", set.current_revision)
+        } else {
+            format!(
+                "current {} → update {}",
+                set.current_revision, set.update_revision
+            )
+        };
+        SetHeader {
+            name: set.name.clone(),
+            kind: format!(" · {} · {}", set.policy, set.strategy),
+            summary: format!(
+                "replicas {} · ready {} · current {} · updated {} · available {}",
+                set.replicas, set.ready, set.current, set.updated, set.available
+            ),
+            revisions,
+            wait: set.wait.clone(),
+        }
+    }
+}
+
+/// A set and its slots. Each slot is keyed by its ordinal and redrawn only when it changes, so that an event
+/// costs the elements it touches, not the whole set.
 #[component]
-fn SetCard(set: SetView) -> impl IntoView {
-    let summary = format!(
-        "replicas {} · ready {} · current {} · updated {} · available {}",
-        set.replicas, set.ready, set.current, set.updated, set.available
-    );
-    let revisions = if set.current_revision == set.update_revision {
-        format!("revision {}", set.current_revision)
-    } else {
-        format!(
-            "current {} → update {}",
-            set.current_revision, set.update_revision
-        )
-    };
-    let set_revisions = SetRevisions {
-        current: set.current_revision.clone(),
-        update: set.update_revision.clone(),
-    };
-    let place = Place {
-        namespace: set.namespace.clone(),
-        service: set.service_name.clone(),
-    };
+fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
+    let header = Memo::new(move |_| set.with(|s| s.as_ref().map(SetHeader::of)));
+    let revisions = Memo::new(move |_| {
+        set.with(|s| {
+            s.as_ref().map(|s| SetRevisions {
+                current: s.current_revision.clone(),
+                update: s.update_revision.clone(),
+            })
+        })
+    });
+    let place = Memo::new(move |_| {
+        set.with(|s| {
+            s.as_ref().map(|s| Place {
+                namespace: s.namespace.clone(),
+                service: s.service_name.clone(),
+            })
+        })
+    });
+    let ordinals = Memo::new(move |_| {
+        set.with(|s| {
+            s.iter()
+                .flat_map(|s| s.slots.iter().map(|slot| slot.ordinal))
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
-        <article class="statefulset" data-statefulset=set.name.clone()>
-            <h2>"StatefulSet " {set.name.clone()} <small>{format!(" · {} · {}", set.policy, set.strategy)}</small></h2>
-            <p class="set-status" data-testid="set-status">{summary}</p>
-            <p class="revisions">{revisions}</p>
-            {set.wait.map(|wait| view! { <p class="wait" data-testid="wait" role="status"><span class="wait-label">"waiting"</span> {wait}</p> })}
+        <article class="statefulset" data-statefulset=name>
+            {move || header.get().map(|h| view! {
+                <h2>"StatefulSet " {h.name} <small>{h.kind}</small></h2>
+                <p class="set-status" data-testid="set-status">{h.summary}</p>
+                <p class="revisions">{h.revisions}</p>
+                {h.wait.map(|wait| view! {
+                    <p class="wait" data-testid="wait" role="status"><span class="wait-label">"waiting"</span> {wait}</p>
+                })}
+            })}
             <ol class="slots">
-                {set.slots.into_iter().map(|ordinal| view! { <OrdinalSlot ordinal=ordinal revisions=set_revisions.clone() place=place.clone()/> }).collect_view()}
+                <For
+                    each=move || ordinals.get()
+                    key=|ordinal| *ordinal
+                    children=move |ordinal| {
+                        let slot = Memo::new(move |_| {
+                            set.with(|s| {
+                                let slots = &s.as_ref()?.slots;
+                                let at = slots.binary_search_by_key(&ordinal, |slot| slot.ordinal).ok()?;
+                                Some(slots[at].clone())
+                            })
+                        });
+                        move || {
+                            let (slot, revisions, place) = (slot.get()?, revisions.get()?, place.get()?);
+                            Some(view! { <OrdinalSlot ordinal=slot revisions=revisions place=place/> })
+                        }
+                    }
+                />
             </ol>
         </article>
     }
