@@ -59,26 +59,32 @@ enum Tab {
     Console,
 }
 
+/// A tab of a tab list that shows which of `T` is chosen.
+pub fn tab_button<T: Copy + PartialEq + Send + Sync + 'static>(
+    chosen: RwSignal<T>,
+    which: T,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button
+            role="tab"
+            class="tab"
+            aria-selected=move || (chosen.get() == which).to_string()
+            on:click=move |_| chosen.set(which)
+        >
+            {label}
+        </button>
+    }
+}
+
 #[component]
 pub fn Workbench() -> impl IntoView {
     let tab = RwSignal::new(Tab::Events);
-    let tab_button = move |which: Tab, label: &'static str| {
-        view! {
-            <button
-                role="tab"
-                class="tab"
-                aria-selected=move || (tab.get() == which).to_string()
-                on:click=move |_| tab.set(which)
-            >
-                {label}
-            </button>
-        }
-    };
     view! {
         <section class="workbench" aria-label="Events and console">
             <div class="tabs" role="tablist">
-                {tab_button(Tab::Events, "Events")}
-                {tab_button(Tab::Console, "Console")}
+                {tab_button(tab, Tab::Events, "Events")}
+                {tab_button(tab, Tab::Console, "Console")}
             </div>
             <Show when=move || tab.get() == Tab::Events>
                 <EventList/>

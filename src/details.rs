@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use ordinal_sim::kubectl;
 
 use crate::app::Simulation;
+use crate::console::tab_button;
 
 /// An object on the stage, by the resource name kubectl takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,18 +90,6 @@ pub fn DetailsDrawer() -> impl IntoView {
             format!("$ {command}\n{}{}", output.stdout, output.stderr)
         }))
     });
-    let tab_button = move |which: Tab, label: &'static str| {
-        view! {
-            <button
-                role="tab"
-                class="tab"
-                aria-selected=move || (tab.get() == which).to_string()
-                on:click=move |_| tab.set(which)
-            >
-                {label}
-            </button>
-        }
-    };
     view! {
         <Show when=move || selection.with(Option::is_some)>
             <aside
@@ -117,9 +106,9 @@ pub fn DetailsDrawer() -> impl IntoView {
                     <button class="close" aria-label="Close the details" on:click=move |_| selection.set(None)>"✕"</button>
                 </header>
                 <div class="tabs" role="tablist">
-                    {tab_button(Tab::Describe, "Describe")}
-                    {tab_button(Tab::Events, "Events")}
-                    {tab_button(Tab::Yaml, "YAML")}
+                    {tab_button(tab, Tab::Describe, "Describe")}
+                    {tab_button(tab, Tab::Events, "Events")}
+                    {tab_button(tab, Tab::Yaml, "YAML")}
                 </div>
                 <pre class="drawer-text" role="tabpanel" data-testid="details">{move || text.get()}</pre>
             </aside>

@@ -1,24 +1,13 @@
 // Keyboard shortcuts, themes and motion, the grace period on a terminating pod, and the live region.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serveDist, launchBrowser, openPage, setSpeed, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, ARTIFACTS } from './harness.mjs';
 
-let server;
-let context;
-
-before(async () => {
-  server = await serveDist();
-  context = await launchBrowser();
-});
-
-after(async () => {
-  await context?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('the keyboard plays, pauses, steps, changes speed and shows its help', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await page.locator('.stage').click();  // focus the page, not a field
   await page.keyboard.press(' ');
   assert.equal(await page.getAttribute('button.play', 'aria-label'), 'Play', 'space paused');
@@ -48,7 +37,7 @@ test('the keyboard plays, pauses, steps, changes speed and shows its help', asyn
 });
 
 test('the theme and the motion switch apply and are remembered', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await page.selectOption('select[aria-label="Theme"]', 'dark');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -69,7 +58,7 @@ test('the theme and the motion switch apply and are remembered', async () => {
 });
 
 test('a deleted pod shows its grace period running down, and the live region reads events', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
   await page.waitForSelector('[data-pod="web-0"][data-ready="true"]', { timeout: 60_000 });
   await setSpeed(page, 1);

@@ -1,23 +1,12 @@
 // The editor issue's end-to-end checks: what the apiserver refuses is marked on the line of the offending
 // field with its exact message and changes nothing, and how long a keystroke takes to show its diagnostic.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, launchBrowser, openPage, readManifests, replaceManifests, markedLines, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, readManifests, replaceManifests, markedLines, ARTIFACTS } from './harness.mjs';
 
-let server;
-let context;
-
-before(async () => {
-  server = await serveDist();
-  context = await launchBrowser();
-});
-
-after(async () => {
-  await context?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /// The 1-based number of the first line of `text` that reads `wanted` once trimmed, after the line `after`.
 function lineOf(text, after, wanted) {
@@ -56,7 +45,7 @@ async function assertMarkedOn(page, line, message) {
 }
 
 test('invalid YAML is marked on the line the parser names, with its message', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   const good = await readManifests(page);
   const broken = good.replace('  serviceName: "nginx"', '   serviceName: "nginx"');  // deeper than its siblings
   const { line, message } = await showError(page, broken);
@@ -67,7 +56,7 @@ test('invalid YAML is marked on the line the parser names, with its message', as
 });
 
 test('a validation error is marked on the offending field with the apiserver message and is not applied', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   const good = await readManifests(page);
   const refused = good.replace('replicas: 3', 'replicas: -1');
   const { line, message } = await showError(page, refused);
@@ -83,7 +72,7 @@ test('a validation error is marked on the offending field with the apiserver mes
 });
 
 test('a change to an immutable field shows the exact refusal on its line and changes nothing', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   const good = await readManifests(page);
   // With a change that alone would be applied: the apiserver refuses the object whole.
   const changed = good.replace('serviceName: "nginx"', 'serviceName: "other"').replace('replicas: 3', 'replicas: 5');
@@ -109,7 +98,7 @@ async function scenarioManifests(name) {
 }
 
 test('from a keystroke to its diagnostic on the zookeeper manifest', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   const manifests = await scenarioManifests('zookeeper');
   await replaceManifests(page, manifests);
   await page.waitForSelector('[data-statefulset="zk"]', { timeout: 10_000 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -28,6 +29,31 @@ export async function serveDist() {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/// Serves dist/ and starts a browser before a file's tests, and stops both after them.
+export function useBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await serveDist();
+    env.context = await launchBrowser();
+  });
+  after(async () => {
+    await env.context?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
+/// Runs a kubectl command in the page's console and returns its transcript entry.
+export async function runInConsole(page, command) {
+  await page.getByRole('tab', { name: 'Console' }).click();
+  const prompt = page.getByLabel('kubectl command');
+  await prompt.fill(command);
+  await prompt.press('Enter');
+  const entry = page.locator('.transcript .entry').last();
+  await entry.locator('.command', { hasText: command }).waitFor();
+  return entry;
 }
 
 export async function launchBrowser() {

@@ -1,32 +1,11 @@
 // Rolling updates on screen: a new image rolls web-2, web-1, web-0 in that order; with partition 2 only web-2
 // and above update.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serveDist, launchBrowser, openPage, setSpeed, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole } from './harness.mjs';
 
-let server;
-let context;
-
-before(async () => {
-  server = await serveDist();
-  context = await launchBrowser();
-});
-
-after(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-async function runInConsole(page, command) {
-  await page.getByRole('tab', { name: 'Console' }).click();
-  const prompt = page.getByLabel('kubectl command');
-  await prompt.fill(command);
-  await prompt.press('Enter');
-  const entry = page.locator('.transcript .entry').last();
-  await entry.locator('.command', { hasText: command }).waitFor();
-  return entry;
-}
+const env = useBrowser();
 
 /// Records, in the page, the order in which pods first show a revision other than `from`.
 async function recordUpdates(page, from) {
@@ -47,7 +26,7 @@ async function readyRevisions(page) {
 }
 
 test('a new image rolls web-2, then web-1, then web-0', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 32);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
   const old = await page.getAttribute('[data-pod="web-0"]', 'data-revision');
@@ -63,7 +42,7 @@ test('a new image rolls web-2, then web-1, then web-0', async () => {
 });
 
 test('with partition 2 only web-2 takes the new revision', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 32);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
   const old = await page.getAttribute('[data-pod="web-0"]', 'data-revision');

@@ -1,22 +1,11 @@
 // The timeline, the console and the pod menu: scrubbing back shows exactly the old pods, acting in the past
 // forks a branch, the console's `kubectl get pods` matches the stage, and a menu action prints its command.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serveDist, launchBrowser, openPage, setSpeed, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole } from './harness.mjs';
 
-let server;
-let context;
-
-before(async () => {
-  server = await serveDist();
-  context = await launchBrowser();
-});
-
-after(async () => {
-  await context?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function waitForReady(page, count) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === n,
@@ -28,18 +17,8 @@ async function podUids(page) {
     [...document.querySelectorAll('[data-testid="pod"]')].map((el) => [el.dataset.pod, el.dataset.uid])));
 }
 
-async function runInConsole(page, command) {
-  await page.getByRole('tab', { name: 'Console' }).click();
-  const prompt = page.getByLabel('kubectl command');
-  await prompt.fill(command);
-  await prompt.press('Enter');
-  const entry = page.locator('.transcript .entry').last();
-  await entry.locator('.command', { hasText: command }).waitFor();
-  return entry;
-}
-
 test('scrubbing back shows the pods from before the scale-down, and forward again', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
   await waitForReady(page, 3);
   const before = await podUids(page);
@@ -66,7 +45,7 @@ test('scrubbing back shows the pods from before the scale-down, and forward agai
 });
 
 test('an action in the past starts a branch and the old future stays reachable', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
   await waitForReady(page, 3);
   await page.click('button.play');
@@ -89,7 +68,7 @@ test('an action in the past starts a branch and the old future stays reachable',
 });
 
 test("the console's kubectl get pods matches the stage", async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
   await waitForReady(page, 3);
   await page.click('button.play');
@@ -105,7 +84,7 @@ test("the console's kubectl get pods matches the stage", async () => {
 });
 
 test('deleting web-1 from its menu prints the command, the new pod gets the same claim and its name a new address', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
   await waitForReady(page, 3);
   const oldUid = (await podUids(page))['web-1'];
@@ -149,7 +128,7 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
 });
 
 test('clicking a pod, its claim or a volume opens its details: describe, events and YAML', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
   await page.waitForSelector('[data-pod="web-0"][data-ready="true"]', { timeout: 60_000 });
   await page.click('button.play');

@@ -1,25 +1,14 @@
 // The foundation issue's end-to-end checks: the default scenario runs, an edit scales it in ordinal order,
 // invalid YAML is reported with its line without stopping anything, and a panic shows a banner.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serveDist, launchBrowser, openPage, setSpeed, readyPods, recordPodAppearances, readManifests, replaceManifests, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, readyPods, recordPodAppearances, readManifests, replaceManifests, ARTIFACTS } from './harness.mjs';
 
-let server;
-let context;
-
-before(async () => {
-  server = await serveDist();
-  context = await launchBrowser();
-});
-
-after(async () => {
-  await context?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('the web example comes up in ordinal order, scales from 3 to 5 and then to 2 after edits, in ordinal order', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await recordPodAppearances(page);
   await setSpeed(page, 8);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
@@ -64,14 +53,14 @@ test('the web example comes up in ordinal order, scales from 3 to 5 and then to 
 });
 
 test('while web-0 starts, the stage says why web-1 waits', async () => {
-  const { page } = await openPage(context, server.url);
+  const { page } = await openPage(env.context, env.server.url);
   await page.click('button.play');
   const wait = await page.textContent('[data-testid="wait"]');
   assert.match(wait, /web-1 is not created yet: web-0 is not Running and Ready/);
 });
 
 test('invalid YAML is reported with its line and the simulation goes on once it is fixed', async () => {
-  const { page, problems } = await openPage(context, server.url);
+  const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 8);
   const good = await readManifests(page);
   const lines = good.split('\n');
@@ -95,7 +84,7 @@ test('invalid YAML is reported with its line and the simulation goes on once it 
 });
 
 test('a panic shows a banner instead of a dead page', async () => {
-  const { page } = await openPage(context, server.url);
+  const { page } = await openPage(env.context, env.server.url);
   await page.evaluate(() => { try { window.wasmBindings.raise_test_panic(); } catch { /* the trap surfaces as an exception */ } });
   const banner = page.locator('#crash-banner');
   await banner.waitFor({ timeout: 5_000 });

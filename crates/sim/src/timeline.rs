@@ -101,14 +101,7 @@ impl Timeline {
     /// Moves to `to` on the current branch: forward by running, backward from the nearest earlier snapshot.
     pub fn seek(&mut self, to: SimTime) {
         if to < self.live.now() {
-            let snapshot = self
-                .snapshots
-                .iter()
-                .rev()
-                .find(|s| s.cluster.now() <= to)
-                .expect("the first snapshot is at t = 0");
-            self.live = snapshot.cluster.clone();
-            self.executed = snapshot.executed;
+            self.restore_before(to);
         }
         self.advance(to);
     }
@@ -255,6 +248,12 @@ impl Timeline {
         let to = to.min(target.horizon);
         self.current = index;
         // The live cluster may carry the old branch's interventions: start from a copy.
+        self.restore_before(to);
+        self.advance(to);
+    }
+
+    /// Makes the live cluster the latest copy taken at or before `to`.
+    fn restore_before(&mut self, to: SimTime) {
         let snapshot = self
             .snapshots
             .iter()
@@ -263,7 +262,6 @@ impl Timeline {
             .expect("the first snapshot is at t = 0");
         self.live = snapshot.cluster.clone();
         self.executed = snapshot.executed;
-        self.advance(to);
     }
 }
 
