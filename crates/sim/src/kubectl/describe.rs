@@ -18,7 +18,7 @@ use super::tabwriter::align;
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::api::apply::LAST_APPLIED_ANNOTATION;
 use crate::cluster::Cluster;
-use crate::object::{get_controller_of, ApiObject};
+use crate::object::get_controller_of;
 use crate::time::{human_duration, SimTime};
 
 /// Text written through kubectl's `PrefixWriter`, cut into the chunks its tabwriter aligns separately.
@@ -135,7 +135,7 @@ impl KindVisitor for Describing<'_> {
 fn describe_object<T: Printable>(cluster: &Cluster, object: &T) -> Result<String, CommandOutput> {
     let any = object as &dyn std::any::Any;
     let now = cluster.now();
-    let events = events_for(cluster, object);
+    let events = events_for(cluster, object.metadata(), T::KIND);
     let events = EventTable { events, now };
     let text = if let Some(pod) = any.downcast_ref::<Pod>() {
         describe_pod(pod, &events, now)
@@ -165,9 +165,11 @@ fn describe_object<T: Printable>(cluster: &Cluster, object: &T) -> Result<String
 
 /// `searchEvents`: events whose involvedObject is this object (name, namespace and uid; the kind too, except
 /// for pods, whose reference the pod describer clears).
-fn events_for<T: ApiObject>(cluster: &Cluster, object: &T) -> Vec<Event> {
-    let meta = object.metadata();
-    let mut events: Vec<Event> = cluster
+///
+/// Not generic over the kind, and sorting references rather than whole events: one small copy of the sort in
+/// the wasm instead of one large copy per kind.
+fn events_for(cluster: &Cluster, meta: &ObjectMeta, kind: &str) -> Vec<Event> {
+    let mut events: Vec<&Event> = cluster
         .store()
         .list::<Event>()
         .filter(|e| {
@@ -176,12 +178,11 @@ fn events_for<T: ApiObject>(cluster: &Cluster, object: &T) -> Vec<Event> {
                 && involved.namespace.clone().unwrap_or_default()
                     == meta.namespace.clone().unwrap_or_default()
                 && involved.uid == meta.uid
-                && (T::KIND == "Pod" || involved.kind.as_deref() == Some(T::KIND))
+                && (kind == "Pod" || involved.kind.as_deref() == Some(kind))
         })
-        .cloned()
         .collect();
     events.sort_by_key(|e| e.last_timestamp.as_ref().map(SimTime::from_k8s));
-    events
+    events.into_iter().cloned().collect()
 }
 
 struct EventTable {
