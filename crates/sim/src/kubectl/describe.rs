@@ -19,6 +19,7 @@ use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::api::apply::LAST_APPLIED_ANNOTATION;
 use crate::cluster::Cluster;
 use crate::object::get_controller_of;
+use crate::sort;
 use crate::time::{human_duration, SimTime};
 
 /// Text written through kubectl's `PrefixWriter`, cut into the chunks its tabwriter aligns separately.
@@ -166,8 +167,7 @@ fn describe_object<T: Printable>(cluster: &Cluster, object: &T) -> Result<String
 /// `searchEvents`: events whose involvedObject is this object (name, namespace and uid; the kind too, except
 /// for pods, whose reference the pod describer clears).
 ///
-/// Not generic over the kind, and sorting references rather than whole events: one small copy of the sort in
-/// the wasm instead of one large copy per kind.
+/// Not generic over the kind, so the wasm holds one copy of it rather than one per kind.
 fn events_for(cluster: &Cluster, meta: &ObjectMeta, kind: &str) -> Vec<Event> {
     let mut events: Vec<&Event> = cluster
         .store()
@@ -181,7 +181,9 @@ fn events_for(cluster: &Cluster, meta: &ObjectMeta, kind: &str) -> Vec<Event> {
                 && (kind == "Pod" || involved.kind.as_deref() == Some(kind))
         })
         .collect();
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(SimTime::from_k8s));
+    sort::sort_by_key(&mut events, |e| {
+        e.last_timestamp.as_ref().map(SimTime::from_k8s)
+    });
     events.into_iter().cloned().collect()
 }
 
@@ -495,7 +497,7 @@ fn tolerations_multiline(doc: &mut Doc, title: &str, spec: &k8s_openapi::api::co
         doc.write(0, "<none>\n");
         return;
     }
-    tolerations.sort_by(|a, b| a.key.cmp(&b.key));
+    sort::sort_by(&mut tolerations, |a, b| a.key.cmp(&b.key));
     for (index, toleration) in tolerations.iter().enumerate() {
         if index > 0 {
             doc.write(0, "\t");
@@ -808,7 +810,7 @@ fn describe_mounts(doc: &mut Doc, container: &Container) {
         return;
     }
     doc.write(2, "Mounts:\n");
-    mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+    sort::sort_by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
     for mount in mounts {
         let mut flags = vec![if mount.read_only.unwrap_or(false) {
             "ro"
