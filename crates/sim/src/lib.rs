@@ -16,6 +16,7 @@ pub mod object;
 pub mod quantity;
 pub mod rng;
 pub mod scenario;
+mod sort;
 pub mod store;
 pub mod time;
 pub mod timeline;

@@ -239,7 +239,7 @@ fn apply_object<T: Applicable>(
         .and_then(|a| a.get(LAST_APPLIED_ANNOTATION))
         .and_then(|text| serde_json::from_str::<Value>(text).ok());
     three_way_merge(&mut merged, previous.as_ref(), &value);
-    let mut updated: T = serde_json::from_value(merged).map_err(|e| {
+    let mut updated = T::deserialize(&merged).map_err(|e| {
         format!("Error from server (BadRequest): error when applying patch to \"{source}\": {e}")
     })?;
     updated
@@ -308,7 +308,7 @@ fn keep_status<T: ApiObject>(object: &mut T, live: &T) {
         Some(status) => map.insert("status".into(), status.clone()),
         None => map.remove("status"),
     };
-    if let Ok(restored) = serde_json::from_value(value) {
+    if let Ok(restored) = T::deserialize(&value) {
         *object = restored;
     }
 }

@@ -95,7 +95,7 @@ pub fn decode_strict<T: DeserializeOwned + Serialize>(
     version: &str,
 ) -> Result<T, String> {
     let prefix = format!("{kind} in version \"{version}\" cannot be handled as a {kind}");
-    let typed: T = serde_json::from_value(value.clone()).map_err(|e| format!("{prefix}: {e}"))?;
+    let typed = T::deserialize(value).map_err(|e| format!("{prefix}: {e}"))?;
     let roundtrip = serde_json::to_value(&typed).map_err(|e| format!("{prefix}: {e}"))?;
     let mut unknown = Vec::new();
     unknown_fields(value, &roundtrip, "", &mut unknown);

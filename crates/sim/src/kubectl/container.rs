@@ -290,7 +290,7 @@ fn mounts(store: &Store, pod: &Pod, container: &str, pod_uid: &str) -> Vec<Mount
             })
         })
         .collect();
-    mounts.sort_by_key(|m| std::cmp::Reverse(m.path.len()));
+    crate::sort::sort_by_key(&mut mounts, |m| std::cmp::Reverse(m.path.len()));
     mounts
 }
 

@@ -18,7 +18,8 @@ use super::tabwriter::align;
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::api::apply::LAST_APPLIED_ANNOTATION;
 use crate::cluster::Cluster;
-use crate::object::{get_controller_of, ApiObject};
+use crate::object::get_controller_of;
+use crate::sort;
 use crate::time::{human_duration, SimTime};
 
 /// Text written through kubectl's `PrefixWriter`, cut into the chunks its tabwriter aligns separately.
@@ -135,7 +136,7 @@ impl KindVisitor for Describing<'_> {
 fn describe_object<T: Printable>(cluster: &Cluster, object: &T) -> Result<String, CommandOutput> {
     let any = object as &dyn std::any::Any;
     let now = cluster.now();
-    let events = events_for(cluster, object);
+    let events = events_for(cluster, object.metadata(), T::KIND);
     let events = EventTable { events, now };
     let text = if let Some(pod) = any.downcast_ref::<Pod>() {
         describe_pod(pod, &events, now)
@@ -165,9 +166,10 @@ fn describe_object<T: Printable>(cluster: &Cluster, object: &T) -> Result<String
 
 /// `searchEvents`: events whose involvedObject is this object (name, namespace and uid; the kind too, except
 /// for pods, whose reference the pod describer clears).
-fn events_for<T: ApiObject>(cluster: &Cluster, object: &T) -> Vec<Event> {
-    let meta = object.metadata();
-    let mut events: Vec<Event> = cluster
+///
+/// Not generic over the kind, so the wasm holds one copy of it rather than one per kind.
+fn events_for(cluster: &Cluster, meta: &ObjectMeta, kind: &str) -> Vec<Event> {
+    let mut events: Vec<&Event> = cluster
         .store()
         .list::<Event>()
         .filter(|e| {
@@ -176,12 +178,13 @@ fn events_for<T: ApiObject>(cluster: &Cluster, object: &T) -> Vec<Event> {
                 && involved.namespace.clone().unwrap_or_default()
                     == meta.namespace.clone().unwrap_or_default()
                 && involved.uid == meta.uid
-                && (T::KIND == "Pod" || involved.kind.as_deref() == Some(T::KIND))
+                && (kind == "Pod" || involved.kind.as_deref() == Some(kind))
         })
-        .cloned()
         .collect();
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(SimTime::from_k8s));
-    events
+    sort::sort_by_key(&mut events, |e| {
+        e.last_timestamp.as_ref().map(SimTime::from_k8s)
+    });
+    events.into_iter().cloned().collect()
 }
 
 struct EventTable {
@@ -494,7 +497,7 @@ fn tolerations_multiline(doc: &mut Doc, title: &str, spec: &k8s_openapi::api::co
         doc.write(0, "<none>\n");
         return;
     }
-    tolerations.sort_by(|a, b| a.key.cmp(&b.key));
+    sort::sort_by(&mut tolerations, |a, b| a.key.cmp(&b.key));
     for (index, toleration) in tolerations.iter().enumerate() {
         if index > 0 {
             doc.write(0, "\t");
@@ -807,7 +810,7 @@ fn describe_mounts(doc: &mut Doc, container: &Container) {
         return;
     }
     doc.write(2, "Mounts:\n");
-    mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+    sort::sort_by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
     for mount in mounts {
         let mut flags = vec![if mount.read_only.unwrap_or(false) {
             "ro"

@@ -176,7 +176,7 @@ fn revisions_of(cluster: &Cluster, set: &StatefulSet) -> Vec<ControllerRevision>
         })
         .cloned()
         .collect();
-    revisions.sort_by_key(|r| r.revision);
+    crate::sort::sort_by_key(&mut revisions, |r| r.revision);
     revisions
 }
 

@@ -14,6 +14,7 @@ use super::utils::*;
 use super::wait::{Cause, HeldBack, Wait};
 use crate::controller::Ctx;
 use crate::object::{get_controller_of, name_of, ApiObject, ObjectKey};
+use crate::sort;
 use crate::store::{ApiError, DeleteOptions};
 use crate::time::SimTime;
 
@@ -81,7 +82,7 @@ fn list_revisions(ctx: &Ctx, set: &StatefulSet) -> Vec<ControllerRevision> {
 
 /// `SortControllerRevisions`: by revision, then creation time, then name.
 fn sort_controller_revisions(revisions: &mut [ControllerRevision]) {
-    revisions.sort_by(|a, b| {
+    sort::sort_by(revisions, |a, b| {
         a.revision
             .cmp(&b.revision)
             .then_with(|| {
@@ -223,7 +224,7 @@ fn update_stateful_set_pods(
             })
         })
         .collect();
-    condemned.sort_by_key(|pod| std::cmp::Reverse(pod.ordinal));
+    sort::sort_by_key(&mut condemned, |pod| std::cmp::Reverse(pod.ordinal));
 
     let mut status = StatefulSetStatus {
         observed_generation: set.metadata.generation,
@@ -840,7 +841,7 @@ fn truncate_history(
         .iter()
         .filter(|r| !live.contains(name_of(&r.metadata)))
         .collect();
-    history.sort_by_key(|r| r.revision);
+    sort::sort_by_key(&mut history, |r| r.revision);
     let excess = history.len().saturating_sub(limit as usize);
     for revision in &history[..excess] {
         let _ = ctx

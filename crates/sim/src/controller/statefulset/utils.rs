@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -613,8 +614,7 @@ pub fn apply_revision(set: &StatefulSet, revision: &ControllerRevision) -> State
             }
             t
         });
-    if let Some(template) = template.and_then(|t| serde_json::from_value::<PodTemplateSpec>(t).ok())
-    {
+    if let Some(template) = template.and_then(|t| PodTemplateSpec::deserialize(&t).ok()) {
         applied
             .spec
             .as_mut()
