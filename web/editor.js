@@ -6,7 +6,7 @@ import { Annotation, EditorState } from '@codemirror/state';
 import { lineNumbers, highlightActiveLine, highlightActiveLineGutter } from '@codemirror/view';
 import { bracketMatching, indentOnInput, syntaxHighlighting, HighlightStyle } from '@codemirror/language';
 import { yaml } from '@codemirror/lang-yaml';
-import { lintGutter, setDiagnostics as lintDiagnostics } from '@codemirror/lint';
+import { forEachDiagnostic, lintGutter, setDiagnostics as lintDiagnostics } from '@codemirror/lint';
 import { tags } from '@lezer/highlight';
 
 // Colours come from the page's CSS variables, so the editor follows the app's light and dark themes
@@ -81,7 +81,19 @@ function setDiagnostics(view, diagnostics) {
     const from = at.from + (at.text.length - at.text.trimStart().length);
     return { from, to: at.to, severity: 'error', message };
   });
+  // Setting diagnostics closes an open lint tooltip, so the same marks again (a check at the keystroke, then
+  // the apply once typing pauses) would close the tooltip a person is reading.
+  if (sameMarks(view.state, marks)) return;
   view.dispatch(lintDiagnostics(view.state, marks));
+}
+
+function sameMarks(state, marks) {
+  const shown = [];
+  forEachDiagnostic(state, (d, from, to) => shown.push({ from, to, message: d.message }));
+  // The lint state keeps its marks in document order.
+  const wanted = [...marks].sort((a, b) => a.from - b.from || a.to - b.to);
+  return shown.length === wanted.length &&
+    shown.every((s, i) => s.from === wanted[i].from && s.to === wanted[i].to && s.message === wanted[i].message);
 }
 
 window.OrdinalEditor = { create, setText, setDiagnostics };
