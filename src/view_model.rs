@@ -12,6 +12,7 @@ use ordinal_sim::kubectl::printers::{
 };
 use ordinal_sim::object::{get_controller_of, ApiObject};
 use ordinal_sim::{Cluster, SimTime};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stage {
@@ -173,17 +174,15 @@ fn dns_view(
         .filter(|r| r.record_type == RecordType::A)
         .collect();
     let fqdn = format!("{service_name}.{namespace}.svc.{}", dns::CLUSTER_DOMAIN);
-    let address_of = |name: &str| {
-        records
-            .iter()
-            .find(|r| r.name == name)
-            .map(|r| r.data.clone())
-    };
+    let address_of: HashMap<&str, &str> = records
+        .iter()
+        .map(|r| (r.name.as_str(), r.data.as_str()))
+        .collect();
     let names = slots
         .iter()
         .map(|slot| {
             let name = format!("{}.{fqdn}", slot.name);
-            let address = address_of(&name);
+            let address = address_of.get(name.as_str()).map(|a| a.to_string());
             (name, address)
         })
         .collect();
@@ -207,59 +206,28 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     let replicas = spec.replicas.unwrap_or(1);
     let start = i64::from(spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0));
-    let owned: Vec<&Pod> = store
+    let owned: BTreeMap<i64, &Pod> = store
         .list_namespace::<Pod>(&namespace)
         .filter(|p| {
             get_controller_of(&p.metadata)
                 .is_some_and(|o| Some(&o.uid) == set.metadata.uid.as_ref())
         })
+        .map(|p| (get_ordinal(p), p))
+        .filter(|(ordinal, _)| *ordinal >= 0)
         .collect();
-    let templates: Vec<String> = spec
-        .volume_claim_templates
-        .iter()
-        .flatten()
-        .map(|t| t.metadata.name.clone().unwrap_or_default())
-        .collect();
+    let claims = claims_by_ordinal(cluster, set);
     // Slots: every ordinal in range, every ordinal with a pod, and every ordinal whose claims remain.
-    let mut ordinals: std::collections::BTreeSet<i64> =
-        (start..start + i64::from(replicas)).collect();
-    ordinals.extend(owned.iter().map(|p| get_ordinal(p)).filter(|o| *o >= 0));
-    for claim in store.list_namespace::<PersistentVolumeClaim>(&namespace) {
-        let claim_name = claim.metadata.name.clone().unwrap_or_default();
-        for template in &templates {
-            if let Some(ordinal) = claim_name
-                .strip_prefix(&format!("{template}-{name}-"))
-                .and_then(|rest| rest.parse::<i64>().ok())
-            {
-                ordinals.insert(ordinal);
-            }
-        }
-    }
+    let mut ordinals: BTreeSet<i64> = (start..start + i64::from(replicas)).collect();
+    ordinals.extend(owned.keys());
+    ordinals.extend(claims.keys());
     let slots: Vec<SlotView> = ordinals
         .into_iter()
-        .map(|ordinal| {
-            let pod_name = format!("{name}-{ordinal}");
-            let pod = owned
-                .iter()
-                .find(|p| p.metadata.name.as_deref() == Some(pod_name.as_str()))
-                .map(|p| pod_view(p, cluster.now()));
-            let claims = templates
-                .iter()
-                .filter_map(|template| {
-                    let key = ordinal_sim::ObjectKey::new(
-                        namespace.clone(),
-                        format!("{template}-{pod_name}"),
-                    );
-                    store.get::<PersistentVolumeClaim>(&key).map(claim_view)
-                })
-                .collect();
-            SlotView {
-                ordinal,
-                name: pod_name,
-                in_range: ordinal >= start && ordinal < start + i64::from(replicas),
-                pod,
-                claims,
-            }
+        .map(|ordinal| SlotView {
+            ordinal,
+            name: format!("{name}-{ordinal}"),
+            in_range: ordinal >= start && ordinal < start + i64::from(replicas),
+            pod: owned.get(&ordinal).map(|p| pod_view(p, cluster.now())),
+            claims: claims.get(&ordinal).cloned().unwrap_or_default(),
         })
         .collect();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
@@ -294,8 +262,45 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
     }
 }
 
+/// The set's claims by ordinal, named `<template>-<set>-<ordinal>` as the controller names them, in the order
+/// of the templates.
+fn claims_by_ordinal(cluster: &Cluster, set: &StatefulSet) -> BTreeMap<i64, Vec<ClaimView>> {
+    let name = set.metadata.name.as_deref().unwrap_or_default();
+    let namespace = set.metadata.namespace.as_deref().unwrap_or_default();
+    let prefixes: Vec<String> = set
+        .spec
+        .iter()
+        .flat_map(|s| s.volume_claim_templates.iter().flatten())
+        .map(|t| format!("{}-{name}-", t.metadata.name.as_deref().unwrap_or_default()))
+        .collect();
+    let mut claims: BTreeMap<i64, Vec<(usize, ClaimView)>> = BTreeMap::new();
+    for claim in cluster
+        .store()
+        .list_namespace::<PersistentVolumeClaim>(namespace)
+    {
+        let claim_name = claim.metadata.name.as_deref().unwrap_or_default();
+        for (template, prefix) in prefixes.iter().enumerate() {
+            let ordinal = claim_name
+                .strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.parse::<i64>().ok().filter(|o| o.to_string() == rest));
+            if let Some(ordinal) = ordinal {
+                claims
+                    .entry(ordinal)
+                    .or_default()
+                    .push((template, claim_view(claim)));
+            }
+        }
+    }
+    claims
+        .into_iter()
+        .map(|(ordinal, mut found)| {
+            found.sort_by_key(|(template, _)| *template);
+            (ordinal, found.into_iter().map(|(_, claim)| claim).collect())
+        })
+        .collect()
+}
+
 fn pod_view(pod: &Pod, now: SimTime) -> PodView {
-    let status = pod.status.clone().unwrap_or_default();
     // The deletionTimestamp is when the grace period ends.
     let grace = pod
         .metadata
@@ -315,7 +320,11 @@ fn pod_view(pod: &Pod, now: SimTime) -> PodView {
         ready: is_running_and_ready(pod),
         terminating: pod.metadata.deletion_timestamp.is_some(),
         grace,
-        ip: status.pod_ip.unwrap_or_default(),
+        ip: pod
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.clone())
+            .unwrap_or_default(),
         node: pod
             .spec
             .as_ref()

@@ -2,6 +2,7 @@
 //! `-A`.
 
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use super::args::Args;
 use super::printers::{labels_column, render_table, Printable};
@@ -181,20 +182,29 @@ impl KindVisitor for Listing<'_> {
                 }
             }
         }
-        let values: Vec<Value> = objects
-            .iter()
-            .map(|o| serde_json::to_value(o).expect("stored objects serialize"))
-            .collect();
+        // A table reads the objects themselves: the JSON form is made only for field selectors and -o json|yaml.
+        let needs_value =
+            !options.fields.is_empty() || !matches!(options.format, Format::Table { .. });
         let kept: Vec<(&T, Value)> = objects
             .into_iter()
-            .zip(values)
-            .filter(|(object, value)| {
-                let labels = object.metadata().labels.clone().unwrap_or_default();
-                requirements_match(&options.selector, &labels)
-                    && options
-                        .fields
-                        .iter()
-                        .all(|term| (field_value(value, &term.path) == term.value) == term.equal)
+            .filter(|object| {
+                let no_labels = BTreeMap::new();
+                let labels = object.metadata().labels.as_ref().unwrap_or(&no_labels);
+                requirements_match(&options.selector, labels)
+            })
+            .map(|object| {
+                let value = if needs_value {
+                    serde_json::to_value(object).expect("stored objects serialize")
+                } else {
+                    Value::Null
+                };
+                (object, value)
+            })
+            .filter(|(_, value)| {
+                options
+                    .fields
+                    .iter()
+                    .all(|term| (field_value(value, &term.path) == term.value) == term.equal)
             })
             .collect();
         found.names = kept

@@ -2,8 +2,8 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    ContainerStateTerminated, ContainerStatus, Event, Node, PersistentVolume,
-    PersistentVolumeClaim, Pod, Service,
+    Container, ContainerState, ContainerStateTerminated, ContainerStatus, Event, Node,
+    PersistentVolume, PersistentVolumeClaim, Pod, PodCondition, PodSpec, PodStatus, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -121,15 +121,17 @@ struct PodColumns {
 /// `Init:CrashLoopBackOff`), then by the last app container's waiting or terminated reason; `Unknown` or
 /// `Terminating` for a pod being deleted that has not reached a terminal phase.
 fn print_pod(pod: &Pod) -> PodColumns {
-    let status = pod.status.clone().unwrap_or_default();
-    let spec = pod.spec.clone().unwrap_or_default();
-    let init_specs = spec.init_containers.unwrap_or_default();
+    // Borrowed, not cloned: `kubectl get pods` and the stage print every pod, and a pod is a big object.
+    let (no_status, no_spec) = (PodStatus::default(), PodSpec::default());
+    let status = pod.status.as_ref().unwrap_or(&no_status);
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
+    let init_specs: &[Container] = spec.init_containers.as_deref().unwrap_or_default();
     let restartable = |name: &str| {
         init_specs
             .iter()
             .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
     };
-    let phase = status.phase.clone().unwrap_or_default();
+    let phase = status.phase.as_deref().unwrap_or_default();
     let mut columns = PodColumns {
         ready: 0,
         total: spec.containers.len() + init_specs.iter().filter(|c| restartable(&c.name)).count(),
@@ -137,11 +139,11 @@ fn print_pod(pod: &Pod) -> PodColumns {
             .reason
             .clone()
             .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| phase.clone()),
+            .unwrap_or_else(|| phase.to_string()),
         restarts: 0,
         last_restart: None,
     };
-    let conditions = status.conditions.clone().unwrap_or_default();
+    let conditions: &[PodCondition] = status.conditions.as_deref().unwrap_or_default();
     let condition_true = |type_: &str| {
         conditions
             .iter()
@@ -153,6 +155,7 @@ fn print_pod(pod: &Pod) -> PodColumns {
     {
         columns.status = "SchedulingGated".into();
     }
+    let no_state = ContainerState::default();
     let mut sidecar_restarts = 0;
     let mut sidecar_last_restart = None;
     let mut initializing = false;
@@ -164,7 +167,7 @@ fn print_pod(pod: &Pod) -> PodColumns {
             sidecar_restarts += container.restart_count;
             sidecar_last_restart = sidecar_last_restart.max(finished);
         }
-        let state = container.state.clone().unwrap_or_default();
+        let state = container.state.as_ref().unwrap_or(&no_state);
         let waiting_reason = state
             .waiting
             .as_ref()
@@ -196,7 +199,7 @@ fn print_pod(pod: &Pod) -> PodColumns {
         for container in status.container_statuses.iter().flatten().rev() {
             columns.restarts += container.restart_count;
             columns.last_restart = columns.last_restart.max(last_finished(container));
-            let state = container.state.clone().unwrap_or_default();
+            let state = container.state.as_ref().unwrap_or(&no_state);
             if let Some(reason) = state
                 .waiting
                 .as_ref()
