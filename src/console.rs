@@ -3,8 +3,10 @@
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
-use ordinal_sim::kubectl;
+use ordinal_sim::kubectl::{self, printers};
 use ordinal_sim::scenario::Action;
+use ordinal_sim::SimTime;
+use std::sync::Arc;
 
 use crate::app::Simulation;
 use crate::view_model::format_clock;
@@ -96,22 +98,41 @@ pub fn Workbench() -> impl IntoView {
     }
 }
 
-/// `kubectl get events`, optionally for one object, redrawn as the cluster changes.
+/// `kubectl get events`, optionally for one object (`--field-selector involvedObject.name=`), as a table whose
+/// rows are keyed by the event's resourceVersion: an event written anew redraws its row, and time moving on
+/// redraws the LAST SEEN cells alone. With thousands of events, printing the whole table again per frame
+/// would cost more than everything else on the page.
 #[component]
 fn EventList() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let object = RwSignal::new(String::new());
-    let listing = Memo::new(move |_| {
+    let command = Memo::new(move |_| match object.get().trim() {
+        "" => "kubectl get events".to_string(),
+        name => format!("kubectl get events --field-selector involvedObject.name={name}"),
+    });
+    let rows = Memo::new(move |_| {
         let object = object.get();
-        let line = match object.trim() {
-            "" => "kubectl get events".to_string(),
-            name => format!("kubectl get events --field-selector involvedObject.name={name}"),
-        };
+        let object = object.trim();
         simulation.read(|timeline| {
-            let output = kubectl::query(timeline.cluster(), &line);
-            format!("$ {line}\n{}{}", output.stdout, output.stderr)
+            let store = timeline.cluster().store();
+            store
+                .list_namespace_shared::<Event>(kubectl::DEFAULT_NAMESPACE)
+                .filter(|event| {
+                    object.is_empty() || event.involved_object.name.as_deref() == Some(object)
+                })
+                .map(|event| SharedEvent(event.clone()))
+                .collect::<Vec<_>>()
         })
     });
+    let now = Memo::new(move |_| simulation.read(|timeline| timeline.now()));
+    // kubectl's own words when there is nothing to list.
+    let nothing = move || {
+        rows.with(Vec::is_empty).then(|| {
+            let output =
+                simulation.read(|timeline| kubectl::query(timeline.cluster(), &command.get()));
+            format!("{}{}", output.stdout, output.stderr)
+        })
+    };
     view! {
         <div class="events" role="tabpanel">
             <label class="filter">
@@ -124,8 +145,59 @@ fn EventList() -> impl IntoView {
                     on:input=move |ev| object.set(event_target_value(&ev))
                 />
             </label>
-            <pre class="listing" data-testid="events">{move || listing.get()}</pre>
+            <div class="listing" data-testid="events">
+                <div class="listing-command">"$ " {move || command.get()}</div>
+                <table class="event-table">
+                    <thead>
+                        <tr>{printers::EVENT_HEADER.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || rows.get()
+                            key=|event| event.resource_version()
+                            children=move |event| view! { <EventRow event=event.0 now=now/> }
+                        />
+                    </tbody>
+                </table>
+                <div class="listing-empty">{nothing}</div>
+            </div>
         </div>
+    }
+}
+
+/// A stored event, compared by identity: the store replaces an event it writes, so the same `Arc` is the same
+/// event at the same resourceVersion.
+#[derive(Clone)]
+struct SharedEvent(Arc<Event>);
+
+impl PartialEq for SharedEvent {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl SharedEvent {
+    /// Unique in the store and never reused, unlike the object's address.
+    fn resource_version(&self) -> u64 {
+        let version = self.0.metadata.resource_version.as_deref();
+        version.and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+}
+
+#[component]
+fn EventRow(event: Arc<Event>, now: Memo<SimTime>) -> impl IntoView {
+    let [_, type_, reason, object, message] = printers::event_row(&event, SimTime::ZERO)
+        .try_into()
+        .expect("an event row has the five columns of its header");
+    let last_seen = move || printers::event_last_seen(&event, now.get());
+    view! {
+        <tr>
+            <td>{last_seen}</td>
+            <td>{type_}</td>
+            <td>{reason}</td>
+            <td>{object}</td>
+            <td>{message}</td>
+        </tr>
     }
 }
 

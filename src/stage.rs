@@ -5,20 +5,25 @@ use leptos::prelude::*;
 use ordinal_sim::fault::Fault;
 use ordinal_sim::scenario::Action;
 use ordinal_sim::ObjectKey;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::app::Simulation;
 use crate::console::Terminal;
 use crate::details::{Selected, Selection};
 use crate::view_model::{
-    self, ClaimView, DnsView, NodeView, PodView, SetView, SlotView, VolumeView,
+    self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, VolumeView,
 };
 
 #[component]
 pub fn StageView() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
-    let stage =
-        Memo::new(move |_| simulation.read(|timeline| view_model::stage(timeline.cluster())));
+    let pods = StoredValue::new(PodViews::default());
+    let stage = Memo::new(move |_| {
+        simulation.read(|timeline| {
+            pods.try_update_value(|pods| view_model::stage(timeline.cluster(), pods))
+                .unwrap_or_default()
+        })
+    });
     view! {
         <div class="stage">
             <Show when=move || stage.with(|s| s.sets.is_empty())>
@@ -30,11 +35,9 @@ pub fn StageView() -> impl IntoView {
                 children=move |name| {
                     let card_name = name.clone();
                     let set = Memo::new(move |_| stage.with(|s| s.sets.iter().find(|x| x.name == name).cloned()));
-                    // Outside the card, which is redrawn as the set changes: the panel remembers old addresses.
-                    let dns = Memo::new(move |_| set.with(|s| s.as_ref().and_then(|s| s.dns.clone())));
                     view! {
                         <SetCard name=card_name set=set/>
-                        <DnsPanel dns=dns/>
+                        <DnsPanel set=set/>
                     }
                 }
             />
@@ -47,6 +50,7 @@ pub fn StageView() -> impl IntoView {
 /// What one name has resolved to: now, and the address before the last change.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct NameHistory {
+    name: String,
     address: Option<String>,
     last_address: Option<String>,
     previous_address: Option<String>,
@@ -65,73 +69,78 @@ impl NameHistory {
 }
 
 /// The Service's A records: a name per slot that keeps its name while the address behind it changes. A changed
-/// address flashes and keeps the old one, struck through, beside it.
+/// address flashes and keeps the old one, struck through, beside it. Rows are keyed by ordinal, like the
+/// slots, so a changed address redraws its row alone.
 #[component]
-fn DnsPanel(dns: Memo<Option<DnsView>>) -> impl IntoView {
-    let history = StoredValue::new(BTreeMap::<String, NameHistory>::new());
-    let rows = Memo::new(move |_| {
-        let view = dns.get()?;
-        history.update_value(|history| {
-            for (name, address) in &view.names {
-                history
-                    .entry(name.clone())
-                    .or_default()
-                    .observe(address.clone());
-            }
-        });
-        let rows: Vec<(String, NameHistory)> = view
-            .names
-            .iter()
-            .map(|(name, _)| (name.clone(), history.with_value(|h| h[name].clone())))
-            .collect();
-        Some((view.service, view.service_addresses, rows))
-    });
-    move || {
-        rows.get().map(|(service, addresses, rows)| {
-            let service_line = if addresses.is_empty() {
-                "no ready endpoint".to_string()
-            } else {
-                addresses.join(", ")
-            };
-            let (title, row_name) = (service.clone(), service.clone());
-            view! {
-                <section class="dns" aria-label="DNS records">
-                    <h3>"DNS " <span class="fqdn">{title}</span></h3>
-                    <table>
-                        <tbody>
-                            <tr data-name=row_name>
-                                <th scope="row">{service}</th>
-                                <td>{service_line}</td>
-                            </tr>
-                            {rows
-                                .into_iter()
-                                .map(|(name, history)| {
-                                    let changed = history.previous_address.is_some()
-                                        && history.address.is_some()
-                                        && history.address != history.previous_address;
-                                    let address = history.address.clone();
-                                    let (name_attr, address_attr) = (name.clone(), address.clone().unwrap_or_default());
-                                    view! {
-                                        <tr data-name=name_attr data-address=address_attr class:changed=changed>
-                                            <th scope="row">{name}</th>
-                                            <td>
-                                                {match address {
-                                                    Some(ip) => view! { <span class="address">{ip}</span> }.into_any(),
-                                                    None => view! { <span class="no-record">"no record (not ready)"</span> }.into_any(),
-                                                }}
-                                                {history.previous_address.filter(|_| changed).map(|old| view! {
-                                                    " " <span class="was">"was " <s>{old}</s></span>
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </section>
-            }
+fn DnsPanel(set: Memo<Option<SetView>>) -> impl IntoView {
+    let heading = Memo::new(move |_| {
+        set.with(|set| {
+            set.as_ref()?.dns.as_ref().map(|view| {
+                let addresses = if view.service_addresses.is_empty() {
+                    "no ready endpoint".to_string()
+                } else {
+                    view.service_addresses.join(", ")
+                };
+                (view.service.clone(), addresses)
+            })
         })
+    });
+    let ordinals = slot_ordinals(set);
+    let service = move || heading.with(|h| h.as_ref().map(|(service, _)| service.clone()));
+    // The rows stay while the heading changes: each remembers its name's earlier address.
+    view! {
+        <Show when=move || heading.with(Option::is_some)>
+            <section class="dns" aria-label="DNS records">
+                <h3>"DNS " <span class="fqdn">{service}</span></h3>
+                <table>
+                    <tbody>
+                        <tr data-name=service>
+                            <th scope="row">{service}</th>
+                            <td>{move || heading.with(|h| h.as_ref().map(|(_, addresses)| addresses.clone()))}</td>
+                        </tr>
+                        <For
+                            each=move || ordinals.get()
+                            key=|ordinal| *ordinal
+                            children=move |ordinal| {
+                                let name = slot_memo(set, ordinal, |slot| slot.dns.clone());
+                                let history = Memo::new(move |previous: Option<&Option<NameHistory>>| {
+                                    let dns = name.get()??;
+                                    let mut history = previous.cloned().flatten().unwrap_or_default();
+                                    history.name = dns.name;
+                                    history.observe(dns.address);
+                                    Some(history)
+                                });
+                                move || history.get().map(|history| view! { <NameRow history=history/> })
+                            }
+                        />
+                    </tbody>
+                </table>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn NameRow(history: NameHistory) -> impl IntoView {
+    let name = history.name.clone();
+    let changed = history.previous_address.is_some()
+        && history.address.is_some()
+        && history.address != history.previous_address;
+    let address = history.address.clone();
+    let (name_attr, address_attr) = (name.clone(), address.clone().unwrap_or_default());
+    view! {
+        <tr data-name=name_attr data-address=address_attr class:changed=changed>
+            <th scope="row">{name}</th>
+            <td>
+                {match address {
+                    Some(ip) => view! { <span class="address">{ip}</span> }.into_any(),
+                    None => view! { <span class="no-record">"no record (not ready)"</span> }.into_any(),
+                }}
+                {history.previous_address.filter(|_| changed).map(|old| view! {
+                    " " <span class="was">"was " <s>{old}</s></span>
+                })}
+            </td>
+        </tr>
     }
 }
 
@@ -272,13 +281,7 @@ fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
             })
         })
     });
-    let ordinals = Memo::new(move |_| {
-        set.with(|s| {
-            s.iter()
-                .flat_map(|s| s.slots.iter().map(|slot| slot.ordinal))
-                .collect::<Vec<_>>()
-        })
-    });
+    let ordinals = slot_ordinals(set);
     view! {
         <article class="statefulset" data-statefulset=name>
             {move || header.get().map(|h| view! {
@@ -294,13 +297,7 @@ fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
                     each=move || ordinals.get()
                     key=|ordinal| *ordinal
                     children=move |ordinal| {
-                        let slot = Memo::new(move |_| {
-                            set.with(|s| {
-                                let slots = &s.as_ref()?.slots;
-                                let at = slots.binary_search_by_key(&ordinal, |slot| slot.ordinal).ok()?;
-                                Some(slots[at].clone())
-                            })
-                        });
+                        let slot = slot_memo(set, ordinal, SlotView::clone);
                         move || {
                             let (slot, revisions, place) = (slot.get()?, revisions.get()?, place.get()?);
                             Some(view! { <OrdinalSlot ordinal=slot revisions=revisions place=place/> })
@@ -310,6 +307,35 @@ fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
             </ol>
         </article>
     }
+}
+
+/// The set's ordinals, in order: the keys of its slots.
+fn slot_ordinals(set: Memo<Option<SetView>>) -> Memo<Vec<i64>> {
+    Memo::new(move |_| {
+        set.with(|s| {
+            s.iter()
+                .flat_map(|s| s.slots.iter().map(|slot| slot.ordinal))
+                .collect()
+        })
+    })
+}
+
+/// What `part` reads of one slot, found by its ordinal (the slots are in ordinal order); None once the slot
+/// is gone. Its readers run again only when that part changes.
+fn slot_memo<T: Clone + PartialEq + Send + Sync + 'static>(
+    set: Memo<Option<SetView>>,
+    ordinal: i64,
+    part: fn(&SlotView) -> T,
+) -> Memo<Option<T>> {
+    Memo::new(move |_| {
+        set.with(|s| {
+            let slots = &s.as_ref()?.slots;
+            let at = slots
+                .binary_search_by_key(&ordinal, |slot| slot.ordinal)
+                .ok()?;
+            Some(part(&slots[at]))
+        })
+    })
 }
 
 #[component]
@@ -345,11 +371,12 @@ fn OrdinalSlot(ordinal: SlotView, revisions: SetRevisions, place: Place) -> impl
 fn PodCard(
     name: String,
     namespace: String,
-    pod: PodView,
+    pod: Arc<PodView>,
     revisions: SetRevisions,
 ) -> impl IntoView {
     let open = expect_context::<Selection>().opener(Selected::pod(&name, &namespace));
     let label = format!("{name}: details");
+    let pod = PodView::clone(&pod);
     let phase_class = if pod.terminating {
         "terminating"
     } else if pod.ready {

@@ -13,8 +13,9 @@ use ordinal_sim::kubectl::printers::{
 use ordinal_sim::object::{get_controller_of, ApiObject};
 use ordinal_sim::{Cluster, SimTime};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stage {
     pub time: String,
     pub sets: Vec<SetView>,
@@ -42,13 +43,18 @@ pub struct NodeView {
     pub pods: usize,
 }
 
-/// The headless Service's names: one per slot, the address it resolves to if any, and the Service's own name
-/// with every ready address.
+/// The headless Service's own name and every ready address; each slot carries its own name's record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnsView {
     pub service: String,
     pub service_addresses: Vec<String>,
-    pub names: Vec<(String, Option<String>)>,
+}
+
+/// A slot's name in the Service's domain, and the address it resolves to, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DnsName {
+    pub name: String,
+    pub address: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -76,11 +82,14 @@ pub struct SlotView {
     pub ordinal: i64,
     pub name: String,
     pub in_range: bool,
-    pub pod: Option<PodView>,
+    pub pod: Option<Arc<PodView>>,
     pub claims: Vec<ClaimView>,
+    /// Set when the set's Service exists.
+    pub dns: Option<DnsName>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Eq, so that comparing two `Arc<PodView>`s that are one view is a pointer comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodView {
     pub uid: String,
     pub status: String,
@@ -102,12 +111,79 @@ pub struct ClaimView {
     pub capacity: String,
 }
 
-pub fn stage(cluster: &Cluster) -> Stage {
+/// The pods' views as last drawn, so that an event redraws the pods it changed and not all of them: a stored
+/// pod is replaced (a new `Arc`) on every write, and a pod that was not written keeps its view.
+#[derive(Default)]
+pub struct PodViews {
+    by_uid: HashMap<String, CachedPod>,
+}
+
+struct CachedPod {
+    pod: Arc<Pod>,
+    ordinal: i64,
+    owner_uid: Option<String>,
+    view: Arc<PodView>,
+}
+
+impl PodViews {
+    /// The pods of the namespace as (ordinal, controlling owner's uid, view). A terminating pod's view counts its
+    /// grace period down, so it is made again at every instant.
+    fn of_namespace(
+        &mut self,
+        cluster: &Cluster,
+        namespace: &str,
+    ) -> Vec<(i64, Option<String>, Arc<PodView>)> {
+        let now = cluster.now();
+        cluster
+            .store()
+            .list_namespace_shared::<Pod>(namespace)
+            .map(|pod| {
+                let uid = pod.metadata.uid.clone().unwrap_or_default();
+                let fresh = self.by_uid.get(&uid).filter(|cached| {
+                    Arc::ptr_eq(&cached.pod, pod) && pod.metadata.deletion_timestamp.is_none()
+                });
+                if let Some(cached) = fresh {
+                    return (
+                        cached.ordinal,
+                        cached.owner_uid.clone(),
+                        cached.view.clone(),
+                    );
+                }
+                let cached = CachedPod {
+                    pod: pod.clone(),
+                    ordinal: get_ordinal(pod),
+                    owner_uid: get_controller_of(&pod.metadata).map(|o| o.uid.clone()),
+                    view: Arc::new(pod_view(pod, now)),
+                };
+                let found = (
+                    cached.ordinal,
+                    cached.owner_uid.clone(),
+                    cached.view.clone(),
+                );
+                self.by_uid.insert(uid, cached);
+                found
+            })
+            .collect()
+    }
+
+    /// Forgets the pods that are gone from the store.
+    fn forget_deleted(&mut self, cluster: &Cluster) {
+        let store = cluster.store();
+        self.by_uid.retain(|_, cached| {
+            store
+                .get_shared::<Pod>(&cached.pod.key())
+                .is_some_and(|stored| stored.metadata.uid == cached.pod.metadata.uid)
+        });
+    }
+}
+
+pub fn stage(cluster: &Cluster, pods: &mut PodViews) -> Stage {
     let store = cluster.store();
     let sets = store
         .list::<StatefulSet>()
-        .map(|set| set_view(cluster, set))
+        .map(|set| set_view(cluster, set, pods))
         .collect();
+    pods.forget_deleted(cluster);
     let now = cluster.now();
     let volumes = store
         .list::<PersistentVolume>()
@@ -160,12 +236,13 @@ fn column(header: &[&str], row: &[String], name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The A records of the set's Service: each slot's name, and the Service's name with the ready pods.
+/// The A records of the set's Service: the Service's name with the ready pods, and each slot's name. None
+/// when the Service does not exist.
 fn dns_view(
     cluster: &Cluster,
     namespace: &str,
     service_name: &str,
-    slots: &[SlotView],
+    slots: &mut [SlotView],
 ) -> Option<DnsView> {
     let store = cluster.store();
     let service = store.get::<Service>(&ordinal_sim::ObjectKey::new(namespace, service_name))?;
@@ -178,14 +255,11 @@ fn dns_view(
         .iter()
         .map(|r| (r.name.as_str(), r.data.as_str()))
         .collect();
-    let names = slots
-        .iter()
-        .map(|slot| {
-            let name = format!("{}.{fqdn}", slot.name);
-            let address = address_of.get(name.as_str()).map(|a| a.to_string());
-            (name, address)
-        })
-        .collect();
+    for slot in slots {
+        let name = format!("{}.{fqdn}", slot.name);
+        let address = address_of.get(name.as_str()).map(|a| a.to_string());
+        slot.dns = Some(DnsName { name, address });
+    }
     let service_addresses = records
         .iter()
         .filter(|r| r.name == fqdn)
@@ -194,40 +268,38 @@ fn dns_view(
     Some(DnsView {
         service: fqdn,
         service_addresses,
-        names,
     })
 }
 
-fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
-    let store = cluster.store();
+fn set_view(cluster: &Cluster, set: &StatefulSet, pods: &mut PodViews) -> SetView {
     let spec = set.spec.clone().unwrap_or_default();
     let status = set.status.clone().unwrap_or_default();
     let name = set.metadata.name.clone().unwrap_or_default();
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     let replicas = spec.replicas.unwrap_or(1);
     let start = i64::from(spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0));
-    let owned: BTreeMap<i64, &Pod> = store
-        .list_namespace::<Pod>(&namespace)
-        .filter(|p| {
-            get_controller_of(&p.metadata)
-                .is_some_and(|o| Some(&o.uid) == set.metadata.uid.as_ref())
+    let owned: BTreeMap<i64, Arc<PodView>> = pods
+        .of_namespace(cluster, &namespace)
+        .into_iter()
+        .filter(|(ordinal, owner, _)| {
+            *ordinal >= 0 && owner.is_some() && *owner == set.metadata.uid
         })
-        .map(|p| (get_ordinal(p), p))
-        .filter(|(ordinal, _)| *ordinal >= 0)
+        .map(|(ordinal, _, view)| (ordinal, view))
         .collect();
     let claims = claims_by_ordinal(cluster, set);
     // Slots: every ordinal in range, every ordinal with a pod, and every ordinal whose claims remain.
     let mut ordinals: BTreeSet<i64> = (start..start + i64::from(replicas)).collect();
     ordinals.extend(owned.keys());
     ordinals.extend(claims.keys());
-    let slots: Vec<SlotView> = ordinals
+    let mut slots: Vec<SlotView> = ordinals
         .into_iter()
         .map(|ordinal| SlotView {
             ordinal,
             name: format!("{name}-{ordinal}"),
             in_range: ordinal >= start && ordinal < start + i64::from(replicas),
-            pod: owned.get(&ordinal).map(|p| pod_view(p, cluster.now())),
+            pod: owned.get(&ordinal).cloned(),
             claims: claims.get(&ordinal).cloned().unwrap_or_default(),
+            dns: None,
         })
         .collect();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
@@ -242,7 +314,7 @@ fn set_view(cluster: &Cluster, set: &StatefulSet) -> SetView {
     };
     let service_name = spec.service_name.clone().unwrap_or_default();
     SetView {
-        dns: dns_view(cluster, &namespace, &service_name, &slots),
+        dns: dns_view(cluster, &namespace, &service_name, &mut slots),
         wait: cluster.wait_of(&set.key()).map(ToString::to_string),
         service_name,
         namespace,

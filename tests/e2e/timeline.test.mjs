@@ -121,7 +121,7 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
 
   await page.getByRole('tab', { name: 'Events' }).click();
   await page.getByLabel('Show the events of one object').fill('web-1');
-  const events = await page.textContent('[data-testid="events"]');
+  const events = await page.innerText('[data-testid="events"]');
   assert.match(events, /Killing\s+pod\/web-1\s+Stopping container nginx/);
   assert.doesNotMatch(events, /pod\/web-0/);
   assert.deepEqual(problems, []);

@@ -30,6 +30,9 @@ use crate::time::SimTime;
 use args::Args;
 use printers::Printable;
 
+/// The namespace of kubectl's context, which commands act in without `-n`.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
 /// What a command printed, and how it exited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -161,7 +164,7 @@ fn parse(line: &str) -> Result<Parsed, CommandOutput> {
     let verb = args.positional.remove(0);
     let namespace = args
         .value(&["-n", "--namespace"])
-        .unwrap_or("default")
+        .unwrap_or(DEFAULT_NAMESPACE)
         .to_string();
     Ok(Parsed {
         verb,

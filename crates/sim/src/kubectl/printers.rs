@@ -651,16 +651,20 @@ pub fn revision_row(revision: &ControllerRevision, now: SimTime) -> Vec<String> 
 
 pub const REVISION_HEADER: &[&str] = &["NAME", "CONTROLLER", "REVISION", "AGE"];
 
-pub fn event_row(event: &Event, now: SimTime) -> Vec<String> {
-    let last = event
+/// LAST SEEN: how long ago the event last happened.
+pub fn event_last_seen(event: &Event, now: SimTime) -> String {
+    event
         .last_timestamp
         .as_ref()
         .map_or("<unknown>".into(), |t| {
             human_duration(now.0.saturating_sub(SimTime::from_k8s(t).0))
-        });
+        })
+}
+
+pub fn event_row(event: &Event, now: SimTime) -> Vec<String> {
     let involved = &event.involved_object;
     vec![
-        last,
+        event_last_seen(event, now),
         event.type_.clone().unwrap_or_default(),
         event.reason.clone().unwrap_or_default(),
         format!(
