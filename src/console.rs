@@ -124,7 +124,15 @@ fn EventList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let now = Memo::new(move |_| simulation.read(|timeline| timeline.now()));
+    // LAST SEEN counts whole seconds: the rows are told the time when the second changes, not at every frame,
+    // so that thousands of rows are not even checked in between.
+    let now = RwSignal::new(SimTime::ZERO);
+    Effect::new(move |_| {
+        let instant = simulation.read(|timeline| timeline.now());
+        if now.get_untracked().as_millis() / 1000 != instant.as_millis() / 1000 {
+            now.set(instant);
+        }
+    });
     // kubectl's own words when there is nothing to list.
     let nothing = move || {
         rows.with(Vec::is_empty).then(|| {
@@ -185,7 +193,7 @@ impl SharedEvent {
 }
 
 #[component]
-fn EventRow(event: Arc<Event>, now: Memo<SimTime>) -> impl IntoView {
+fn EventRow(event: Arc<Event>, now: RwSignal<SimTime>) -> impl IntoView {
     let [_, type_, reason, object, message] = printers::event_row(&event, SimTime::ZERO)
         .try_into()
         .expect("an event row has the five columns of its header");

@@ -55,6 +55,13 @@ pub fn Player() -> impl IntoView {
         },
         FRAME,
     );
+    // Motion takes 200-400 ms at 1× and keeps pace with faster playback, within what the eye can follow.
+    Effect::new(move |_| {
+        let scale = (1.0 / playback.speed.get()).clamp(0.2, 2.0);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("style", &format!("--motion-scale: {scale}"));
+        }
+    });
     let clock = move || simulation.read(|t| format_clock(t.now().as_millis()));
     let step = move |_| {
         playback.playing.set(false);

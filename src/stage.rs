@@ -5,13 +5,15 @@ use leptos::prelude::*;
 use ordinal_sim::fault::Fault;
 use ordinal_sim::scenario::Action;
 use ordinal_sim::ObjectKey;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::app::Simulation;
+use crate::bindings::BindingLines;
 use crate::console::Terminal;
 use crate::details::{Selected, Selection};
 use crate::view_model::{
-    self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, VolumeView,
+    self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage, VolumeView,
 };
 
 #[component]
@@ -24,24 +26,39 @@ pub fn StageView() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let element = NodeRef::<leptos::html::Div>::new();
+    let names = Memo::new(move |_| {
+        stage.with(|s| {
+            s.sets
+                .iter()
+                .map(|set| set.name.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let set_of = move |name: String| {
+        Memo::new(move |_| stage.with(|s| s.sets.iter().find(|x| x.name == name).cloned()))
+    };
+    let slots = Slots(StoredValue::new(HashMap::new()));
+    Effect::new(move |_| stage.with(|stage| slots.sync(stage)));
+    // Sets, then the volumes their claims are bound to, then the names their Services give them: the lines
+    // from claims to volumes run down the page.
     view! {
-        <div class="stage">
+        <div class="stage" node_ref=element>
+            <BindingLines stage=element redraw=Signal::derive(move || stage.track())/>
             <Show when=move || stage.with(|s| s.sets.is_empty())>
                 <p class="empty">"No StatefulSet yet: apply one in the editor."</p>
             </Show>
             <For
-                each=move || stage.with(|s| s.sets.iter().map(|set| set.name.clone()).collect::<Vec<_>>())
+                each=move || names.get()
                 key=|name| name.clone()
-                children=move |name| {
-                    let card_name = name.clone();
-                    let set = Memo::new(move |_| stage.with(|s| s.sets.iter().find(|x| x.name == name).cloned()));
-                    view! {
-                        <SetCard name=card_name set=set/>
-                        <DnsPanel set=set/>
-                    }
-                }
+                children=move |name| view! { <SetCard name=name.clone() set=set_of(name) slots=slots/> }
             />
             <VolumePool volumes=Memo::new(move |_| stage.with(|s| s.volumes.clone()))/>
+            <For
+                each=move || names.get()
+                key=|name| name.clone()
+                children=move |name| view! { <DnsPanel name=name.clone() set=set_of(name) slots=slots/> }
+            />
             <Nodes nodes=Memo::new(move |_| stage.with(|s| s.nodes.clone()))/>
         </div>
     }
@@ -72,7 +89,7 @@ impl NameHistory {
 /// address flashes and keeps the old one, struck through, beside it. Rows are keyed by ordinal, like the
 /// slots, so a changed address redraws its row alone.
 #[component]
-fn DnsPanel(set: Memo<Option<SetView>>) -> impl IntoView {
+fn DnsPanel(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl IntoView {
     let heading = Memo::new(move |_| {
         set.with(|set| {
             set.as_ref()?.dns.as_ref().map(|view| {
@@ -85,7 +102,8 @@ fn DnsPanel(set: Memo<Option<SetView>>) -> impl IntoView {
             })
         })
     });
-    let ordinals = slot_ordinals(set);
+    let ordinals = RwSignal::from(slots.ordinals(&name));
+    let set_name = StoredValue::new(name);
     let service = move || heading.with(|h| h.as_ref().map(|(service, _)| service.clone()));
     // The rows stay while the heading changes: each remembers its name's earlier address.
     view! {
@@ -102,9 +120,10 @@ fn DnsPanel(set: Memo<Option<SetView>>) -> impl IntoView {
                             each=move || ordinals.get()
                             key=|ordinal| *ordinal
                             children=move |ordinal| {
-                                let name = slot_memo(set, ordinal, |slot| slot.dns.clone());
+                                let slot = set_name.with_value(|name| slots.slot(name, ordinal));
+                                let dns = slot_part(&slot, |slot| slot.dns.clone());
                                 let history = Memo::new(move |previous: Option<&Option<NameHistory>>| {
-                                    let dns = name.get()??;
+                                    let dns = dns.get()?;
                                     let mut history = previous.cloned().flatten().unwrap_or_default();
                                     history.name = dns.name;
                                     history.observe(dns.address);
@@ -263,8 +282,8 @@ impl SetHeader {
 /// A set and its slots. Each slot is keyed by its ordinal and redrawn only when it changes, so that an event
 /// costs the elements it touches, not the whole set.
 #[component]
-fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
-    let header = Memo::new(move |_| set.with(|s| s.as_ref().map(SetHeader::of)));
+fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl IntoView {
+    let header = Memo::new(move |_| set.with(|s| s.as_deref().map(SetHeader::of)));
     let revisions = Memo::new(move |_| {
         set.with(|s| {
             s.as_ref().map(|s| SetRevisions {
@@ -281,9 +300,17 @@ fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
             })
         })
     });
-    let ordinals = slot_ordinals(set);
+    let ordinals = RwSignal::from(slots.ordinals(&name));
+    let set_name = StoredValue::new(name.clone());
+    // Up to a hundred slots as cards; then the same slots shrink to tiles, then to a grid of dots whose colours
+    // and titles still tell each pod's state. Still keyed, still in ordinal order.
+    let density = Memo::new(move |_| match ordinals.with(Vec::len) {
+        0..=100 => "slots cards",
+        101..=300 => "slots tiles",
+        _ => "slots dots",
+    });
     view! {
-        <article class="statefulset" data-statefulset=name>
+        <article class="statefulset" data-statefulset=name.clone()>
             {move || header.get().map(|h| view! {
                 <h2>"StatefulSet " {h.name} <small>{h.kind}</small></h2>
                 <p class="set-status" data-testid="set-status">{h.summary}</p>
@@ -292,15 +319,21 @@ fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
                     <p class="wait" data-testid="wait" role="status"><span class="wait-label">"waiting"</span> {wait}</p>
                 })}
             })}
-            <ol class="slots">
+            <ol class=density>
                 <For
                     each=move || ordinals.get()
                     key=|ordinal| *ordinal
                     children=move |ordinal| {
-                        let slot = slot_memo(set, ordinal, SlotView::clone);
+                        let slot = set_name.with_value(|name| slots.slot(name, ordinal));
+                        // Apart, so that a pod's change redraws the pod and not its claims, and the reverse.
+                        let identity = slot_part(&slot, |slot| (slot.name.clone(), slot.in_range));
+                        let pod = slot_part(&slot, |slot| slot.pod.clone());
+                        let claims = slot_part(&slot, |slot| slot.claims.clone());
                         move || {
-                            let (slot, revisions, place) = (slot.get()?, revisions.get()?, place.get()?);
-                            Some(view! { <OrdinalSlot ordinal=slot revisions=revisions place=place/> })
+                            let ((name, in_range), place) = (identity.get(), place.get()?);
+                            Some(view! {
+                                <OrdinalSlot name=name in_range=in_range pod=pod.into() claims=claims.into() revisions=revisions place=place/>
+                            })
                         }
                     }
                 />
@@ -309,106 +342,191 @@ fn SetCard(name: String, set: Memo<Option<SetView>>) -> impl IntoView {
     }
 }
 
-/// The set's ordinals, in order: the keys of its slots.
-fn slot_ordinals(set: Memo<Option<SetView>>) -> Memo<Vec<i64>> {
-    Memo::new(move |_| {
-        set.with(|s| {
-            s.iter()
-                .flat_map(|s| s.slots.iter().map(|slot| slot.ordinal))
-                .collect()
-        })
-    })
+/// Each set's slots as signals of their own, written only when the slot changed: an event wakes the views
+/// of the slots it touched, and the rest are not even checked, which with a thousand slots is what costs.
+#[derive(Clone, Copy)]
+struct Slots(StoredValue<HashMap<String, SetSlots>>);
+
+#[derive(Default)]
+struct SetSlots {
+    ordinals: ArcRwSignal<Vec<i64>>,
+    by_ordinal: HashMap<i64, ArcRwSignal<SlotView>>,
 }
 
-/// What `part` reads of one slot, found by its ordinal (the slots are in ordinal order); None once the slot
-/// is gone. Its readers run again only when that part changes.
-fn slot_memo<T: Clone + PartialEq + Send + Sync + 'static>(
-    set: Memo<Option<SetView>>,
-    ordinal: i64,
+impl Slots {
+    /// Brings every slot's signal up to the stage, setting only those that differ.
+    fn sync(&self, stage: &Stage) {
+        self.0.update_value(|sets| {
+            sets.retain(|name, _| stage.sets.iter().any(|set| &set.name == name));
+            for set in &stage.sets {
+                sets.entry(set.name.clone()).or_default().sync(set);
+            }
+        });
+    }
+
+    /// The set's ordinals, in order: the keys of its slots.
+    fn ordinals(&self, set: &str) -> ArcRwSignal<Vec<i64>> {
+        self.0
+            .try_update_value(|sets| sets.entry(set.to_string()).or_default().ordinals.clone())
+            .unwrap_or_default()
+    }
+
+    /// One slot's signal; its ordinal is among the set's `ordinals`, which are set after the slots are.
+    fn slot(&self, set: &str, ordinal: i64) -> ArcRwSignal<SlotView> {
+        self.0
+            .with_value(|sets| sets.get(set)?.by_ordinal.get(&ordinal).cloned())
+            .expect("a slot's signal exists before its ordinal is listed")
+    }
+}
+
+impl SetSlots {
+    fn sync(&mut self, set: &SetView) {
+        self.by_ordinal.retain(|ordinal, _| {
+            set.slots
+                .binary_search_by_key(ordinal, |slot| slot.ordinal)
+                .is_ok()
+        });
+        for slot in &set.slots {
+            match self.by_ordinal.get(&slot.ordinal) {
+                Some(signal) if signal.with_untracked(|shown| shown != slot) => {
+                    signal.set(slot.clone())
+                }
+                Some(_) => {}
+                None => {
+                    self.by_ordinal
+                        .insert(slot.ordinal, ArcRwSignal::new(slot.clone()));
+                }
+            }
+        }
+        let ordinals: Vec<i64> = set.slots.iter().map(|slot| slot.ordinal).collect();
+        if self.ordinals.with_untracked(|shown| *shown != ordinals) {
+            self.ordinals.set(ordinals);
+        }
+    }
+}
+
+/// What `part` reads of one slot; its readers run again only when that part changes.
+fn slot_part<T: Clone + PartialEq + Send + Sync + 'static>(
+    slot: &ArcRwSignal<SlotView>,
     part: fn(&SlotView) -> T,
-) -> Memo<Option<T>> {
-    Memo::new(move |_| {
-        set.with(|s| {
-            let slots = &s.as_ref()?.slots;
-            let at = slots
-                .binary_search_by_key(&ordinal, |slot| slot.ordinal)
-                .ok()?;
-            Some(part(&slots[at]))
-        })
-    })
+) -> Memo<T> {
+    let slot = slot.clone();
+    Memo::new(move |_| slot.with(part))
 }
 
+/// An ordinal's place: its name, its pod while it has one, and its claims, which stay when the pod goes. The pod
+/// card is made anew only for a new pod (a new uid), so that it appears once and then changes in place; the
+/// mount between the pod and its claims is made anew with it, and is what shows a claim re-attaching.
 #[component]
-fn OrdinalSlot(ordinal: SlotView, revisions: SetRevisions, place: Place) -> impl IntoView {
-    let slot = ordinal;
-    let class = if slot.in_range {
-        "slot"
-    } else {
-        "slot condemned"
-    };
+fn OrdinalSlot(
+    name: String,
+    in_range: bool,
+    pod: Signal<Option<Arc<PodView>>>,
+    claims: Signal<Vec<ClaimView>>,
+    revisions: Memo<Option<SetRevisions>>,
+    place: Place,
+) -> impl IntoView {
+    let uid = Memo::new(move |_| pod.with(|p| p.as_ref().map(|p| p.uid.clone())));
+    let has_pod = Memo::new(move |_| uid.with(Option::is_some));
+    let has_claims = Memo::new(move |_| claims.with(|c| !c.is_empty()));
+    let (menu_label, actions) = (format!("Actions for {name}"), pod_actions(&name, &place));
+    let (card_name, slot_name) = (name.clone(), name.clone());
+    let namespace = place.namespace.clone();
     view! {
-        <li class=class data-slot=slot.name.clone()>
+        <li class=if in_range { "slot" } else { "slot condemned" } data-slot=slot_name>
             <div class="slot-head">
-                <span class="slot-name">{slot.name.clone()}</span>
-                {slot.pod.is_some().then(|| view! {
-                    <ActionMenu label=format!("Actions for {}", slot.name) actions=pod_actions(&slot.name, &place)/>
-                })}
+                <span class="slot-name">{name}</span>
+                <Show when=move || has_pod.get()>
+                    <ActionMenu label=menu_label.clone() actions=actions.clone()/>
+                </Show>
             </div>
-            {match slot.pod {
-                Some(pod) => view! {
-                    <PodCard name=slot.name.clone() namespace=place.namespace.clone() pod=pod revisions=revisions/>
+            {move || match uid.get() {
+                Some(_) => view! {
+                    <PodCard name=card_name.clone() namespace=place.namespace.clone() pod=pod revisions=revisions/>
                 }.into_any(),
                 None => view! { <div class="pod-empty">"(no pod)"</div> }.into_any(),
             }}
+            {move || uid.get().filter(|_| has_claims.get()).map(|uid| view! {
+                <div class="mount" data-pod-uid=uid aria-hidden="true"></div>
+            })}
             <ul class="claims">
-                {slot.claims.into_iter().map(|claim| view! { <Claim claim=claim namespace=place.namespace.clone()/> }).collect_view()}
+                {move || {
+                    let namespace = namespace.clone();
+                    claims.get().into_iter().map(move |claim| view! { <Claim claim=claim namespace=namespace.clone()/> }).collect_view()
+                }}
             </ul>
         </li>
     }
 }
 
+/// The pod as `kubectl get pods` shows it, changing in place as the pod does.
 #[component]
 fn PodCard(
     name: String,
     namespace: String,
-    pod: Arc<PodView>,
-    revisions: SetRevisions,
+    pod: Signal<Option<Arc<PodView>>>,
+    revisions: Memo<Option<SetRevisions>>,
 ) -> impl IntoView {
     let open = expect_context::<Selection>().opener(Selected::pod(&name, &namespace));
     let label = format!("{name}: details");
-    let pod = PodView::clone(&pod);
-    let phase_class = if pod.terminating {
-        "terminating"
-    } else if pod.ready {
-        "ready"
-    } else {
-        "progressing"
+    let text = move |field: fn(&PodView) -> String| {
+        move || pod.with(|p| p.as_deref().map(field).unwrap_or_default())
+    };
+    let phase_class = move || {
+        pod.with(|p| match p.as_deref() {
+            Some(p) if p.terminating => "terminating",
+            Some(p) if p.ready => "ready",
+            _ => "progressing",
+        })
     };
     // Hue and a word: never colour alone.
-    let (revision_class, revision_word) =
-        if pod.revision == revisions.update && revisions.update != revisions.current {
+    let revision = Memo::new(move |_| {
+        let revision = pod
+            .with(|p| p.as_ref().map(|p| p.revision.clone()))
+            .unwrap_or_default();
+        let revisions = revisions.get()?;
+        let (class, word) = if revision == revisions.update && revisions.update != revisions.current
+        {
             ("rev-update", "update")
-        } else if pod.revision == revisions.current || pod.revision == revisions.update {
+        } else if revision == revisions.current || revision == revisions.update {
             ("rev-current", "current")
         } else {
             ("rev-old", "old")
         };
-    let short_revision = pod
-        .revision
-        .rsplit('-')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let status = pod.status.clone();
+        let short = revision.rsplit('-').next().unwrap_or_default().to_string();
+        Some((class, format!("{short} · {word}")))
+    });
+    let revision_class = move || revision.with(|r| r.as_ref().map_or("", |(class, _)| class));
+    let grace =
+        move || {
+            pod.with(|p| p.as_ref().and_then(|p| p.grace)).map(|(left, period)| {
+            let share = if period == 0 { 0.0 } else { left as f64 / period as f64 * 100.0 };
+            view! {
+                <div class="grace" role="meter" aria-label="Grace period left" aria-valuemin="0"
+                    aria-valuemax=period aria-valuenow=left data-left=left>
+                    <div class="grace-bar" style=format!("width: {share:.1}%")></div>
+                    <span class="grace-text">{format!("{left}s of {period}s grace")}</span>
+                </div>
+            }
+        })
+        };
+    let icon = move || {
+        pod.with(|p| match p.as_deref() {
+            Some(p) if p.terminating => "✕",
+            Some(p) if p.ready => "✓",
+            _ => "…",
+        })
+    };
     view! {
         <div
-            class=format!("pod {phase_class} {revision_class}")
+            class=move || format!("pod {} {}", phase_class(), revision_class())
             data-testid="pod"
             data-pod=name
-            data-status=status
-            data-ready=pod.ready.to_string()
-            data-uid=pod.uid
-            data-revision=pod.revision.clone()
+            data-status=text(|p| p.status.clone())
+            data-ready=text(|p| p.ready.to_string())
+            data-uid=text(|p| p.uid.clone())
+            data-revision=text(|p| p.revision.clone())
+            title=text(|p| [p.status.as_str(), &p.ready_text, &p.ip, &p.node].join(" · "))
             role="button"
             tabindex="0"
             aria-label=label
@@ -423,23 +541,14 @@ fn PodCard(
             }
         >
             <div class="pod-status">
-                <span class="icon" aria-hidden="true">{if pod.terminating { "✕" } else if pod.ready { "✓" } else { "…" }}</span>
-                {pod.status}
+                <span class="icon" aria-hidden="true">{icon}</span>
+                {text(|p| p.status.clone())}
             </div>
-            <div class="pod-ready">{pod.ready_text}</div>
-            {pod.grace.map(|(left, period)| {
-                let share = if period == 0 { 0.0 } else { left as f64 / period as f64 * 100.0 };
-                view! {
-                    <div class="grace" role="meter" aria-label="Grace period left" aria-valuemin="0"
-                        aria-valuemax=period aria-valuenow=left data-left=left>
-                        <div class="grace-bar" style=format!("width: {share:.1}%")></div>
-                        <span class="grace-text">{format!("{left}s of {period}s grace")}</span>
-                    </div>
-                }
-            })}
-            <div class="pod-ip">{if pod.ip.is_empty() { "no IP".to_string() } else { pod.ip }}</div>
-            <div class="pod-node">{pod.node}</div>
-            <div class="pod-revision" title="controller-revision-hash">{format!("{short_revision} · {revision_word}")}</div>
+            <div class="pod-ready">{text(|p| p.ready_text.clone())}</div>
+            {grace}
+            <div class="pod-ip">{text(|p| if p.ip.is_empty() { "no IP".to_string() } else { p.ip.clone() })}</div>
+            <div class="pod-node">{text(|p| p.node.clone())}</div>
+            <div class="pod-revision" title="controller-revision-hash">{move || revision.with(|r| r.as_ref().map(|(_, text)| text.clone()))}</div>
         </div>
     }
 }
@@ -454,8 +563,9 @@ fn Claim(claim: ClaimView, namespace: String) -> impl IntoView {
         "(unbound)".to_string()
     };
     let (name, phase) = (claim.name.clone(), claim.phase.clone());
+    let volume = (!claim.volume.is_empty()).then(|| claim.volume.clone());
     view! {
-        <li class=if bound { "claim bound" } else { "claim pending" } data-claim=name data-phase=phase
+        <li class=if bound { "claim bound" } else { "claim pending" } data-claim=name data-phase=phase data-volume=volume
             tabindex="0" on:click={
                 let open = open.clone();
                 move |_| open()

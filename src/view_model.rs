@@ -18,7 +18,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stage {
     pub time: String,
-    pub sets: Vec<SetView>,
+    pub sets: Vec<Arc<SetView>>,
     pub volumes: Vec<VolumeView>,
     pub nodes: Vec<NodeView>,
 }
@@ -44,20 +44,20 @@ pub struct NodeView {
 }
 
 /// The headless Service's own name and every ready address; each slot carries its own name's record.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DnsView {
     pub service: String,
     pub service_addresses: Vec<String>,
 }
 
 /// A slot's name in the Service's domain, and the address it resolves to, if any.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DnsName {
     pub name: String,
     pub address: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetView {
     pub name: String,
     pub namespace: String,
@@ -77,7 +77,7 @@ pub struct SetView {
 }
 
 /// An ordinal: its name outlives its pods, and its claims stay when it has none.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotView {
     pub ordinal: i64,
     pub name: String,
@@ -103,7 +103,7 @@ pub struct PodView {
     pub revision: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimView {
     pub name: String,
     pub phase: String,
@@ -179,13 +179,13 @@ impl PodViews {
 
 pub fn stage(cluster: &Cluster, pods: &mut PodViews) -> Stage {
     let store = cluster.store();
-    let sets = store
+    let sets: Vec<Arc<SetView>> = store
         .list::<StatefulSet>()
-        .map(|set| set_view(cluster, set, pods))
+        .map(|set| Arc::new(set_view(cluster, set, pods)))
         .collect();
     pods.forget_deleted(cluster);
     let now = cluster.now();
-    let volumes = store
+    let mut volumes: Vec<VolumeView> = store
         .list::<PersistentVolume>()
         .map(|volume| {
             let row = volume_row(volume, now);
@@ -201,6 +201,25 @@ pub fn stage(cluster: &Cluster, pods: &mut PodViews) -> Stage {
             }
         })
         .collect();
+    // The pool in the order of the slots whose claims the volumes are bound to, so that the lines between them
+    // do not cross; the rest after them, by name.
+    let claim_order: HashMap<String, usize> = sets
+        .iter()
+        .flat_map(|set: &Arc<SetView>| {
+            set.slots
+                .iter()
+                .flat_map(|slot| &slot.claims)
+                .map(|claim| format!("{}/{}", set.namespace, claim.name))
+        })
+        .enumerate()
+        .map(|(order, claim)| (claim, order))
+        .collect();
+    volumes.sort_by_key(|volume| {
+        claim_order
+            .get(&volume.claim)
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     let nodes = store
         .list::<Node>()
         .map(|node| {

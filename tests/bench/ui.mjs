@@ -10,6 +10,8 @@ import { serveDist, launchBrowser, openPage, replaceManifests } from '../e2e/har
 
 // The stage's size for part 2: 1,000 by default, fewer to see how the cost grows.
 const PODS = Number(process.env.ORDINAL_BENCH_PODS ?? 1000);
+// Which parts to run (`seek,event,rollout`): all by default.
+const PARTS = (process.env.ORDINAL_BENCH_PARTS ?? 'seek,event,rollout').split(',');
 
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -64,7 +66,7 @@ const server = await serveDist();
 const context = await launchBrowser();
 try {
   // 1. Seeking in a 10-minute run.
-  {
+  if (PARTS.includes('seek')) {
     const { page } = await openPage(context, server.url);
     await page.click('button.play');
     await page.locator('.stage').click();
@@ -85,7 +87,7 @@ try {
   }
 
   // 2. One simulation event with 1,000 pods on the stage.
-  {
+  if (PARTS.includes('event')) {
     const { page } = await openPage(context, server.url);
     await page.selectOption('select[aria-label="Speed"]', '32');
     await replaceManifests(page, manifest(PODS, 'Parallel'));
@@ -106,7 +108,7 @@ try {
   }
 
   // 3. Frames per second during a 50-replica rolling update.
-  {
+  if (PARTS.includes('rollout')) {
     const { page } = await openPage(context, server.url);
     await page.selectOption('select[aria-label="Speed"]', '32');
     const manifests = manifest(50, 'OrderedReady');

@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = join(ROOT, 'dist');
+// ORDINAL_DIST serves another build, e.g. one with function names for a profile.
+const DIST = resolve(process.env.ORDINAL_DIST ?? join(ROOT, 'dist'));
 export const ARTIFACTS = join(ROOT, 'target', 'e2e');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };

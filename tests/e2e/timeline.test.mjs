@@ -93,6 +93,10 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
   assert.equal(oldAddress, await page.locator('[data-pod="web-1"] .pod-ip').textContent());
   const claim = page.locator('[data-claim="www-web-1"]');
   const volume = await claim.locator('.claim-volume').textContent();
+  const line = page.locator('path.binding[data-from-claim="www-web-1"]');
+  const pv = await line.getAttribute('data-to-pv');
+  assert.equal(volume, `→ ${pv}`, 'the line runs to the volume the claim names');
+  assert.equal(await page.locator('[data-slot="web-1"] .mount').getAttribute('data-pod-uid'), oldUid);
 
   await page.getByRole('button', { name: 'Actions for web-1' }).click();
   await page.screenshot({ path: join(ARTIFACTS, 'pod-menu.png') });
@@ -103,6 +107,11 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
   }, oldUid, { timeout: 60_000 });
   assert.equal(await claim.getAttribute('data-phase'), 'Bound');
   assert.equal(await claim.locator('.claim-volume').textContent(), volume, 'the same PV');
+  assert.equal(await line.getAttribute('data-to-pv'), pv, 'the same line, to the same volume');
+  assert.equal(await line.getAttribute('class'), 'binding bound');
+  const newUid = (await podUids(page))['web-1'];
+  assert.equal(await page.locator('[data-slot="web-1"] .mount').getAttribute('data-pod-uid'), newUid,
+    'the new pod mounts the claim');
   await page.waitForFunction(() => {
     const row = document.querySelector('.dns tr[data-name="web-1.nginx.default.svc.cluster.local"]');
     return row && row.dataset.address !== '';
