@@ -1,6 +1,7 @@
 //! The page: editor on the left, the stage on the right, the player on top.
 
 use leptos::prelude::*;
+use ordinal_sim::config::NodeConfig;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::Scenario;
 
@@ -41,10 +42,13 @@ pub fn App() -> impl IntoView {
     let scenario = Scenario::parse(DEFAULT_SCENARIO).expect("the bundled scenario is valid");
     // The scenario's manifests, as the editor shows them, are the first intervention; its scripted steps are
     // the teacher's, not the learner's, and the page starts without them.
-    let scenario = Scenario {
+    let mut scenario = Scenario {
         steps: Vec::new(),
         ..scenario
     };
+    if let Some(count) = workers_from_address() {
+        scenario.config.nodes = NodeConfig::kind_workers(count);
+    }
     let mut timeline = Timeline::from_scenario(&Scenario {
         manifests: String::new(),
         ..scenario.clone()
@@ -82,6 +86,18 @@ pub fn App() -> impl IntoView {
         <DetailsDrawer/>
         <Announcer/>
     }
+}
+
+/// `?nodes=N` in the page's address: a cluster of N kind workers (1 to 100) instead of the example's, for a
+/// stage bigger than three nodes hold (a node runs at most 110 pods).
+fn workers_from_address() -> Option<usize> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let count = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("nodes")?
+        .parse::<usize>()
+        .ok()?;
+    Some(count.clamp(1, 100))
 }
 
 /// The diagnostics signal type, named for the components that share it.

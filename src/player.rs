@@ -105,10 +105,11 @@ pub fn Player() -> impl IntoView {
     }
 }
 
-/// One intervention on the scrubber.
-#[derive(Clone, PartialEq)]
+/// An intervention or a burst of events, on the scrubber.
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Marker {
     at_ms: u64,
+    kind: &'static str,
     label: String,
 }
 
@@ -119,25 +120,37 @@ pub fn Scrubber() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let playback = expect_context::<Playback>();
     let now_ms = move || simulation.read(|t| t.now().as_millis());
-    let end_ms = move || {
+    let end_ms = Memo::new(move |_| {
         simulation
             .read(|t| t.branch().horizon.as_millis().max(t.now().as_millis()))
             .max(SCRUB_STEP_MS)
-    };
+    });
     let markers = Memo::new(move |_| {
         simulation.read(|t| {
-            t.branch()
-                .steps
-                .iter()
-                .map(|step| Marker {
-                    at_ms: step.at.as_millis(),
+            let bursts = t.branch().bursts().into_iter().map(|burst| {
+                let plural = if burst.events == 1 { "" } else { "s" };
+                Marker {
+                    at_ms: burst.from.as_millis(),
+                    kind: "burst",
                     label: format!(
-                        "{} {}",
-                        format_clock(step.at.as_millis()),
-                        step.action.command()
+                        "{}–{} {} event{plural}",
+                        format_clock(burst.from.as_millis()),
+                        format_clock(burst.to.as_millis() + 999),
+                        burst.events
                     ),
-                })
-                .collect::<Vec<_>>()
+                }
+            });
+            let interventions = t.branch().steps.iter().map(|step| Marker {
+                at_ms: step.at.as_millis(),
+                kind: "intervention",
+                label: format!(
+                    "{} {}",
+                    format_clock(step.at.as_millis()),
+                    step.action.command()
+                ),
+            });
+            // Interventions last, to be drawn over the bursts they cause.
+            bursts.chain(interventions).collect::<Vec<_>>()
         })
     });
     let seek = move |ms: u64| {
@@ -154,7 +167,7 @@ pub fn Scrubber() -> impl IntoView {
                     aria-valuetext=move || format_clock(now_ms())
                     min="0"
                     step=SCRUB_STEP_MS.to_string()
-                    prop:max=move || end_ms().to_string()
+                    prop:max=move || end_ms.get().to_string()
                     prop:value=move || now_ms().to_string()
                     on:input=move |ev| {
                         if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
@@ -163,26 +176,24 @@ pub fn Scrubber() -> impl IntoView {
                     }
                 />
                 <div class="markers">
-                    {move || {
-                        let end = end_ms() as f64;
-                        markers
-                            .get()
-                            .into_iter()
-                            .map(|marker| {
-                                let left = format!("left: {:.3}%", marker.at_ms as f64 / end * 100.0);
-                                view! {
-                                    <button
-                                        class="marker"
-                                        style=left
-                                        title=marker.label.clone()
-                                        aria-label=marker.label.clone()
-                                        data-at=marker.at_ms
-                                        on:click=move |_| seek(marker.at_ms)
-                                    ></button>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    <For
+                        each=move || markers.get()
+                        key=|marker| marker.clone()
+                        children=move |marker| {
+                            let at = marker.at_ms;
+                            let left = move || format!("left: {:.3}%", at as f64 / end_ms.get() as f64 * 100.0);
+                            view! {
+                                <button
+                                    class=format!("marker {}", marker.kind)
+                                    style=left
+                                    title=marker.label.clone()
+                                    aria-label=marker.label.clone()
+                                    data-at=at
+                                    on:click=move |_| seek(at)
+                                ></button>
+                            }
+                        }
+                    />
                 </div>
             </div>
             <Branches/>

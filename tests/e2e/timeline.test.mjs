@@ -40,6 +40,15 @@ test('scrubbing back shows the pods from before the scale-down, and forward agai
   await page.locator('.scrub').fill(String(end));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 1);
   assert.deepEqual(await podUids(page), after);
+
+  // The scale-down's events are in a burst on the timeline, marked where the burst starts; clicking it goes there.
+  const bursts = await page.locator('.marker.burst').evaluateAll((els) => els.map((el) => ({ at: Number(el.dataset.at), label: el.getAttribute('aria-label') })));
+  const burst = bursts.filter((b) => b.at <= scaledAt).at(-1);
+  assert.ok(burst, `a burst at or before ${scaledAt}: ${JSON.stringify(bursts)}`);
+  assert.match(burst.label, /^\d\d:\d\d\.\d–\d\d:\d\d\.\d \d+ events?$/);
+  await page.locator(`.marker.burst[data-at="${burst.at}"]`).dispatchEvent('click');  // under the scale-down's own marker
+  assert.equal(Number(await page.locator('.scrub').inputValue()), burst.at);
+  await page.locator('.scrub').fill(String(end));
   assert.equal(await page.locator('.branch').count(), 0, 'looking back made no branch');
   assert.deepEqual(problems, []);
 });

@@ -122,6 +122,17 @@ macro_rules! stored_kinds {
         pub struct Collections {
             $( pub $field: Collection<$ty>, )*
         }
+
+        impl Collections {
+            /// How many objects are stored, of every kind.
+            pub fn len(&self) -> usize {
+                0 $( + self.$field.len() )*
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
     };
     (@spec_changed StatefulSet) => {
         fn spec_changed(&self, old: &Self) -> bool { self.spec != old.spec }

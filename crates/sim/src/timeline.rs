@@ -11,9 +11,21 @@ use crate::kubectl::CommandOutput;
 use crate::scenario::{Action, Scenario, Step};
 use crate::time::SimTime;
 use crate::vfs::Vfs;
+use k8s_openapi::api::core::v1::Event;
+use std::collections::BTreeMap;
 
-/// How often the cluster is copied while it runs. Seeking costs one copy plus at most this much simulation.
+/// How often the cluster is copied while it runs. Seeking costs one copy plus at most this much simulation,
+/// until the copies outgrow `SNAPSHOT_BUDGET`.
 pub const SNAPSHOT_EVERY: SimTime = SimTime(5_000);
+
+/// How many stored objects all the copies may hold together. A copy of a cluster with a thousand pods takes
+/// megabytes, and a page has a few gigabytes at most: past the budget every other copy is dropped, oldest
+/// first, so that a long run of a big cluster seeks a little slower instead of running out of memory. A
+/// small cluster never reaches it.
+pub const SNAPSHOT_BUDGET: usize = 200_000;
+
+/// Quiet seconds that end a burst of events.
+pub const BURST_GAP_SECONDS: u64 = 2;
 
 /// One line of history: the interventions from t = 0, in the order they were made.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +35,40 @@ pub struct Branch {
     pub horizon: SimTime,
     /// The branch it was forked from, and the instant of the fork.
     pub forked_from: Option<(usize, SimTime)>,
+    /// How many Kubernetes events were last written in each simulated second, up to the horizon: what the
+    /// timeline marks as bursts, kept because the events of a later instant are gone once the cluster is
+    /// taken back to an earlier one.
+    pub events_per_second: BTreeMap<u64, u32>,
+}
+
+/// A run of seconds with events, no more than `BURST_GAP_SECONDS` apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Burst {
+    pub from: SimTime,
+    /// The start of its last second with events.
+    pub to: SimTime,
+    pub events: u32,
+}
+
+impl Branch {
+    pub fn bursts(&self) -> Vec<Burst> {
+        let mut bursts: Vec<Burst> = Vec::new();
+        for (&second, &events) in &self.events_per_second {
+            let at = SimTime(second * 1000);
+            match bursts.last_mut() {
+                Some(burst) if second <= burst.to.0 / 1000 + BURST_GAP_SECONDS => {
+                    burst.to = at;
+                    burst.events += events;
+                }
+                _ => bursts.push(Burst {
+                    from: at,
+                    to: at,
+                    events,
+                }),
+            }
+        }
+        bursts
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +87,8 @@ pub struct Timeline {
     executed: usize,
     /// Copies of the current branch's cluster, oldest first; the first is t = 0 before any step.
     snapshots: Vec<Snapshot>,
+    /// `SNAPSHOT_BUDGET`, smaller in tests.
+    snapshot_budget: usize,
 }
 
 impl Timeline {
@@ -52,6 +100,7 @@ impl Timeline {
                 steps: Vec::new(),
                 horizon: SimTime::ZERO,
                 forked_from: None,
+                events_per_second: BTreeMap::new(),
             }],
             current: 0,
             snapshots: vec![Snapshot {
@@ -60,6 +109,7 @@ impl Timeline {
             }],
             live: cluster,
             executed: 0,
+            snapshot_budget: SNAPSHOT_BUDGET,
         }
     }
 
@@ -122,6 +172,7 @@ impl Timeline {
     /// Runs the live cluster to `to`, carrying out the branch's steps on the way and copying it at every
     /// `SNAPSHOT_EVERY` boundary it has not been copied at.
     fn advance(&mut self, to: SimTime) {
+        let frontier = self.branches[self.current].horizon;
         loop {
             let now = self.live.now();
             let boundary = SimTime((now.as_millis() / SNAPSHOT_EVERY.0 + 1) * SNAPSHOT_EVERY.0);
@@ -156,13 +207,35 @@ impl Timeline {
                     cluster: self.live.clone(),
                     executed: self.executed,
                 });
+                self.thin_snapshots();
             }
             if target >= to {
                 break;
             }
         }
+        self.extend_horizon(frontier);
+    }
+
+    /// Moves the branch's horizon up to the live cluster, counting the events of the seconds from `frontier`,
+    /// the horizon before, on. Those are counted again whole, as the store has them now.
+    fn extend_horizon(&mut self, frontier: SimTime) {
+        let now = self.live.now();
         let branch = &mut self.branches[self.current];
-        branch.horizon = branch.horizon.max(self.live.now());
+        if now < frontier {
+            return;
+        }
+        branch.horizon = now;
+        let first_second = frontier.as_millis() / 1000;
+        branch.events_per_second.split_off(&first_second);
+        for event in self.live.store().list::<Event>() {
+            let Some(last) = event.last_timestamp.as_ref() else {
+                continue;
+            };
+            let second = SimTime::from_k8s(last).as_millis() / 1000;
+            if second >= first_second {
+                *branch.events_per_second.entry(second).or_default() += 1;
+            }
+        }
     }
 
     /// Carries out an intervention now and, if it changed the cluster, records it: appended when the branch
@@ -207,8 +280,8 @@ impl Timeline {
         }
         self.branches[self.current].steps.push(Step { at, action });
         self.executed += 1;
-        let branch = &mut self.branches[self.current];
-        branch.horizon = branch.horizon.max(self.live.now());
+        let frontier = self.branch().horizon.min(at);
+        self.extend_horizon(frontier);
         // Copies taken after the intervention's instant do not contain it.
         self.snapshots.retain(|s| s.cluster.now() <= at);
     }
@@ -220,6 +293,11 @@ impl Timeline {
             steps: parent.steps[..self.executed].to_vec(),
             horizon: at,
             forked_from: Some((self.current, at)),
+            events_per_second: parent
+                .events_per_second
+                .range(..=at.as_millis() / 1000)
+                .map(|(second, events)| (*second, *events))
+                .collect(),
         };
         self.branches.push(branch);
         self.current = self.branches.len() - 1;
@@ -252,6 +330,23 @@ impl Timeline {
         self.advance(to);
     }
 
+    /// Drops every other copy, from the second on, while the copies hold more than `SNAPSHOT_BUDGET` objects.
+    /// The first (t = 0) and the latest stay.
+    fn thin_snapshots(&mut self) {
+        let held = |snapshots: &[Snapshot]| -> usize {
+            snapshots.iter().map(|s| s.cluster.store().len()).sum()
+        };
+        while held(&self.snapshots) > self.snapshot_budget && self.snapshots.len() > 2 {
+            let last = self.snapshots.len() - 1;
+            let mut position = 0;
+            self.snapshots.retain(|_| {
+                let keep = position == 0 || position == last || position % 2 == 0;
+                position += 1;
+                keep
+            });
+        }
+    }
+
     /// Makes the live cluster the latest copy taken at or before `to`.
     fn restore_before(&mut self, to: SimTime) {
         let snapshot = self
@@ -280,5 +375,42 @@ impl Before {
             vfs: cluster.vfs().clone(),
             now: cluster.now(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEB: &str = include_str!("../../../examples/web.yaml");
+
+    #[test]
+    fn copies_beyond_the_budget_are_thinned_and_seeking_stays_exact() {
+        let scenario = Scenario::parse(WEB).expect("the example parses");
+        let mut straight = Timeline::from_scenario(&scenario);
+        straight.seek(SimTime::from_secs(45));
+        let at_45 = straight.cluster().store().resource_version();
+        let objects_at_45 = straight.cluster().store().len();
+
+        let mut thinned = Timeline::from_scenario(&scenario);
+        let per_copy = thinned.cluster().store().len().max(1);
+        thinned.snapshot_budget = 8 * objects_at_45.max(per_copy);
+        thinned.seek(SimTime::from_secs(300));
+        let held: usize = thinned
+            .snapshots
+            .iter()
+            .map(|s| s.cluster.store().len())
+            .sum();
+        assert!(held <= thinned.snapshot_budget, "{held} objects held");
+        assert!(
+            thinned.snapshots.len() < 300 / 5,
+            "{} copies",
+            thinned.snapshots.len()
+        );
+        assert_eq!(thinned.snapshots[0].cluster.now(), SimTime::ZERO);
+
+        thinned.seek(SimTime::from_secs(45));
+        assert_eq!(thinned.cluster().store().resource_version(), at_45);
+        assert_eq!(thinned.cluster().store().len(), objects_at_45);
     }
 }

@@ -222,3 +222,47 @@ fn checking_manifests_reports_what_applying_would_and_changes_nothing() {
         .as_ref()
         .is_err_and(|e| e.contains("spec: Forbidden"))));
 }
+
+#[test]
+fn bursts_of_events_are_counted_once_and_kept_while_going_back() {
+    let mut timeline = web();
+    timeline.seek(secs(60));
+    let bursts = timeline.branch().bursts();
+    assert!(
+        !bursts.is_empty(),
+        "the web example's rollout writes events"
+    );
+    assert_eq!(
+        bursts[0].from,
+        SimTime::ZERO,
+        "the first pod is created at once"
+    );
+    // Every event in the store was counted when it was written (a repeated event once per second it recurred).
+    let stored = timeline
+        .cluster()
+        .store()
+        .list::<k8s_openapi::api::core::v1::Event>()
+        .count() as u32;
+    assert!(bursts.iter().map(|b| b.events).sum::<u32>() >= stored);
+
+    // Frame by frame counts the same as one jump.
+    let mut frames = web();
+    for ms in (0..=60_000).step_by(50) {
+        frames.seek(SimTime::from_millis(ms));
+    }
+    assert_eq!(frames.branch().bursts(), bursts);
+
+    // Going back keeps what the future held; acting there forks a branch with the past's bursts only.
+    timeline.seek(secs(10));
+    assert_eq!(timeline.branch().bursts(), bursts);
+    timeline.act(Action::Run("kubectl scale sts web --replicas=1".into()));
+    let forked = timeline.branch().bursts();
+    assert!(forked.iter().all(|b| b.from <= secs(10)));
+    assert_eq!(forked[0].from, SimTime::ZERO);
+    timeline.switch_branch(0, secs(10));
+    assert_eq!(
+        timeline.branch().bursts(),
+        bursts,
+        "the old future's bursts are still there"
+    );
+}
