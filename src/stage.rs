@@ -102,7 +102,7 @@ fn DnsPanel(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl
             })
         })
     });
-    let ordinals = RwSignal::from(slots.ordinals(&name));
+    let ordinals = RwSignal::from(slots.of_set(&name).ordinals);
     let set_name = StoredValue::new(name);
     let service = move || heading.with(|h| h.as_ref().map(|(service, _)| service.clone()));
     // The rows stay while the heading changes: each remembers its name's earlier address.
@@ -284,23 +284,12 @@ impl SetHeader {
 #[component]
 fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl IntoView {
     let header = Memo::new(move |_| set.with(|s| s.as_deref().map(SetHeader::of)));
-    let revisions = Memo::new(move |_| {
-        set.with(|s| {
-            s.as_ref().map(|s| SetRevisions {
-                current: s.current_revision.clone(),
-                update: s.update_revision.clone(),
-            })
-        })
-    });
-    let place = Memo::new(move |_| {
-        set.with(|s| {
-            s.as_ref().map(|s| Place {
-                namespace: s.namespace.clone(),
-                service: s.service_name.clone(),
-            })
-        })
-    });
-    let ordinals = RwSignal::from(slots.ordinals(&name));
+    let shared = slots.of_set(&name);
+    let (ordinals, revisions, place) = (
+        RwSignal::from(shared.ordinals),
+        Signal::from(RwSignal::from(shared.revisions)),
+        RwSignal::from(shared.place),
+    );
     let set_name = StoredValue::new(name.clone());
     // Up to a hundred slots as cards; then the same slots shrink to tiles, then to a grid of dots whose colours
     // and titles still tell each pod's state. Still keyed, still in ordinal order.
@@ -349,8 +338,27 @@ struct Slots(StoredValue<HashMap<String, SetSlots>>);
 
 #[derive(Default)]
 struct SetSlots {
-    ordinals: ArcRwSignal<Vec<i64>>,
+    shared: SetShared,
     by_ordinal: HashMap<i64, ArcRwSignal<SlotView>>,
+}
+
+/// What every slot of a set reads, as signals set only when they change, so that reading them does not put
+/// every slot downstream of every event.
+#[derive(Clone, Default)]
+struct SetShared {
+    ordinals: ArcRwSignal<Vec<i64>>,
+    revisions: ArcRwSignal<Option<SetRevisions>>,
+    place: ArcRwSignal<Option<Place>>,
+}
+
+/// Sets `signal` to `value` unless it already holds it, so that its readers are not woken for nothing.
+fn set_if_changed<T: Clone + PartialEq + Send + Sync + 'static>(
+    signal: &ArcRwSignal<T>,
+    value: &T,
+) {
+    if signal.with_untracked(|shown| shown != value) {
+        signal.set(value.clone());
+    }
 }
 
 impl Slots {
@@ -364,10 +372,10 @@ impl Slots {
         });
     }
 
-    /// The set's ordinals, in order: the keys of its slots.
-    fn ordinals(&self, set: &str) -> ArcRwSignal<Vec<i64>> {
+    /// The set's ordinals (the keys of its slots, in order), its revisions and its place.
+    fn of_set(&self, set: &str) -> SetShared {
         self.0
-            .try_update_value(|sets| sets.entry(set.to_string()).or_default().ordinals.clone())
+            .try_update_value(|sets| sets.entry(set.to_string()).or_default().shared.clone())
             .unwrap_or_default()
     }
 
@@ -388,20 +396,33 @@ impl SetSlots {
         });
         for slot in &set.slots {
             match self.by_ordinal.get(&slot.ordinal) {
-                Some(signal) if signal.with_untracked(|shown| shown != slot) => {
-                    signal.set(slot.clone())
-                }
-                Some(_) => {}
+                Some(signal) => set_if_changed(signal, slot),
                 None => {
                     self.by_ordinal
                         .insert(slot.ordinal, ArcRwSignal::new(slot.clone()));
                 }
             }
         }
-        let ordinals: Vec<i64> = set.slots.iter().map(|slot| slot.ordinal).collect();
-        if self.ordinals.with_untracked(|shown| *shown != ordinals) {
-            self.ordinals.set(ordinals);
-        }
+        let shared = &self.shared;
+        set_if_changed(
+            &shared.revisions,
+            &Some(SetRevisions {
+                current: set.current_revision.clone(),
+                update: set.update_revision.clone(),
+            }),
+        );
+        set_if_changed(
+            &shared.place,
+            &Some(Place {
+                namespace: set.namespace.clone(),
+                service: set.service_name.clone(),
+            }),
+        );
+        // Last: the slot of every ordinal listed has its signal.
+        set_if_changed(
+            &shared.ordinals,
+            &set.slots.iter().map(|slot| slot.ordinal).collect(),
+        );
     }
 }
 
@@ -423,7 +444,7 @@ fn OrdinalSlot(
     in_range: bool,
     pod: Signal<Option<Arc<PodView>>>,
     claims: Signal<Vec<ClaimView>>,
-    revisions: Memo<Option<SetRevisions>>,
+    revisions: Signal<Option<SetRevisions>>,
     place: Place,
 ) -> impl IntoView {
     let uid = Memo::new(move |_| pod.with(|p| p.as_ref().map(|p| p.uid.clone())));
@@ -465,7 +486,7 @@ fn PodCard(
     name: String,
     namespace: String,
     pod: Signal<Option<Arc<PodView>>>,
-    revisions: Memo<Option<SetRevisions>>,
+    revisions: Signal<Option<SetRevisions>>,
 ) -> impl IntoView {
     let open = expect_context::<Selection>().opener(Selected::pod(&name, &namespace));
     let label = format!("{name}: details");

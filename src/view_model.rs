@@ -116,9 +116,12 @@ pub struct ClaimView {
 #[derive(Default)]
 pub struct PodViews {
     by_uid: HashMap<String, CachedPod>,
+    /// Counts the stages made; a view not used by the latest is of a pod that is gone.
+    generation: u64,
 }
 
 struct CachedPod {
+    used_in: u64,
     pod: Arc<Pod>,
     ordinal: i64,
     owner_uid: Option<String>,
@@ -126,54 +129,48 @@ struct CachedPod {
 }
 
 impl PodViews {
-    /// The pods of the namespace as (ordinal, controlling owner's uid, view). A terminating pod's view counts its
-    /// grace period down, so it is made again at every instant.
-    fn of_namespace(
-        &mut self,
-        cluster: &Cluster,
-        namespace: &str,
-    ) -> Vec<(i64, Option<String>, Arc<PodView>)> {
+    /// The views of the pods `set` controls, by ordinal. A terminating pod's view counts its grace period
+    /// down, so it is made again at every instant.
+    fn of_set(&mut self, cluster: &Cluster, set: &StatefulSet) -> BTreeMap<i64, Arc<PodView>> {
         let now = cluster.now();
-        cluster
-            .store()
-            .list_namespace_shared::<Pod>(namespace)
-            .map(|pod| {
-                let uid = pod.metadata.uid.clone().unwrap_or_default();
-                let fresh = self.by_uid.get(&uid).filter(|cached| {
-                    Arc::ptr_eq(&cached.pod, pod) && pod.metadata.deletion_timestamp.is_none()
-                });
-                if let Some(cached) = fresh {
-                    return (
-                        cached.ordinal,
-                        cached.owner_uid.clone(),
-                        cached.view.clone(),
-                    );
+        let generation = self.generation;
+        let namespace = set.metadata.namespace.as_deref().unwrap_or_default();
+        let mut owned = BTreeMap::new();
+        for pod in cluster.store().list_namespace_shared::<Pod>(namespace) {
+            let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+            let fresh = self.by_uid.get_mut(uid).filter(|cached| {
+                Arc::ptr_eq(&cached.pod, pod) && pod.metadata.deletion_timestamp.is_none()
+            });
+            let cached = match fresh {
+                Some(cached) => cached,
+                None => {
+                    let cached = CachedPod {
+                        used_in: generation,
+                        pod: pod.clone(),
+                        ordinal: get_ordinal(pod),
+                        owner_uid: get_controller_of(&pod.metadata).map(|o| o.uid.clone()),
+                        view: Arc::new(pod_view(pod, now)),
+                    };
+                    self.by_uid.insert(uid.to_string(), cached);
+                    self.by_uid.get_mut(uid).expect("just inserted")
                 }
-                let cached = CachedPod {
-                    pod: pod.clone(),
-                    ordinal: get_ordinal(pod),
-                    owner_uid: get_controller_of(&pod.metadata).map(|o| o.uid.clone()),
-                    view: Arc::new(pod_view(pod, now)),
-                };
-                let found = (
-                    cached.ordinal,
-                    cached.owner_uid.clone(),
-                    cached.view.clone(),
-                );
-                self.by_uid.insert(uid, cached);
-                found
-            })
-            .collect()
+            };
+            cached.used_in = generation;
+            if cached.ordinal >= 0
+                && cached.owner_uid.is_some()
+                && cached.owner_uid == set.metadata.uid
+            {
+                owned.insert(cached.ordinal, cached.view.clone());
+            }
+        }
+        owned
     }
 
-    /// Forgets the pods that are gone from the store.
-    fn forget_deleted(&mut self, cluster: &Cluster) {
-        let store = cluster.store();
-        self.by_uid.retain(|_, cached| {
-            store
-                .get_shared::<Pod>(&cached.pod.key())
-                .is_some_and(|stored| stored.metadata.uid == cached.pod.metadata.uid)
-        });
+    /// Forgets the views this stage did not use: their pods are gone, or in no set's namespace.
+    fn forget_unused(&mut self) {
+        let generation = self.generation;
+        self.by_uid.retain(|_, cached| cached.used_in == generation);
+        self.generation += 1;
     }
 }
 
@@ -183,7 +180,7 @@ pub fn stage(cluster: &Cluster, pods: &mut PodViews) -> Stage {
         .list::<StatefulSet>()
         .map(|set| Arc::new(set_view(cluster, set, pods)))
         .collect();
-    pods.forget_deleted(cluster);
+    pods.forget_unused();
     let now = cluster.now();
     let mut volumes: Vec<VolumeView> = store
         .list::<PersistentVolume>()
@@ -297,14 +294,7 @@ fn set_view(cluster: &Cluster, set: &StatefulSet, pods: &mut PodViews) -> SetVie
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     let replicas = spec.replicas.unwrap_or(1);
     let start = i64::from(spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0));
-    let owned: BTreeMap<i64, Arc<PodView>> = pods
-        .of_namespace(cluster, &namespace)
-        .into_iter()
-        .filter(|(ordinal, owner, _)| {
-            *ordinal >= 0 && owner.is_some() && *owner == set.metadata.uid
-        })
-        .map(|(ordinal, _, view)| (ordinal, view))
-        .collect();
+    let owned = pods.of_set(cluster, set);
     let claims = claims_by_ordinal(cluster, set);
     // Slots: every ordinal in range, every ordinal with a pod, and every ordinal whose claims remain.
     let mut ordinals: BTreeSet<i64> = (start..start + i64::from(replicas)).collect();
