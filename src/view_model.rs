@@ -115,14 +115,17 @@ pub struct ClaimView {
 /// pod is replaced (a new `Arc`) on every write, and a pod that was not written keeps its view.
 #[derive(Default)]
 pub struct PodViews {
-    by_uid: HashMap<String, CachedPod>,
+    /// By the stored pod's address: the cache holds the `Arc`, so the address cannot be reused while the
+    /// entry lives, and a pod written anew is at a new address.
+    by_address: BTreeMap<usize, CachedPod>,
     /// Counts the stages made; a view not used by the latest is of a pod that is gone.
     generation: u64,
 }
 
 struct CachedPod {
     used_in: u64,
-    pod: Arc<Pod>,
+    /// Held so that the address it is filed under stays this pod's.
+    _held: Arc<Pod>,
     ordinal: i64,
     owner_uid: Option<String>,
     view: Arc<PodView>,
@@ -137,22 +140,25 @@ impl PodViews {
         let namespace = set.metadata.namespace.as_deref().unwrap_or_default();
         let mut owned = BTreeMap::new();
         for pod in cluster.store().list_namespace_shared::<Pod>(namespace) {
-            let uid = pod.metadata.uid.as_deref().unwrap_or_default();
-            let fresh = self.by_uid.get_mut(uid).filter(|cached| {
-                Arc::ptr_eq(&cached.pod, pod) && pod.metadata.deletion_timestamp.is_none()
-            });
+            let address = Arc::as_ptr(pod) as usize;
+            let fresh = self
+                .by_address
+                .get_mut(&address)
+                .filter(|_| pod.metadata.deletion_timestamp.is_none());
             let cached = match fresh {
                 Some(cached) => cached,
                 None => {
                     let cached = CachedPod {
                         used_in: generation,
-                        pod: pod.clone(),
+                        _held: pod.clone(),
                         ordinal: get_ordinal(pod),
                         owner_uid: get_controller_of(&pod.metadata).map(|o| o.uid.clone()),
                         view: Arc::new(pod_view(pod, now)),
                     };
-                    self.by_uid.insert(uid.to_string(), cached);
-                    self.by_uid.get_mut(uid).expect("just inserted")
+                    self.by_address
+                        .entry(address)
+                        .insert_entry(cached)
+                        .into_mut()
                 }
             };
             cached.used_in = generation;
@@ -169,7 +175,8 @@ impl PodViews {
     /// Forgets the views this stage did not use: their pods are gone, or in no set's namespace.
     fn forget_unused(&mut self) {
         let generation = self.generation;
-        self.by_uid.retain(|_, cached| cached.used_in == generation);
+        self.by_address
+            .retain(|_, cached| cached.used_in == generation);
         self.generation += 1;
     }
 }
