@@ -60,7 +60,9 @@ test('the theme and the motion switch apply and are remembered', async () => {
 test('a deleted pod shows its grace period running down, and the live region reads events', async () => {
   const { page, problems } = await openPage(env.context, env.server.url);
   await setSpeed(page, 16);
-  await page.waitForSelector('[data-pod="web-0"][data-ready="true"]', { timeout: 60_000 });
+  // All three up, so that the deletion's events are the newest: nothing else is happening.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3,
+    null, { timeout: 60_000 });
   await setSpeed(page, 1);
   await page.getByRole('button', { name: 'Actions for web-0' }).click();
   await page.getByRole('menuitem', { name: 'Delete', exact: true }).click();
