@@ -165,12 +165,14 @@ fn preference(name: &'static str, default: &'static str) -> RwSignal<String> {
     choice
 }
 
-/// Light, dark or the system's theme; motion as the system prefers, or reduced.
+/// Light, dark or the system's theme; motion as the system prefers, or reduced; presenter mode, which
+/// enlarges everything for a projector.
 #[component]
 pub fn Preferences() -> impl IntoView {
     let help = expect_context::<Help>();
     let theme = preference("theme", "system");
     let motion = preference("motion", "system");
+    let presenter = preference("presenter", "off");
     view! {
         <div class="preferences">
             <label>
@@ -189,6 +191,15 @@ pub fn Preferences() -> impl IntoView {
                     on:change=move |ev| motion.set(if event_target_checked(&ev) { "reduce" } else { "system" }.into())
                 />
                 " Reduce motion"
+            </label>
+            <label class="presenter" title="Everything larger, for the back of a classroom">
+                <input
+                    type="checkbox"
+                    aria-label="Presenter"
+                    prop:checked=move || presenter.get() == "on"
+                    on:change=move |ev| presenter.set(if event_target_checked(&ev) { "on" } else { "off" }.into())
+                />
+                " Presenter"
             </label>
             <button class="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" on:click=move |_| help.0.update(|h| *h = !*h)>"?"</button>
         </div>

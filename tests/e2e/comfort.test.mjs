@@ -36,7 +36,7 @@ test('the keyboard plays, pauses, steps, changes speed and shows its help', asyn
   assert.deepEqual(problems, []);
 });
 
-test('the theme and the motion switch apply and are remembered', async () => {
+test('the theme, the motion switch and presenter mode apply and are remembered', async () => {
   const { page, problems } = await openPage(env.context, env.server.url);
   await page.selectOption('select[aria-label="Theme"]', 'dark');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
@@ -54,6 +54,18 @@ test('the theme and the motion switch apply and are remembered', async () => {
   assert.equal(await page.getAttribute('html', 'data-motion'), 'reduce');
   await page.selectOption('select[aria-label="Theme"]', 'system');
   await page.getByLabel('Reduce motion').uncheck();
+
+  // Presenter: everything larger, for a projector, and remembered like the rest.
+  const width = async () => page.evaluate(() => document.querySelector('[data-testid="pod"]').getBoundingClientRect().width);
+  const normal = await width();
+  await page.getByLabel('Presenter').check();
+  assert.equal(await page.getAttribute('html', 'data-presenter'), 'on');
+  assert.ok(await width() > normal * 1.2, 'a pod card is drawn larger');
+  await page.screenshot({ path: join(ARTIFACTS, 'presenter.png') });
+  await page.reload();
+  await page.waitForSelector('[data-testid="pod"]');
+  assert.equal(await page.getAttribute('html', 'data-presenter'), 'on');
+  await page.getByLabel('Presenter').uncheck();
   assert.deepEqual(problems, []);
 });
 
