@@ -9,6 +9,7 @@ use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
 use crate::details::{DetailsDrawer, Selection};
 use crate::editor::{Diagnostic, Editor};
+use crate::linking::Hovered;
 use crate::player::{Playback, Player, Scrubber};
 use crate::stage::StageView;
 
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
     provide_context(Terminal::new());
     provide_context(Help(RwSignal::new(false)));
     provide_context(Selection(RwSignal::new(None)));
+    provide_context(Hovered(RwSignal::new(None)));
     let manifests = RwSignal::new(scenario.manifests);
 
     view! {

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::app::{Diagnostics, Simulation};
 use crate::field_line::field_line;
+use crate::linking::{Field, Hovered};
 
 /// How long typing must pause before the manifests are applied.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -65,6 +66,7 @@ extern "C" {
         parent: &web_sys::HtmlElement,
         text: &str,
         on_change: &Closure<dyn FnMut(String)>,
+        on_hover: &Closure<dyn FnMut(String)>,
     ) -> CodeEditor;
 
     #[wasm_bindgen(js_namespace = OrdinalEditor, js_name = setText)]
@@ -77,10 +79,11 @@ extern "C" {
     fn destroy(this: &CodeEditor);
 }
 
-/// The editor and the callback it holds: the callback must live exactly as long as the editor that calls it.
+/// The editor and the callbacks it holds: they must live exactly as long as the editor that calls them.
 struct Mounted {
     editor: CodeEditor,
     _on_change: Closure<dyn FnMut(String)>,
+    _on_hover: Closure<dyn FnMut(String)>,
 }
 
 /// Diagnostics as web/editor.js takes them: `{ line, message }`, `line` null when the apiserver named none.
@@ -102,6 +105,7 @@ fn to_js(diagnostics: &[Diagnostic]) -> js_sys::Array {
 #[component]
 pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView {
     let simulation = expect_context::<Simulation>();
+    let hovered = expect_context::<Hovered>();
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let schedule_apply = move || {
         if let Some(handle) = pending.get_value() {
@@ -128,10 +132,14 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
             text.set(manifests);
             schedule_apply();
         });
-        let editor = create_code_editor(&host, &text.get_untracked(), &on_change);
+        let on_hover = Closure::<dyn FnMut(String)>::new(move |field: String| {
+            hovered.0.set(Field::parse(&field));
+        });
+        let editor = create_code_editor(&host, &text.get_untracked(), &on_change, &on_hover);
         mounted.set(Some(Mounted {
             editor,
             _on_change: on_change,
+            _on_hover: on_hover,
         }));
     });
     // When the app replaces the manifests; the editor ignores the text it already shows.

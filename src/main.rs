@@ -8,6 +8,7 @@ mod crash;
 mod details;
 mod editor;
 mod field_line;
+mod linking;
 mod player;
 mod stage;
 mod view_model;

@@ -12,6 +12,7 @@ use crate::app::Simulation;
 use crate::bindings::BindingLines;
 use crate::console::Terminal;
 use crate::details::{Selected, Selection};
+use crate::linking::{governs, Governs, Hovered};
 use crate::view_model::{
     self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage, VolumeView,
 };
@@ -102,13 +103,26 @@ fn DnsPanel(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl
             })
         })
     });
-    let ordinals = RwSignal::from(slots.of_set(&name).ordinals);
+    let shared = slots.of_set(&name);
+    let (ordinals, place) = (
+        RwSignal::from(shared.ordinals),
+        RwSignal::from(shared.place),
+    );
     let set_name = StoredValue::new(name);
+    let hovered = expect_context::<Hovered>();
+    let linked = Memo::new(move |_| {
+        let service = place.with(|p| p.as_ref().map(|p| p.service.clone()).unwrap_or_default());
+        hovered.0.with(|field| {
+            field.as_ref().is_some_and(|field| {
+                set_name.with_value(|set| governs(field, set, &service)) == Some(Governs::Names)
+            })
+        })
+    });
     let service = move || heading.with(|h| h.as_ref().map(|(service, _)| service.clone()));
     // The rows stay while the heading changes: each remembers its name's earlier address.
     view! {
         <Show when=move || heading.with(Option::is_some)>
-            <section class="dns" aria-label="DNS records">
+            <section class="dns" class:linked=move || linked.get() aria-label="DNS records">
                 <h3>"DNS " <span class="fqdn">{service}</span></h3>
                 <table>
                     <tbody>
@@ -177,9 +191,14 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
                         children=|volume| {
                             let claim = if volume.claim.is_empty() { "no claim".to_string() } else { volume.claim.clone() };
                             let open = expect_context::<Selection>().opener(Selected::volume(&volume.name));
+                            let hovered = expect_context::<Hovered>();
+                            let pv = volume.name.clone();
+                            let linked = move || hovered.0.with(|field| {
+                                field.as_ref().is_some_and(|f| f.kind == "PersistentVolume" && f.name == pv)
+                            });
                             let open_by_key = open.clone();
                             view! {
-                                <li class="volume" data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()
+                                <li class="volume" class:linked=linked data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()
                                     tabindex="0" on:click=move |_| open()
                                     on:keydown=move |event| if event.key() == "Enter" { open_by_key() }
                                 >
@@ -291,6 +310,14 @@ fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl 
         RwSignal::from(shared.place),
     );
     let set_name = StoredValue::new(name.clone());
+    let hovered = expect_context::<Hovered>();
+    let linked = Memo::new(move |_| {
+        let service = place.with(|p| p.as_ref().map(|p| p.service.clone()).unwrap_or_default());
+        hovered.0.with(|field| {
+            let field = field.as_ref()?;
+            set_name.with_value(|set| governs(field, set, &service))
+        })
+    });
     // Up to a hundred slots as cards; then the same slots shrink to tiles, then to a grid of dots whose colours
     // and titles still tell each pod's state. Still keyed, still in ordinal order.
     let density = Memo::new(move |_| match ordinals.with(Vec::len) {
@@ -299,7 +326,10 @@ fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl 
         _ => "slots dots",
     });
     view! {
-        <article class="statefulset" data-statefulset=name.clone()>
+        <article
+            class=move || format!("statefulset {}", linked.get().map_or("", Governs::class))
+            data-statefulset=name.clone()
+        >
             {move || header.get().map(|h| view! {
                 <h2>"StatefulSet " {h.name} <small>{h.kind}</small></h2>
                 <p class="set-status" data-testid="set-status">{h.summary}</p>

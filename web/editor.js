@@ -38,7 +38,48 @@ const highlighting = HighlightStyle.define([
 // Marks the transactions that setText makes.
 const fromApp = Annotation.define();
 
-function create(parent, text, onChange) {
+// The field under the pointer, as `Kind/name/path` (`StatefulSet/web/spec.replicas`), or '' when there is
+// none: the app lights up what that field governs on the stage. Paths come from indentation, which is how
+// the manifests people type are laid out; list items keep their key (`spec.template.spec.containers.image`).
+function fieldAt(doc, lineNumber) {
+  const isSeparator = (text) => /^---/.test(text);
+  let start = lineNumber;
+  while (start > 1 && !isSeparator(doc.line(start).text)) start--;
+  let end = lineNumber;
+  while (end < doc.lines && !isSeparator(doc.line(end + 1).text)) end++;
+  const key = (text) => {
+    const found = /^(\s*(?:-\s+)?)([A-Za-z0-9_.\/-]+):(\s|$)/.exec(text);
+    return found && { indent: found[1].length, name: found[2] };
+  };
+  let kind = '', name = '', inMetadata = false;
+  for (let n = start; n <= end; n++) {
+    const found = key(doc.line(n).text);
+    if (!found) continue;
+    if (found.indent === 0) {
+      inMetadata = found.name === 'metadata';
+      if (found.name === 'kind') kind = doc.line(n).text.split(':')[1].trim();
+    } else if (inMetadata && found.name === 'name' && !name) {
+      name = doc.line(n).text.split(':').slice(1).join(':').trim().replace(/^["']|["']$/g, '');
+    }
+  }
+  const path = [];
+  let below = Infinity;
+  for (let n = lineNumber; n >= start; n--) {
+    const found = key(doc.line(n).text);
+    if (found && found.indent < below) {
+      path.unshift(found.name);
+      below = found.indent;
+      if (below === 0) break;
+    }
+  }
+  return kind && name && path.length ? `${kind}/${name}/${path.join('.')}` : '';
+}
+
+function create(parent, text, onChange, onHover) {
+  let hovered = '';
+  const hover = (field) => {
+    if (field !== hovered) onHover((hovered = field));
+  };
   return new EditorView({
     parent,
     state: EditorState.create({
@@ -55,6 +96,15 @@ function create(parent, text, onChange) {
         lintGutter(),
         theme,
         EditorView.contentAttributes.of({ 'aria-label': 'Kubernetes manifests (YAML)' }),
+        EditorView.domEventHandlers({
+          mousemove(event, view) {
+            const pos = view.posAtCoords({ x: event.clientX, y: event.clientY });
+            hover(pos === null ? '' : fieldAt(view.state.doc, view.state.doc.lineAt(pos).number));
+          },
+          mouseleave() {
+            hover('');
+          },
+        }),
         EditorView.updateListener.of((update) => {
           // setText brings text the app already holds: echoing it back would schedule an apply nobody asked for.
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(fromApp))) {

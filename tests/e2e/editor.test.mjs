@@ -138,3 +138,29 @@ test('from a keystroke to its diagnostic on the zookeeper manifest', async () =>
   assert.ok(latencies.at(-1) < 5_000, 'a diagnostic follows its keystroke within seconds');
   assert.deepEqual(problems, []);
 });
+
+test('hovering a field in the editor lights up what it governs on the stage', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await page.waitForSelector('[data-testid="pod"]');
+  const set = page.locator('[data-statefulset="web"]');
+  const hoverLine = (text) => page.locator('.cm-line', { hasText: text }).first().hover();
+
+  await hoverLine('replicas: 3');
+  await page.waitForFunction(() => document.querySelector('[data-statefulset="web"]').classList.contains('linked-slots'));
+  await page.screenshot({ path: join(ARTIFACTS, 'linked-replicas.png') });
+  await hoverLine('serviceName: "nginx"');
+  await page.locator('.dns.linked').waitFor();
+  assert.doesNotMatch(await set.getAttribute('class'), /linked-slots/);
+  await page.locator('.cm-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });  // drawn only in view
+  await hoverLine('storage: 1Gi');
+  await page.waitForFunction(() => document.querySelector('[data-statefulset="web"]').classList.contains('linked-claims'));
+  assert.equal(await page.locator('.dns.linked').count(), 0);
+  await page.locator('.cm-scroller').evaluate((el) => { el.scrollTop = 0; });
+  await hoverLine('clusterIP: None');  // the Service: the names it gives
+  await page.locator('.dns.linked').waitFor();
+
+  await page.locator('.stage').hover();
+  await page.waitForFunction(() => !/linked/.test(document.querySelector('[data-statefulset="web"]').className)
+    && !document.querySelector('.dns.linked'));
+  assert.deepEqual(problems, []);
+});
