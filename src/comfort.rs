@@ -165,6 +165,27 @@ fn preference(name: &'static str, default: &'static str) -> RwSignal<String> {
     choice
 }
 
+/// A checkbox for a two-valued preference: `values` is (checked, unchecked).
+fn switch(
+    label: &'static str,
+    title: &'static str,
+    choice: RwSignal<String>,
+    values: (&'static str, &'static str),
+) -> impl IntoView {
+    let (on, off) = values;
+    view! {
+        <label class="switch" title=title>
+            <input
+                type="checkbox"
+                aria-label=label
+                prop:checked=move || choice.get() == on
+                on:change=move |ev| choice.set(if event_target_checked(&ev) { on } else { off }.into())
+            />
+            " " {label}
+        </label>
+    }
+}
+
 /// Light, dark or the system's theme; motion as the system prefers, or reduced; presenter mode, which
 /// enlarges everything for a projector.
 #[component]
@@ -183,24 +204,8 @@ pub fn Preferences() -> impl IntoView {
                     <option value="dark">"☾ Dark"</option>
                 </select>
             </label>
-            <label class="motion">
-                <input
-                    type="checkbox"
-                    aria-label="Reduce motion"
-                    prop:checked=move || motion.get() == "reduce"
-                    on:change=move |ev| motion.set(if event_target_checked(&ev) { "reduce" } else { "system" }.into())
-                />
-                " Reduce motion"
-            </label>
-            <label class="presenter" title="Everything larger, for the back of a classroom">
-                <input
-                    type="checkbox"
-                    aria-label="Presenter"
-                    prop:checked=move || presenter.get() == "on"
-                    on:change=move |ev| presenter.set(if event_target_checked(&ev) { "on" } else { "off" }.into())
-                />
-                " Presenter"
-            </label>
+            {switch("Reduce motion", "Motion as instant changes", motion, ("reduce", "system"))}
+            {switch("Presenter", "Everything larger, for the back of a classroom", presenter, ("on", "off"))}
             <button class="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" on:click=move |_| help.0.update(|h| *h = !*h)>"?"</button>
         </div>
     }
