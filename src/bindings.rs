@@ -22,7 +22,7 @@ pub fn BindingLines(stage: NodeRef<leptos::html::Div>, redraw: Signal<()>) -> im
     };
     // After the effects of this redraw have reached the DOM and before the browser paints.
     Effect::new(move |_| {
-        redraw.track();
+        redraw.get();
         request_animation_frame(draw);
     });
     let _ = window_event_listener(leptos::ev::resize, move |_| draw());

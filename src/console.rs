@@ -110,10 +110,13 @@ fn EventList() -> impl IntoView {
         "" => "kubectl get events".to_string(),
         name => format!("kubectl get events --field-selector involvedObject.name={name}"),
     });
+    let written = events_written(simulation);
     let rows = Memo::new(move |_| {
         let object = object.get();
         let object = object.trim();
-        simulation.read(|timeline| {
+        // Read, not only tracked: a memo computes (and follows its own sources) once it is read.
+        let _ = written.get();
+        simulation.timeline.with_value(|timeline| {
             let store = timeline.cluster().store();
             store
                 .list_namespace_shared::<Event>(kubectl::DEFAULT_NAMESPACE)
@@ -294,24 +297,29 @@ fn Console() -> impl IntoView {
     }
 }
 
+/// Changes when an event is written, and only then: what shows events needs no more work at other writes.
+/// Within a branch, the same resourceVersion is the same history; another branch may reach it differently.
+fn events_written(simulation: Simulation) -> Memo<(usize, Option<u64>)> {
+    Memo::new(move |_| {
+        simulation.read(|timeline| {
+            let store = timeline.cluster().store();
+            let version = store.last_write::<Event>().map(|(version, _)| *version);
+            (timeline.current_branch(), version)
+        })
+    })
+}
+
 /// Reads the newest event out to screen readers, politely: `Killing pod/web-1: Stopping container nginx`.
 #[component]
 pub fn Announcer() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
+    let written = events_written(simulation);
     let newest = Memo::new(move |_| {
-        simulation.read(|timeline| {
-            let newest = timeline
-                .cluster()
-                .store()
-                .list::<Event>()
-                .max_by_key(|event| {
-                    let written = event
-                        .metadata
-                        .resource_version
-                        .as_deref()
-                        .unwrap_or_default();
-                    written.parse::<u64>().unwrap_or(0)
-                })?;
+        let _ = written.get();
+        simulation.timeline.with_value(|timeline| {
+            let store = timeline.cluster().store();
+            let (_, key) = store.last_write::<Event>()?;
+            let newest = store.get::<Event>(key)?;
             let involved = &newest.involved_object;
             Some(format!(
                 "{} {}/{}: {}",

@@ -45,7 +45,7 @@ pub fn StageView() -> impl IntoView {
     // from claims to volumes run down the page.
     view! {
         <div class="stage" node_ref=element>
-            <BindingLines stage=element redraw=Signal::derive(move || stage.track())/>
+            <BindingLines stage=element redraw=Signal::derive(move || stage.with(|_| ()))/>
             <Show when=move || stage.with(|s| s.sets.is_empty())>
                 <p class="empty">"No StatefulSet yet: apply one in the editor."</p>
             </Show>

@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -132,6 +133,8 @@ pub struct Store {
     /// Client state, not the apiserver's: the event recorders' correlator, kept here because every component
     /// records through the store.
     pub(crate) event_correlator: EventCorrelator,
+    /// Per kind, the last write: the resourceVersion it moved the store to, and the object written.
+    last_writes: BTreeMap<&'static str, (u64, ObjectKey)>,
 }
 
 impl Deref for Store {
@@ -365,11 +368,19 @@ impl Store {
     }
 
     fn emit<T: ApiObject>(&mut self, event_type: WatchEventType, object: Arc<T>) {
+        self.last_writes
+            .insert(T::KIND, (self.resource_version, object.key()));
         self.pending.push(WatchEvent {
             at: self.now,
             event_type,
             object: object.into_object(),
         });
+    }
+
+    /// The last write to an object of kind `T` (created, updated or deleted): the store's resourceVersion after
+    /// it, and the object's key. A reader that shows a whole kind can skip its work while this stays the same.
+    pub fn last_write<T: ApiObject>(&self) -> Option<&(u64, ObjectKey)> {
+        self.last_writes.get(T::KIND)
     }
 
     /// The latest resourceVersion handed out: it moves with every write.
