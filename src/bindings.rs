@@ -7,23 +7,27 @@ use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
 /// Above this many claims on the stage the lines would be a thicket: the claims name their volume instead.
-const MOST_LINES: usize = 200;
+pub const MOST_LINES: usize = 200;
 
 /// An SVG layer over `stage` (its positioned parent) with one curve per binding: solid when the claim is Bound,
-/// dashed while it is not. A Released volume has no claim to draw to. `redraw` is read to know when the stage
-/// has been redrawn.
+/// dashed while it is not. A Released volume has no claim to draw to. `drawn` says whether there are lines to
+/// draw, and changes whenever the stage has been redrawn.
 #[component]
-pub fn BindingLines(stage: NodeRef<leptos::html::Div>, redraw: Signal<()>) -> impl IntoView {
+pub fn BindingLines(stage: NodeRef<leptos::html::Div>, drawn: Signal<bool>) -> impl IntoView {
     let layer = NodeRef::<leptos::svg::Svg>::new();
     let draw = move || {
         if let (Some(stage), Some(layer)) = (stage.get_untracked(), layer.get_untracked()) {
             layer.set_inner_html(&paths(&stage));
         }
     };
-    // After the effects of this redraw have reached the DOM and before the browser paints.
-    Effect::new(move |_| {
-        redraw.get();
-        request_animation_frame(draw);
+    // After the effects of this redraw have reached the DOM and before the browser paints. Without lines to
+    // draw, the stage's layout is not read at all: with a thousand slots that is what would cost.
+    Effect::new(move |was_drawn: Option<bool>| {
+        let drawn = drawn.get();
+        if drawn || was_drawn == Some(true) {
+            request_animation_frame(draw);
+        }
+        drawn
     });
     let _ = window_event_listener(leptos::ev::resize, move |_| draw());
     view! { <svg class="bindings" aria-hidden="true" node_ref=layer></svg> }
@@ -32,9 +36,6 @@ pub fn BindingLines(stage: NodeRef<leptos::html::Div>, redraw: Signal<()>) -> im
 /// The curves between `.claim[data-volume]` and `.volume[data-pv]` elements inside `stage`, in its coordinates.
 fn paths(stage: &web_sys::HtmlDivElement) -> String {
     let claims = elements(stage, ".claim[data-volume]");
-    if claims.len() > MOST_LINES {
-        return String::new();
-    }
     let origin = stage.get_bounding_client_rect();
     let volumes: HashMap<String, web_sys::DomRect> = elements(stage, ".volume[data-pv]")
         .into_iter()

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::app::Simulation;
-use crate::bindings::BindingLines;
+use crate::bindings::{BindingLines, MOST_LINES};
 use crate::console::Terminal;
 use crate::details::{Selected, Selection};
 use crate::linking::{governs, Governs, Hovered};
@@ -45,7 +45,7 @@ pub fn StageView() -> impl IntoView {
     // from claims to volumes run down the page.
     view! {
         <div class="stage" node_ref=element>
-            <BindingLines stage=element redraw=Signal::derive(move || stage.with(|_| ()))/>
+            <BindingLines stage=element drawn=Signal::derive(move || stage.with(has_lines))/>
             <Show when=move || stage.with(|s| s.sets.is_empty())>
                 <p class="empty">"No StatefulSet yet: apply one in the editor."</p>
             </Show>
@@ -321,7 +321,7 @@ fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl 
     // Up to a hundred slots as cards; then the same slots shrink to tiles, then to a grid of dots whose colours
     // and titles still tell each pod's state. Still keyed, still in ordinal order.
     let density = Memo::new(move |_| match ordinals.with(Vec::len) {
-        0..=100 => "slots cards",
+        0..=MOST_CARDS => "slots cards",
         101..=300 => "slots tiles",
         _ => "slots dots",
     });
@@ -359,6 +359,22 @@ fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl 
             </ol>
         </article>
     }
+}
+
+/// The most slots a set shows as cards, with their claims; beyond, tiles without them.
+const MOST_CARDS: usize = 100;
+
+/// Whether the claims' lines to their volumes are drawn: only while every set shows cards, and not so many
+/// that they become a thicket.
+fn has_lines(stage: &Stage) -> bool {
+    let cards = stage.sets.iter().all(|set| set.slots.len() <= MOST_CARDS);
+    let lines = stage
+        .sets
+        .iter()
+        .flat_map(|set| set.slots.iter().flat_map(|slot| &slot.claims))
+        .filter(|claim| !claim.volume.is_empty())
+        .count();
+    cards && (1..=MOST_LINES).contains(&lines)
 }
 
 /// Each set's slots as signals of their own, written only when the slot changed: an event wakes the views
