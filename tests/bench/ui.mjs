@@ -6,6 +6,7 @@
 // 2. One event with 1,000 pods on the stage (ORDINAL_BENCH_PODS to change it): a Parallel set on enough nodes, all Running, then
 //    → (step to the next event) repeatedly; the script time of each step until the page has settled.
 // 3. A 50-replica rolling update playing at 4×: frames per second while it rolls.
+import { readFile } from 'node:fs/promises';
 import { serveDist, launchBrowser, openPage, replaceManifests } from '../e2e/harness.mjs';
 
 // The stage's size for part 2: 1,000 by default, fewer to see how the cost grows.
@@ -19,37 +20,9 @@ const stats = (values) => {
   return `median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms (n=${sorted.length})`;
 };
 
-function manifest(replicas, policy) {
-  return `apiVersion: v1
-kind: Service
-metadata:
-  name: big
-spec:
-  clusterIP: None
-  selector:
-    app: big
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: big
-spec:
-  serviceName: big
-  replicas: ${replicas}
-  podManagementPolicy: ${policy}
-  selector:
-    matchLabels:
-      app: big
-  template:
-    metadata:
-      labels:
-        app: big
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-`;
-}
+// The StatefulSet `big`, shared with the core's benchmark (crates/sim/examples/bench.rs).
+const BIG = await readFile(new URL('./big.yaml', import.meta.url), 'utf8');
+const manifest = (replicas, policy) => BIG.replaceAll('REPLICAS', String(replicas)).replaceAll('POLICY', policy);
 
 /// Runs `act` in the page and returns how long until the page settled: the event's handler runs synchronously,
 /// and Leptos flushes its effects in microtasks before the next task.

@@ -12,40 +12,12 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use ordinal_sim::config::NodeConfig;
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, ObjectKey, SimTime};
 
-/// A headless Service and a StatefulSet `big` of 0 replicas with one container and no claims, so that the
-/// phases measure the controllers, the scheduler and the kubelet rather than volume provisioning.
+/// A headless Service and a StatefulSet `big` of 0 replicas (tests/bench/big.yaml, shared with the page's
+/// benchmark).
 fn manifest(policy: &str) -> String {
-    format!(
-        "apiVersion: v1
-kind: Service
-metadata:
-  name: big
-spec:
-  clusterIP: None
-  selector:
-    app: big
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: big
-spec:
-  serviceName: big
-  replicas: 0
-  podManagementPolicy: {policy}
-  selector:
-    matchLabels:
-      app: big
-  template:
-    metadata:
-      labels:
-        app: big
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-"
-    )
+    include_str!("../../../tests/bench/big.yaml")
+        .replace("REPLICAS", "0")
+        .replace("POLICY", policy)
 }
 
 fn cluster(nodes: usize, policy: &str) -> Cluster {
