@@ -89,6 +89,9 @@ pub struct Timeline {
     snapshots: Vec<Snapshot>,
     /// `SNAPSHOT_BUDGET`, smaller in tests.
     snapshot_budget: usize,
+    /// The branch and the last event write that `events_per_second` was last counted at: while they stay, the
+    /// store holds the same events and counting them again, at every frame, would find the same.
+    events_counted: Option<(usize, Option<u64>)>,
 }
 
 impl Timeline {
@@ -110,6 +113,7 @@ impl Timeline {
             live: cluster,
             executed: 0,
             snapshot_budget: SNAPSHOT_BUDGET,
+            events_counted: None,
         }
     }
 
@@ -220,14 +224,20 @@ impl Timeline {
     /// the horizon before, on. Those are counted again whole, as the store has them now.
     fn extend_horizon(&mut self, frontier: SimTime) {
         let now = self.live.now();
-        let branch = &mut self.branches[self.current];
         if now < frontier {
             return;
         }
-        branch.horizon = now;
+        self.branches[self.current].horizon = now;
+        let store = self.live.store();
+        let counted = Some((self.current, store.last_write::<Event>().map(|(v, _)| *v)));
+        if counted == self.events_counted {
+            return;
+        }
+        self.events_counted = counted;
+        let branch = &mut self.branches[self.current];
         let first_second = frontier.as_millis() / 1000;
         branch.events_per_second.split_off(&first_second);
-        for event in self.live.store().list::<Event>() {
+        for event in store.list::<Event>() {
             let Some(last) = event.last_timestamp.as_ref() else {
                 continue;
             };
