@@ -10,8 +10,8 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
 use crate::app::{Diagnostics, Simulation};
-use crate::field_line::field_line;
-use crate::linking::{Field, Hovered};
+use crate::field_line::{field_at, field_line};
+use crate::linking::Hovered;
 
 /// How long typing must pause before the manifests are applied.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -66,7 +66,7 @@ extern "C" {
         parent: &web_sys::HtmlElement,
         text: &str,
         on_change: &Closure<dyn FnMut(String)>,
-        on_hover: &Closure<dyn FnMut(String)>,
+        on_hover: &Closure<dyn FnMut(u32)>,
     ) -> CodeEditor;
 
     #[wasm_bindgen(js_namespace = OrdinalEditor, js_name = setText)]
@@ -83,7 +83,7 @@ extern "C" {
 struct Mounted {
     editor: CodeEditor,
     _on_change: Closure<dyn FnMut(String)>,
-    _on_hover: Closure<dyn FnMut(String)>,
+    _on_hover: Closure<dyn FnMut(u32)>,
 }
 
 /// Diagnostics as web/editor.js takes them: `{ line, message }`, `line` null when the apiserver named none.
@@ -132,8 +132,9 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
             text.set(manifests);
             schedule_apply();
         });
-        let on_hover = Closure::<dyn FnMut(String)>::new(move |field: String| {
-            hovered.0.set(Field::parse(&field));
+        let on_hover = Closure::<dyn FnMut(u32)>::new(move |line: u32| {
+            let field = text.with_untracked(|manifests| field_at(manifests, line as usize));
+            hovered.0.set(field);
         });
         let editor = create_code_editor(&host, &text.get_untracked(), &on_change, &on_hover);
         mounted.set(Some(Mounted {

@@ -1,6 +1,9 @@
-//! Finds the line of the field an apiserver message names. The apiserver answers in field paths
-//! (`spec.replicas: Invalid value: -1: ...`), and the editor marks lines: without this every refusal would
-//! sit on the first line of its document.
+//! Between field paths and the lines of block YAML, both ways. The apiserver answers in field paths
+//! (`spec.replicas: Invalid value: -1: ...`) and the editor marks lines: without `field_line` every refusal
+//! would sit on the first line of its document. The pointer is over a line: `field_at` tells which field it
+//! is, for the stage to light up what that field governs.
+
+use crate::linking::Field;
 
 /// The 1-based line of the field `message` names, in the document of `manifests` that starts on
 /// `document_line`. When the message names no field, or the field is not written out (a default, or flow
@@ -59,6 +62,67 @@ pub fn field_line(manifests: &str, document_line: usize, message: &str) -> usize
         found = Some(at);
     }
     document_line + found.unwrap_or(0)
+}
+
+/// The field on 1-based `line` of `manifests` (or the nearest one above it): its path of keys from the top
+/// of its document (sequence items add no index: `spec.template.spec.containers.image`), with the document's
+/// kind and metadata.name. None outside a document that has both.
+pub fn field_at(manifests: &str, line: usize) -> Option<Field> {
+    let lines: Vec<&str> = manifests.lines().collect();
+    let at = line.checked_sub(1).filter(|&at| at < lines.len())?;
+    let start = (0..=at)
+        .rev()
+        .find(|&i| is_document_separator(lines[i]))
+        .map_or(0, |i| i + 1);
+    let end = (at + 1..lines.len())
+        .find(|&i| is_document_separator(lines[i]))
+        .unwrap_or(lines.len());
+    let entries: Vec<Option<Entry>> = lines[start..end].iter().map(|l| entry(l)).collect();
+    let keyed = |i: usize| {
+        entries[i]
+            .as_ref()
+            .and_then(|e| Some((e.key?, e.key_column)))
+    };
+    // Upwards from the line: each key less indented than the last one taken is its parent.
+    let mut path = Vec::new();
+    let mut column = usize::MAX;
+    for i in (0..=at.checked_sub(start)?).rev() {
+        if let Some((key, key_column)) = keyed(i).filter(|(_, c)| *c < column) {
+            path.push(key);
+            column = key_column;
+        }
+        if column == 0 {
+            break;
+        }
+    }
+    path.reverse();
+    // The document's kind, and the name among metadata's own keys.
+    let top = |key: &str| (0..entries.len()).find(|&i| keyed(i) == Some((key, 0)));
+    let kind = value_of(lines[start + top("kind")?])?;
+    let metadata = top("metadata")?;
+    let block = metadata + 1..block_end(&entries, metadata + 1, entries.len(), 0);
+    let column = block.clone().filter_map(&keyed).map(|(_, c)| c).min()?;
+    let name_line = block
+        .clone()
+        .find(|&i| keyed(i) == Some(("name", column)))?;
+    let name = value_of(lines[start + name_line])?;
+    (!path.is_empty()).then(|| Field {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        path: path.join("."),
+    })
+}
+
+/// The scalar a `key: value` line sets, unquoted; None when it sets none.
+fn value_of(line: &str) -> Option<&str> {
+    let (_, value) = line.split_once(": ")?;
+    let value = value.trim();
+    let unquoted = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value);
+    (!unquoted.is_empty()).then_some(unquoted)
 }
 
 /// The field path of the first cause in an Invalid error (`The StatefulSet "web" is invalid: spec.replicas:
@@ -205,6 +269,56 @@ spec:
 
     fn line_for(message: &str) -> usize {
         field_line(MANIFESTS, 7, message)
+    }
+
+    #[test]
+    fn the_field_under_a_line_is_its_path_of_keys_in_its_document() {
+        let web = r#"apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+spec:
+  clusterIP: None
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  labels:
+    name: not-this
+  name: "web"
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.9.1
+
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+"#;
+        let at = |line| field_at(web, line).map(|f| format!("{}/{}/{}", f.kind, f.name, f.path));
+        assert_eq!(at(6).as_deref(), Some("Service/nginx/spec.clusterIP"));
+        assert_eq!(at(15).as_deref(), Some("StatefulSet/web/spec.replicas"));
+        assert_eq!(
+            at(20).as_deref(),
+            Some("StatefulSet/web/spec.template.spec.containers.image")
+        );
+        // A blank line belongs to the field above it; an item keeps its key and no index.
+        assert_eq!(
+            at(21).as_deref(),
+            Some("StatefulSet/web/spec.template.spec.containers.image")
+        );
+        assert_eq!(
+            at(24).as_deref(),
+            Some("StatefulSet/web/spec.volumeClaimTemplates.metadata.name")
+        );
+        // The separator, and lines past the end, are no field.
+        assert_eq!(at(7), None);
+        assert_eq!(at(99), None);
+        // Without a kind and a name there is nothing to light up.
+        assert_eq!(field_at("spec:\n  replicas: 3\n", 2), None);
     }
 
     #[test]

@@ -38,47 +38,12 @@ const highlighting = HighlightStyle.define([
 // Marks the transactions that setText makes.
 const fromApp = Annotation.define();
 
-// The field under the pointer, as `Kind/name/path` (`StatefulSet/web/spec.replicas`), or '' when there is
-// none: the app lights up what that field governs on the stage. Paths come from indentation, which is how
-// the manifests people type are laid out; list items keep their key (`spec.template.spec.containers.image`).
-function fieldAt(doc, lineNumber) {
-  const isSeparator = (text) => /^---/.test(text);
-  let start = lineNumber;
-  while (start > 1 && !isSeparator(doc.line(start).text)) start--;
-  let end = lineNumber;
-  while (end < doc.lines && !isSeparator(doc.line(end + 1).text)) end++;
-  const key = (text) => {
-    const found = /^(\s*(?:-\s+)?)([A-Za-z0-9_.\/-]+):(\s|$)/.exec(text);
-    return found && { indent: found[1].length, name: found[2] };
-  };
-  let kind = '', name = '', inMetadata = false;
-  for (let n = start; n <= end; n++) {
-    const found = key(doc.line(n).text);
-    if (!found) continue;
-    if (found.indent === 0) {
-      inMetadata = found.name === 'metadata';
-      if (found.name === 'kind') kind = doc.line(n).text.split(':')[1].trim();
-    } else if (inMetadata && found.name === 'name' && !name) {
-      name = doc.line(n).text.split(':').slice(1).join(':').trim().replace(/^["']|["']$/g, '');
-    }
-  }
-  const path = [];
-  let below = Infinity;
-  for (let n = lineNumber; n >= start; n--) {
-    const found = key(doc.line(n).text);
-    if (found && found.indent < below) {
-      path.unshift(found.name);
-      below = found.indent;
-      if (below === 0) break;
-    }
-  }
-  return kind && name && path.length ? `${kind}/${name}/${path.join('.')}` : '';
-}
-
+// `onHover` hears the 1-based line under the pointer, 0 when it leaves the text: the app knows which field
+// that is (src/field_line.rs) and lights up what it governs on the stage.
 function create(parent, text, onChange, onHover) {
-  let hovered = '';
-  const hover = (field) => {
-    if (field !== hovered) onHover((hovered = field));
+  let hovered = 0;
+  const hover = (line) => {
+    if (line !== hovered) onHover((hovered = line));
   };
   return new EditorView({
     parent,
@@ -99,10 +64,10 @@ function create(parent, text, onChange, onHover) {
         EditorView.domEventHandlers({
           mousemove(event, view) {
             const pos = view.posAtCoords({ x: event.clientX, y: event.clientY });
-            hover(pos === null ? '' : fieldAt(view.state.doc, view.state.doc.lineAt(pos).number));
+            hover(pos === null ? 0 : view.state.doc.lineAt(pos).number);
           },
           mouseleave() {
-            hover('');
+            hover(0);
           },
         }),
         EditorView.updateListener.of((update) => {
