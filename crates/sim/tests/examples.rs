@@ -21,10 +21,34 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 /// Every file of `examples/`, compiled in so that the wasm build has them too.
 const EXAMPLES: &[(&str, &str)] = &[
     ("myapp.yaml", include_str!("../../../examples/myapp.yaml")),
+    (
+        "node-down.yaml",
+        include_str!("../../../examples/node-down.yaml"),
+    ),
+    (
+        "ondelete.yaml",
+        include_str!("../../../examples/ondelete.yaml"),
+    ),
+    (
+        "ordinals-start.yaml",
+        include_str!("../../../examples/ordinals-start.yaml"),
+    ),
+    (
+        "partition-canary.yaml",
+        include_str!("../../../examples/partition-canary.yaml"),
+    ),
+    (
+        "pvc-retention.yaml",
+        include_str!("../../../examples/pvc-retention.yaml"),
+    ),
     ("relay.yaml", include_str!("../../../examples/relay.yaml")),
     (
         "rumpetroll.yaml",
         include_str!("../../../examples/rumpetroll.yaml"),
+    ),
+    (
+        "stuck-rollout.yaml",
+        include_str!("../../../examples/stuck-rollout.yaml"),
     ),
     (
         "web-identity.yaml",
@@ -118,11 +142,23 @@ impl Run {
 
     /// The objects of one kind that exist at the end, by `namespace/name`, replayed from the watch stream.
     fn final_state<T: Clone>(&self, pick: impl Fn(&Object) -> Option<&T>) -> BTreeMap<String, T> {
+        self.state_until(None, pick)
+    }
+
+    /// The objects of one kind that exist at `until` (the end when `None`), by `namespace/name`.
+    fn state_until<T: Clone>(
+        &self,
+        until: Option<SimTime>,
+        pick: impl Fn(&Object) -> Option<&T>,
+    ) -> BTreeMap<String, T> {
         let mut state = BTreeMap::new();
         for record in &self.records {
             let Record::Watch(event) = record else {
                 continue;
             };
+            if until.is_some_and(|until| event.at > until) {
+                break;
+            }
             let Some(object) = pick(&event.object) else {
                 continue;
             };
@@ -175,6 +211,16 @@ impl Run {
         self.pod_events()
             .find(|(_, _, p)| p.metadata.name.as_deref() == Some(name) && is_running_and_ready(p))
             .unwrap_or_else(|| panic!("{name} becomes ready"))
+            .0
+    }
+
+    /// When pod `name` was first deleted.
+    fn deleted_at(&self, name: &str) -> SimTime {
+        self.pod_events()
+            .find(|(_, t, p)| {
+                *t == WatchEventType::Deleted && p.metadata.name.as_deref() == Some(name)
+            })
+            .unwrap_or_else(|| panic!("{name} is deleted"))
             .0
     }
 
@@ -667,4 +713,186 @@ fn myapp_volumes_print_their_access_modes_in_kubectls_order() {
     let run = Run::example("myapp.yaml");
     let pv = run.stdout(780, "kubectl get pv");
     assert!(pv.contains("pv003   2Gi        RWO,RWX        Retain           Bound       default/myappdata-myapp-0"), "{pv}");
+}
+
+// --- teaching by failure: the scenarios that are not from a seed ---------------------------------------------
+
+/// `NAME STATUS` of each row of a `kubectl get pods` table, and the last column when asked (`-L` labels).
+fn rows(table: &str) -> Vec<(String, String, String)> {
+    table
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            (
+                cells[0].to_string(),
+                cells[2].to_string(),
+                cells.last().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn image_of(pod: &Pod) -> &str {
+    pod.spec.as_ref().unwrap().containers[0]
+        .image
+        .as_deref()
+        .unwrap()
+}
+
+#[test]
+fn stuck_rollout_stays_stuck_after_the_undo_until_the_broken_pod_is_deleted() {
+    let run = Run::example("stuck-rollout.yaml");
+    let broken = rows(run.stdout(120, "kubectl get pods"));
+    assert_eq!(
+        broken[2].0, "web-2",
+        "the rollout replaced the highest ordinal first"
+    );
+    assert_eq!(broken[2].1, "ImagePullBackOff");
+    assert_eq!(
+        (broken[0].1.as_str(), broken[1].1.as_str()),
+        ("Running", "Running")
+    );
+    assert_eq!(
+        run.stdout(120, "kubectl rollout undo statefulset/web"),
+        "statefulset.apps/web rolled back\n"
+    );
+    // Two minutes after the undo nothing has moved: the controller waits for web-2 to be Ready first.
+    let after_undo = rows(run.stdout(240, "kubectl get pods"));
+    assert_eq!(after_undo[2].1, "ImagePullBackOff");
+    let web_2_events: Vec<SimTime> = run
+        .pod_events()
+        .filter(|(_, t, pod)| {
+            *t == WatchEventType::Added && pod.metadata.name.as_deref() == Some("web-2")
+        })
+        .map(|(at, _, _)| at)
+        .collect();
+    assert!(
+        web_2_events
+            .iter()
+            .all(|at| *at < SimTime::from_secs(120) || *at >= SimTime::from_secs(240)),
+        "no web-2 was created between the undo and the deletion: {web_2_events:?}"
+    );
+    let pods = run.final_pods();
+    assert!(pods.values().all(|p| image_of(p) == "nginx:1.9.1"));
+    assert!(pods.values().all(is_running_and_ready));
+    let set = run.final_set("default/web");
+    let status = set.status.unwrap();
+    assert_eq!(status.current_revision, status.update_revision);
+}
+
+#[test]
+fn partition_canary_updates_only_ordinals_at_or_above_the_partition_until_it_is_lowered() {
+    let run = Run::example("partition-canary.yaml");
+    let revisions = |at| {
+        rows(run.stdout(at, "kubectl get pods -L controller-revision-hash"))
+            .into_iter()
+            .map(|(name, _, revision)| (name, revision))
+            .collect::<Vec<_>>()
+    };
+    let canary = revisions(120);
+    let (old, new) = (&canary[0].1, &canary[4].1);
+    assert_ne!(old, new);
+    let on_new: Vec<&str> = canary
+        .iter()
+        .filter(|(_, r)| r == new)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(on_new, ["web-3", "web-4"]);
+    // web-1, deleted below the partition, comes back from the current revision: deleted at 150 s and Ready
+    // again before the partition is lowered at 200 s.
+    let web_1_at_190 = run
+        .pod_events()
+        .filter(|(at, _, pod)| {
+            *at < SimTime::from_secs(200) && pod.metadata.name.as_deref() == Some("web-1")
+        })
+        .last()
+        .map(|(_, _, pod)| get_pod_revision(pod).to_string())
+        .unwrap();
+    assert_eq!(&web_1_at_190, old);
+    let done = revisions(300);
+    assert!(done.iter().all(|(_, r)| r == new), "{done:?}");
+}
+
+#[test]
+fn ondelete_replaces_only_the_pod_deleted_by_hand() {
+    let run = Run::example("ondelete.yaml");
+    let before = rows(run.stdout(120, "kubectl get pods -L controller-revision-hash"));
+    assert!(before.iter().all(|(_, _, r)| *r == before[0].2));
+    let after = rows(run.stdout(180, "kubectl get pods -L controller-revision-hash"));
+    let old = &before[0].2;
+    let changed: Vec<&str> = after
+        .iter()
+        .filter(|(_, _, r)| r != old)
+        .map(|(n, _, _)| n.as_str())
+        .collect();
+    assert_eq!(changed, ["web-1"]);
+    let status = run.final_set("default/web").status.unwrap();
+    assert_ne!(status.current_revision, status.update_revision);
+    assert_eq!(status.updated_replicas, Some(1));
+}
+
+#[test]
+fn pvc_retention_deletes_claims_on_scale_down_and_keeps_them_when_the_set_is_deleted() {
+    let run = Run::example("pvc-retention.yaml");
+    let claims = |at| -> Vec<String> {
+        rows(run.stdout(at, "kubectl get pvc"))
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect()
+    };
+    assert_eq!(claims(120), ["www-web-0"]);
+    assert_eq!(claims(180), ["www-web-0"]);
+    assert!(run.final_pods().is_empty());
+    let volumes = run.final_volumes();
+    assert_eq!(
+        volumes.len(),
+        1,
+        "the volumes of the deleted claims were reclaimed"
+    );
+}
+
+#[test]
+fn ordinals_start_numbers_from_start_and_moving_it_creates_before_it_deletes() {
+    let run = Run::example("ordinals-start.yaml");
+    let names = |at| -> Vec<String> {
+        rows(run.stdout(at, "kubectl get pods"))
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect()
+    };
+    assert_eq!(names(60), ["web-1", "web-2", "web-3"]);
+    assert_eq!(names(120), ["web-0", "web-1", "web-2"]);
+    assert!(
+        run.ready_at("web-0") <= run.deleted_at("web-3"),
+        "OrderedReady: web-0 is Ready before web-3 goes"
+    );
+    // Claims outlive the pods that leave the range (the default retention is Retain).
+    assert!(run.final_claims().contains_key("default/www-web-3"));
+}
+
+#[test]
+fn node_down_leaves_its_pod_terminating_until_the_node_comes_back() {
+    let run = Run::example("node-down.yaml");
+    let before = run.state_until(Some(SimTime::from_secs(59)), |o| match o {
+        Object::Pod(p) => Some(p.as_ref()),
+        _ => None,
+    });
+    let lost: Vec<&String> = before
+        .iter()
+        .filter(|(_, p)| node_of(p) == Some("kind-worker2"))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(lost, ["default/web-0"]);
+    let wide = rows(run.stdout(480, "kubectl get pods -o wide"));
+    assert_eq!(
+        (wide[0].0.as_str(), wide[0].1.as_str()),
+        ("web-0", "Terminating")
+    );
+    let pods = run.final_pods();
+    assert!(pods.values().all(is_running_and_ready));
+    assert_ne!(
+        pod_ip(&pods["default/web-0"]),
+        pod_ip(&before["default/web-0"])
+    );
 }
