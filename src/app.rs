@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use ordinal_sim::config::NodeConfig;
 use ordinal_sim::timeline::Timeline;
-use ordinal_sim::Scenario;
 
 use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
@@ -11,10 +10,8 @@ use crate::details::{DetailsDrawer, Selection};
 use crate::editor::{Diagnostic, Editor};
 use crate::linking::Hovered;
 use crate::player::{Playback, Player, Scrubber};
+use crate::presets::{self, PresetPicker};
 use crate::stage::StageView;
-
-/// The scenario the editor opens with: the nginx `web` set of the course notes.
-const DEFAULT_SCENARIO: &str = include_str!("../examples/web.yaml");
 
 /// The running simulation and its history, shared by the components; `version` changes whenever they do.
 #[derive(Clone, Copy)]
@@ -40,37 +37,27 @@ impl Simulation {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let scenario = Scenario::parse(DEFAULT_SCENARIO).expect("the bundled scenario is valid");
-    // The scenario's manifests, as the editor shows them, are the first intervention; its scripted steps are
-    // the teacher's, not the learner's, and the page starts without them.
-    let mut scenario = Scenario {
-        steps: Vec::new(),
-        ..scenario
-    };
-    if let Some(count) = workers_from_address() {
-        scenario.config.nodes = NodeConfig::kind_workers(count);
-    }
-    let mut timeline = Timeline::from_scenario(&Scenario {
-        manifests: String::new(),
-        ..scenario.clone()
-    });
-    let diagnostics = RwSignal::new(crate::editor::apply_to(&mut timeline, &scenario.manifests));
+    let workers = workers_from_address();
+    let opening = first_scenario(workers);
+    let diagnostics = RwSignal::new(opening.diagnostics);
     let simulation = Simulation {
-        timeline: StoredValue::new(timeline),
+        timeline: StoredValue::new(opening.timeline),
         version: RwSignal::new(0),
     };
     let playback = Playback::new();
+    playback.playing.set(opening.autoplay);
     provide_context(simulation);
     provide_context(playback);
     provide_context(Terminal::new());
     provide_context(Help(RwSignal::new(false)));
     provide_context(Selection(RwSignal::new(None)));
     provide_context(Hovered(RwSignal::new(None)));
-    let manifests = RwSignal::new(scenario.manifests);
+    let manifests = RwSignal::new(opening.manifests);
 
     view! {
         <header class="toolbar">
             <h1 class="brand">"Ordinal"</h1>
+            <PresetPicker manifests=manifests diagnostics=diagnostics workers=workers/>
             <Player/>
             <Preferences/>
         </header>
@@ -90,16 +77,83 @@ pub fn App() -> impl IntoView {
     }
 }
 
+struct Opening {
+    timeline: Timeline,
+    diagnostics: Vec<Diagnostic>,
+    manifests: String,
+    autoplay: bool,
+}
+
+/// What the page opens with: the preset `?preset=` names, steps and all, paused like a preset chosen from the
+/// menu; or else the nginx `web` set of the course notes as a sandbox that plays at once. The sandbox's
+/// manifests, as the editor shows them, are the first intervention; its scripted steps are the teacher's, not
+/// the learner's, and it starts without them.
+fn first_scenario(workers: Option<usize>) -> Opening {
+    if let Some(preset) = preset_from_address().as_deref().and_then(presets::find) {
+        let scenario = presets::scenario_of(preset);
+        let (timeline, diagnostics) = presets::timeline_of(&scenario, workers);
+        return Opening {
+            timeline,
+            diagnostics,
+            manifests: scenario.manifests,
+            autoplay: false,
+        };
+    }
+    let web = presets::find("web").expect("web is a preset");
+    let scenario = presets::scenario_of(web);
+    let mut config = scenario.config.clone();
+    if let Some(count) = workers {
+        config.nodes = NodeConfig::kind_workers(count);
+    }
+    let mut timeline = Timeline::new(config);
+    let diagnostics = crate::editor::apply_to(&mut timeline, &scenario.manifests);
+    Opening {
+        timeline,
+        diagnostics,
+        manifests: scenario.manifests,
+        autoplay: true,
+    }
+}
+
+fn address_parameter(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
 /// `?nodes=N` in the page's address: a cluster of N kind workers (1 to 100) instead of the example's, for a
 /// stage bigger than three nodes hold (a node runs at most 110 pods).
 fn workers_from_address() -> Option<usize> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let count = web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get("nodes")?
-        .parse::<usize>()
-        .ok()?;
+    let count = address_parameter("nodes")?.parse::<usize>().ok()?;
     Some(count.clamp(1, 100))
+}
+
+/// `?preset=stuck-rollout`: the example the page opens, kept in the address so that a reload or a bookmark
+/// opens it again.
+pub fn preset_from_address() -> Option<String> {
+    address_parameter("preset")
+}
+
+/// Records the open preset in the address without a navigation, keeping the other parameters.
+pub fn set_preset_in_address(id: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default())
+    else {
+        return;
+    };
+    params.set("preset", id);
+    let address = format!(
+        "{}?{}",
+        location.pathname().unwrap_or_default(),
+        params.to_string()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+    }
 }
 
 /// The diagnostics signal type, named for the components that share it.

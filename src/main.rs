@@ -10,6 +10,7 @@ mod editor;
 mod field_line;
 mod linking;
 mod player;
+mod presets;
 mod stage;
 mod view_model;
 

@@ -120,9 +120,16 @@ pub fn Scrubber() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let playback = expect_context::<Playback>();
     let now_ms = move || simulation.read(|t| t.now().as_millis());
+    // A script's length is on the track from the start, with the markers of its steps still to come.
     let end_ms = Memo::new(move |_| {
         simulation
-            .read(|t| t.branch().horizon.as_millis().max(t.now().as_millis()))
+            .read(|t| {
+                let branch = t.branch();
+                [branch.horizon, branch.script_end, t.now()]
+                    .into_iter()
+                    .max()
+                    .map_or(0, |end| end.as_millis())
+            })
             .max(SCRUB_STEP_MS)
     });
     let markers = Memo::new(move |_| {

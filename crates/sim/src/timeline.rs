@@ -39,6 +39,9 @@ pub struct Branch {
     /// timeline marks as bursts, kept because the events of a later instant are gone once the cluster is
     /// taken back to an earlier one.
     pub events_per_second: BTreeMap<u64, u32>,
+    /// The `until` of the scenario the branch's script comes from: what a viewer shows as its length before it
+    /// has been simulated that far. A fork keeps the script only up to the fork.
+    pub script_end: SimTime,
 }
 
 /// A run of seconds with events, no more than `BURST_GAP_SECONDS` apart.
@@ -104,6 +107,7 @@ impl Timeline {
                 horizon: SimTime::ZERO,
                 forked_from: None,
                 events_per_second: BTreeMap::new(),
+                script_end: SimTime::ZERO,
             }],
             current: 0,
             snapshots: vec![Snapshot {
@@ -128,6 +132,7 @@ impl Timeline {
             .into_iter()
             .chain(scenario.steps.clone())
             .collect();
+        timeline.branches[0].script_end = scenario.until;
         timeline.seek(SimTime::ZERO);
         timeline
     }
@@ -308,6 +313,7 @@ impl Timeline {
                 .range(..=at.as_millis() / 1000)
                 .map(|(second, events)| (*second, *events))
                 .collect(),
+            script_end: parent.script_end.min(at),
         };
         self.branches.push(branch);
         self.current = self.branches.len() - 1;

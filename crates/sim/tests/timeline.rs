@@ -266,3 +266,16 @@ fn bursts_of_events_are_counted_once_and_kept_while_going_back() {
         "the old future's bursts are still there"
     );
 }
+
+#[test]
+fn a_scripts_length_is_known_before_it_is_simulated_and_a_fork_keeps_it_only_up_to_the_fork() {
+    let mut timeline = web();
+    assert_eq!(timeline.branch().script_end, secs(120), "web.yaml runs until 120s");
+    assert_eq!(timeline.branch().horizon, SimTime::ZERO);
+    timeline.seek(secs(30));
+    timeline.act(Action::Run("kubectl scale sts web --replicas=1".into()));
+    assert_eq!(timeline.branches().len(), 2, "the script's steps were still to come");
+    assert_eq!(timeline.branch().script_end, secs(30));
+    assert_eq!(timeline.branches()[0].script_end, secs(120));
+    assert_eq!(Timeline::new(Default::default()).branch().script_end, SimTime::ZERO);
+}
