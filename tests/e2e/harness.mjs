@@ -16,10 +16,13 @@ export const ARTIFACTS = join(ROOT, 'target', 'e2e');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-export async function serveDist() {
+/// Serves dist/ at `prefix` (a path ending in `/`), as a static host serves a directory; anything outside it is 404.
+export async function serveDist(prefix = '/') {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
-    const file = join(DIST, path === '' ? 'index.html' : path);
+    const requested = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!requested.startsWith(prefix)) { res.writeHead(404).end('not found'); return; }
+    const path = normalize(requested.slice(prefix.length)).replace(/^([/\\])+/, '');
+    const file = join(DIST, path === '' || path === '.' ? 'index.html' : path);
     if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
@@ -29,7 +32,7 @@ export async function serveDist() {
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${server.address().port}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /// Serves dist/ and starts a browser before a file's tests, and stops both after them.
