@@ -1,6 +1,6 @@
 //! Scenario files (a public contract: change only compatibly) and the run that turns one into records.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::cluster::Cluster;
@@ -9,7 +9,7 @@ use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
 use crate::object::{Object, ObjectKey};
 use crate::store::WatchEvent;
-use crate::time::{format_seconds, parse_duration, SimTime};
+use crate::time::{format_seconds, go_duration, parse_duration, SimTime};
 
 /// The default `until`: ten minutes.
 pub const DEFAULT_UNTIL: SimTime = SimTime(600_000);
@@ -69,49 +69,63 @@ impl Action {
 
 // --- the file format -----------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     cluster: Option<ClusterFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     manifests: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     steps: Option<Vec<StepFile>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     until: Option<DurationFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ClusterFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     nodes: Option<NodesFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     default_storage_class: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     images: Option<BTreeMap<String, ImageFile>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     feature_gates: Option<BTreeMap<String, bool>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(untagged)]
 enum NodesFile {
     Count(usize),
     List(Vec<NodeFile>),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct NodeFile {
     name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     labels: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     allocatable: Option<AllocatableFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct AllocatableFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     cpu: Option<QuantityFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     memory: Option<QuantityFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(untagged)]
 enum QuantityFile {
     Number(f64),
@@ -127,15 +141,18 @@ impl QuantityFile {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ImageFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pull: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     exit_code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     after: Option<DurationFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(untagged)]
 enum DurationFile {
     Seconds(f64),
@@ -151,20 +168,25 @@ impl DurationFile {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct StepFile {
     at: DurationFile,
+    #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     apply: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     inject: Option<InjectFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct InjectFile {
     fault: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pod: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     node: Option<String>,
 }
 
@@ -264,6 +286,20 @@ impl Scenario {
             steps,
             until: until.unwrap_or(DEFAULT_UNTIL),
         })
+    }
+
+    /// The scenario as a file `parse` reads back to the same scenario: what the page exports and shares.
+    /// Settings at their defaults are left out, as a person would leave them out.
+    pub fn to_yaml(&self) -> String {
+        let file = ScenarioFile {
+            name: self.name.clone(),
+            seed: Some(self.config.seed),
+            cluster: cluster_file(&self.config),
+            manifests: (!self.manifests.is_empty()).then(|| self.manifests.clone()),
+            steps: (!self.steps.is_empty()).then(|| self.steps.iter().map(step_file).collect()),
+            until: Some(duration_file(self.until)),
+        };
+        serde_yaml_ng::to_string(&file).expect("scenario files are maps of strings and numbers")
     }
 
     /// Runs the scenario from t = 0 to `until`, handing every record to `emit` in simulated-time order.
@@ -394,6 +430,103 @@ fn apply_cluster_settings(config: &mut ClusterConfig, cluster: ClusterFile) -> R
         }
     }
     Ok(())
+}
+
+fn duration_file(at: SimTime) -> DurationFile {
+    DurationFile::Text(go_duration(at.as_millis()))
+}
+
+fn cluster_file(config: &ClusterConfig) -> Option<ClusterFile> {
+    let defaults = ClusterConfig::default();
+    let nodes = (config.nodes != defaults.nodes).then(|| {
+        if config.nodes == NodeConfig::kind_workers(config.nodes.len()) {
+            NodesFile::Count(config.nodes.len())
+        } else {
+            NodesFile::List(config.nodes.iter().map(node_file).collect())
+        }
+    });
+    let images = (!config.images.is_empty()).then(|| {
+        config
+            .images
+            .iter()
+            .map(|(image, behaviour)| {
+                let file = ImageFile {
+                    pull: behaviour.pull_fails.then(|| "fail".to_string()),
+                    exit_code: behaviour.exit.map(|(code, _)| code),
+                    after: behaviour.exit.map(|(_, after)| duration_file(after)),
+                };
+                (image.clone(), file)
+            })
+            .collect()
+    });
+    let feature_gates = (config.feature_gates != defaults.feature_gates).then(|| {
+        BTreeMap::from([(
+            "MaxUnavailableStatefulSet".to_string(),
+            config.feature_gates.max_unavailable_stateful_set,
+        )])
+    });
+    let cluster = ClusterFile {
+        nodes,
+        default_storage_class: (config.default_storage_class != defaults.default_storage_class)
+            .then_some(config.default_storage_class),
+        images,
+        feature_gates,
+    };
+    let is_default = cluster.nodes.is_none()
+        && cluster.default_storage_class.is_none()
+        && cluster.images.is_none()
+        && cluster.feature_gates.is_none();
+    (!is_default).then_some(cluster)
+}
+
+fn node_file(node: &NodeConfig) -> NodeFile {
+    let defaults = NodeConfig::named(node.name.clone());
+    let cpu = (node.cpu != defaults.cpu).then(|| QuantityFile::Text(node.cpu.clone()));
+    let memory = (node.memory != defaults.memory).then(|| QuantityFile::Text(node.memory.clone()));
+    NodeFile {
+        name: node.name.clone(),
+        labels: (!node.labels.is_empty()).then(|| node.labels.clone()),
+        allocatable: (cpu.is_some() || memory.is_some()).then_some(AllocatableFile { cpu, memory }),
+    }
+}
+
+fn step_file(step: &Step) -> StepFile {
+    let mut file = StepFile {
+        at: duration_file(step.at),
+        run: None,
+        apply: None,
+        inject: None,
+    };
+    match &step.action {
+        Action::Run(line) => file.run = Some(line.clone()),
+        Action::Apply(manifest) => file.apply = Some(manifest.clone()),
+        Action::Inject(fault) => file.inject = Some(inject_file(fault)),
+    }
+    file
+}
+
+fn inject_file(fault: &Fault) -> InjectFile {
+    let pod = |fault: &str, key: &ObjectKey| InjectFile {
+        fault: fault.into(),
+        pod: Some(if key.namespace == "default" {
+            key.name.clone()
+        } else {
+            key.to_string()
+        }),
+        node: None,
+    };
+    let node = |fault: &str, node: &str| InjectFile {
+        fault: fault.into(),
+        pod: None,
+        node: Some(node.into()),
+    };
+    match fault {
+        Fault::NotReady { pod: key } => pod("not-ready", key),
+        Fault::Ready { pod: key } => pod("ready", key),
+        Fault::Crash { pod: key } => pod("crash", key),
+        Fault::NodeDown { node: name } => node("node-down", name),
+        Fault::NodeUp { node: name } => node("node-up", name),
+    }
 }
 
 fn run_until(cluster: &mut Cluster, until: SimTime, emit: &mut impl FnMut(Record)) {

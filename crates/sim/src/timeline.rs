@@ -137,6 +137,31 @@ impl Timeline {
         timeline
     }
 
+    /// The current branch as a scenario: its first intervention as the manifests when it is an apply at t = 0,
+    /// the rest as steps, and `until` as far as the branch has gone. `Timeline::from_scenario` of it, run to the
+    /// same instant, is the same cluster: what an export or a share link carries.
+    pub fn to_scenario(&self) -> Scenario {
+        let branch = self.branch();
+        let mut steps = branch.steps.as_slice();
+        let manifests = match steps.first() {
+            Some(Step {
+                at: SimTime::ZERO,
+                action: Action::Apply(manifests),
+            }) => {
+                steps = &steps[1..];
+                manifests.clone()
+            }
+            _ => String::new(),
+        };
+        Scenario {
+            name: None,
+            config: self.live.config().clone(),
+            manifests,
+            steps: steps.to_vec(),
+            until: branch.horizon.max(branch.script_end).max(self.now()),
+        }
+    }
+
     pub fn cluster(&self) -> &Cluster {
         &self.live
     }

@@ -317,6 +317,16 @@ fn every_example_gives_byte_identical_jsonl_when_run_twice() {
 }
 
 #[test]
+fn every_example_written_out_reads_back_the_same() {
+    for (file, text) in EXAMPLES {
+        let scenario = Scenario::parse(text).unwrap();
+        let written = scenario.to_yaml();
+        let read = Scenario::parse(&written).unwrap_or_else(|e| panic!("{file}: {e}\n{written}"));
+        assert_eq!(read, scenario, "{file}:\n{written}");
+    }
+}
+
+#[test]
 fn another_seed_puts_the_pods_elsewhere() {
     let placement = |text: &str| -> Vec<(String, String)> {
         Run::of(text)

@@ -279,3 +279,27 @@ fn a_scripts_length_is_known_before_it_is_simulated_and_a_fork_keeps_it_only_up_
     assert_eq!(timeline.branches()[0].script_end, secs(120));
     assert_eq!(Timeline::new(Default::default()).branch().script_end, SimTime::ZERO);
 }
+
+#[test]
+fn a_branch_written_out_as_a_scenario_replays_to_the_same_cluster() {
+    let mut timeline = web();
+    timeline.seek(secs(30));
+    timeline.act(Action::Run("kubectl scale sts web --replicas=4".into()));
+    timeline.seek(secs(50));
+    timeline.act(Action::Inject(Fault::NotReady {
+        pod: ObjectKey::new("default", "web-1"),
+    }));
+    let manifests = Scenario::parse(WEB).unwrap().manifests;
+    timeline.seek(secs(70));
+    timeline.act(Action::Apply(manifests.replace("nginx:1.9.1", "nginx:1.27")));
+    timeline.seek(secs(95));
+
+    let written = timeline.to_scenario().to_yaml();
+    let scenario = Scenario::parse(&written).unwrap();
+    assert_eq!(scenario.manifests, manifests);
+    assert_eq!(scenario.steps.len(), 3, "{written}");
+    assert_eq!(scenario.until, secs(95));
+    let mut replayed = Timeline::from_scenario(&scenario);
+    replayed.seek(secs(95));
+    assert_eq!(state(replayed.cluster()), state(timeline.cluster()));
+}
