@@ -11,7 +11,11 @@ use crate::editor::{Diagnostic, Editor};
 use crate::linking::Hovered;
 use crate::player::{Playback, Player, Scrubber};
 use crate::presets::{self, PresetPicker};
+use crate::share::{
+    has_shared_state, open_shared_state, ShareMenu, ShareProblem, ShareProblemBanner,
+};
 use crate::stage::StageView;
+use crate::workspace::{timeline_of, Workspace};
 
 /// The running simulation and its history, shared by the components; `version` changes whenever they do.
 #[derive(Clone, Copy)]
@@ -50,18 +54,33 @@ pub fn App() -> impl IntoView {
     provide_context(playback);
     provide_context(Terminal::new());
     provide_context(Help(RwSignal::new(false)));
-    provide_context(Selection(RwSignal::new(None)));
+    let selection = Selection(RwSignal::new(None));
+    provide_context(selection);
     provide_context(Hovered(RwSignal::new(None)));
     let manifests = RwSignal::new(opening.manifests);
+    let workspace = Workspace::new(
+        simulation,
+        manifests,
+        diagnostics,
+        playback,
+        selection,
+        workers,
+    );
+    workspace.preset.set(opening.preset);
+    provide_context(workspace);
+    provide_context(ShareProblem(RwSignal::new(None)));
+    open_shared_state(workspace);
 
     view! {
         <header class="toolbar">
             <h1 class="brand">"Ordinal"</h1>
-            <PresetPicker manifests=manifests diagnostics=diagnostics workers=workers/>
+            <PresetPicker/>
             <Player/>
+            <ShareMenu/>
             <Preferences/>
         </header>
         <Shortcuts/>
+        <ShareProblemBanner/>
         <Scrubber/>
         <main class="workspace">
             <section class="editor-pane" aria-label="Manifests">
@@ -82,21 +101,24 @@ struct Opening {
     diagnostics: Vec<Diagnostic>,
     manifests: String,
     autoplay: bool,
+    preset: String,
 }
 
 /// What the page opens with: the preset `?preset=` names, steps and all, paused like a preset chosen from the
-/// menu; or else the nginx `web` set of the course notes as a sandbox that plays at once. The sandbox's
+/// menu; or else the nginx `web` set of the course notes as a sandbox that plays at once, unless a share link
+/// is about to replace it. The sandbox's
 /// manifests, as the editor shows them, are the first intervention; its scripted steps are the teacher's, not
 /// the learner's, and it starts without them.
 fn first_scenario(workers: Option<usize>) -> Opening {
     if let Some(preset) = preset_from_address().as_deref().and_then(presets::find) {
         let scenario = presets::scenario_of(preset);
-        let (timeline, diagnostics) = presets::timeline_of(&scenario, workers);
+        let (timeline, diagnostics) = timeline_of(&scenario, workers);
         return Opening {
             timeline,
             diagnostics,
             manifests: scenario.manifests,
             autoplay: false,
+            preset: preset.id.to_string(),
         };
     }
     let web = presets::find("web").expect("web is a preset");
@@ -111,7 +133,8 @@ fn first_scenario(workers: Option<usize>) -> Opening {
         timeline,
         diagnostics,
         manifests: scenario.manifests,
-        autoplay: true,
+        autoplay: !has_shared_state(),
+        preset: String::new(),
     }
 }
 
@@ -135,8 +158,9 @@ pub fn preset_from_address() -> Option<String> {
     address_parameter("preset")
 }
 
-/// Records the open preset in the address without a navigation, keeping the other parameters.
-pub fn set_preset_in_address(id: &str) {
+/// Records the open preset in the address, or none, without a navigation: the other parameters stay, and a
+/// share link's fragment goes, as it no longer says what the page shows.
+pub fn set_address(preset: Option<&str>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -145,12 +169,17 @@ pub fn set_preset_in_address(id: &str) {
     else {
         return;
     };
-    params.set("preset", id);
-    let address = format!(
-        "{}?{}",
-        location.pathname().unwrap_or_default(),
-        params.to_string()
-    );
+    match preset {
+        Some(id) => params.set("preset", id),
+        None => params.delete("preset"),
+    }
+    let query = String::from(params.to_string());
+    let query = if query.is_empty() {
+        query
+    } else {
+        format!("?{query}")
+    };
+    let address = format!("{}{query}", location.pathname().unwrap_or_default());
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
     }

@@ -11,8 +11,10 @@ mod field_line;
 mod linking;
 mod player;
 mod presets;
+mod share;
 mod stage;
 mod view_model;
+mod workspace;
 
 fn main() {
     crash::install_panic_hook();

@@ -3,13 +3,9 @@
 //! scenario's; its steps stay on the timeline as interventions still to come.
 
 use leptos::prelude::*;
-use ordinal_sim::config::NodeConfig;
-use ordinal_sim::timeline::Timeline;
-use ordinal_sim::Scenario;
+use ordinal_sim::{Scenario, SimTime};
 
-use crate::app::{Diagnostics, Simulation};
-use crate::details::Selection;
-use crate::player::Playback;
+use crate::workspace::Workspace;
 
 pub struct Preset {
     /// The file name without `.yaml`, and the page's `?preset=` value.
@@ -75,43 +71,15 @@ pub fn scenario_of(preset: &Preset) -> Scenario {
         .expect("examples/ parse: crates/sim/tests/examples.rs checks them")
 }
 
-/// A timeline for the scenario, with its manifests as the intervention at t = 0 and its steps after them, and
-/// what the apiserver said of the manifests.
-pub fn timeline_of(
-    scenario: &Scenario,
-    workers: Option<usize>,
-) -> (Timeline, Vec<crate::editor::Diagnostic>) {
-    let mut scenario = scenario.clone();
-    if let Some(count) = workers {
-        scenario.config.nodes = NodeConfig::kind_workers(count);
-    }
-    let diagnostics =
-        crate::editor::check(&Timeline::new(scenario.config.clone()), &scenario.manifests);
-    (Timeline::from_scenario(&scenario), diagnostics)
-}
-
 /// The menu of presets. Choosing one opens it paused at t = 0, so a teacher can frame it before pressing play.
 #[component]
-pub fn PresetPicker(
-    manifests: RwSignal<String>,
-    diagnostics: Diagnostics,
-    workers: Option<usize>,
-) -> impl IntoView {
-    let simulation = expect_context::<Simulation>();
-    let playback = expect_context::<Playback>();
-    let Selection(selection) = expect_context::<Selection>();
-    let chosen = RwSignal::new(crate::app::preset_from_address().unwrap_or_default());
+pub fn PresetPicker() -> impl IntoView {
+    let workspace = expect_context::<Workspace>();
     let open = move |id: String| {
         let Some(preset) = find(&id) else { return };
-        let scenario = scenario_of(preset);
-        let (timeline, found) = timeline_of(&scenario, workers);
-        playback.playing.set(false);
-        selection.set(None);
-        simulation.update(|t| *t = timeline);
-        manifests.set(scenario.manifests);
-        diagnostics.set(found);
-        chosen.set(id.clone());
-        crate::app::set_preset_in_address(&id);
+        workspace.open(&scenario_of(preset), SimTime::ZERO, None);
+        workspace.preset.set(id.clone());
+        crate::app::set_address(Some(&id));
     };
     let options = move |group: Group| {
         PRESETS
@@ -125,7 +93,7 @@ pub fn PresetPicker(
             <span class="visually-hidden">"Example"</span>
             // The value is set on the select, not as `selected` on each option: unselecting an option makes
             // the browser select the first one that is not disabled.
-            <select aria-label="Example" prop:value=move || chosen.get() on:change=move |ev| open(event_target_value(&ev))>
+            <select aria-label="Example" prop:value=move || workspace.preset.get() on:change=move |ev| open(event_target_value(&ev))>
                 <option value="" disabled=true>"Open an example…"</option>
                 <optgroup label=Group::CourseNotes.label()>{options(Group::CourseNotes)}</optgroup>
                 <optgroup label=Group::Lessons.label()>{options(Group::Lessons)}</optgroup>

@@ -270,14 +270,25 @@ fn bursts_of_events_are_counted_once_and_kept_while_going_back() {
 #[test]
 fn a_scripts_length_is_known_before_it_is_simulated_and_a_fork_keeps_it_only_up_to_the_fork() {
     let mut timeline = web();
-    assert_eq!(timeline.branch().script_end, secs(120), "web.yaml runs until 120s");
+    assert_eq!(
+        timeline.branch().script_end,
+        secs(120),
+        "web.yaml runs until 120s"
+    );
     assert_eq!(timeline.branch().horizon, SimTime::ZERO);
     timeline.seek(secs(30));
     timeline.act(Action::Run("kubectl scale sts web --replicas=1".into()));
-    assert_eq!(timeline.branches().len(), 2, "the script's steps were still to come");
+    assert_eq!(
+        timeline.branches().len(),
+        2,
+        "the script's steps were still to come"
+    );
     assert_eq!(timeline.branch().script_end, secs(30));
     assert_eq!(timeline.branches()[0].script_end, secs(120));
-    assert_eq!(Timeline::new(Default::default()).branch().script_end, SimTime::ZERO);
+    assert_eq!(
+        Timeline::new(Default::default()).branch().script_end,
+        SimTime::ZERO
+    );
 }
 
 #[test]
@@ -291,7 +302,9 @@ fn a_branch_written_out_as_a_scenario_replays_to_the_same_cluster() {
     }));
     let manifests = Scenario::parse(WEB).unwrap().manifests;
     timeline.seek(secs(70));
-    timeline.act(Action::Apply(manifests.replace("nginx:1.9.1", "nginx:1.27")));
+    timeline.act(Action::Apply(
+        manifests.replace("nginx:1.9.1", "nginx:1.27"),
+    ));
     timeline.seek(secs(95));
 
     let written = timeline.to_scenario().to_yaml();

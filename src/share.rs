@@ -1,0 +1,384 @@
+//! Share links, exports and imports. A link carries the current branch as a scenario file, the moment on the
+//! timeline and the editor's text, as versioned JSON that web/share.js compresses into the address's fragment;
+//! opening one rebuilds the page from it, paused at that moment. Exports are the scenario file (what
+//! `ordinal run` reads), the console's transcript, the events as `kubectl get events -o json` prints them, and
+//! a picture of the stage.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use ordinal_sim::kubectl;
+use ordinal_sim::{Scenario, SimTime};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::console::Terminal;
+use crate::view_model::format_clock;
+use crate::workspace::Workspace;
+
+/// The version of the JSON inside a link; web/share.js versions the encoding around it (`#v1.`).
+const STATE_VERSION: u64 = 1;
+/// How far into the simulation a link may point: opening it simulates that far, which must stay quick.
+const MOST_SHARED_TIME: SimTime = SimTime(24 * 3600 * 1000);
+/// A scenario file to import: far beyond any written by hand.
+const MOST_IMPORTED_BYTES: f64 = 1024.0 * 1024.0;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = OrdinalShare, js_name = encode)]
+    fn encode_state(json: &str) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_namespace = OrdinalShare, js_name = decode)]
+    fn decode_state(fragment: &str) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_namespace = OrdinalShare)]
+    fn download(filename: &str, mime: &str, text: &str);
+
+    #[wasm_bindgen(js_namespace = OrdinalShare, js_name = pictureSvg)]
+    fn picture_svg(element: &web_sys::Element) -> String;
+
+    #[wasm_bindgen(js_namespace = OrdinalShare, js_name = copyText)]
+    fn copy_text(text: &str) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_namespace = OrdinalShare, js_name = readFile)]
+    fn read_file(input: &JsValue, most_bytes: f64) -> js_sys::Promise;
+}
+
+/// Why the share link in the address could not be opened, shown until dismissed.
+#[derive(Clone, Copy)]
+pub struct ShareProblem(pub RwSignal<Option<String>>);
+
+/// The state a link carries.
+#[derive(Debug, PartialEq)]
+pub struct SharedState {
+    pub scenario: Scenario,
+    pub at: SimTime,
+    /// The editor's text, when it is not the scenario's manifests.
+    pub editor: Option<String>,
+}
+
+pub fn state_json(state: &SharedState) -> String {
+    let mut value = json!({
+        "v": STATE_VERSION,
+        "scenario": state.scenario.to_yaml(),
+        "at": state.at.as_millis(),
+    });
+    if let Some(editor) = &state.editor {
+        value["editor"] = Value::from(editor.as_str());
+    }
+    value.to_string()
+}
+
+/// Reads what a link carries, refusing with the reason a person can act on.
+pub fn read_state(json: &str) -> Result<SharedState, String> {
+    let value: Value = serde_json::from_str(json).map_err(|e| format!("it is damaged ({e})"))?;
+    match value.get("v").and_then(Value::as_u64) {
+        Some(STATE_VERSION) => {}
+        Some(other) => {
+            return Err(format!(
+                "it was made by a newer Ordinal (state version {other}; this one reads {STATE_VERSION})"
+            ))
+        }
+        None => return Err("it does not say which version of Ordinal made it".into()),
+    }
+    let text = value
+        .get("scenario")
+        .and_then(Value::as_str)
+        .ok_or("it holds no scenario")?;
+    let scenario = Scenario::parse(text).map_err(|e| format!("its scenario is refused: {e}"))?;
+    let at = value
+        .get("at")
+        .and_then(Value::as_u64)
+        .map(SimTime::from_millis)
+        .ok_or("it does not say which moment to show")?;
+    if at > MOST_SHARED_TIME {
+        return Err(format!(
+            "it points {} into the simulation; a link may point at most 24 hours in",
+            ordinal_sim::time::go_duration(at.as_millis())
+        ));
+    }
+    let editor = match value.get("editor") {
+        None => None,
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(_) => return Err("its editor text is not text".into()),
+    };
+    Ok(SharedState {
+        scenario,
+        at,
+        editor,
+    })
+}
+
+/// What the page shows now, as a link carries it.
+fn current_state(workspace: Workspace) -> SharedState {
+    let (scenario, at) = workspace
+        .simulation
+        .timeline
+        .with_value(|t| (t.to_scenario(), t.now()));
+    let editor = workspace.manifests.get_untracked();
+    SharedState {
+        editor: (editor != scenario.manifests).then_some(editor),
+        scenario,
+        at,
+    }
+}
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// The address's fragment without `#`, when there is one.
+fn fragment() -> Option<String> {
+    let hash = location()?.hash().ok()?;
+    let fragment = hash.strip_prefix('#').unwrap_or(&hash);
+    (!fragment.is_empty()).then(|| fragment.to_string())
+}
+
+pub fn has_shared_state() -> bool {
+    fragment().is_some()
+}
+
+/// The string a resolved promise holds, or the `error` its `{ error }` object names.
+async fn settle(promise: js_sys::Promise, field: &str) -> Result<String, String> {
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    let get = |key: &str| js_sys::Reflect::get(&value, &JsValue::from_str(key)).ok();
+    if let Some(text) = get(field).and_then(|v| v.as_string()) {
+        return Ok(text);
+    }
+    Err(get("error")
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "the browser could not read it".into()))
+}
+
+/// Opens the state in the address's fragment, if there is one; says why not, otherwise.
+pub fn open_shared_state(workspace: Workspace) {
+    let Some(fragment) = fragment() else {
+        return;
+    };
+    let ShareProblem(problem) = expect_context::<ShareProblem>();
+    spawn_local(async move {
+        let opened = settle(decode_state(&fragment), "json")
+            .await
+            .and_then(|json| read_state(&json));
+        match opened {
+            Ok(state) => workspace.open(&state.scenario, state.at, state.editor),
+            Err(reason) => problem.set(Some(reason)),
+        }
+    });
+}
+
+#[component]
+pub fn ShareProblemBanner() -> impl IntoView {
+    let ShareProblem(problem) = expect_context::<ShareProblem>();
+    view! {
+        <Show when=move || problem.with(Option::is_some)>
+            <div class="share-problem" role="alert">
+                <p>
+                    "This share link could not be opened: " {move || problem.get().unwrap_or_default()}
+                    ". The page shows the web example instead."
+                </p>
+                <button on:click=move |_| problem.set(None)>"Dismiss"</button>
+            </div>
+        </Show>
+    }
+}
+
+fn transcript(terminal: Terminal) -> String {
+    let entries = terminal.entries.get_untracked();
+    if entries.is_empty() {
+        return "# No command has been run in the console yet.\n".into();
+    }
+    entries
+        .iter()
+        .map(|e| format!("# {}\n$ {}\n{}{}", e.at, e.command, e.stdout, e.stderr))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn events_json(workspace: Workspace) -> String {
+    let mut cluster = workspace
+        .simulation
+        .timeline
+        .with_value(|t| t.cluster().clone());
+    kubectl::run(&mut cluster, "kubectl get events -A -o json", "").stdout
+}
+
+/// A file name that says when: `ordinal-03m20s.yaml`.
+fn file_name(workspace: Workspace, extension: &str) -> String {
+    let clock = workspace
+        .simulation
+        .timeline
+        .with_value(|t| format_clock(t.now().as_millis()));
+    let (minutes, seconds) = clock.split_once(':').unwrap_or(("00", &clock));
+    let seconds = seconds.split('.').next().unwrap_or(seconds);
+    let name = workspace.preset.get_untracked();
+    let name = if name.is_empty() {
+        "ordinal".into()
+    } else {
+        name
+    };
+    format!("{name}-{minutes}m{seconds}s.{extension}")
+}
+
+#[component]
+pub fn ShareMenu() -> impl IntoView {
+    let workspace = expect_context::<Workspace>();
+    let terminal = expect_context::<Terminal>();
+    let link = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+
+    let copy_link = move |_| {
+        let json = state_json(&current_state(workspace));
+        spawn_local(async move {
+            let Ok(fragment) = settle(encode_state(&json), "").await else {
+                status.set("This browser cannot compress the link.".into());
+                return;
+            };
+            let Some(location) = location() else { return };
+            let address = format!(
+                "{}{}{}#{fragment}",
+                location.origin().unwrap_or_default(),
+                location.pathname().unwrap_or_default(),
+                location.search().unwrap_or_default()
+            );
+            let copied = settle(copy_text(&address), "").await.is_ok();
+            link.set(address);
+            status.set(if copied {
+                "Link copied.".into()
+            } else {
+                "Copy the link below.".into()
+            });
+        });
+    };
+    let save_scenario = move |_| {
+        let scenario = workspace
+            .simulation
+            .timeline
+            .with_value(|t| t.to_scenario());
+        download(
+            &file_name(workspace, "yaml"),
+            "text/yaml",
+            &scenario.to_yaml(),
+        );
+    };
+    let save_transcript = move |_| {
+        download(
+            &file_name(workspace, "txt"),
+            "text/plain",
+            &transcript(terminal),
+        );
+    };
+    let save_events = move |_| {
+        download(
+            &file_name(workspace, "events.json"),
+            "application/json",
+            &events_json(workspace),
+        );
+    };
+    let save_picture = move |_| {
+        if let Some(stage) = document().query_selector(".stage").ok().flatten() {
+            download(
+                &file_name(workspace, "svg"),
+                "image/svg+xml",
+                &picture_svg(&stage),
+            );
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target() else { return };
+        let input: JsValue = input.into();
+        spawn_local(async move {
+            let opened = settle(read_file(&input, MOST_IMPORTED_BYTES), "text")
+                .await
+                .and_then(|text| Scenario::parse(&text));
+            let _ =
+                js_sys::Reflect::set(&input, &JsValue::from_str("value"), &JsValue::from_str(""));
+            let scenario = match opened {
+                Ok(scenario) => scenario,
+                Err(reason) => {
+                    status.set(format!("Not opened: {reason}"));
+                    return;
+                }
+            };
+            let replace = !workspace.has_own_work()
+                || window()
+                    .confirm_with_message(
+                        "Opening this file replaces what you have done here. Open it?",
+                    )
+                    .unwrap_or(false);
+            if replace {
+                workspace.open(&scenario, SimTime::ZERO, None);
+                crate::app::set_address(None);
+                status.set(format!(
+                    "Opened {}.",
+                    scenario.name.as_deref().unwrap_or("the scenario")
+                ));
+            }
+        });
+    };
+
+    view! {
+        <details class="share-menu">
+            <summary>"Share"</summary>
+            <div class="menu-panel" role="group" aria-label="Share and export">
+                <button class="copy-link" on:click=copy_link>"Copy a link to this moment"</button>
+                <Show when=move || link.with(|l| !l.is_empty())>
+                    <input class="share-link" readonly aria-label="Share link" prop:value=move || link.get()/>
+                </Show>
+                <p class="share-status" role="status">{move || status.get()}</p>
+                <p class="menu-heading">"Download"</p>
+                <button data-export="scenario" on:click=save_scenario>"Scenario file (.yaml)"</button>
+                <button data-export="transcript" on:click=save_transcript>"Console transcript (.txt)"</button>
+                <button data-export="events" on:click=save_events>"Events (.json)"</button>
+                <button data-export="picture" on:click=save_picture>"Picture of the stage (.svg)"</button>
+                <label class="import">
+                    "Open a scenario file…"
+                    <input type="file" accept=".yaml,.yml,text/yaml" aria-label="Open a scenario file" on:change=import/>
+                </label>
+            </div>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared() -> SharedState {
+        let scenario = Scenario::parse(include_str!("../examples/stuck-rollout.yaml")).unwrap();
+        SharedState {
+            scenario,
+            at: SimTime::from_secs(95),
+            editor: Some("apiVersion: v1\nkind: Namespace\n".into()),
+        }
+    }
+
+    #[test]
+    fn a_state_reads_back_the_same() {
+        let state = shared();
+        assert_eq!(read_state(&state_json(&state)).unwrap(), state);
+    }
+
+    #[test]
+    fn a_broken_state_says_why() {
+        let json = state_json(&shared());
+        let refusal = |json: &str| read_state(json).unwrap_err();
+        assert!(refusal("{").starts_with("it is damaged"));
+        assert_eq!(
+            refusal(&json.replace("\"v\":1", "\"v\":2")),
+            "it was made by a newer Ordinal (state version 2; this one reads 1)"
+        );
+        assert_eq!(
+            refusal(&json.replace("\"at\":95000", "\"at\":90000000")),
+            "it points 25h0m0s into the simulation; a link may point at most 24 hours in"
+        );
+        assert!(refusal(&json.replace("seed: 0", "seed: x"))
+            .starts_with("its scenario is refused: invalid scenario"));
+        assert_eq!(refusal(r#"{"v":1,"at":0}"#), "it holds no scenario");
+    }
+}
