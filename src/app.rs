@@ -8,6 +8,7 @@ use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
 use crate::details::{DetailsDrawer, Selection};
 use crate::editor::{Diagnostic, Editor};
+use crate::embed::{self, HostBridge, OpenInPlayground};
 use crate::linking::Hovered;
 use crate::player::{Playback, Player, Scrubber};
 use crate::presets::{self, PresetPicker};
@@ -71,6 +72,36 @@ pub fn App() -> impl IntoView {
     provide_context(ShareProblem(RwSignal::new(None)));
     open_shared_state(workspace);
 
+    if let Some(embed) = embed::options() {
+        if let Some(body) = document().body() {
+            let _ = body.class_list().add_1("embedded");
+        }
+        embed::apply_theme(embed::theme_from_address().unwrap_or("system"));
+        return view! {
+            <header class="toolbar embed-bar">
+                <Player/>
+                <OpenInPlayground/>
+            </header>
+            <Shortcuts/>
+            <ShareProblemBanner/>
+            <Scrubber/>
+            <main class="workspace" class:stage-only=!embed.editor>
+                {embed.editor.then(|| view! {
+                    <section class="editor-pane" aria-label="Manifests">
+                        <Editor text=manifests diagnostics=diagnostics/>
+                    </section>
+                })}
+                <section class="stage-pane" aria-label="Cluster">
+                    <StageView/>
+                </section>
+            </main>
+            <DetailsDrawer/>
+            <Announcer/>
+            <HostBridge/>
+        }
+        .into_any();
+    }
+
     view! {
         <header class="toolbar">
             <h1 class="brand">"Ordinal"</h1>
@@ -94,6 +125,7 @@ pub fn App() -> impl IntoView {
         <DetailsDrawer/>
         <Announcer/>
     }
+    .into_any()
 }
 
 struct Opening {
@@ -133,12 +165,12 @@ fn first_scenario(workers: Option<usize>) -> Opening {
         timeline,
         diagnostics,
         manifests: scenario.manifests,
-        autoplay: !has_shared_state(),
+        autoplay: !has_shared_state() && embed::options().is_none(),
         preset: String::new(),
     }
 }
 
-fn address_parameter(name: &str) -> Option<String> {
+pub fn address_parameter(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?

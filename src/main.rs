@@ -7,6 +7,7 @@ mod console;
 mod crash;
 mod details;
 mod editor;
+mod embed;
 mod field_line;
 mod linking;
 mod player;

@@ -110,7 +110,7 @@ pub fn read_state(json: &str) -> Result<SharedState, String> {
 }
 
 /// What the page shows now, as a link carries it.
-fn current_state(workspace: Workspace) -> SharedState {
+pub fn current_state(workspace: Workspace) -> SharedState {
     let (scenario, at) = workspace
         .simulation
         .timeline
@@ -153,6 +153,41 @@ async fn settle(promise: js_sys::Promise, field: &str) -> Result<String, String>
     Err(get("error")
         .and_then(|v| v.as_string())
         .unwrap_or_else(|| "the browser could not read it".into()))
+}
+
+/// The address of this page with the state in its fragment: the full playground, or the embedded player.
+pub async fn link_to(json: &str, embed: bool) -> Result<String, String> {
+    let fragment = settle(encode_state(json), "").await?;
+    let location = location().ok_or("no page")?;
+    let search = location.search().unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&search).map_err(|_| "no address")?;
+    // The state says what to show: a preset named in the address would only be overridden by it.
+    params.delete("preset");
+    if embed {
+        params.set("embed", "");
+    } else {
+        params.delete("embed");
+    }
+    let query = String::from(params.to_string());
+    let query = if query.is_empty() {
+        query
+    } else {
+        format!("?{query}")
+    };
+    Ok(format!(
+        "{}{}{query}#{fragment}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default(),
+    ))
+}
+
+/// The `<iframe>` that embeds what the page shows now, for a documentation page.
+fn iframe_snippet(link: &str) -> String {
+    let link = link.replace('&', "&amp;").replace('"', "&quot;");
+    format!(
+        "<iframe src=\"{link}\" title=\"Ordinal: a StatefulSet, simulated\" width=\"900\" height=\"520\" \
+         style=\"border: 1px solid #d5dae3; border-radius: 8px\" loading=\"lazy\"></iframe>"
+    )
 }
 
 /// Opens the state in the address's fragment, if there is one; says why not, otherwise.
@@ -232,26 +267,24 @@ pub fn ShareMenu() -> impl IntoView {
     let link = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
 
-    let copy_link = move |_| {
+    let copy_link = move |embed: bool| {
         let json = state_json(&current_state(workspace));
         spawn_local(async move {
-            let Ok(fragment) = settle(encode_state(&json), "").await else {
+            let Ok(address) = link_to(&json, embed).await else {
                 status.set("This browser cannot compress the link.".into());
                 return;
             };
-            let Some(location) = location() else { return };
-            let address = format!(
-                "{}{}{}#{fragment}",
-                location.origin().unwrap_or_default(),
-                location.pathname().unwrap_or_default(),
-                location.search().unwrap_or_default()
-            );
-            let copied = settle(copy_text(&address), "").await.is_ok();
-            link.set(address);
-            status.set(if copied {
-                "Link copied.".into()
+            let text = if embed {
+                iframe_snippet(&address)
             } else {
-                "Copy the link below.".into()
+                address
+            };
+            let copied = settle(copy_text(&text), "").await.is_ok();
+            link.set(text);
+            status.set(match (embed, copied) {
+                (false, true) => "Link copied.".into(),
+                (true, true) => "Embed code copied.".into(),
+                (_, false) => "Copy it from below.".into(),
             });
         });
     };
@@ -326,9 +359,10 @@ pub fn ShareMenu() -> impl IntoView {
         <details class="share-menu">
             <summary>"Share"</summary>
             <div class="menu-panel" role="group" aria-label="Share and export">
-                <button class="copy-link" on:click=copy_link>"Copy a link to this moment"</button>
+                <button class="copy-link" on:click=move |_| copy_link(false)>"Copy a link to this moment"</button>
+                <button class="copy-embed" on:click=move |_| copy_link(true)>"Copy embed code (iframe)"</button>
                 <Show when=move || link.with(|l| !l.is_empty())>
-                    <input class="share-link" readonly aria-label="Share link" prop:value=move || link.get()/>
+                    <input class="share-link" readonly aria-label="Link or embed code" prop:value=move || link.get()/>
                 </Show>
                 <p class="share-status" role="status">{move || status.get()}</p>
                 <p class="menu-heading">"Download"</p>
