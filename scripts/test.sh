@@ -3,11 +3,12 @@
 # to wasm in headless Chromium, and end-to-end tests that drive the built page in headless Chromium.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing Debian's chromium and chromium-driver"
+# A CJK font too, so that the Chinese interface's screenshots show characters rather than boxes.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "WenQuanYi"; then
+  say "installing Debian's chromium, chromium-driver and fonts-wqy-microhei"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
 
 say "native tests"

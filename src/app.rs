@@ -9,6 +9,7 @@ use crate::console::{Announcer, Terminal, Workbench};
 use crate::details::{DetailsDrawer, Selection};
 use crate::editor::{Diagnostic, Editor};
 use crate::embed::{self, HostBridge, OpenInPlayground};
+use crate::i18n::{t, T};
 use crate::linking::Hovered;
 use crate::player::{Playback, Player, Scrubber};
 use crate::presets::{self, PresetPicker};
@@ -87,11 +88,11 @@ pub fn App() -> impl IntoView {
             <Scrubber/>
             <main class="workspace" class:stage-only=!embed.editor>
                 {embed.editor.then(|| view! {
-                    <section class="editor-pane" aria-label="Manifests">
+                    <section class="editor-pane" aria-label=move || t(T::Manifests)>
                         <Editor text=manifests diagnostics=diagnostics/>
                     </section>
                 })}
-                <section class="stage-pane" aria-label="Cluster">
+                <section class="stage-pane" aria-label=move || t(T::Cluster)>
                     <StageView/>
                 </section>
             </main>
@@ -114,10 +115,10 @@ pub fn App() -> impl IntoView {
         <ShareProblemBanner/>
         <Scrubber/>
         <main class="workspace">
-            <section class="editor-pane" aria-label="Manifests">
+            <section class="editor-pane" aria-label=move || t(T::Manifests)>
                 <Editor text=manifests diagnostics=diagnostics/>
             </section>
-            <section class="stage-pane" aria-label="Cluster">
+            <section class="stage-pane" aria-label=move || t(T::Cluster)>
                 <StageView/>
             </section>
         </main>

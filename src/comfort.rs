@@ -6,16 +6,18 @@ use leptos::prelude::*;
 use ordinal_sim::SimTime;
 
 use crate::app::Simulation;
+use crate::i18n::{t, LanguagePicker, T};
 use crate::player::{Playback, SPEEDS};
 
-const SHORTCUTS: &[(&str, &str)] = &[
-    ("Space", "play or pause"),
-    ("→", "step to the next event"),
-    ("←", "back one second"),
-    ("Shift + ← / →", "back or forward ten seconds"),
-    ("Home / End", "the start, or the furthest instant simulated"),
-    ("+ / −", "faster or slower"),
-    ("?", "show or hide this help"),
+/// The keys, as printed on a keyboard (Space in the page's language), and what they do.
+const SHORTCUTS: &[(Option<&str>, T)] = &[
+    (None, T::ShortcutPlay),
+    (Some("→"), T::ShortcutStep),
+    (Some("←"), T::ShortcutBack),
+    (Some("Shift + ← / →"), T::ShortcutJump),
+    (Some("Home / End"), T::ShortcutEnds),
+    (Some("+ / −"), T::ShortcutSpeed),
+    (Some("?"), T::ShortcutHelp),
 ];
 
 /// Whether a key press belongs to a field the user is typing in (the editor, the console, a filter).
@@ -127,16 +129,23 @@ pub fn Shortcuts() -> impl IntoView {
     on_cleanup(move || handle.remove());
     view! {
         <Show when=move || help.get()>
-            <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" on:click=move |_| help.set(false)>
+            <div class="overlay" role="dialog" aria-modal="true" aria-label=move || t(T::KeyboardShortcuts) on:click=move |_| help.set(false)>
                 <div class="help" on:click=|event| event.stop_propagation()>
-                    <h2>"Keyboard shortcuts"</h2>
+                    <h2>{move || t(T::KeyboardShortcuts)}</h2>
                     <dl>
                         {SHORTCUTS
                             .iter()
-                            .map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> })
+                            .map(|(keys, what)| {
+                                let keys = *keys;
+                                let what = *what;
+                                view! {
+                                    <dt><kbd>{move || keys.unwrap_or_else(|| t(T::KeySpace))}</kbd></dt>
+                                    <dd>{move || t(what)}</dd>
+                                }
+                            })
                             .collect_view()}
                     </dl>
-                    <button class="close" on:click=move |_| help.set(false)>"Close"</button>
+                    <button class="close" on:click=move |_| help.set(false)>{move || t(T::Close)}</button>
                 </div>
             </div>
         </Show>
@@ -167,21 +176,21 @@ fn preference(name: &'static str, default: &'static str) -> RwSignal<String> {
 
 /// A checkbox for a two-valued preference: `values` is (checked, unchecked).
 fn switch(
-    label: &'static str,
-    title: &'static str,
+    label: T,
+    title: T,
     choice: RwSignal<String>,
     values: (&'static str, &'static str),
 ) -> impl IntoView {
     let (on, off) = values;
     view! {
-        <label class="switch" title=title>
+        <label class="switch" title=move || t(title)>
             <input
                 type="checkbox"
-                aria-label=label
+                aria-label=move || t(label)
                 prop:checked=move || choice.get() == on
                 on:change=move |ev| choice.set(if event_target_checked(&ev) { on } else { off }.into())
             />
-            " " {label}
+            " " {move || t(label)}
         </label>
     }
 }
@@ -196,17 +205,18 @@ pub fn Preferences() -> impl IntoView {
     let presenter = preference("presenter", "off");
     view! {
         <div class="preferences">
+            <LanguagePicker/>
             <label>
-                <span class="visually-hidden">"Theme"</span>
-                <select aria-label="Theme" prop:value=move || theme.get() on:change=move |ev| theme.set(event_target_value(&ev))>
-                    <option value="system">"◐ System"</option>
-                    <option value="light">"☀ Light"</option>
-                    <option value="dark">"☾ Dark"</option>
+                <span class="visually-hidden">{move || t(T::Theme)}</span>
+                <select aria-label=move || t(T::Theme) prop:value=move || theme.get() on:change=move |ev| theme.set(event_target_value(&ev))>
+                    <option value="system">{move || t(T::ThemeSystem)}</option>
+                    <option value="light">{move || t(T::ThemeLight)}</option>
+                    <option value="dark">{move || t(T::ThemeDark)}</option>
                 </select>
             </label>
-            {switch("Reduce motion", "Motion as instant changes", motion, ("reduce", "system"))}
-            {switch("Presenter", "Everything larger, for the back of a classroom", presenter, ("on", "off"))}
-            <button class="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" on:click=move |_| help.0.update(|h| *h = !*h)>"?"</button>
+            {switch(T::ReduceMotion, T::ReduceMotionTitle, motion, ("reduce", "system"))}
+            {switch(T::Presenter, T::PresenterTitle, presenter, ("on", "off"))}
+            <button class="help-button" aria-label=move || t(T::KeyboardShortcutsButton) title=move || t(T::KeyboardShortcutsButton) on:click=move |_| help.0.update(|h| *h = !*h)>"?"</button>
         </div>
     }
 }

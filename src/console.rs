@@ -9,6 +9,7 @@ use ordinal_sim::SimTime;
 use std::sync::Arc;
 
 use crate::app::Simulation;
+use crate::i18n::{t, T};
 use crate::view_model::format_clock;
 
 /// One command and what it printed.
@@ -62,10 +63,10 @@ enum Tab {
 }
 
 /// A tab of a tab list that shows which of `T` is chosen.
-pub fn tab_button<T: Copy + PartialEq + Send + Sync + 'static>(
-    chosen: RwSignal<T>,
-    which: T,
-    label: &'static str,
+pub fn tab_button<Which: Copy + PartialEq + Send + Sync + 'static>(
+    chosen: RwSignal<Which>,
+    which: Which,
+    label: T,
 ) -> impl IntoView {
     view! {
         <button
@@ -74,7 +75,7 @@ pub fn tab_button<T: Copy + PartialEq + Send + Sync + 'static>(
             aria-selected=move || (chosen.get() == which).to_string()
             on:click=move |_| chosen.set(which)
         >
-            {label}
+            {move || t(label)}
         </button>
     }
 }
@@ -83,10 +84,10 @@ pub fn tab_button<T: Copy + PartialEq + Send + Sync + 'static>(
 pub fn Workbench() -> impl IntoView {
     let tab = RwSignal::new(Tab::Events);
     view! {
-        <section class="workbench" aria-label="Events and console">
+        <section class="workbench" aria-label=move || t(T::EventsAndConsole)>
             <div class="tabs" role="tablist">
-                {tab_button(tab, Tab::Events, "Events")}
-                {tab_button(tab, Tab::Console, "Console")}
+                {tab_button(tab, Tab::Events, T::Events)}
+                {tab_button(tab, Tab::Console, T::Console)}
             </div>
             <Show when=move || tab.get() == Tab::Events>
                 <EventList/>
@@ -147,11 +148,12 @@ fn EventList() -> impl IntoView {
     view! {
         <div class="events" role="tabpanel">
             <label class="filter">
-                "Object "
+                {move || t(T::Object)}
+                " "
                 <input
                     type="search"
                     placeholder="web-1"
-                    aria-label="Show the events of one object"
+                    aria-label=move || t(T::ShowEventsOfObject)
                     prop:value=move || object.get()
                     on:input=move |ev| object.set(event_target_value(&ev))
                 />
@@ -274,7 +276,7 @@ fn Console() -> impl IntoView {
                 <span aria-hidden="true">"$ kubectl "</span>
                 <input
                     type="text"
-                    aria-label="kubectl command"
+                    aria-label=move || t(T::KubectlCommand)
                     autocomplete="off"
                     spellcheck="false"
                     placeholder="get pods -o wide"

@@ -3,6 +3,8 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use crate::i18n::{Lang, T};
+
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
@@ -29,10 +31,17 @@ fn show_crash_banner(message: &str) {
     let title = document.create_element("strong").ok();
     let detail = document.create_element("pre").ok();
     let reload = document.create_element("button").ok();
+    // The language from `<html lang>`, not from the reactive runtime, which may be what panicked.
+    let lang = Lang::from_code(
+        &document
+            .document_element()
+            .and_then(|root| root.get_attribute("lang"))
+            .unwrap_or_default(),
+    );
     if let (Some(title), Some(detail), Some(reload)) = (title, detail, reload) {
-        title.set_text_content(Some("Ordinal stopped because of an internal error. "));
+        title.set_text_content(Some(T::CrashTitle.in_lang(lang)));
         detail.set_text_content(Some(message));
-        reload.set_text_content(Some("Reload the page"));
+        reload.set_text_content(Some(T::ReloadPage.in_lang(lang)));
         let _ = reload.set_attribute("onclick", "location.reload()");
         let _ = banner.append_child(&title);
         let _ = banner.append_child(&reload);

@@ -6,6 +6,7 @@ use ordinal_sim::kubectl;
 
 use crate::app::Simulation;
 use crate::console::tab_button;
+use crate::i18n::{t, T};
 
 /// An object on the stage, by the resource name kubectl takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +95,7 @@ pub fn DetailsDrawer() -> impl IntoView {
         <Show when=move || selection.with(Option::is_some)>
             <aside
                 class="drawer"
-                aria-label="Details"
+                aria-label=move || t(T::Details)
                 on:keydown=move |event| {
                     if event.key() == "Escape" {
                         selection.set(None);
@@ -103,12 +104,12 @@ pub fn DetailsDrawer() -> impl IntoView {
             >
                 <header class="drawer-head">
                     <h2>{move || selection.get().map(|s| format!("{}/{}", s.resource, s.name))}</h2>
-                    <button class="close" aria-label="Close the details" on:click=move |_| selection.set(None)>"✕"</button>
+                    <button class="close" aria-label=move || t(T::CloseDetails) on:click=move |_| selection.set(None)>"✕"</button>
                 </header>
                 <div class="tabs" role="tablist">
-                    {tab_button(tab, Tab::Describe, "Describe")}
-                    {tab_button(tab, Tab::Events, "Events")}
-                    {tab_button(tab, Tab::Yaml, "YAML")}
+                    {tab_button(tab, Tab::Describe, T::Describe)}
+                    {tab_button(tab, Tab::Events, T::Events)}
+                    {tab_button(tab, Tab::Yaml, T::Yaml)}
                 </div>
                 <pre class="drawer-text" role="tabpanel" data-testid="details">{move || text.get()}</pre>
             </aside>

@@ -171,7 +171,7 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
                 each=move || diagnostics.get()
                 key=|d| (d.line, d.message.clone())
                 children=|d| {
-                    let place = d.line.map(|l| format!("line {l}")).unwrap_or_else(|| "manifest".into());
+                    let place = move || crate::i18n::place_of(d.line);
                     view! {
                         <p class="diagnostic" data-line=d.line.unwrap_or(0)>
                             <span class="where">{place}</span>

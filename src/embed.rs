@@ -21,6 +21,7 @@ use ordinal_sim::{Scenario, SimTime};
 use serde_json::{json, Value};
 
 use crate::app::Simulation;
+use crate::i18n::{t, T};
 use crate::player::Playback;
 use crate::workspace::Workspace;
 
@@ -271,7 +272,7 @@ pub fn OpenInPlayground() -> impl IntoView {
         });
     };
     view! {
-        <a class="open-full" href="./" target="_blank" rel="noopener" on:click=open>"Open in Ordinal ↗"</a>
+        <a class="open-full" href="./" target="_blank" rel="noopener" on:click=open>{move || t(T::OpenInOrdinal)}</a>
     }
 }
 

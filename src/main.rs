@@ -9,6 +9,7 @@ mod details;
 mod editor;
 mod embed;
 mod field_line;
+mod i18n;
 mod linking;
 mod player;
 mod presets;

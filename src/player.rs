@@ -7,6 +7,7 @@ use ordinal_sim::SimTime;
 use std::time::Duration;
 
 use crate::app::Simulation;
+use crate::i18n::{t, T};
 use crate::view_model::format_clock;
 
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
@@ -68,19 +69,20 @@ pub fn Player() -> impl IntoView {
         simulation.update(|timeline| timeline.step());
     };
     view! {
-        <div class="player" role="group" aria-label="Playback">
+        <div class="player" role="group" aria-label=move || t(T::Playback)>
             <button
                 class="play"
-                aria-label=move || if playback.playing.get() { "Pause" } else { "Play" }
+                aria-label=move || t(if playback.playing.get() { T::Pause } else { T::Play })
                 on:click=move |_| playback.playing.update(|p| *p = !*p)
             >
-                {move || if playback.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                {move || t(if playback.playing.get() { T::PauseButton } else { T::PlayButton })}
             </button>
-            <button class="step" aria-label="Step to the next event" on:click=step>"▶| Step"</button>
+            <button class="step" aria-label=move || t(T::StepToNextEvent) on:click=step>{move || t(T::StepButton)}</button>
             <label class="speed">
-                "Speed "
+                {move || t(T::Speed)}
+                " "
                 <select
-                    aria-label="Speed"
+                    aria-label=move || t(T::Speed)
                     on:change=move |ev| {
                         if let Ok(speed) = event_target_value(&ev).parse::<f64>() {
                             playback.speed.set(speed);
@@ -100,7 +102,7 @@ pub fn Player() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <output class="clock" aria-label="Simulated time">{clock}</output>
+            <output class="clock" aria-label=move || t(T::SimulatedTime)>{clock}</output>
         </div>
     }
 }
@@ -134,18 +136,15 @@ pub fn Scrubber() -> impl IntoView {
     });
     let markers = Memo::new(move |_| {
         simulation.read(|t| {
-            let bursts = t.branch().bursts().into_iter().map(|burst| {
-                let plural = if burst.events == 1 { "" } else { "s" };
-                Marker {
-                    at_ms: burst.from.as_millis(),
-                    kind: "burst",
-                    label: format!(
-                        "{}–{} {} event{plural}",
-                        format_clock(burst.from.as_millis()),
-                        format_clock(burst.to.as_millis() + 999),
-                        burst.events
-                    ),
-                }
+            let bursts = t.branch().bursts().into_iter().map(|burst| Marker {
+                at_ms: burst.from.as_millis(),
+                kind: "burst",
+                label: format!(
+                    "{}–{} {}",
+                    format_clock(burst.from.as_millis()),
+                    format_clock(burst.to.as_millis() + 999),
+                    crate::i18n::events_count(burst.events)
+                ),
             });
             let interventions = t.branch().steps.iter().map(|step| Marker {
                 at_ms: step.at.as_millis(),
@@ -165,12 +164,12 @@ pub fn Scrubber() -> impl IntoView {
         simulation.update(|timeline| timeline.seek(SimTime::from_millis(ms)));
     };
     view! {
-        <div class="timeline" role="group" aria-label="Timeline">
+        <div class="timeline" role="group" aria-label=move || t(T::Timeline)>
             <div class="track">
                 <input
                     type="range"
                     class="scrub"
-                    aria-label="Simulated time"
+                    aria-label=move || t(T::SimulatedTime)
                     aria-valuetext=move || format_clock(now_ms())
                     min="0"
                     step=SCRUB_STEP_MS.to_string()
@@ -220,9 +219,9 @@ fn Branches() -> impl IntoView {
                 .enumerate()
                 .map(|(index, branch)| {
                     let name = match branch.forked_from {
-                        None => "main".to_string(),
+                        None => T::MainBranch.in_lang(crate::i18n::lang()).to_string(),
                         Some((_, at)) => {
-                            format!("branch {index} · from {}", format_clock(at.as_millis()))
+                            crate::i18n::branch_from(index, &format_clock(at.as_millis()))
                         }
                     };
                     (index, name, index == current)
@@ -238,7 +237,7 @@ fn Branches() -> impl IntoView {
     };
     view! {
         <Show when=move || branches.with(|b| b.len() > 1)>
-            <div class="branches" role="group" aria-label="Branches">
+            <div class="branches" role="group" aria-label=move || t(T::Branches)>
                 {move || {
                     branches
                         .get()

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::console::Terminal;
+use crate::i18n::{t, T};
 use crate::view_model::format_clock;
 use crate::workspace::Workspace;
 
@@ -214,10 +215,10 @@ pub fn ShareProblemBanner() -> impl IntoView {
         <Show when=move || problem.with(Option::is_some)>
             <div class="share-problem" role="alert">
                 <p>
-                    "This share link could not be opened: " {move || problem.get().unwrap_or_default()}
-                    ". The page shows the web example instead."
+                    {move || t(T::ShareLinkProblem)} {move || problem.get().unwrap_or_default()}
+                    {move || t(T::ShareLinkFallback)}
                 </p>
-                <button on:click=move |_| problem.set(None)>"Dismiss"</button>
+                <button on:click=move |_| problem.set(None)>{move || t(T::Dismiss)}</button>
             </div>
         </Show>
     }
@@ -271,7 +272,7 @@ pub fn ShareMenu() -> impl IntoView {
         let json = state_json(&current_state(workspace));
         spawn_local(async move {
             let Ok(address) = link_to(&json, embed).await else {
-                status.set("This browser cannot compress the link.".into());
+                status.set(t(T::CannotCompress).into());
                 return;
             };
             let text = if embed {
@@ -281,11 +282,14 @@ pub fn ShareMenu() -> impl IntoView {
             };
             let copied = settle(copy_text(&text), "").await.is_ok();
             link.set(text);
-            status.set(match (embed, copied) {
-                (false, true) => "Link copied.".into(),
-                (true, true) => "Embed code copied.".into(),
-                (_, false) => "Copy it from below.".into(),
-            });
+            status.set(
+                t(match (embed, copied) {
+                    (false, true) => T::LinkCopied,
+                    (true, true) => T::EmbedCopied,
+                    (_, false) => T::CopyFromBelow,
+                })
+                .into(),
+            );
         });
     };
     let save_scenario = move |_| {
@@ -334,45 +338,41 @@ pub fn ShareMenu() -> impl IntoView {
             let scenario = match opened {
                 Ok(scenario) => scenario,
                 Err(reason) => {
-                    status.set(format!("Not opened: {reason}"));
+                    status.set(format!("{}{reason}", t(T::NotOpened)));
                     return;
                 }
             };
             let replace = !workspace.has_own_work()
                 || window()
-                    .confirm_with_message(
-                        "Opening this file replaces what you have done here. Open it?",
-                    )
+                    .confirm_with_message(t(T::ReplaceYourWork))
                     .unwrap_or(false);
             if replace {
                 workspace.open(&scenario, SimTime::ZERO, None);
                 crate::app::set_address(None);
-                status.set(format!(
-                    "Opened {}.",
-                    scenario.name.as_deref().unwrap_or("the scenario")
-                ));
+                let name = scenario.name.as_deref().unwrap_or(t(T::TheScenario));
+                status.set(format!("{}{name}.", t(T::Opened)));
             }
         });
     };
 
     view! {
         <details class="share-menu">
-            <summary>"Share"</summary>
-            <div class="menu-panel" role="group" aria-label="Share and export">
-                <button class="copy-link" on:click=move |_| copy_link(false)>"Copy a link to this moment"</button>
-                <button class="copy-embed" on:click=move |_| copy_link(true)>"Copy embed code (iframe)"</button>
+            <summary>{move || t(T::Share)}</summary>
+            <div class="menu-panel" role="group" aria-label=move || t(T::ShareAndExport)>
+                <button class="copy-link" on:click=move |_| copy_link(false)>{move || t(T::CopyLink)}</button>
+                <button class="copy-embed" on:click=move |_| copy_link(true)>{move || t(T::CopyEmbed)}</button>
                 <Show when=move || link.with(|l| !l.is_empty())>
-                    <input class="share-link" readonly aria-label="Link or embed code" prop:value=move || link.get()/>
+                    <input class="share-link" readonly aria-label=move || t(T::LinkOrEmbedCode) prop:value=move || link.get()/>
                 </Show>
                 <p class="share-status" role="status">{move || status.get()}</p>
-                <p class="menu-heading">"Download"</p>
-                <button data-export="scenario" on:click=save_scenario>"Scenario file (.yaml)"</button>
-                <button data-export="transcript" on:click=save_transcript>"Console transcript (.txt)"</button>
-                <button data-export="events" on:click=save_events>"Events (.json)"</button>
-                <button data-export="picture" on:click=save_picture>"Picture of the stage (.svg)"</button>
+                <p class="menu-heading">{move || t(T::Download)}</p>
+                <button data-export="scenario" on:click=save_scenario>{move || t(T::ScenarioFile)}</button>
+                <button data-export="transcript" on:click=save_transcript>{move || t(T::ConsoleTranscript)}</button>
+                <button data-export="events" on:click=save_events>{move || t(T::EventsJson)}</button>
+                <button data-export="picture" on:click=save_picture>{move || t(T::StagePicture)}</button>
                 <label class="import">
-                    "Open a scenario file…"
-                    <input type="file" accept=".yaml,.yml,text/yaml" aria-label="Open a scenario file" on:change=import/>
+                    {move || t(T::OpenScenarioFile)}
+                    <input type="file" accept=".yaml,.yml,text/yaml" aria-label=move || t(T::OpenScenarioFile) on:change=import/>
                 </label>
             </div>
         </details>

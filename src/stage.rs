@@ -2,6 +2,7 @@
 //! gives them; the pool of PersistentVolumes; and the nodes.
 
 use leptos::prelude::*;
+use ordinal_sim::controller::statefulset::wait::Wait;
 use ordinal_sim::fault::Fault;
 use ordinal_sim::scenario::Action;
 use ordinal_sim::ObjectKey;
@@ -12,6 +13,7 @@ use crate::app::Simulation;
 use crate::bindings::{BindingLines, MOST_LINES};
 use crate::console::Terminal;
 use crate::details::{Selected, Selection};
+use crate::i18n::{t, T};
 use crate::linking::{governs, Governs, Hovered};
 use crate::view_model::{
     self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage, VolumeView,
@@ -95,7 +97,7 @@ fn DnsPanel(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl
         set.with(|set| {
             set.as_ref()?.dns.as_ref().map(|view| {
                 let addresses = if view.service_addresses.is_empty() {
-                    "no ready endpoint".to_string()
+                    t(T::NoReadyEndpoint).to_string()
                 } else {
                     view.service_addresses.join(", ")
                 };
@@ -167,7 +169,7 @@ fn NameRow(history: NameHistory) -> impl IntoView {
             <td>
                 {match address {
                     Some(ip) => view! { <span class="address">{ip}</span> }.into_any(),
-                    None => view! { <span class="no-record">"no record (not ready)"</span> }.into_any(),
+                    None => view! { <span class="no-record">{move || t(T::NoRecord)}</span> }.into_any(),
                 }}
                 {history.previous_address.filter(|_| changed).map(|old| view! {
                     " " <span class="was">"was " <s>{old}</s></span>
@@ -189,7 +191,7 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
                         each=move || volumes.get()
                         key=|volume| volume.clone()
                         children=|volume| {
-                            let claim = if volume.claim.is_empty() { "no claim".to_string() } else { volume.claim.clone() };
+                            let claim = if volume.claim.is_empty() { t(T::NoClaim).to_string() } else { volume.claim.clone() };
                             let open = expect_context::<Selection>().opener(Selected::volume(&volume.name));
                             let hovered = expect_context::<Hovered>();
                             let pv = volume.name.clone();
@@ -221,20 +223,20 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
 fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
     view! {
         <Show when=move || nodes.with(|n| n.len() > 1)>
-            <section class="nodes" aria-label="Nodes">
-                <h3>"Nodes"</h3>
+            <section class="nodes" aria-label=move || t(T::Nodes)>
+                <h3>{move || t(T::Nodes)}</h3>
                 <ul class="node-list">
                     <For
                         each=move || nodes.get()
                         key=|node| node.clone()
                         children=|node| {
-                            let label = format!("Actions for {}", node.name);
+                            let label = crate::i18n::actions_for(&node.name);
                             let actions = node_actions(&node.name);
                             view! {
                                 <li class="node" data-node=node.name.clone() data-status=node.status.clone()>
                                     <span class="node-name">{node.name.clone()}</span>
                                     " " <span class="node-status">{node.status.clone()}</span>
-                                    " " <span class="node-pods">{format!("{} pods", node.pods)}</span>
+                                    " " <span class="node-pods">{crate::i18n::pods_count(node.pods)}</span>
                                     <ActionMenu label=label actions=actions/>
                                 </li>
                             }
@@ -246,22 +248,47 @@ fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
     }
 }
 
-fn node_actions(node: &str) -> Vec<(&'static str, Action)> {
+/// How a menu item is named: in the page's language, or as the command it runs (`hostname`, `ls /`).
+#[derive(Clone, Copy)]
+enum MenuLabel {
+    Said(T),
+    Command(&'static str),
+}
+
+impl MenuLabel {
+    fn text(self) -> &'static str {
+        match self {
+            MenuLabel::Said(text) => t(text),
+            MenuLabel::Command(command) => command,
+        }
+    }
+}
+
+fn node_actions(node: &str) -> Vec<(MenuLabel, Action)> {
     let kubectl = |rest: String| Action::Run(format!("kubectl {rest}"));
     vec![
-        ("Cordon", kubectl(format!("cordon {node}"))),
-        ("Uncordon", kubectl(format!("uncordon {node}"))),
         (
-            "Drain",
+            MenuLabel::Said(T::Cordon),
+            kubectl(format!("cordon {node}")),
+        ),
+        (
+            MenuLabel::Said(T::Uncordon),
+            kubectl(format!("uncordon {node}")),
+        ),
+        (
+            MenuLabel::Said(T::Drain),
             kubectl(format!(
                 "drain {node} --ignore-daemonsets --delete-emptydir-data"
             )),
         ),
         (
-            "Down",
+            MenuLabel::Said(T::NodeDown),
             Action::Inject(Fault::NodeDown { node: node.into() }),
         ),
-        ("Up", Action::Inject(Fault::NodeUp { node: node.into() })),
+        (
+            MenuLabel::Said(T::NodeUp),
+            Action::Inject(Fault::NodeUp { node: node.into() }),
+        ),
     ]
 }
 
@@ -272,7 +299,7 @@ struct SetHeader {
     kind: String,
     summary: String,
     revisions: String,
-    wait: Option<String>,
+    wait: Option<Wait>,
 }
 
 impl SetHeader {
@@ -335,7 +362,11 @@ fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl 
                 <p class="set-status" data-testid="set-status">{h.summary}</p>
                 <p class="revisions">{h.revisions}</p>
                 {h.wait.map(|wait| view! {
-                    <p class="wait" data-testid="wait" role="status"><span class="wait-label">"waiting"</span> {wait}</p>
+                    <p class="wait" data-testid="wait" role="status">
+                        <span class="wait-label">{move || t(T::Waiting)}</span>
+                        " "
+                        {move || crate::i18n::wait_text(&wait, crate::i18n::lang())}
+                    </p>
                 })}
             })}
             <ol class=density>
@@ -511,7 +542,7 @@ fn OrdinalSlot(
                 Some(_) => view! {
                     <PodCard name=card_name.clone() namespace=place.namespace.clone() pod=pod revisions=revisions/>
                 }.into_any(),
-                None => view! { <div class="pod-empty">"(no pod)"</div> }.into_any(),
+                None => view! { <div class="pod-empty">{move || t(T::NoPod)}</div> }.into_any(),
             }}
             {move || uid.get().filter(|_| has_claims.get()).map(|uid| view! {
                 <div class="mount" data-pod-uid=uid aria-hidden="true"></div>
@@ -535,7 +566,7 @@ fn PodCard(
     revisions: Signal<Option<SetRevisions>>,
 ) -> impl IntoView {
     let open = expect_context::<Selection>().opener(Selected::pod(&name, &namespace));
-    let label = format!("{name}: details");
+    let label = crate::i18n::details_of(&name);
     let text = move |field: fn(&PodView) -> String| {
         move || pod.with(|p| p.as_deref().map(field).unwrap_or_default())
     };
@@ -554,29 +585,28 @@ fn PodCard(
         let revisions = revisions.get()?;
         let (class, word) = if revision == revisions.update && revisions.update != revisions.current
         {
-            ("rev-update", "update")
+            ("rev-update", t(T::Update))
         } else if revision == revisions.current || revision == revisions.update {
-            ("rev-current", "current")
+            ("rev-current", t(T::Current))
         } else {
-            ("rev-old", "old")
+            ("rev-old", t(T::Old))
         };
         let short = revision.rsplit('-').next().unwrap_or_default().to_string();
         Some((class, format!("{short} · {word}")))
     });
     let revision_class = move || revision.with(|r| r.as_ref().map_or("", |(class, _)| class));
-    let grace =
-        move || {
-            pod.with(|p| p.as_ref().and_then(|p| p.grace)).map(|(left, period)| {
+    let grace = move || {
+        pod.with(|p| p.as_ref().and_then(|p| p.grace)).map(|(left, period)| {
             let share = if period == 0 { 0.0 } else { left as f64 / period as f64 * 100.0 };
             view! {
-                <div class="grace" role="meter" aria-label="Grace period left" aria-valuemin="0"
+                <div class="grace" role="meter" aria-label=t(T::GracePeriodLeft) aria-valuemin="0"
                     aria-valuemax=period aria-valuenow=left data-left=left>
                     <div class="grace-bar" style=format!("width: {share:.1}%")></div>
-                    <span class="grace-text">{format!("{left}s of {period}s grace")}</span>
+                    <span class="grace-text">{crate::i18n::grace_left(left, period)}</span>
                 </div>
             }
         })
-        };
+    };
     let icon = move || {
         pod.with(|p| match p.as_deref() {
             Some(p) if p.terminating => "✕",
@@ -613,7 +643,7 @@ fn PodCard(
             </div>
             <div class="pod-ready">{text(|p| p.ready_text.clone())}</div>
             {grace}
-            <div class="pod-ip">{text(|p| if p.ip.is_empty() { "no IP".to_string() } else { p.ip.clone() })}</div>
+            <div class="pod-ip">{text(|p| if p.ip.is_empty() { t(T::NoIp).to_string() } else { p.ip.clone() })}</div>
             <div class="pod-node">{text(|p| p.node.clone())}</div>
             <div class="pod-revision" title="controller-revision-hash">{move || revision.with(|r| r.as_ref().map(|(_, text)| text.clone()))}</div>
         </div>
@@ -627,7 +657,7 @@ fn Claim(claim: ClaimView, namespace: String) -> impl IntoView {
     let binding = if bound {
         format!("→ {}", claim.volume)
     } else {
-        "(unbound)".to_string()
+        t(T::Unbound).to_string()
     };
     let (name, phase) = (claim.name.clone(), claim.phase.clone());
     let volume = (!claim.volume.is_empty()).then(|| claim.volume.clone());
@@ -664,7 +694,7 @@ struct Place {
 }
 
 /// What a learner can do to a pod, each as the command or fault it stands for.
-fn pod_actions(pod: &str, place: &Place) -> Vec<(&'static str, Action)> {
+fn pod_actions(pod: &str, place: &Place) -> Vec<(MenuLabel, Action)> {
     let key = ObjectKey::new(place.namespace.clone(), pod);
     let namespace = match place.namespace.as_str() {
         "default" => String::new(),
@@ -672,30 +702,45 @@ fn pod_actions(pod: &str, place: &Place) -> Vec<(&'static str, Action)> {
     };
     let kubectl = |rest: String| Action::Run(format!("kubectl {rest}{namespace}"));
     let mut actions = vec![
-        ("Delete", kubectl(format!("delete pod {pod}"))),
         (
-            "Force delete",
+            MenuLabel::Said(T::Delete),
+            kubectl(format!("delete pod {pod}")),
+        ),
+        (
+            MenuLabel::Said(T::ForceDelete),
             kubectl(format!("delete pod {pod} --grace-period=0 --force")),
         ),
-        ("Crash", Action::Inject(Fault::Crash { pod: key.clone() })),
         (
-            "Make not ready",
+            MenuLabel::Said(T::Crash),
+            Action::Inject(Fault::Crash { pod: key.clone() }),
+        ),
+        (
+            MenuLabel::Said(T::MakeNotReady),
             Action::Inject(Fault::NotReady { pod: key.clone() }),
         ),
-        ("Make ready", Action::Inject(Fault::Ready { pod: key })),
-        ("hostname", kubectl(format!("exec {pod} -- hostname"))),
-        ("ls /", kubectl(format!("exec {pod} -- ls /"))),
+        (
+            MenuLabel::Said(T::MakeReady),
+            Action::Inject(Fault::Ready { pod: key }),
+        ),
+        (
+            MenuLabel::Command("hostname"),
+            kubectl(format!("exec {pod} -- hostname")),
+        ),
+        (
+            MenuLabel::Command("ls /"),
+            kubectl(format!("exec {pod} -- ls /")),
+        ),
     ];
     if !place.service.is_empty() {
         let lookup = format!("exec {pod} -- nslookup {pod}.{}", place.service);
-        actions.push(("nslookup", kubectl(lookup)));
+        actions.push((MenuLabel::Command("nslookup"), kubectl(lookup)));
     }
     actions
 }
 
 /// Actions behind a button; each prints its command in the console.
 #[component]
-fn ActionMenu(label: String, actions: Vec<(&'static str, Action)>) -> impl IntoView {
+fn ActionMenu(label: String, actions: Vec<(MenuLabel, Action)>) -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let terminal = expect_context::<Terminal>();
     let open = RwSignal::new(false);
@@ -727,7 +772,7 @@ fn ActionMenu(label: String, actions: Vec<(&'static str, Action)>) -> impl IntoV
                                             terminal.run(simulation, action.clone());
                                         }
                                     >
-                                        {label}
+                                        {move || label.text()}
                                     </button>
                                 </li>
                             }

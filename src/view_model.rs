@@ -71,7 +71,7 @@ pub struct SetView {
     pub available: i32,
     pub current_revision: String,
     pub update_revision: String,
-    pub wait: Option<String>,
+    pub wait: Option<ordinal_sim::controller::statefulset::wait::Wait>,
     pub slots: Vec<SlotView>,
     pub dns: Option<DnsView>,
 }
@@ -331,7 +331,7 @@ fn set_view(cluster: &Cluster, set: &StatefulSet, pods: &mut PodViews) -> SetVie
     let service_name = spec.service_name.clone().unwrap_or_default();
     SetView {
         dns: dns_view(cluster, &namespace, &service_name, &mut slots),
-        wait: cluster.wait_of(&set.key()).map(ToString::to_string),
+        wait: cluster.wait_of(&set.key()).cloned(),
         service_name,
         namespace,
         name,

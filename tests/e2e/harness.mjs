@@ -60,9 +60,11 @@ export async function runInConsole(page, command) {
   return entry;
 }
 
-export async function launchBrowser() {
+/// A fresh Chromium profile; `locale` is the browser's language (`navigator.language`), English unless given.
+export async function launchBrowser({ locale = 'en-US' } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'ordinal-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
+    locale,
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1366, height: 768 },
