@@ -86,16 +86,7 @@ pub fn App() -> impl IntoView {
             <Shortcuts/>
             <ShareProblemBanner/>
             <Scrubber/>
-            <main class="workspace" class:stage-only=!embed.editor>
-                {embed.editor.then(|| view! {
-                    <section class="editor-pane" aria-label=move || t(T::Manifests)>
-                        <Editor text=manifests diagnostics=diagnostics/>
-                    </section>
-                })}
-                <section class="stage-pane" aria-label=move || t(T::Cluster)>
-                    <StageView/>
-                </section>
-            </main>
+            <Panes editor=embed.editor manifests=manifests diagnostics=diagnostics/>
             <DetailsDrawer/>
             <Announcer/>
             <HostBridge/>
@@ -114,19 +105,29 @@ pub fn App() -> impl IntoView {
         <Shortcuts/>
         <ShareProblemBanner/>
         <Scrubber/>
-        <main class="workspace">
-            <section class="editor-pane" aria-label=move || t(T::Manifests)>
-                <Editor text=manifests diagnostics=diagnostics/>
-            </section>
-            <section class="stage-pane" aria-label=move || t(T::Cluster)>
-                <StageView/>
-            </section>
-        </main>
+        <Panes editor=true manifests=manifests diagnostics=diagnostics/>
         <Workbench/>
         <DetailsDrawer/>
         <Announcer/>
     }
     .into_any()
+}
+
+/// The editor, when shown, beside the stage.
+#[component]
+fn Panes(editor: bool, manifests: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView {
+    view! {
+        <main class="workspace" class:stage-only=!editor>
+            {editor.then(|| view! {
+                <section class="editor-pane" aria-label=move || t(T::Manifests)>
+                    <Editor text=manifests diagnostics=diagnostics/>
+                </section>
+            })}
+            <section class="stage-pane" aria-label=move || t(T::Cluster)>
+                <StageView/>
+            </section>
+        </main>
+    }
 }
 
 struct Opening {

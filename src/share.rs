@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::console::Terminal;
-use crate::i18n::{t, T};
+use crate::i18n::{lang, t, Lang, T};
 use crate::view_model::format_clock;
 use crate::workspace::Workspace;
 
@@ -47,7 +47,7 @@ extern "C" {
 
 /// Why the share link in the address could not be opened, shown until dismissed.
 #[derive(Clone, Copy)]
-pub struct ShareProblem(pub RwSignal<Option<String>>);
+pub struct ShareProblem(pub RwSignal<Option<Problem>>);
 
 /// The state a link carries.
 #[derive(Debug, PartialEq)]
@@ -70,38 +70,113 @@ pub fn state_json(state: &SharedState) -> String {
     value.to_string()
 }
 
+/// Why a link or a file could not be opened, worded in the page's language when said.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// Not `#v1.…`.
+    Foreign,
+    /// Made by a later format (`v7`).
+    Newer(String),
+    /// The characters in the fragment.
+    TooLong(String),
+    /// The megabytes it would unpack past.
+    TooBig(String),
+    /// The browser's or the parser's words for what broke.
+    Damaged(String),
+    NoVersion,
+    NewerState(u64),
+    NoScenario,
+    /// The scenario parser's message, as `ordinal run` prints it.
+    BadScenario(String),
+    NoMoment,
+    /// How far in it points.
+    TooFar(String),
+    EditorNotText,
+    NoFile,
+    /// The file's name and its size in KB.
+    FileTooBig(String),
+}
+
+impl Problem {
+    /// From web/share.js's `{ problem, detail }`.
+    fn from_js(problem: &str, detail: String) -> Problem {
+        match problem {
+            "foreign" => Problem::Foreign,
+            "newer" => Problem::Newer(detail),
+            "too-long" => Problem::TooLong(detail),
+            "too-big" => Problem::TooBig(detail),
+            "no-file" => Problem::NoFile,
+            "file-too-big" => Problem::FileTooBig(detail),
+            _ => Problem::Damaged(detail),
+        }
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Problem::Foreign if zh => "它不是 Ordinal 的分享链接".into(),
+            Problem::Foreign => "it is not an Ordinal share link".into(),
+            Problem::Newer(v) if zh => format!("它由更新版本的 Ordinal 生成（格式 {v}），本版本只能读取 v1"),
+            Problem::Newer(v) => format!("it was made by a newer Ordinal (format {v}); this one reads v1"),
+            Problem::TooLong(n) if zh => format!("它有 {n} 个字符，超出了分享链接的长度上限"),
+            Problem::TooLong(n) => format!("it is {n} characters long, longer than a share link can be"),
+            Problem::TooBig(mb) if zh => format!("它解压后超过 {mb} MB"),
+            Problem::TooBig(mb) => format!("it unpacks to more than {mb} MB"),
+            Problem::Damaged(why) if zh => format!("它已损坏（{why}）"),
+            Problem::Damaged(why) => format!("it is damaged ({why})"),
+            Problem::NoVersion if zh => "它没有说明由哪个版本的 Ordinal 生成".into(),
+            Problem::NoVersion => "it does not say which version of Ordinal made it".into(),
+            Problem::NewerState(v) if zh => format!("它由更新版本的 Ordinal 生成（状态版本 {v}，本版本读取 {STATE_VERSION}）"),
+            Problem::NewerState(v) => format!("it was made by a newer Ordinal (state version {v}; this one reads {STATE_VERSION})"),
+            Problem::NoScenario if zh => "它不包含场景".into(),
+            Problem::NoScenario => "it holds no scenario".into(),
+            Problem::BadScenario(why) if zh => format!("其中的场景被拒绝：{why}"),
+            Problem::BadScenario(why) => format!("its scenario is refused: {why}"),
+            Problem::NoMoment if zh => "它没有说明要显示哪个时刻".into(),
+            Problem::NoMoment => "it does not say which moment to show".into(),
+            Problem::TooFar(at) if zh => format!("它指向模拟开始后 {at}，链接最多只能指向 24 小时以内"),
+            Problem::TooFar(at) => format!("it points {at} into the simulation; a link may point at most 24 hours in"),
+            Problem::EditorNotText if zh => "其中的编辑器内容不是文本".into(),
+            Problem::EditorNotText => "its editor text is not text".into(),
+            Problem::NoFile if zh => "没有选择文件".into(),
+            Problem::NoFile => "no file was chosen".into(),
+            Problem::FileTooBig(file) if zh => {
+                format!("{file} KB，场景文件最多 {} KB", MOST_IMPORTED_BYTES / 1024.0)
+            }
+            Problem::FileTooBig(file) => {
+                format!("{file} KB; a scenario file is at most {} KB", MOST_IMPORTED_BYTES / 1024.0)
+            }
+        }
+    }
+}
+
 /// Reads what a link carries, refusing with the reason a person can act on.
-pub fn read_state(json: &str) -> Result<SharedState, String> {
-    let value: Value = serde_json::from_str(json).map_err(|e| format!("it is damaged ({e})"))?;
+pub fn read_state(json: &str) -> Result<SharedState, Problem> {
+    let value: Value = serde_json::from_str(json).map_err(|e| Problem::Damaged(e.to_string()))?;
     match value.get("v").and_then(Value::as_u64) {
         Some(STATE_VERSION) => {}
-        Some(other) => {
-            return Err(format!(
-                "it was made by a newer Ordinal (state version {other}; this one reads {STATE_VERSION})"
-            ))
-        }
-        None => return Err("it does not say which version of Ordinal made it".into()),
+        Some(other) => return Err(Problem::NewerState(other)),
+        None => return Err(Problem::NoVersion),
     }
     let text = value
         .get("scenario")
         .and_then(Value::as_str)
-        .ok_or("it holds no scenario")?;
-    let scenario = Scenario::parse(text).map_err(|e| format!("its scenario is refused: {e}"))?;
+        .ok_or(Problem::NoScenario)?;
+    let scenario = Scenario::parse(text).map_err(Problem::BadScenario)?;
     let at = value
         .get("at")
         .and_then(Value::as_u64)
         .map(SimTime::from_millis)
-        .ok_or("it does not say which moment to show")?;
+        .ok_or(Problem::NoMoment)?;
     if at > MOST_SHARED_TIME {
-        return Err(format!(
-            "it points {} into the simulation; a link may point at most 24 hours in",
-            ordinal_sim::time::go_duration(at.as_millis())
-        ));
+        return Err(Problem::TooFar(ordinal_sim::time::go_duration(
+            at.as_millis(),
+        )));
     }
     let editor = match value.get("editor") {
         None => None,
         Some(Value::String(text)) => Some(text.clone()),
-        Some(_) => return Err("its editor text is not text".into()),
+        Some(_) => return Err(Problem::EditorNotText),
     };
     Ok(SharedState {
         scenario,
@@ -139,29 +214,36 @@ pub fn has_shared_state() -> bool {
     fragment().is_some()
 }
 
-/// The string a resolved promise holds, or the `error` its `{ error }` object names.
-async fn settle(promise: js_sys::Promise, field: &str) -> Result<String, String> {
+/// The string a resolved promise holds, or its `field` when it holds an object; otherwise the problem its
+/// `{ problem, detail }` names.
+async fn settle(promise: js_sys::Promise, field: &str) -> Result<String, Problem> {
     let value = JsFuture::from(promise)
         .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
+        .map_err(|e| Problem::Damaged(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
     if let Some(text) = value.as_string() {
         return Ok(text);
     }
-    let get = |key: &str| js_sys::Reflect::get(&value, &JsValue::from_str(key)).ok();
-    if let Some(text) = get(field).and_then(|v| v.as_string()) {
+    let get = |key: &str| {
+        js_sys::Reflect::get(&value, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    if let Some(text) = get(field) {
         return Ok(text);
     }
-    Err(get("error")
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "the browser could not read it".into()))
+    Err(Problem::from_js(
+        &get("problem").unwrap_or_default(),
+        get("detail").unwrap_or_default(),
+    ))
 }
 
 /// The address of this page with the state in its fragment: the full playground, or the embedded player.
-pub async fn link_to(json: &str, embed: bool) -> Result<String, String> {
+pub async fn link_to(json: &str, embed: bool) -> Result<String, Problem> {
     let fragment = settle(encode_state(json), "").await?;
-    let location = location().ok_or("no page")?;
+    let no_address = || Problem::Damaged("the page has no address".into());
+    let location = location().ok_or_else(no_address)?;
     let search = location.search().unwrap_or_default();
-    let params = web_sys::UrlSearchParams::new_with_str(&search).map_err(|_| "no address")?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).map_err(|_| no_address())?;
     // The state says what to show: a preset named in the address would only be overridden by it.
     params.delete("preset");
     if embed {
@@ -215,7 +297,8 @@ pub fn ShareProblemBanner() -> impl IntoView {
         <Show when=move || problem.with(Option::is_some)>
             <div class="share-problem" role="alert">
                 <p>
-                    {move || t(T::ShareLinkProblem)} {move || problem.get().unwrap_or_default()}
+                    {move || t(T::ShareLinkProblem)}
+                    {move || problem.with(|p| p.as_ref().map(|p| p.text(lang())))}
                     {move || t(T::ShareLinkFallback)}
                 </p>
                 <button on:click=move |_| problem.set(None)>{move || t(T::Dismiss)}</button>
@@ -332,6 +415,7 @@ pub fn ShareMenu() -> impl IntoView {
         spawn_local(async move {
             let opened = settle(read_file(&input, MOST_IMPORTED_BYTES), "text")
                 .await
+                .map_err(|problem| problem.text(lang()))
                 .and_then(|text| Scenario::parse(&text));
             let _ =
                 js_sys::Reflect::set(&input, &JsValue::from_str("value"), &JsValue::from_str(""));
@@ -401,7 +485,7 @@ mod tests {
     #[test]
     fn a_broken_state_says_why() {
         let json = state_json(&shared());
-        let refusal = |json: &str| read_state(json).unwrap_err();
+        let refusal = |json: &str| read_state(json).unwrap_err().text(Lang::En);
         assert!(refusal("{").starts_with("it is damaged"));
         assert_eq!(
             refusal(&json.replace("\"v\":1", "\"v\":2")),
@@ -414,5 +498,9 @@ mod tests {
         assert!(refusal(&json.replace("seed: 0", "seed: x"))
             .starts_with("its scenario is refused: invalid scenario"));
         assert_eq!(refusal(r#"{"v":1,"at":0}"#), "it holds no scenario");
+        assert_eq!(
+            read_state(r#"{"v":1,"at":0}"#).unwrap_err().text(Lang::Zh),
+            "它不包含场景"
+        );
     }
 }

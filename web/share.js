@@ -17,7 +17,7 @@ function toBase64Url(bytes) {
 }
 
 function fromBase64Url(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('it has characters a share link never has');
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
@@ -28,16 +28,17 @@ async function encode(json) {
   return `${VERSION}.${toBase64Url(bytes)}`;
 }
 
-/// The JSON a fragment holds, or `{ error }` saying why there is none.
+/// The JSON a fragment holds, or `{ problem, detail }` saying why there is none; the app words the problem in
+/// the page's language.
 async function decode(fragment) {
   try {
     const text = fragment.replace(/^#/, '');
     const dot = text.indexOf('.');
     const version = dot < 0 ? '' : text.slice(0, dot);
     if (version !== VERSION) {
-      return { error: version.startsWith('v') ? `it was made by a newer Ordinal (format ${version}); this one reads ${VERSION}` : 'it is not an Ordinal share link' };
+      return version.startsWith('v') ? { problem: 'newer', detail: version } : { problem: 'foreign', detail: '' };
     }
-    if (text.length > MAX_ENCODED) return { error: `it is ${text.length} characters long; a share link is at most ${MAX_ENCODED}` };
+    if (text.length > MAX_ENCODED) return { problem: 'too-long', detail: String(text.length) };
     const bytes = fromBase64Url(text.slice(dot + 1));
     const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
     const chunks = [];
@@ -48,13 +49,13 @@ async function decode(fragment) {
       size += value.length;
       if (size > MAX_DECODED) {
         await reader.cancel();
-        return { error: `it unpacks to more than ${MAX_DECODED / 1024 / 1024} MB` };
+        return { problem: 'too-big', detail: String(MAX_DECODED / 1024 / 1024) };
       }
       chunks.push(value);
     }
     return { json: new TextDecoder('utf-8', { fatal: true }).decode(await new Blob(chunks).arrayBuffer()) };
   } catch (error) {
-    return { error: `it is damaged (${error.message || error})` };
+    return { problem: 'damaged', detail: String(error.message || error) };
   }
 }
 
@@ -97,10 +98,8 @@ async function copyText(text) {
 /// The text of the file chosen in a file input, refused past `mostBytes`.
 async function readFile(input, mostBytes) {
   const file = input.files?.[0];
-  if (!file) return { error: 'no file was chosen' };
-  if (file.size > mostBytes) {
-    return { error: `${file.name} is ${Math.ceil(file.size / 1024)} KB; a scenario file is at most ${mostBytes / 1024} KB` };
-  }
+  if (!file) return { problem: 'no-file', detail: '' };
+  if (file.size > mostBytes) return { problem: 'file-too-big', detail: `${file.name} ${Math.ceil(file.size / 1024)}` };
   return { text: await file.text() };
 }
 

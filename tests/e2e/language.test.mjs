@@ -28,6 +28,12 @@ test('a Chinese browser gets the interface in Chinese, kubectl stays as kubectl 
     await page.screenshot({ path: join(ARTIFACTS, 'language-zh.png') });
     await page.click('.share-menu > summary');
 
+    // A broken share link is refused in Chinese too.
+    const broken = await openPage(context, `${server.url}#hello`);
+    await broken.page.locator('.share-problem').waitFor();
+    assert.match(await broken.page.textContent('.share-problem'), /无法打开此分享链接：\s*它不是 Ordinal 的分享链接/);
+    await broken.page.close();
+
     await page.selectOption('select[aria-label="语言"]', 'en');
     await page.waitForFunction(() => document.querySelector('button.step').textContent === '▶| Step');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
