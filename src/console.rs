@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::app::Simulation;
 use crate::i18n::{t, T};
+use crate::lessons::Lessons;
 use crate::view_model::format_clock;
 
 /// One command and what it printed.
@@ -60,6 +61,7 @@ impl Terminal {
 enum Tab {
     Events,
     Console,
+    Lessons,
 }
 
 /// A tab of a tab list that shows which of `T` is chosen.
@@ -88,6 +90,7 @@ pub fn Workbench() -> impl IntoView {
             <div class="tabs" role="tablist">
                 {tab_button(tab, Tab::Events, T::Events)}
                 {tab_button(tab, Tab::Console, T::Console)}
+                {tab_button(tab, Tab::Lessons, T::Lessons)}
             </div>
             <Show when=move || tab.get() == Tab::Events>
                 <EventList/>
@@ -95,6 +98,10 @@ pub fn Workbench() -> impl IntoView {
             <Show when=move || tab.get() == Tab::Console>
                 <Console/>
             </Show>
+            // Kept mounted: a lesson follows the cluster while the learner types in the console.
+            <div class="lessons-tab" hidden=move || tab.get() != Tab::Lessons>
+                <Lessons/>
+            </div>
         </section>
     }
 }

@@ -169,6 +169,18 @@ texts! {
     Drain: "Drain", "排空 (drain)";
     NodeDown: "Down", "宕机";
     NodeUp: "Up", "恢复";
+    Lessons: "Lessons", "课程";
+    Predict: "Predict:", "先预测：";
+    PredictFirst: "Choose what you think will happen; then do the step.", "先选出你认为会发生的情况，再执行这一步。";
+    DoItForMe: "Do it for me", "替我执行";
+    OrDoItYourself: "…or type the command in the Console tab.", "……或在“控制台”标签中自己输入命令。";
+    YouWereRight: "You were right.", "预测正确。";
+    NotQuite: "Not quite.", "不完全对。";
+    NextStep: "Next step", "下一步";
+    FinishLesson: "Finish the lesson", "完成本课";
+    AllLessons: "All lessons", "全部课程";
+    Continue: "Continue:", "继续：";
+    Finished: "finished", "已完成";
     CrashTitle: "Ordinal stopped because of an internal error. ", "Ordinal 因内部错误而停止。";
     ReloadPage: "Reload the page", "重新加载页面";
 }

@@ -10,6 +10,7 @@ mod editor;
 mod embed;
 mod field_line;
 mod i18n;
+mod lessons;
 mod linking;
 mod player;
 mod presets;

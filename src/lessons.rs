@@ -1,0 +1,614 @@
+//! Guided lessons over the presets. Each step says what to do (and can do it), asks the learner to predict
+//! what will happen before it is revealed, and knows it is done by looking at the cluster, not at the clock.
+//! Progress, with the cluster as it was, is kept in the browser, so a reload continues where the learner was.
+
+use k8s_openapi::api::core::v1::Pod;
+use leptos::prelude::*;
+use ordinal_sim::controller::statefulset::utils::is_running_and_ready;
+use ordinal_sim::kubectl;
+use ordinal_sim::scenario::Action;
+use ordinal_sim::{Cluster, ObjectKey, SimTime};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+use crate::console::Terminal;
+use crate::i18n::{lang, t, Lang, T};
+use crate::player::Playback;
+use crate::workspace::Workspace;
+
+/// Text in English and in Chinese.
+type Said = (&'static str, &'static str);
+
+fn say(text: Said) -> &'static str {
+    match lang() {
+        Lang::En => text.0,
+        Lang::Zh => text.1,
+    }
+}
+
+/// What the cluster looks like to a step's check.
+pub struct Lab<'a> {
+    cluster: &'a Cluster,
+    /// Pod uids by name when the step began: what "recreated" is measured against.
+    uids_at_start: &'a BTreeMap<String, String>,
+    /// Commands run (by the learner or by "Do it") since the step began.
+    commands: &'a [String],
+}
+
+impl Lab<'_> {
+    fn pods(&self) -> impl Iterator<Item = &Pod> {
+        self.cluster.store().list::<Pod>()
+    }
+
+    fn pod(&self, name: &str) -> Option<&Pod> {
+        self.cluster
+            .store()
+            .get::<Pod>(&ObjectKey::new("default", name))
+    }
+
+    fn ready(&self, names: &[&str]) -> bool {
+        names
+            .iter()
+            .all(|n| self.pod(n).is_some_and(is_running_and_ready))
+    }
+
+    /// Exactly these pods exist, all Running and Ready, none terminating.
+    fn exactly_ready(&self, names: &[&str]) -> bool {
+        self.pods().count() == names.len()
+            && self.ready(names)
+            && self.pods().all(|p| p.metadata.deletion_timestamp.is_none())
+    }
+
+    /// The pod is another one than when the step began, and Ready.
+    fn recreated(&self, name: &str) -> bool {
+        self.pod(name).is_some_and(|p| {
+            is_running_and_ready(p) && p.metadata.uid.as_ref() != self.uids_at_start.get(name)
+        })
+    }
+
+    /// A command containing `part` was run: the learner may order flags their own way.
+    fn ran(&self, part: &str) -> bool {
+        self.commands.iter().any(|c| c.contains(part))
+    }
+
+    /// What `kubectl exec` would read from the pod's file now.
+    fn file_holds(&self, pod: &str, path: &str, text: &str) -> bool {
+        let mut cluster = self.cluster.clone();
+        let read = kubectl::run(
+            &mut cluster,
+            &format!("kubectl exec {pod} -- cat {path}"),
+            "",
+        );
+        read.exit_code == 0 && read.stdout.contains(text)
+    }
+}
+
+/// What "Do it for me" does.
+#[derive(Clone, Copy)]
+enum Doing {
+    Play,
+    Run(&'static str),
+}
+
+struct Prediction {
+    question: Said,
+    choices: &'static [Said],
+    answer: usize,
+    why: Said,
+}
+
+struct Step {
+    task: Said,
+    doing: Doing,
+    predict: Prediction,
+    done: fn(&Lab) -> bool,
+}
+
+pub struct Lesson {
+    pub id: &'static str,
+    title: Said,
+    /// The preset whose manifests the lesson starts from, without its script.
+    preset: &'static str,
+    steps: &'static [Step],
+}
+
+const THREE: [&str; 3] = ["web-0", "web-1", "web-2"];
+const HTML: &str = "/usr/share/nginx/html/index.html";
+
+const COME_UP: Step = Step {
+    task: (
+        "Press Play (or Do it) and watch the three pods of the web StatefulSet come up.",
+        "按“播放”（或“替我执行”），观察 web 这个 StatefulSet 的三个 Pod 启动。",
+    ),
+    doing: Doing::Play,
+    predict: Prediction {
+        question: ("In what order do they start?", "它们按什么顺序启动？"),
+        choices: &[
+            ("All three at once", "三个同时启动"),
+            ("web-0, then web-1, then web-2, each once the one before is Ready", "先 web-0，再 web-1，再 web-2，前一个 Ready 后才创建下一个"),
+            ("In a random order", "随机顺序"),
+        ],
+        answer: 1,
+        why: (
+            "podManagementPolicy is OrderedReady: the controller creates web-N only once web-0 … web-(N-1) are Running and Ready. The stage says why it waits.",
+            "podManagementPolicy 为 OrderedReady：只有 web-0 … web-(N-1) 都 Running 且 Ready，控制器才创建 web-N。舞台上会写出它在等什么。",
+        ),
+    },
+    done: |lab| lab.ready(&THREE),
+};
+
+const IDENTITY: &[Step] = &[
+    COME_UP,
+    Step {
+        task: ("Ask web-0 its hostname: kubectl exec web-0 -- hostname", "查看 web-0 的主机名：kubectl exec web-0 -- hostname"),
+        doing: Doing::Run("kubectl exec web-0 -- hostname"),
+        predict: Prediction {
+            question: ("What does it print?", "它会输出什么？"),
+            choices: &[("web-0", "web-0"), ("A random name such as web-7f9c4", "类似 web-7f9c4 的随机名字"), ("The node's name", "节点的名字")],
+            answer: 0,
+            why: ("A StatefulSet's pod is named <set>-<ordinal>, and its hostname is its name.", "StatefulSet 的 Pod 名为 <名称>-<序号>，主机名就是 Pod 名。"),
+        },
+        done: |lab| lab.ran("kubectl exec web-0 -- hostname"),
+    },
+    Step {
+        task: (
+            "Look web-0 up in the cluster DNS from a throwaway busybox pod (nginx has no nslookup): kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never -- nslookup web-0.nginx",
+            "从一个临时的 busybox Pod 里查询集群 DNS（nginx 镜像里没有 nslookup）：kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never -- nslookup web-0.nginx",
+        ),
+        doing: Doing::Run("kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never -- nslookup web-0.nginx"),
+        predict: Prediction {
+            question: ("Which address does web-0.nginx resolve to?", "web-0.nginx 解析到哪个地址？"),
+            choices: &[("web-0's own pod IP", "web-0 自己的 Pod IP"), ("The Service's cluster IP", "Service 的 ClusterIP"), ("Nothing: pods have no DNS names", "没有：Pod 没有 DNS 名称")],
+            answer: 0,
+            why: ("nginx is a headless Service (clusterIP: None): each pod gets its own record, <pod>.<service>.", "nginx 是 Headless Service（clusterIP: None）：每个 Pod 都有自己的记录 <pod>.<service>。"),
+        },
+        done: |lab| lab.ran("nslookup web-0.nginx"),
+    },
+    Step {
+        task: ("Delete web-0: kubectl delete pod web-0", "删除 web-0：kubectl delete pod web-0"),
+        doing: Doing::Run("kubectl delete pod web-0"),
+        predict: Prediction {
+            question: ("What comes back?", "之后会出现什么？"),
+            choices: &[("A pod named web-3", "一个叫 web-3 的 Pod"), ("web-0 again, with the same IP", "又是 web-0，IP 不变"), ("web-0 again, with a new IP", "又是 web-0，但 IP 变了")],
+            answer: 2,
+            why: ("The controller recreates the same ordinal with the same name; the IP is the new pod's. Watch the DNS panel: the old address is struck through.", "控制器以相同序号、相同名字重建 Pod；IP 属于新 Pod。看 DNS 面板：旧地址被划掉了。"),
+        },
+        done: |lab| lab.recreated("web-0"),
+    },
+    Step {
+        task: ("Look it up again: kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never -- nslookup web-0.nginx", "再查一次：kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never -- nslookup web-0.nginx"),
+        doing: Doing::Run("kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never -- nslookup web-0.nginx"),
+        predict: Prediction {
+            question: ("Which address now?", "现在解析到哪个地址？"),
+            choices: &[("The old one", "旧地址"), ("The new pod's", "新 Pod 的地址")],
+            answer: 1,
+            why: ("The name is stable, the address is not: clients should use web-0.nginx, never the IP.", "名字是稳定的，地址不是：客户端应该使用 web-0.nginx，而不是 IP。"),
+        },
+        done: |lab| lab.ran("nslookup web-0.nginx"),
+    },
+];
+
+const STORAGE: &[Step] = &[
+    COME_UP,
+    Step {
+        task: (
+            "Write a file in web-0: kubectl exec web-0 -- sh -c 'echo hello from web-0 > /usr/share/nginx/html/index.html'",
+            "在 web-0 中写一个文件：kubectl exec web-0 -- sh -c 'echo hello from web-0 > /usr/share/nginx/html/index.html'",
+        ),
+        doing: Doing::Run("kubectl exec web-0 -- sh -c 'echo hello from web-0 > /usr/share/nginx/html/index.html'"),
+        predict: Prediction {
+            question: ("Where does the file live?", "这个文件存在哪里？"),
+            choices: &[("In the container", "容器里"), ("On the volume of claim www-web-0", "PVC www-web-0 对应的卷上"), ("On the node's disk", "节点的磁盘上")],
+            answer: 1,
+            why: ("/usr/share/nginx/html is where the www claim is mounted; the claim is bound to its own PersistentVolume.", "/usr/share/nginx/html 挂载的是 www 这个 PVC，它绑定到自己的 PersistentVolume。"),
+        },
+        done: |lab| lab.file_holds("web-0", HTML, "hello from web-0"),
+    },
+    Step {
+        task: ("Delete web-0: kubectl delete pod web-0", "删除 web-0：kubectl delete pod web-0"),
+        doing: Doing::Run("kubectl delete pod web-0"),
+        predict: Prediction {
+            question: ("Which claim does the new web-0 mount?", "新的 web-0 会挂载哪个 PVC？"),
+            choices: &[("A new, empty claim", "一个新的空 PVC"), ("The same www-web-0, bound to the same volume", "同一个 www-web-0，绑定同一个卷"), ("None", "不挂载")],
+            answer: 1,
+            why: ("Claims are named <template>-<pod>, so web-0 always gets www-web-0; it outlives the pod. The line to its volume never moved.", "PVC 名为 <模板>-<Pod名>，所以 web-0 总是得到 www-web-0；PVC 比 Pod 活得久。它到卷的连线从未改变。"),
+        },
+        done: |lab| lab.recreated("web-0"),
+    },
+    Step {
+        task: ("Read the file back: kubectl exec web-0 -- cat /usr/share/nginx/html/index.html", "读回这个文件：kubectl exec web-0 -- cat /usr/share/nginx/html/index.html"),
+        doing: Doing::Run("kubectl exec web-0 -- cat /usr/share/nginx/html/index.html"),
+        predict: Prediction {
+            question: ("What does it print?", "它会输出什么？"),
+            choices: &[("hello from web-0", "hello from web-0"), ("Nothing: the file is gone", "什么也没有：文件没了"), ("An error", "报错")],
+            answer: 0,
+            why: ("Stable storage: the new pod found the data its predecessor wrote.", "稳定的存储：新 Pod 读到了前一个 Pod 写下的数据。"),
+        },
+        done: |lab| lab.ran("kubectl exec web-0 -- cat /usr/share/nginx/html/index.html"),
+    },
+];
+
+const ORDER: &[Step] = &[
+    COME_UP,
+    Step {
+        task: ("Scale to five: kubectl scale sts web --replicas=5", "扩容到 5 个：kubectl scale sts web --replicas=5"),
+        doing: Doing::Run("kubectl scale sts web --replicas=5"),
+        predict: Prediction {
+            question: ("How do web-3 and web-4 come?", "web-3 和 web-4 会怎样出现？"),
+            choices: &[("web-3 first, web-4 once web-3 is Ready", "先 web-3，web-3 Ready 后再 web-4"), ("Both at once", "同时出现"), ("web-4 first", "先 web-4")],
+            answer: 0,
+            why: ("Scaling up follows the same order as creation: one ordinal at a time, lowest first.", "扩容和创建顺序一致：一次一个序号，从小到大。"),
+        },
+        done: |lab| lab.ready(&["web-0", "web-1", "web-2", "web-3", "web-4"]),
+    },
+    Step {
+        task: ("Scale down to two: kubectl scale sts web --replicas=2", "缩容到 2 个：kubectl scale sts web --replicas=2"),
+        doing: Doing::Run("kubectl scale sts web --replicas=2"),
+        predict: Prediction {
+            question: ("Which pod goes first?", "哪个 Pod 最先被删除？"),
+            choices: &[("web-0", "web-0"), ("web-4, then web-3, then web-2, one at a time", "web-4，然后 web-3，然后 web-2，一次一个"), ("All three at once", "三个同时删除")],
+            answer: 1,
+            why: ("Scale-down goes from the highest ordinal, each pod gone before the next is deleted.", "缩容从最大的序号开始，前一个彻底删除后才删下一个。"),
+        },
+        done: |lab| lab.exactly_ready(&["web-0", "web-1"]),
+    },
+    Step {
+        task: ("List the claims: kubectl get pvc", "列出 PVC：kubectl get pvc"),
+        doing: Doing::Run("kubectl get pvc"),
+        predict: Prediction {
+            question: ("How many claims are left?", "还剩几个 PVC？"),
+            choices: &[("2", "2 个"), ("5", "5 个")],
+            answer: 1,
+            why: ("By default (persistentVolumeClaimRetentionPolicy Retain) claims outlive a scale-down, so a later scale-up finds its data.", "默认（persistentVolumeClaimRetentionPolicy 为 Retain）缩容不删除 PVC，之后再扩容还能找到原来的数据。"),
+        },
+        done: |lab| lab.ran("kubectl get pvc"),
+    },
+];
+
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "identity",
+        title: ("Stable network identity", "稳定的网络标识"),
+        preset: "web",
+        steps: IDENTITY,
+    },
+    Lesson {
+        id: "storage",
+        title: ("Stable storage", "稳定的存储"),
+        preset: "web",
+        steps: STORAGE,
+    },
+    Lesson {
+        id: "order",
+        title: ("Ordered creation and scale-down", "有序创建与缩容"),
+        preset: "web",
+        steps: ORDER,
+    },
+];
+
+/// Where a learner is: the lesson, the step, what they predicted, whether the step has been seen done.
+#[derive(Clone, Debug, PartialEq)]
+struct Place {
+    lesson: usize,
+    step: usize,
+    predicted: Option<usize>,
+    done: bool,
+}
+
+const PROGRESS_KEY: &str = "ordinal.lessons";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Lessons finished, and the one under way with the cluster as it was.
+fn saved_progress() -> Value {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_else(|| json!({}))
+}
+
+fn save_progress(progress: &Value) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(PROGRESS_KEY, &progress.to_string());
+    }
+}
+
+fn finished(progress: &Value, id: &str) -> bool {
+    progress["finished"]
+        .as_array()
+        .is_some_and(|ids| ids.iter().any(|v| v == id))
+}
+
+#[component]
+pub fn Lessons() -> impl IntoView {
+    let workspace = expect_context::<Workspace>();
+    let playback = expect_context::<Playback>();
+    let terminal = expect_context::<Terminal>();
+    let simulation = workspace.simulation;
+    let place = RwSignal::new(None::<Place>);
+    let progress = RwSignal::new(saved_progress());
+    // What a step's check measures against: pod uids and the console's length when the step began.
+    let step_start = StoredValue::new((BTreeMap::<String, String>::new(), 0usize));
+
+    let begin_step = move || {
+        let uids = simulation.timeline.with_value(|t| {
+            t.cluster()
+                .store()
+                .list::<Pod>()
+                .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
+                .collect()
+        });
+        step_start.set_value((uids, terminal.entries.with_untracked(Vec::len)));
+    };
+    let remember = move |at: &Place| {
+        let state = crate::share::state_json(&crate::share::current_state(workspace));
+        progress.update(|p| {
+            p["current"] =
+                json!({ "lesson": LESSONS[at.lesson].id, "step": at.step, "state": state });
+        });
+        save_progress(&progress.get_untracked());
+    };
+    let start = move |index: usize| {
+        let lesson = &LESSONS[index];
+        let Some(preset) = crate::presets::find(lesson.preset) else {
+            return;
+        };
+        let scenario = ordinal_sim::Scenario {
+            steps: Vec::new(),
+            ..crate::presets::scenario_of(preset)
+        };
+        workspace.open(&scenario, SimTime::ZERO, None);
+        begin_step();
+        let at = Place {
+            lesson: index,
+            step: 0,
+            predicted: None,
+            done: false,
+        };
+        remember(&at);
+        place.set(Some(at));
+    };
+    let resume = move || {
+        let current = progress.get_untracked()["current"].clone();
+        let lesson = LESSONS.iter().position(|l| current["lesson"] == l.id)?;
+        let step = current["step"].as_u64()? as usize;
+        let state = crate::share::read_state(current["state"].as_str()?).ok()?;
+        workspace.open(&state.scenario, state.at, state.editor);
+        begin_step();
+        place.set(Some(Place {
+            lesson,
+            step: step.min(LESSONS[lesson].steps.len() - 1),
+            predicted: None,
+            done: false,
+        }));
+        Some(())
+    };
+
+    // The check, whenever the cluster or the console changes.
+    Effect::new(move |_| {
+        let Some(at) = place.get() else { return };
+        if at.done {
+            return;
+        }
+        let commands: Vec<String> = terminal.entries.with(|entries| {
+            let from = step_start.with_value(|(_, from)| *from);
+            entries
+                .iter()
+                .skip(from)
+                .map(|e| e.command.clone())
+                .collect()
+        });
+        let step = &LESSONS[at.lesson].steps[at.step];
+        let done = simulation.read(|timeline| {
+            step_start.with_value(|(uids, _)| {
+                (step.done)(&Lab {
+                    cluster: timeline.cluster(),
+                    uids_at_start: uids,
+                    commands: &commands,
+                })
+            })
+        });
+        if done {
+            playback.playing.set(false);
+            place.set(Some(Place { done: true, ..at }));
+        }
+    });
+
+    let next = move || {
+        let Some(at) = place.get_untracked() else {
+            return;
+        };
+        let lesson = &LESSONS[at.lesson];
+        if at.step + 1 < lesson.steps.len() {
+            begin_step();
+            let following = Place {
+                step: at.step + 1,
+                predicted: None,
+                done: false,
+                ..at
+            };
+            remember(&following);
+            place.set(Some(following));
+            playback.playing.set(true);
+        } else {
+            progress.update(|p| {
+                let mut ids: Vec<Value> = p["finished"].as_array().cloned().unwrap_or_default();
+                if !ids.iter().any(|v| v == lesson.id) {
+                    ids.push(lesson.id.into());
+                }
+                p["finished"] = ids.into();
+                p["current"] = Value::Null;
+            });
+            save_progress(&progress.get_untracked());
+            place.set(None);
+        }
+    };
+    // The cluster plays while a step unfolds, whoever ran its command; it pauses at the reveal, to be read.
+    let do_it = move |doing: Doing| {
+        if let Doing::Run(command) = doing {
+            terminal.run(simulation, Action::Run(command.to_string()));
+        }
+        playback.playing.set(true);
+    };
+
+    view! {
+        <div class="lessons" role="tabpanel">
+            {move || match place.get() {
+                None => view! { <LessonList progress=progress start=start resume=resume/> }.into_any(),
+                Some(at) => {
+                    let lesson = &LESSONS[at.lesson];
+                    let step = &lesson.steps[at.step];
+                    let doing = step.doing;
+                    view! {
+                        <article class="lesson" data-lesson=lesson.id data-step=at.step data-done=at.done.to_string()>
+                            <h3>
+                                {say(lesson.title)}
+                                <small>{format!(" · {} / {}", at.step + 1, lesson.steps.len())}</small>
+                            </h3>
+                            <p class="task">{say(step.task)}</p>
+                            <fieldset class="predict" disabled=at.done>
+                                <legend>{t(T::Predict)} " " {say(step.predict.question)}</legend>
+                                {step.predict.choices.iter().enumerate().map(|(index, choice)| {
+                                    let chosen = at.predicted == Some(index);
+                                    let verdict = if !at.done || at.predicted.is_none() {
+                                        ""
+                                    } else if index == step.predict.answer {
+                                        "right"
+                                    } else if chosen {
+                                        "wrong"
+                                    } else {
+                                        ""
+                                    };
+                                    view! {
+                                        <label class=format!("choice {verdict}")>
+                                            <input type="radio" name="prediction" prop:checked=chosen
+                                                on:change=move |_| place.update(|p| if let Some(p) = p { p.predicted = Some(index) })/>
+                                            " " {say(*choice)}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                            {match (at.predicted, at.done) {
+                                (None, _) => view! { <p class="hint">{t(T::PredictFirst)}</p> }.into_any(),
+                                (Some(_), false) => view! {
+                                    <button class="do-it" on:click=move |_| do_it(doing)>{t(T::DoItForMe)}</button>
+                                    <p class="hint">{t(T::OrDoItYourself)}</p>
+                                }.into_any(),
+                                (Some(predicted), true) => view! {
+                                    <p class="reveal" role="status">
+                                        <strong>{t(if predicted == step.predict.answer { T::YouWereRight } else { T::NotQuite })}</strong>
+                                        " " {say(step.predict.why)}
+                                    </p>
+                                    <button class="next" on:click=move |_| next()>
+                                        {t(if at.step + 1 < lesson.steps.len() { T::NextStep } else { T::FinishLesson })}
+                                    </button>
+                                }.into_any(),
+                            }}
+                            <button class="leave" on:click=move |_| place.set(None)>{t(T::AllLessons)}</button>
+                        </article>
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn LessonList(
+    progress: RwSignal<Value>,
+    start: impl Fn(usize) + Copy + Send + Sync + 'static,
+    resume: impl Fn() -> Option<()> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let under_way = move || {
+        progress.with(|p| {
+            let id = p["current"]["lesson"].as_str()?;
+            LESSONS.iter().find(|l| l.id == id)
+        })
+    };
+    view! {
+        <ul class="lesson-list">
+            {move || under_way().map(|lesson| view! {
+                <li>
+                    <button class="resume" on:click=move |_| { let _ = resume(); }>
+                        {t(T::Continue)} " " {say(lesson.title)}
+                    </button>
+                </li>
+            })}
+            {LESSONS.iter().enumerate().map(|(index, lesson)| view! {
+                <li>
+                    <button class="start" data-lesson=lesson.id on:click=move |_| start(index)>
+                        {move || say(lesson.title)}
+                    </button>
+                    {move || progress.with(|p| finished(p, lesson.id)).then(|| view! { <span class="finished">" ✓ " {t(T::Finished)}</span> })}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordinal_sim::timeline::Timeline;
+
+    /// Runs a lesson as a learner who does every step with "Do it": each check must pass within ten minutes
+    /// of simulated time, and none before its step is done.
+    fn run_through(lesson: &Lesson) {
+        let preset = crate::presets::find(lesson.preset).unwrap();
+        let scenario = ordinal_sim::Scenario {
+            steps: Vec::new(),
+            ..crate::presets::scenario_of(preset)
+        };
+        let mut timeline = Timeline::from_scenario(&scenario);
+        for (index, step) in lesson.steps.iter().enumerate() {
+            let uids: BTreeMap<String, String> = timeline
+                .cluster()
+                .store()
+                .list::<Pod>()
+                .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
+                .collect();
+            let check = |timeline: &Timeline, commands: &[String]| {
+                (step.done)(&Lab {
+                    cluster: timeline.cluster(),
+                    uids_at_start: &uids,
+                    commands,
+                })
+            };
+            let mut commands = Vec::new();
+            if let Doing::Run(command) = step.doing {
+                assert!(
+                    !check(&timeline, &[]),
+                    "{} step {index} is done before it is done",
+                    lesson.id
+                );
+                let output = timeline.act(Action::Run(command.to_string()));
+                assert_eq!(
+                    output.exit_code, 0,
+                    "{} step {index}: {command}: {}",
+                    lesson.id, output.stderr
+                );
+                commands.push(command.to_string());
+            }
+            let deadline = timeline.now().plus_millis(600_000);
+            while !check(&timeline, &commands) {
+                let moved = timeline.step().is_some();
+                assert!(
+                    moved && timeline.now() < deadline,
+                    "{} step {index} never gets done",
+                    lesson.id
+                );
+            }
+            assert!(step.predict.answer < step.predict.choices.len());
+        }
+    }
+
+    #[test]
+    fn every_lesson_can_be_done_step_by_step() {
+        for lesson in LESSONS {
+            run_through(lesson);
+        }
+    }
+}
