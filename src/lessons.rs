@@ -83,6 +83,15 @@ impl Lab<'_> {
     }
 }
 
+/// Every pod's uid by name: what a step's check tells a recreated pod by.
+fn pod_uids(cluster: &Cluster) -> BTreeMap<String, String> {
+    cluster
+        .store()
+        .list::<Pod>()
+        .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
+        .collect()
+}
+
 /// What "Do it for me" does.
 #[derive(Clone, Copy)]
 enum Doing {
@@ -333,13 +342,7 @@ pub fn Lessons() -> impl IntoView {
     let step_start = StoredValue::new((BTreeMap::<String, String>::new(), 0usize));
 
     let begin_step = move || {
-        let uids = simulation.timeline.with_value(|t| {
-            t.cluster()
-                .store()
-                .list::<Pod>()
-                .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
-                .collect()
-        });
+        let uids = simulation.timeline.with_value(|t| pod_uids(t.cluster()));
         step_start.set_value((uids, terminal.entries.with_untracked(Vec::len)));
     };
     let remember = move |at: &Place| {
@@ -564,12 +567,7 @@ mod tests {
         };
         let mut timeline = Timeline::from_scenario(&scenario);
         for (index, step) in lesson.steps.iter().enumerate() {
-            let uids: BTreeMap<String, String> = timeline
-                .cluster()
-                .store()
-                .list::<Pod>()
-                .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
-                .collect();
+            let uids = pod_uids(timeline.cluster());
             let check = |timeline: &Timeline, commands: &[String]| {
                 (step.done)(&Lab {
                     cluster: timeline.cluster(),
