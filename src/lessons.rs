@@ -2,6 +2,7 @@
 //! what will happen before it is revealed, and knows it is done by looking at the cluster, not at the clock.
 //! Progress, with the cluster as it was, is kept in the browser, so a reload continues where the learner was.
 
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use leptos::prelude::*;
 use ordinal_sim::controller::statefulset::utils::is_running_and_ready;
@@ -66,6 +67,27 @@ impl Lab<'_> {
         })
     }
 
+    fn runs_image(&self, names: &[&str], image: &str) -> bool {
+        names.iter().all(|n| {
+            self.pod(n).is_some_and(|p| {
+                is_running_and_ready(p)
+                    && p.spec
+                        .as_ref()
+                        .and_then(|s| s.containers.first()?.image.as_deref())
+                        == Some(image)
+            })
+        })
+    }
+
+    /// The set has a new update revision its pods are not all on yet.
+    fn update_pending(&self) -> bool {
+        self.cluster
+            .store()
+            .get::<StatefulSet>(&ObjectKey::new("default", "web"))
+            .and_then(|set| set.status.as_ref())
+            .is_some_and(|status| status.current_revision != status.update_revision)
+    }
+
     /// A command containing `part` was run: the learner may order flags their own way.
     fn ran(&self, part: &str) -> bool {
         self.commands.iter().any(|c| c.contains(part))
@@ -124,27 +146,35 @@ pub struct Lesson {
 const THREE: [&str; 3] = ["web-0", "web-1", "web-2"];
 const HTML: &str = "/usr/share/nginx/html/index.html";
 
-const COME_UP: Step = Step {
-    task: (
-        "Press Play (or Do it) and watch the three pods of the web StatefulSet come up.",
-        "按“播放”（或“替我执行”），观察 web 这个 StatefulSet 的三个 Pod 启动。",
-    ),
-    doing: Doing::Play,
-    predict: Prediction {
-        question: ("In what order do they start?", "它们按什么顺序启动？"),
-        choices: &[
-            ("All three at once", "三个同时启动"),
-            ("web-0, then web-1, then web-2, each once the one before is Ready", "先 web-0，再 web-1，再 web-2，前一个 Ready 后才创建下一个"),
-            ("In a random order", "随机顺序"),
-        ],
-        answer: 1,
-        why: (
-            "podManagementPolicy is OrderedReady: the controller creates web-N only once web-0 … web-(N-1) are Running and Ready. The stage says why it waits.",
-            "podManagementPolicy 为 OrderedReady：只有 web-0 … web-(N-1) 都 Running 且 Ready，控制器才创建 web-N。舞台上会写出它在等什么。",
+/// The first step of every lesson: the set comes up, in order; `done` says when all of its pods are Ready.
+const fn come_up(done: fn(&Lab) -> bool) -> Step {
+    Step {
+        task: (
+            "Press Play (or Do it) and watch the pods of the web StatefulSet come up.",
+            "按“播放”（或“替我执行”），观察 web 这个 StatefulSet 的 Pod 启动。",
         ),
-    },
-    done: |lab| lab.ready(&THREE),
-};
+        doing: Doing::Play,
+        predict: Prediction {
+            question: ("In what order do they start?", "它们按什么顺序启动？"),
+            choices: &[
+                ("All at once", "同时启动"),
+                ("web-0, then web-1, then web-2…, each once the one before is Ready", "先 web-0，再 web-1，再 web-2……前一个 Ready 后才创建下一个"),
+                ("In a random order", "随机顺序"),
+            ],
+            answer: 1,
+            why: (
+                "podManagementPolicy is OrderedReady: the controller creates web-N only once web-0 … web-(N-1) are Running and Ready. The stage says why it waits.",
+                "podManagementPolicy 为 OrderedReady：只有 web-0 … web-(N-1) 都 Running 且 Ready，控制器才创建 web-N。舞台上会写出它在等什么。",
+            ),
+        },
+        done,
+    }
+}
+
+const COME_UP: Step = come_up(|lab| lab.ready(&THREE));
+const FIVE: [&str; 5] = ["web-0", "web-1", "web-2", "web-3", "web-4"];
+const NEW_IMAGE: &str = "nginx:1.27";
+const OLD_IMAGE: &str = "nginx:1.9.1";
 
 const IDENTITY: &[Step] = &[
     COME_UP,
@@ -274,6 +304,73 @@ const ORDER: &[Step] = &[
     },
 ];
 
+const PARTITION: &[Step] = &[
+    come_up(|lab| lab.ready(&FIVE)),
+    Step {
+        task: (
+            "This set has updateStrategy.rollingUpdate.partition: 3. Roll out a new image: kubectl set image statefulset/web nginx=nginx:1.27",
+            "这个 StatefulSet 设置了 updateStrategy.rollingUpdate.partition: 3。发布新镜像：kubectl set image statefulset/web nginx=nginx:1.27",
+        ),
+        doing: Doing::Run("kubectl set image statefulset/web nginx=nginx:1.27"),
+        predict: Prediction {
+            question: ("Which pods get the new image?", "哪些 Pod 会换成新镜像？"),
+            choices: &[("All five, from web-4 down", "全部五个，从 web-4 往下"), ("Only web-4 and web-3", "只有 web-4 和 web-3"), ("None until the partition is removed", "在去掉 partition 之前一个都不会")],
+            answer: 1,
+            why: (
+                "A partition keeps every ordinal below it on the current revision: only web-3 and web-4 are updated, highest first. A canary.",
+                "partition 让小于它的序号保持当前版本：只有 web-3 和 web-4 被更新，从大到小。这就是金丝雀发布。",
+            ),
+        },
+        done: |lab| lab.runs_image(&["web-3", "web-4"], NEW_IMAGE) && lab.runs_image(&THREE, OLD_IMAGE),
+    },
+    Step {
+        task: (
+            "The canaries are healthy: lower the partition to 0. kubectl patch statefulset web -p '{\"spec\":{\"updateStrategy\":{\"rollingUpdate\":{\"partition\":0}}}}'",
+            "金丝雀运行正常：把 partition 降到 0。kubectl patch statefulset web -p '{\"spec\":{\"updateStrategy\":{\"rollingUpdate\":{\"partition\":0}}}}'",
+        ),
+        doing: Doing::Run("kubectl patch statefulset web -p '{\"spec\":{\"updateStrategy\":{\"rollingUpdate\":{\"partition\":0}}}}'"),
+        predict: Prediction {
+            question: ("How do web-0 to web-2 update?", "web-0 到 web-2 会怎样更新？"),
+            choices: &[("web-2, then web-1, then web-0, one at a time", "先 web-2，再 web-1，再 web-0，一次一个"), ("All three at once", "三个同时更新"), ("web-0 first", "先 web-0")],
+            answer: 0,
+            why: ("A rolling update goes from the highest ordinal down, each pod Ready before the next is replaced.", "滚动更新从最大的序号往下进行，每个 Pod Ready 之后才替换下一个。"),
+        },
+        done: |lab| lab.runs_image(&FIVE, NEW_IMAGE),
+    },
+];
+
+const ON_DELETE: &[Step] = &[
+    COME_UP,
+    Step {
+        task: (
+            "This set has updateStrategy: OnDelete. Change the image: kubectl set image statefulset/web nginx=nginx:1.27",
+            "这个 StatefulSet 的 updateStrategy 是 OnDelete。修改镜像：kubectl set image statefulset/web nginx=nginx:1.27",
+        ),
+        doing: Doing::Run("kubectl set image statefulset/web nginx=nginx:1.27"),
+        predict: Prediction {
+            question: ("What happens to the pods?", "Pod 会怎样？"),
+            choices: &[("They roll, from web-2 down", "从 web-2 往下滚动更新"), ("Nothing: they keep running the old image", "什么也不发生：继续运行旧镜像"), ("They are all deleted at once", "全部同时被删除")],
+            answer: 1,
+            why: (
+                "OnDelete: the controller records the new update revision (see the stage's revisions) but replaces no pod by itself.",
+                "OnDelete：控制器记下新的更新版本（见舞台上的 revision），但不会自己替换任何 Pod。",
+            ),
+        },
+        done: |lab| lab.update_pending() && lab.runs_image(&THREE, OLD_IMAGE),
+    },
+    Step {
+        task: ("Delete web-1 by hand: kubectl delete pod web-1", "手动删除 web-1：kubectl delete pod web-1"),
+        doing: Doing::Run("kubectl delete pod web-1"),
+        predict: Prediction {
+            question: ("Which image does the new web-1 run?", "新的 web-1 运行哪个镜像？"),
+            choices: &[("The old one, nginx:1.9.1", "旧的 nginx:1.9.1"), ("The new one, nginx:1.27", "新的 nginx:1.27")],
+            answer: 1,
+            why: ("A pod deleted by hand comes back from the update revision; the others stay as they are.", "手动删除的 Pod 会按更新版本重建；其他 Pod 保持不变。"),
+        },
+        done: |lab| lab.recreated("web-1") && lab.runs_image(&["web-1"], NEW_IMAGE),
+    },
+];
+
 pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "identity",
@@ -292,6 +389,18 @@ pub const LESSONS: &[Lesson] = &[
         title: ("Ordered creation and scale-down", "有序创建与缩容"),
         preset: "web",
         steps: ORDER,
+    },
+    Lesson {
+        id: "partition",
+        title: ("Rolling update with a partition", "带 partition 的滚动更新"),
+        preset: "partition-canary",
+        steps: PARTITION,
+    },
+    Lesson {
+        id: "ondelete",
+        title: ("OnDelete updates", "OnDelete 更新策略"),
+        preset: "ondelete",
+        steps: ON_DELETE,
     },
 ];
 
