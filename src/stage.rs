@@ -731,9 +731,13 @@ fn pod_actions(pod: &str, place: &Place) -> Vec<(MenuLabel, Action)> {
             kubectl(format!("exec {pod} -- ls /")),
         ),
     ];
+    // From a throwaway busybox pod, as the course notes do: the pod's own image (nginx) has no nslookup.
     if !place.service.is_empty() {
-        let lookup = format!("exec {pod} -- nslookup {pod}.{}", place.service);
-        actions.push((MenuLabel::Command("nslookup"), kubectl(lookup)));
+        let lookup = format!(
+            "kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never{namespace} -- nslookup {pod}.{}",
+            place.service
+        );
+        actions.push((MenuLabel::Command("nslookup"), Action::Run(lookup)));
     }
     actions
 }

@@ -137,6 +137,14 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
   assert.match(await command.textContent(), /\$ kubectl delete pod web-1$/);
   assert.match(await page.locator('.transcript .stdout').last().textContent(), /pod "web-1" deleted/);
 
+  // The menu's nslookup asks the cluster DNS from a busybox pod, and finds the new address.
+  if (await page.getAttribute('button.play', 'aria-label') === 'Pause') await page.click('button.play');
+  await page.getByRole('button', { name: 'Actions for web-1' }).click();
+  // By keyboard: the menu's last item can sit under the console at this viewport (noted in the session 5 note).
+  await page.getByRole('menuitem', { name: 'nslookup', exact: true }).press('Enter');
+  await page.locator('.transcript .command', { hasText: 'nslookup web-1.nginx' }).waitFor();
+  assert.match(await page.locator('.transcript .entry').last().textContent(), new RegExp(`Address 1: ${newAddress.replaceAll('.', '\\.')} web-1\\.nginx`));
+
   await page.getByRole('tab', { name: 'Events' }).click();
   await page.getByLabel('Show the events of one object').fill('web-1');
   const events = await page.innerText('[data-testid="events"]');
