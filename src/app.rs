@@ -1,8 +1,8 @@
 //! The page: editor on the left, the stage on the right, the player on top.
 
 use leptos::prelude::*;
-use ordinal_sim::config::NodeConfig;
 use ordinal_sim::timeline::Timeline;
+use ordinal_sim::Scenario;
 
 use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
@@ -140,35 +140,29 @@ struct Opening {
 
 /// What the page opens with: the preset `?preset=` names, steps and all, paused like a preset chosen from the
 /// menu; or else the nginx `web` set of the course notes as a sandbox that plays at once, unless a share link
-/// is about to replace it. The sandbox's
-/// manifests, as the editor shows them, are the first intervention; its scripted steps are the teacher's, not
-/// the learner's, and it starts without them.
+/// is about to replace it. The sandbox's manifests, as the editor shows them, are the first intervention; its
+/// scripted steps are the teacher's, not the learner's, and it starts without them.
 fn first_scenario(workers: Option<usize>) -> Opening {
-    if let Some(preset) = preset_from_address().as_deref().and_then(presets::find) {
-        let scenario = presets::scenario_of(preset);
-        let (timeline, diagnostics) = timeline_of(&scenario, workers);
-        return Opening {
-            timeline,
-            diagnostics,
-            manifests: scenario.manifests,
-            autoplay: false,
-            preset: preset.id.to_string(),
-        };
-    }
-    let web = presets::find("web").expect("web is a preset");
-    let scenario = presets::scenario_of(web);
-    let mut config = scenario.config.clone();
-    if let Some(count) = workers {
-        config.nodes = NodeConfig::kind_workers(count);
-    }
-    let mut timeline = Timeline::new(config);
-    let diagnostics = crate::editor::apply_to(&mut timeline, &scenario.manifests);
+    let chosen = preset_from_address().as_deref().and_then(presets::find);
+    let scenario = match chosen {
+        Some(preset) => presets::scenario_of(preset),
+        None => Scenario {
+            steps: Vec::new(),
+            ..presets::scenario_of(presets::find("web").expect("web is a preset"))
+        },
+    };
+    let timeline = timeline_of(&scenario, workers);
+    // What the apiserver said of the manifests at t = 0: the timeline before they were applied.
+    let diagnostics = crate::editor::check(
+        &Timeline::new(timeline.cluster().config().clone()),
+        &scenario.manifests,
+    );
     Opening {
         timeline,
         diagnostics,
         manifests: scenario.manifests,
-        autoplay: !has_shared_state() && embed::options().is_none(),
-        preset: String::new(),
+        autoplay: chosen.is_none() && !has_shared_state() && embed::options().is_none(),
+        preset: chosen.map(|p| p.id.to_string()).unwrap_or_default(),
     }
 }
 

@@ -14,7 +14,6 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::console::Terminal;
 use crate::i18n::{lang, t, Lang, T};
-use crate::view_model::format_clock;
 use crate::workspace::Workspace;
 
 /// The version of the JSON inside a link; web/share.js versions the encoding around it (`#v1.`).
@@ -329,19 +328,21 @@ fn events_json(workspace: Workspace) -> String {
 
 /// A file name that says when: `ordinal-03m20s.yaml`.
 fn file_name(workspace: Workspace, extension: &str) -> String {
-    let clock = workspace
+    let seconds = workspace
         .simulation
         .timeline
-        .with_value(|t| format_clock(t.now().as_millis()));
-    let (minutes, seconds) = clock.split_once(':').unwrap_or(("00", &clock));
-    let seconds = seconds.split('.').next().unwrap_or(seconds);
+        .with_value(|t| t.now().as_millis() / 1000);
     let name = workspace.preset.get_untracked();
     let name = if name.is_empty() {
         "ordinal".into()
     } else {
         name
     };
-    format!("{name}-{minutes}m{seconds}s.{extension}")
+    format!(
+        "{name}-{:02}m{:02}s.{extension}",
+        seconds / 60,
+        seconds % 60
+    )
 }
 
 #[component]

@@ -8,7 +8,6 @@ use ordinal_sim::{Scenario, SimTime};
 
 use crate::app::{Diagnostics, Simulation};
 use crate::details::Selection;
-use crate::editor::Diagnostic;
 use crate::player::Playback;
 
 #[derive(Clone, Copy)]
@@ -53,7 +52,7 @@ impl Workspace {
     /// has taken it in. `editor` is the editor's text when it is not the scenario's manifests (a shared page
     /// can hold an edit that was refused).
     pub fn open(self, scenario: &Scenario, at: SimTime, editor: Option<String>) {
-        let (mut timeline, _) = timeline_of(scenario, self.workers);
+        let mut timeline = timeline_of(scenario, self.workers);
         timeline.seek(at);
         let manifests = editor.unwrap_or_else(|| scenario.manifests.clone());
         let diagnostics = crate::editor::check(&timeline, &manifests);
@@ -76,14 +75,11 @@ impl Workspace {
     }
 }
 
-/// A timeline for the scenario, with its manifests as the intervention at t = 0 and its steps after them, and
-/// what the apiserver said of the manifests.
-pub fn timeline_of(scenario: &Scenario, workers: Option<usize>) -> (Timeline, Vec<Diagnostic>) {
+/// A timeline for the scenario, with its manifests as the intervention at t = 0 and its steps after them.
+pub fn timeline_of(scenario: &Scenario, workers: Option<usize>) -> Timeline {
     let mut scenario = scenario.clone();
     if let Some(count) = workers {
         scenario.config.nodes = NodeConfig::kind_workers(count);
     }
-    let diagnostics =
-        crate::editor::check(&Timeline::new(scenario.config.clone()), &scenario.manifests);
-    (Timeline::from_scenario(&scenario), diagnostics)
+    Timeline::from_scenario(&scenario)
 }
