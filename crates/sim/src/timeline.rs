@@ -39,8 +39,8 @@ pub struct Branch {
     /// timeline marks as bursts, kept because the events of a later instant are gone once the cluster is
     /// taken back to an earlier one.
     pub events_per_second: BTreeMap<u64, u32>,
-    /// The `until` of the scenario the branch's script comes from: what a viewer shows as its length before it
-    /// has been simulated that far. A fork keeps the script only up to the fork.
+    /// The `until` of the scenario the branch's script comes from (zero when it has no steps): what a viewer
+    /// shows as its length before it has been simulated that far. A fork keeps the script only up to the fork.
     pub script_end: SimTime,
 }
 
@@ -132,7 +132,10 @@ impl Timeline {
             .into_iter()
             .chain(scenario.steps.clone())
             .collect();
-        timeline.branches[0].script_end = scenario.until;
+        // Manifests alone are no script: a sandbox has no length to show before it is played.
+        if !scenario.steps.is_empty() {
+            timeline.branches[0].script_end = scenario.until;
+        }
         timeline.seek(SimTime::ZERO);
         timeline
     }

@@ -289,6 +289,15 @@ fn a_scripts_length_is_known_before_it_is_simulated_and_a_fork_keeps_it_only_up_
         Timeline::new(Default::default()).branch().script_end,
         SimTime::ZERO
     );
+    let manifests_only = Scenario {
+        steps: Vec::new(),
+        ..Scenario::parse(WEB).unwrap()
+    };
+    assert_eq!(
+        Timeline::from_scenario(&manifests_only).branch().script_end,
+        SimTime::ZERO,
+        "manifests alone are no script"
+    );
 }
 
 #[test]
