@@ -1,8 +1,9 @@
 //! The kubectl subset against a running cluster: exact output, stderr and exit codes as kubectl 1.34 prints
 //! them, checked on the nginx `web` example of the course notes.
 
+use k8s_openapi::api::core::v1::{Pod, Service};
 use ordinal_sim::kubectl::{run, CommandOutput};
-use ordinal_sim::{Cluster, ClusterConfig, Scenario, SimTime};
+use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, Scenario, SimTime};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -603,4 +604,89 @@ fn the_shell_expands_variables_and_command_substitutions_outside_single_quotes()
     );
     // Unquoted, the substitution is split into words, as sh does.
     assert_eq!(out, "web-1 in /root a b\n1\n$HOME\n");
+}
+
+fn service(cluster: &Cluster, name: &str) -> Service {
+    cluster
+        .store()
+        .get::<Service>(&ObjectKey::new("default", name))
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn expose_selects_all_of_a_pods_labels_unless_told_one() {
+    let mut cluster = web();
+    assert_eq!(
+        ok(&mut cluster, "kubectl expose pod web-0"),
+        "service/web-0 exposed\n"
+    );
+    let every_label = service(&cluster, "web-0");
+    let spec = every_label.spec.as_ref().unwrap();
+    let selector = spec.selector.clone().unwrap();
+    assert_eq!(selector["statefulset.kubernetes.io/pod-name"], "web-0");
+    assert!(selector.contains_key("controller-revision-hash"));
+    assert_eq!(every_label.metadata.labels.as_ref(), Some(&selector));
+    let port = &spec.ports.as_ref().unwrap()[0];
+    assert_eq!((port.port, port.name.as_deref()), (80, None));
+
+    ok(
+        &mut cluster,
+        "kubectl expose pod web-1 --port=8080 --target-port=80 --name=web-1-external --type=NodePort --selector=statefulset.kubernetes.io/pod-name=web-1",
+    );
+    let one_label = service(&cluster, "web-1-external");
+    let spec = one_label.spec.as_ref().unwrap();
+    assert_eq!(spec.selector.as_ref().unwrap().len(), 1);
+    let port = &spec.ports.as_ref().unwrap()[0];
+    assert_eq!(port.port, 8080);
+    assert!(
+        port.node_port.is_some(),
+        "a NodePort Service gets a node port"
+    );
+    let listed = ok(&mut cluster, "kubectl get svc web-1-external");
+    assert!(
+        listed.contains("NodePort") && listed.contains("8080:3"),
+        "{listed}"
+    );
+    advance(&mut cluster, 5);
+    let slices = ok(
+        &mut cluster,
+        "kubectl get endpointslices -l kubernetes.io/service-name=web-1-external",
+    );
+    let web_1_ip = cluster
+        .store()
+        .get::<Pod>(&ObjectKey::new("default", "web-1"))
+        .and_then(|p| p.status.as_ref()?.pod_ip.clone())
+        .unwrap();
+    assert!(slices.contains(&web_1_ip), "{slices}");
+}
+
+#[test]
+fn expose_says_why_it_cannot() {
+    let mut cluster = web();
+    let cases = [
+        (
+            "kubectl expose sts web",
+            "error: cannot expose a StatefulSet.apps\n",
+        ),
+        (
+            "kubectl expose pod web-9",
+            "Error from server (NotFound): pods \"web-9\" not found\n",
+        ),
+        (
+            "kubectl expose pod web-0 --type=nodeport",
+            "The Service \"web-0\" is invalid: spec.type: Unsupported value: \"nodeport\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"\n",
+        ),
+        (
+            "kubectl expose pod web-0 --selector=app",
+            "error: invalid label spec: app\n",
+        ),
+        (
+            "kubectl expose svc nginx",
+            "Error from server (AlreadyExists): services \"nginx\" already exists\n",
+        ),
+    ];
+    for (line, stderr) in cases {
+        assert_eq!(failed(&mut cluster, line).stderr, stderr, "{line}");
+    }
 }

@@ -8,6 +8,7 @@ mod delete;
 mod describe;
 mod edit;
 mod exec;
+mod expose;
 mod get;
 mod node;
 mod patch;
@@ -220,6 +221,7 @@ pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
         "drain" => node::drain(cluster, &args),
         "exec" => exec::exec(cluster, &args, &context),
         "run" => exec::run(cluster, &args, &context),
+        "expose" => expose::expose(cluster, &args, &context),
         other => CommandOutput::error(format!(
             "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
         )),
@@ -279,6 +281,14 @@ impl ResourceType {
             }
         }
         self.visit(KindName)
+    }
+
+    /// The kind with its API group, as Go prints a `GroupKind`: `StatefulSet.apps`, `PersistentVolumeClaim`.
+    fn group_kind(self) -> String {
+        match self.resource().split_once('.') {
+            Some((_, group)) => format!("{}.{group}", self.kind()),
+            None => self.kind().to_string(),
+        }
     }
 
     /// The resource as kubectl names it in errors: `statefulsets.apps`.
