@@ -66,6 +66,7 @@ presets! {
     "myapp", CourseNotes, "myapp: five static volumes, smallest fit", "myapp：五个静态 PV，按最小满足绑定";
     "stuck-rollout", Lessons, "A broken rollout that undo does not fix", "回滚也救不了的失败发布";
     "partition-canary", Lessons, "A canary with a partition", "用 partition 做金丝雀发布";
+    "parallel", Lessons, "Parallel: scale at once, still roll one by one", "Parallel：一起扩缩容，仍逐个滚动更新";
     "ondelete", Lessons, "OnDelete: only deleted pods update", "OnDelete：只有被删除的 Pod 才更新";
     "pvc-retention", Lessons, "Claim retention on scale-down and delete", "缩容和删除时的 PVC 保留策略";
     "ordinals-start", Lessons, "ordinals.start: numbering from 1", "ordinals.start：从 1 开始编号";

@@ -42,6 +42,11 @@ const EXPECTED = {
       && pods['web-2'].revision === pods['web-0'].revision && pods['web-3'].revision !== pods['web-2'].revision],
     [300, (pods) => new Set(Object.values(pods).map((p) => p.revision)).size === 1],
   ],
+  'parallel': [
+    [1, (pods) => ['web-0', 'web-1', 'web-2'].every((name) => pods[name]) && Object.keys(pods).length === 3],
+    [180, (pods) => running(pods, ['web-0', 'web-1', 'web-2', 'web-3', 'web-4']) && new Set(Object.values(pods).map((p) => p.revision)).size === 1],
+    [240, (pods) => Object.keys(pods).join() === 'web-0'],
+  ],
   'ondelete': [[180, (pods) => running(pods, ['web-0', 'web-1', 'web-2']) && pods['web-1'].revision !== pods['web-0'].revision
     && pods['web-2'].revision === pods['web-0'].revision]],
   'pvc-retention': [[119, (pods) => Object.keys(pods).length === 1 && running(pods, ['web-0'])], [180, (pods) => Object.keys(pods).length === 0]],

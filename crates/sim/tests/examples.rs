@@ -34,6 +34,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../../../examples/ordinals-start.yaml"),
     ),
     (
+        "parallel.yaml",
+        include_str!("../../../examples/parallel.yaml"),
+    ),
+    (
         "partition-canary.yaml",
         include_str!("../../../examples/partition-canary.yaml"),
     ),
@@ -879,6 +883,60 @@ fn ordinals_start_numbers_from_start_and_moving_it_creates_before_it_deletes() {
     );
     // Claims outlive the pods that leave the range (the default retention is Retain).
     assert!(run.final_claims().contains_key("default/www-web-3"));
+}
+
+#[test]
+fn parallel_scales_all_at_once_but_still_rolls_one_pod_at_a_time() {
+    let run = Run::example("parallel.yaml");
+    let created =
+        |names: &[&str]| -> Vec<SimTime> { names.iter().map(|n| run.added_at(n)).collect() };
+    assert_eq!(created(&["web-0", "web-1", "web-2"]), [SimTime::ZERO; 3]);
+    let [web_3, web_4] = created(&["web-3", "web-4"])[..] else {
+        unreachable!()
+    };
+    assert_eq!(web_3, web_4, "web-3 and web-4 are created in one sync");
+    let deletions = |from: u64, to: u64| -> Vec<(SimTime, String)> {
+        run.pod_events()
+            .filter(|(at, t, pod)| {
+                *t == WatchEventType::Modified
+                    && (SimTime::from_secs(from)..SimTime::from_secs(to)).contains(at)
+                    && pod.metadata.deletion_timestamp.is_some()
+            })
+            .map(|(at, _, pod)| (at, pod.metadata.name.clone().unwrap()))
+            .fold(Vec::new(), |mut marked, (at, name)| {
+                if !marked.iter().any(|(_, n)| *n == name) {
+                    marked.push((at, name));
+                }
+                marked
+            })
+    };
+    let rolled = deletions(60, 180);
+    let order: Vec<&str> = rolled.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(order, ["web-4", "web-3", "web-2", "web-1", "web-0"]);
+    for pair in rolled.windows(2) {
+        let (replaced, next) = (&pair[0].1, pair[1].0);
+        let back_ready = run
+            .pod_events()
+            .find(|(at, _, p)| {
+                *at > pair[0].0
+                    && p.metadata.name.as_ref() == Some(replaced)
+                    && is_running_and_ready(p)
+            })
+            .map(|(at, _, _)| at)
+            .unwrap();
+        assert!(
+            back_ready <= next,
+            "{replaced} is Ready again before the next pod goes"
+        );
+    }
+    let scaled_down = deletions(180, 240);
+    assert_eq!(scaled_down.len(), 4);
+    assert!(
+        scaled_down.iter().all(|(at, _)| *at == scaled_down[0].0),
+        "{scaled_down:?}"
+    );
+    assert_eq!(rows(run.stdout(240, "kubectl get pods"))[0].0, "web-0");
+    assert_eq!(rows(run.stdout(240, "kubectl get pods")).len(), 1);
 }
 
 #[test]
