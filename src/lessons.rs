@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use leptos::prelude::*;
 use ordinal_sim::controller::statefulset::utils::is_running_and_ready;
 use ordinal_sim::kubectl;
@@ -27,11 +28,32 @@ fn say(text: Said) -> &'static str {
     }
 }
 
+/// The cluster as a step found it: what its check measures change against.
+#[derive(Clone, Default)]
+struct StepStart {
+    /// Pod uids by name: what "recreated" is measured against.
+    uids: BTreeMap<String, String>,
+    /// When the step began, in simulated time.
+    at: SimTime,
+}
+
+impl StepStart {
+    fn of(cluster: &Cluster) -> StepStart {
+        StepStart {
+            uids: cluster
+                .store()
+                .list::<Pod>()
+                .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
+                .collect(),
+            at: cluster.now(),
+        }
+    }
+}
+
 /// What the cluster looks like to a step's check.
 pub struct Lab<'a> {
     cluster: &'a Cluster,
-    /// Pod uids by name when the step began: what "recreated" is measured against.
-    uids_at_start: &'a BTreeMap<String, String>,
+    start: &'a StepStart,
     /// Commands run (by the learner or by "Do it") since the step began.
     commands: &'a [String],
 }
@@ -63,7 +85,7 @@ impl Lab<'_> {
     /// The pod is another one than when the step began, and Ready.
     fn recreated(&self, name: &str) -> bool {
         self.pod(name).is_some_and(|p| {
-            is_running_and_ready(p) && p.metadata.uid.as_ref() != self.uids_at_start.get(name)
+            is_running_and_ready(p) && p.metadata.uid.as_ref() != self.start.uids.get(name)
         })
     }
 
@@ -88,6 +110,56 @@ impl Lab<'_> {
             .is_some_and(|status| status.current_revision != status.update_revision)
     }
 
+    /// The pod's first container waits for one of these reasons (`ImagePullBackOff`, …).
+    fn waiting(&self, name: &str, reasons: &[&str]) -> bool {
+        self.pod(name)
+            .and_then(|p| {
+                p.status
+                    .as_ref()?
+                    .container_statuses
+                    .as_ref()?
+                    .first()
+                    .cloned()
+            })
+            .and_then(|c| c.state?.waiting?.reason)
+            .is_some_and(|reason| reasons.contains(&reason.as_str()))
+    }
+
+    /// At least `secs` of simulated time have passed since the step began: for a step whose point is that
+    /// nothing happens.
+    fn waited(&self, secs: u64) -> bool {
+        self.cluster.now() >= self.start.at.plus_secs(secs)
+    }
+
+    /// The Service's EndpointSlices list exactly the pod's current address, ready: it reaches that pod alone.
+    fn reaches_only(&self, service: &str, pod: &str) -> bool {
+        let Some(ip) = self
+            .pod(pod)
+            .filter(|p| is_running_and_ready(p))
+            .and_then(|p| p.status.as_ref()?.pod_ip.clone())
+        else {
+            return false;
+        };
+        let addresses: Vec<&String> = self
+            .cluster
+            .store()
+            .list::<EndpointSlice>()
+            .filter(|slice| {
+                slice.metadata.namespace.as_deref() == Some("default")
+                    && slice
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("kubernetes.io/service-name"))
+                        .is_some_and(|name| name == service)
+            })
+            .flat_map(|slice| &slice.endpoints)
+            .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) == Some(true))
+            .flat_map(|e| &e.addresses)
+            .collect();
+        addresses == [&ip]
+    }
+
     /// A command containing `part` was run: the learner may order flags their own way.
     fn ran(&self, part: &str) -> bool {
         self.commands.iter().any(|c| c.contains(part))
@@ -103,15 +175,6 @@ impl Lab<'_> {
         );
         read.exit_code == 0 && read.stdout.contains(text)
     }
-}
-
-/// Every pod's uid by name: what a step's check tells a recreated pod by.
-fn pod_uids(cluster: &Cluster) -> BTreeMap<String, String> {
-    cluster
-        .store()
-        .list::<Pod>()
-        .filter_map(|p| Some((p.metadata.name.clone()?, p.metadata.uid.clone()?)))
-        .collect()
 }
 
 /// What "Do it for me" does.
@@ -146,7 +209,17 @@ pub struct Lesson {
 const THREE: [&str; 3] = ["web-0", "web-1", "web-2"];
 const HTML: &str = "/usr/share/nginx/html/index.html";
 
-/// The first step of every lesson: the set comes up, in order; `done` says when all of its pods are Ready.
+/// The choices for how a set's pods start: all at once, one after the other, or at random.
+const START_ORDER: &[Said] = &[
+    ("All at once", "同时启动"),
+    (
+        "web-0, then web-1, then web-2…, each once the one before is Ready",
+        "先 web-0，再 web-1，再 web-2……前一个 Ready 后才创建下一个",
+    ),
+    ("In a random order", "随机顺序"),
+];
+
+/// The first step of most lessons: the set comes up, in order; `done` says when all of its pods are Ready.
 const fn come_up(done: fn(&Lab) -> bool) -> Step {
     Step {
         task: (
@@ -156,11 +229,7 @@ const fn come_up(done: fn(&Lab) -> bool) -> Step {
         doing: Doing::Play,
         predict: Prediction {
             question: ("In what order do they start?", "它们按什么顺序启动？"),
-            choices: &[
-                ("All at once", "同时启动"),
-                ("web-0, then web-1, then web-2…, each once the one before is Ready", "先 web-0，再 web-1，再 web-2……前一个 Ready 后才创建下一个"),
-                ("In a random order", "随机顺序"),
-            ],
+            choices: START_ORDER,
             answer: 1,
             why: (
                 "podManagementPolicy is OrderedReady: the controller creates web-N only once web-0 … web-(N-1) are Running and Ready. The stage says why it waits.",
@@ -339,6 +408,241 @@ const PARTITION: &[Step] = &[
     },
 ];
 
+const PARALLEL: &[Step] = &[
+    Step {
+        task: (
+            "This set has podManagementPolicy: Parallel. Press Play (or Do it) and watch its pods come up.",
+            "这个 StatefulSet 设置了 podManagementPolicy: Parallel。按“播放”（或“替我执行”），观察它的 Pod 启动。",
+        ),
+        doing: Doing::Play,
+        predict: Prediction {
+            question: ("In what order do they start?", "它们按什么顺序启动？"),
+            choices: START_ORDER,
+            answer: 0,
+            why: (
+                "Parallel: the controller creates every missing pod in one sync, without waiting for the ones before it to be Running and Ready. Each still has its ordinal, its name and its own claim.",
+                "Parallel：控制器在一次同步中创建所有缺少的 Pod，不等前面的 Pod Running 且 Ready。每个 Pod 仍有自己的序号、名字和 PVC。",
+            ),
+        },
+        done: |lab| lab.ready(&THREE),
+    },
+    Step {
+        task: ("Scale to five: kubectl scale sts web --replicas=5", "扩容到 5 个：kubectl scale sts web --replicas=5"),
+        doing: Doing::Run("kubectl scale sts web --replicas=5"),
+        predict: Prediction {
+            question: ("How do web-3 and web-4 come?", "web-3 和 web-4 会怎样出现？"),
+            choices: &[("web-3 first, web-4 once web-3 is Ready", "先 web-3，web-3 Ready 后再 web-4"), ("Both at once", "同时出现")],
+            answer: 1,
+            why: ("Scaling up a Parallel set creates all the new ordinals together.", "Parallel 的 StatefulSet 扩容时，新序号的 Pod 一起创建。"),
+        },
+        done: |lab| lab.ready(&FIVE),
+    },
+    Step {
+        task: ("Roll out a new image: kubectl set image statefulset/web nginx=nginx:1.27", "发布新镜像：kubectl set image statefulset/web nginx=nginx:1.27"),
+        doing: Doing::Run("kubectl set image statefulset/web nginx=nginx:1.27"),
+        predict: Prediction {
+            question: ("How are the five pods replaced?", "这五个 Pod 会怎样被替换？"),
+            choices: &[
+                ("All at once: the set is Parallel", "同时替换：它是 Parallel 的"),
+                ("One at a time, from web-4 down, each Ready before the next", "一次一个，从 web-4 往下，每个 Ready 后才替换下一个"),
+                ("Not at all: Parallel sets do not roll", "不替换：Parallel 不做滚动更新"),
+            ],
+            answer: 1,
+            why: (
+                "podManagementPolicy changes scaling only. A rolling update still replaces one pod at a time, highest ordinal first (rollingUpdate.maxUnavailable, which would allow more, is behind a feature gate that is off in Kubernetes 1.34).",
+                "podManagementPolicy 只影响扩缩容。滚动更新仍然一次替换一个 Pod，从最大的序号开始（允许同时替换多个的 rollingUpdate.maxUnavailable 在 Kubernetes 1.34 中受默认关闭的特性门控限制）。",
+            ),
+        },
+        done: |lab| lab.runs_image(&FIVE, NEW_IMAGE),
+    },
+    Step {
+        task: ("Scale down to one: kubectl scale sts web --replicas=1", "缩容到 1 个：kubectl scale sts web --replicas=1"),
+        doing: Doing::Run("kubectl scale sts web --replicas=1"),
+        predict: Prediction {
+            question: ("Which pods go, and how?", "哪些 Pod 会被删除？怎样删除？"),
+            choices: &[
+                ("web-4, web-3, web-2 and web-1, all at once", "web-4、web-3、web-2 和 web-1 同时删除"),
+                ("web-4 first, each next once the one before is gone", "先删 web-4，前一个彻底删除后再删下一个"),
+                ("web-0 to web-3", "web-0 到 web-3"),
+            ],
+            answer: 0,
+            why: (
+                "Scaling down a Parallel set deletes every pod above the new count in one sync. The highest ordinals still go, and their claims stay.",
+                "Parallel 的 StatefulSet 缩容时，在一次同步中删除所有超出副本数的 Pod。被删除的仍是序号最大的那些，它们的 PVC 保留。",
+            ),
+        },
+        done: |lab| lab.exactly_ready(&["web-0"]),
+    },
+];
+
+const STUCK: &[Step] = &[
+    COME_UP,
+    Step {
+        task: (
+            "Roll out an image that cannot be pulled: kubectl set image statefulset/web nginx=nginx:broken",
+            "发布一个拉取不到的镜像：kubectl set image statefulset/web nginx=nginx:broken",
+        ),
+        doing: Doing::Run("kubectl set image statefulset/web nginx=nginx:broken"),
+        predict: Prediction {
+            question: ("What happens?", "会发生什么？"),
+            choices: &[
+                ("All three pods are replaced, and all fail", "三个 Pod 都被替换，全部失败"),
+                ("web-2 is replaced, cannot pull its image, and the rollout stops there", "web-2 被替换，拉不到镜像，发布停在这里"),
+                ("Nothing: the controller checks the image first", "什么也不发生：控制器会先检查镜像"),
+            ],
+            answer: 1,
+            why: (
+                "The rolling update replaced the highest ordinal first. web-2 never becomes Ready (ImagePullBackOff), and the controller replaces the next pod only once every pod is Ready: web-0 and web-1 keep serving on the old image.",
+                "滚动更新先替换序号最大的 Pod。web-2 永远不会 Ready（ImagePullBackOff），而控制器要等所有 Pod 都 Ready 才替换下一个：web-0 和 web-1 继续用旧镜像提供服务。",
+            ),
+        },
+        done: |lab| {
+            lab.waiting("web-2", &["ErrImagePull", "ImagePullBackOff"])
+                && lab.runs_image(&["web-0", "web-1"], OLD_IMAGE)
+        },
+    },
+    Step {
+        task: (
+            "Revert the template: kubectl rollout undo statefulset/web — then watch web-2 for a minute.",
+            "回滚模板：kubectl rollout undo statefulset/web，然后观察 web-2 一分钟。",
+        ),
+        doing: Doing::Run("kubectl rollout undo statefulset/web"),
+        predict: Prediction {
+            question: ("Does web-2 come back on the old image?", "web-2 会换回旧镜像吗？"),
+            choices: &[
+                ("Yes, at once", "会，马上换回"),
+                ("No: it stays broken until someone deletes it", "不会：在有人删除它之前一直是坏的"),
+            ],
+            answer: 1,
+            why: (
+                "The stuck rollout (kubernetes#67250): the undo made the old revision the update revision again, but the controller still waits for web-2 to be Ready before it would replace it, and it never will be. A Parallel set would replace it; an OrderedReady one does not.",
+                "卡住的发布（kubernetes#67250）：回滚让旧版本重新成为更新版本，但控制器仍在等 web-2 Ready 之后才会替换它，而它永远不会 Ready。Parallel 的 StatefulSet 会替换它，OrderedReady 的不会。",
+            ),
+        },
+        done: |lab| {
+            lab.ran("rollout undo")
+                && !lab.update_pending()
+                && lab.waited(60)
+                && lab.waiting("web-2", &["ErrImagePull", "ImagePullBackOff"])
+        },
+    },
+    Step {
+        task: ("Delete the broken pod: kubectl delete pod web-2", "删除坏掉的 Pod：kubectl delete pod web-2"),
+        doing: Doing::Run("kubectl delete pod web-2"),
+        predict: Prediction {
+            question: ("What comes back?", "之后会出现什么？"),
+            choices: &[
+                ("web-2 on the old image, and it becomes Ready", "web-2 使用旧镜像，并且 Ready"),
+                ("web-2, still broken", "web-2，仍然是坏的"),
+                ("Nothing", "什么也没有"),
+            ],
+            answer: 0,
+            why: (
+                "A pod deleted by hand is recreated from the update revision, now the reverted template: what the documentation calls a forced rollback. After reverting a broken rollout, delete the pods it had already replaced.",
+                "手动删除的 Pod 会按更新版本重建，也就是回滚后的模板：这就是官方文档所说的“强制回滚”。回滚失败的发布之后，要删除已经被替换的那些 Pod。",
+            ),
+        },
+        done: |lab| lab.recreated("web-2") && lab.runs_image(&THREE, OLD_IMAGE),
+    },
+];
+
+const ZK: [&str; 3] = ["zk-0", "zk-1", "zk-2"];
+const EXPOSE_ZK_0: &str = "kubectl expose pod zk-0 --port=2181 --name=zk-0-external --type=NodePort --selector=statefulset.kubernetes.io/pod-name=zk-0";
+
+const FROM_OUTSIDE: &[Step] = &[
+    Step {
+        task: (
+            "Press Play (or Do it) and watch the ZooKeeper ensemble zk come up on a cluster of three nodes.",
+            "按“播放”（或“替我执行”），观察 ZooKeeper 集群 zk 在三个节点上启动。",
+        ),
+        doing: Doing::Play,
+        predict: Prediction {
+            question: ("Where do zk-0, zk-1 and zk-2 run?", "zk-0、zk-1 和 zk-2 运行在哪里？"),
+            choices: &[("All on one node", "都在同一个节点上"), ("Each on a different node", "各在不同的节点上"), ("Wherever there is room", "哪里有空间就在哪里")],
+            answer: 1,
+            why: (
+                "Required pod anti-affinity on kubernetes.io/hostname: no two members may share a node, so a fourth would stay Pending.",
+                "基于 kubernetes.io/hostname 的必需 Pod 反亲和：任何两个成员不能在同一节点上，所以第四个成员会一直 Pending。",
+            ),
+        },
+        done: |lab| lab.ready(&ZK),
+    },
+    Step {
+        task: ("Look at zk-0's labels: kubectl get pod zk-0 --show-labels", "查看 zk-0 的标签：kubectl get pod zk-0 --show-labels"),
+        doing: Doing::Run("kubectl get pod zk-0 --show-labels"),
+        predict: Prediction {
+            question: ("Which label picks out zk-0 alone?", "哪个标签只选中 zk-0？"),
+            choices: &[
+                ("app=zookeeper", "app=zookeeper"),
+                ("statefulset.kubernetes.io/pod-name=zk-0", "statefulset.kubernetes.io/pod-name=zk-0"),
+                ("controller-revision-hash=…", "controller-revision-hash=…"),
+            ],
+            answer: 1,
+            why: (
+                "The StatefulSet controller labels every pod with its name (and apps.kubernetes.io/pod-index with its ordinal). app=zookeeper matches every member; controller-revision-hash changes with each rollout.",
+                "StatefulSet 控制器给每个 Pod 打上带有其名字的标签（以及带有序号的 apps.kubernetes.io/pod-index）。app=zookeeper 会选中所有成员；controller-revision-hash 每次发布都会变。",
+            ),
+        },
+        done: |lab| lab.ran("--show-labels"),
+    },
+    Step {
+        task: (
+            "Expose zk-0 alone on every node: kubectl expose pod zk-0 --port=2181 --name=zk-0-external --type=NodePort --selector=statefulset.kubernetes.io/pod-name=zk-0",
+            "把 zk-0 单独暴露在每个节点上：kubectl expose pod zk-0 --port=2181 --name=zk-0-external --type=NodePort --selector=statefulset.kubernetes.io/pod-name=zk-0",
+        ),
+        doing: Doing::Run(EXPOSE_ZK_0),
+        predict: Prediction {
+            question: ("Where can a client outside the cluster reach zk-0 now?", "现在集群外的客户端在哪里能访问到 zk-0？"),
+            choices: &[
+                ("At zk-0's pod IP", "zk-0 的 Pod IP"),
+                ("At any node's IP, on the Service's node port", "任意节点的 IP，加上 Service 的节点端口"),
+                ("Only on the node zk-0 runs on", "只在 zk-0 所在的节点上"),
+            ],
+            answer: 1,
+            why: (
+                "A NodePort Service opens one port (from 30000–32767) on every node and forwards it to the pods it selects: here zk-0 alone. kubectl get svc shows it as 2181:3xxxx/TCP.",
+                "NodePort 类型的 Service 在每个节点上打开同一个端口（30000–32767 之间），转发到它选中的 Pod：这里只有 zk-0。kubectl get svc 显示为 2181:3xxxx/TCP。",
+            ),
+        },
+        done: |lab| lab.reaches_only("zk-0-external", "zk-0"),
+    },
+    Step {
+        task: ("Delete zk-0: kubectl delete pod zk-0", "删除 zk-0：kubectl delete pod zk-0"),
+        doing: Doing::Run("kubectl delete pod zk-0"),
+        predict: Prediction {
+            question: ("Where does zk-0-external send clients afterwards?", "之后 zk-0-external 把客户端转发到哪里？"),
+            choices: &[
+                ("Nowhere: its pod is gone", "哪里也不去：它的 Pod 没了"),
+                ("To the new zk-0, at its new IP", "新的 zk-0，使用新的 IP"),
+                ("To zk-1", "zk-1"),
+            ],
+            answer: 1,
+            why: (
+                "The new pod has the same name, so the same pod-name label: the Service selects it, and its EndpointSlice follows the new IP. The node port does not change, so clients outside notice nothing but the restart.",
+                "新 Pod 名字相同，所以 pod-name 标签也相同：Service 会选中它，EndpointSlice 跟着换成新的 IP。节点端口不变，集群外的客户端只会感觉到一次重启。",
+            ),
+        },
+        done: |lab| lab.recreated("zk-0") && lab.reaches_only("zk-0-external", "zk-0"),
+    },
+    Step {
+        task: (
+            "See where the Service points: kubectl get endpointslices -l kubernetes.io/service-name=zk-0-external",
+            "查看 Service 指向哪里：kubectl get endpointslices -l kubernetes.io/service-name=zk-0-external",
+        ),
+        doing: Doing::Run("kubectl get endpointslices -l kubernetes.io/service-name=zk-0-external"),
+        predict: Prediction {
+            question: ("How many endpoints does it list?", "它列出几个端点？"),
+            choices: &[("One: zk-0", "一个：zk-0"), ("Three: every member", "三个：所有成员")],
+            answer: 0,
+            why: (
+                "One Service per pod, selecting its pod-name label, is how a client outside reaches one chosen member; the headless zk-headless lists all three, for the members to find each other.",
+                "为每个 Pod 建一个按 pod-name 标签选择的 Service，集群外的客户端就能访问指定的成员；Headless 的 zk-headless 列出全部三个，供成员之间互相发现。",
+            ),
+        },
+        done: |lab| lab.ran("endpointslices"),
+    },
+];
+
 const ON_DELETE: &[Step] = &[
     COME_UP,
     Step {
@@ -391,6 +695,12 @@ pub const LESSONS: &[Lesson] = &[
         steps: ORDER,
     },
     Lesson {
+        id: "parallel",
+        title: ("Parallel pod management", "Parallel 的 Pod 管理策略"),
+        preset: "parallel",
+        steps: PARALLEL,
+    },
+    Lesson {
         id: "partition",
         title: ("Rolling update with a partition", "带 partition 的滚动更新"),
         preset: "partition-canary",
@@ -401,6 +711,18 @@ pub const LESSONS: &[Lesson] = &[
         title: ("OnDelete updates", "OnDelete 更新策略"),
         preset: "ondelete",
         steps: ON_DELETE,
+    },
+    Lesson {
+        id: "stuck",
+        title: ("When a rollout fails", "发布失败时"),
+        preset: "stuck-rollout",
+        steps: STUCK,
+    },
+    Lesson {
+        id: "outside",
+        title: ("Reaching one pod from outside", "从集群外访问某一个 Pod"),
+        preset: "zookeeper",
+        steps: FROM_OUTSIDE,
     },
 ];
 
@@ -447,12 +769,14 @@ pub fn Lessons() -> impl IntoView {
     let simulation = workspace.simulation;
     let place = RwSignal::new(None::<Place>);
     let progress = RwSignal::new(saved_progress());
-    // What a step's check measures against: pod uids and the console's length when the step began.
-    let step_start = StoredValue::new((BTreeMap::<String, String>::new(), 0usize));
+    // What a step's check measures against, and the console's length when the step began.
+    let step_start = StoredValue::new((StepStart::default(), 0usize));
 
     let begin_step = move || {
-        let uids = simulation.timeline.with_value(|t| pod_uids(t.cluster()));
-        step_start.set_value((uids, terminal.entries.with_untracked(Vec::len)));
+        let start = simulation
+            .timeline
+            .with_value(|t| StepStart::of(t.cluster()));
+        step_start.set_value((start, terminal.entries.with_untracked(Vec::len)));
     };
     let remember = move |at: &Place| {
         let state = crate::share::state_json(&crate::share::current_state(workspace));
@@ -514,10 +838,10 @@ pub fn Lessons() -> impl IntoView {
         });
         let step = &LESSONS[at.lesson].steps[at.step];
         let done = simulation.read(|timeline| {
-            step_start.with_value(|(uids, _)| {
+            step_start.with_value(|(start, _)| {
                 (step.done)(&Lab {
                     cluster: timeline.cluster(),
-                    uids_at_start: uids,
+                    start,
                     commands: &commands,
                 })
             })
@@ -676,11 +1000,11 @@ mod tests {
         };
         let mut timeline = Timeline::from_scenario(&scenario);
         for (index, step) in lesson.steps.iter().enumerate() {
-            let uids = pod_uids(timeline.cluster());
+            let start = StepStart::of(timeline.cluster());
             let check = |timeline: &Timeline, commands: &[String]| {
                 (step.done)(&Lab {
                     cluster: timeline.cluster(),
-                    uids_at_start: &uids,
+                    start: &start,
                     commands,
                 })
             };

@@ -44,7 +44,7 @@ const EXPECTED = {
   ],
   'parallel': [
     [1, (pods) => ['web-0', 'web-1', 'web-2'].every((name) => pods[name]) && Object.keys(pods).length === 3],
-    [180, (pods) => running(pods, ['web-0', 'web-1', 'web-2', 'web-3', 'web-4']) && new Set(Object.values(pods).map((p) => p.revision)).size === 1],
+    [179, (pods) => running(pods, ['web-0', 'web-1', 'web-2', 'web-3', 'web-4']) && new Set(Object.values(pods).map((p) => p.revision)).size === 1],
     [240, (pods) => Object.keys(pods).join() === 'web-0'],
   ],
   'ondelete': [[180, (pods) => running(pods, ['web-0', 'web-1', 'web-2']) && pods['web-1'].revision !== pods['web-0'].revision
