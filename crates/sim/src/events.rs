@@ -99,7 +99,9 @@ pub fn record<T: ApiObject>(
             // client-go names events `<object>.<unix nanos in hex>`; simulated nanoseconds keep them unique.
             name: Some(format!(
                 "{involved_name}.{:x}",
-                0x1820_0000_0000_0000u64 + now.0 * 1_000_000 + store_len(store)
+                0x1820_0000_0000_0000u64
+                    .wrapping_add(now.0.wrapping_mul(1_000_000))
+                    .wrapping_add(store_len(store))
             )),
             namespace: Some(namespace.clone()),
             ..ObjectMeta::default()

@@ -12,6 +12,7 @@ pub mod events;
 pub mod fault;
 pub mod kubectl;
 pub mod labels;
+pub mod limits;
 pub mod object;
 pub mod quantity;
 pub mod rng;

@@ -1,5 +1,6 @@
 //! Scenario files (a public contract: change only compatibly) and the run that turns one into records.
 
+use crate::limits;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -234,6 +235,9 @@ const MAX_NODES: usize = 100;
 impl Scenario {
     /// Reads a scenario file. Every problem is reported with where it is, so `ordinal run` can exit 2 with it.
     pub fn parse(text: &str) -> Result<Scenario, String> {
+        limits::check_size("the scenario", text, limits::MAX_SCENARIO_BYTES)
+            .and_then(|()| limits::check_flow_depth(text))
+            .map_err(|e| format!("invalid scenario: {e}"))?;
         let file: ScenarioFile =
             serde_yaml_ng::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
         let mut config = ClusterConfig {

@@ -12,15 +12,22 @@ pub struct SimTime(pub u64);
 /// 2025-01-01T00:00:00Z: what `creationTimestamp` and friends count from.
 pub const EPOCH_SECONDS: i64 = 1_735_689_600;
 
+/// 9999-12-31T23:59:59Z, the last second jiff (and so a Kubernetes timestamp) can show.
+const LAST_TIMESTAMP_SECONDS: i64 = 253_402_207_199;
+
 impl SimTime {
     pub const ZERO: SimTime = SimTime(0);
 
+    /// The last instant a timestamp can show. Arithmetic on simulated time saturates here, so a grace period
+    /// of `i64::MAX` seconds is a deletion that never comes rather than an overflow.
+    pub const END: SimTime = SimTime((LAST_TIMESTAMP_SECONDS - EPOCH_SECONDS) as u64 * 1000);
+
     pub fn from_secs(secs: u64) -> Self {
-        SimTime(secs * 1000)
+        Self::from_millis(secs.saturating_mul(1000))
     }
 
     pub fn from_millis(ms: u64) -> Self {
-        SimTime(ms)
+        SimTime(ms.min(Self::END.0))
     }
 
     pub fn as_millis(self) -> u64 {
@@ -32,7 +39,7 @@ impl SimTime {
     }
 
     pub fn plus_millis(self, ms: u64) -> Self {
-        SimTime(self.0.saturating_add(ms))
+        Self::from_millis(self.0.saturating_add(ms))
     }
 
     pub fn plus_secs(self, secs: u64) -> Self {
@@ -41,10 +48,10 @@ impl SimTime {
 
     /// Kubernetes timestamps have whole-second precision, like `metav1.Time` on the wire.
     pub fn to_k8s(self) -> Time {
-        let secs = EPOCH_SECONDS + (self.0 / 1000) as i64;
+        let secs = EPOCH_SECONDS + (self.0.min(Self::END.0) / 1000) as i64;
         Time(
             Timestamp::from_second(secs)
-                .expect("the simulated clock stays far inside jiff's range"),
+                .expect("at most SimTime::END, which is inside jiff's range"),
         )
     }
 

@@ -1,6 +1,7 @@
 //! Manifests to typed objects, with the errors kubectl prints: YAML syntax errors with their line, unknown
 //! kinds, type errors, and strict decoding of unknown fields.
 
+use crate::limits;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -22,6 +23,13 @@ pub struct ManifestError {
 /// Splits a manifest at `---` lines and parses each document. Documents with nothing but comments are skipped,
 /// as kubectl skips them.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, ManifestError> {
+    let refused = |message: String| ManifestError {
+        line: None,
+        message: format!("error: {message}"),
+    };
+    limits::check_size("the manifest", text, limits::MAX_MANIFEST_BYTES)
+        .and_then(|()| limits::check_flow_depth(text))
+        .map_err(refused)?;
     let mut documents = Vec::new();
     let mut chunk = String::new();
     let mut chunk_start = 1;
@@ -38,6 +46,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, ManifestError> {
         chunk.push('\n');
     }
     parse_chunk(&chunk, chunk_start, &mut documents)?;
+    if documents.len() > limits::MAX_DOCUMENTS {
+        return Err(refused(format!(
+            "the manifest has {} documents, more than this playground's limit of {}",
+            documents.len(),
+            limits::MAX_DOCUMENTS
+        )));
+    }
     Ok(documents)
 }
 

@@ -5,6 +5,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use std::collections::BTreeMap;
 
 use crate::labels::{selector_is_empty, selector_matches};
+use crate::limits;
 
 const DNS1123_LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 const DNS1123_SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -108,6 +109,12 @@ pub fn validate_stateful_set_spec(spec: &StatefulSetSpec) -> Vec<String> {
         }
     }
     non_negative(&mut errors, "spec.replicas", spec.replicas);
+    if let Some(replicas) = spec.replicas.filter(|r| *r > limits::MAX_REPLICAS) {
+        errors.push(format!(
+            "spec.replicas: Invalid value: {replicas}: this playground simulates at most {} replicas",
+            limits::MAX_REPLICAS
+        ));
+    }
     non_negative(&mut errors, "spec.minReadySeconds", spec.min_ready_seconds);
     non_negative(
         &mut errors,

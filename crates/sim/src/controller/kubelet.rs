@@ -971,12 +971,12 @@ fn kill_pod(ctx: &mut Ctx, pod: &Pod, runtime: &mut PodRuntime) {
             format!("Stopping container {name}"),
         );
     }
-    let grace_ms = pod
+    let grace_ms = (pod
         .metadata
         .deletion_grace_period_seconds
         .unwrap_or(30)
-        .max(0) as u64
-        * 1000;
+        .max(0) as u64)
+        .saturating_mul(1000);
     let stop_ms = if running.is_empty() {
         0
     } else {

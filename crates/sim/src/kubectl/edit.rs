@@ -2,6 +2,7 @@
 //! immutability errors come out as the apiserver words them: `patch`, `set image`, `label`, `annotate`,
 //! `scale`.
 
+use crate::limits;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -92,6 +93,9 @@ pub fn patch(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOu
             "error: must specify --patch or --patch-file containing the contents of the patch",
         );
     };
+    if let Err(error) = limits::check_flow_depth(text) {
+        return CommandOutput::error(format!("error: unable to parse the patch: {error}"));
+    }
     let patch: Value = match serde_yaml_ng::from_str(text) {
         Ok(patch) => patch,
         Err(error) => {

@@ -17,6 +17,7 @@ mod rollout;
 mod shell;
 mod tabwriter;
 
+use crate::limits;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
@@ -150,6 +151,8 @@ struct Parsed {
 }
 
 fn parse(line: &str) -> Result<Parsed, CommandOutput> {
+    limits::check_size("the command line", line, limits::MAX_COMMAND_BYTES)
+        .map_err(|e| CommandOutput::error(format!("error: {e}")))?;
     let words =
         split_command_line(line).map_err(|e| CommandOutput::error(format!("error: {e}")))?;
     let words = match words.first().map(String::as_str) {

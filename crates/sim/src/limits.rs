@@ -1,0 +1,105 @@
+//! What the playground refuses instead of exhausting itself on. A sandbox that strangers paste into must answer
+//! every input quickly, with a message that says which limit was reached; none of these limits is one a real
+//! manifest or a classroom scenario comes near.
+
+/// One `kubectl apply`, or the manifests of a scenario: the apiserver's own request limit is 3 MiB, and a
+/// hand-written manifest is a few kilobytes.
+pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
+
+/// A scenario file: its manifests, its steps and the manifests they apply.
+pub const MAX_SCENARIO_BYTES: usize = 2 << 20;
+
+/// Documents in one manifest.
+pub const MAX_DOCUMENTS: usize = 500;
+
+/// Nested flow collections (`[[[…]]]`, `{a: {a: …}}`): the YAML parser's time grows with the square of this
+/// depth before its own recursion limit (128) refuses the document, so deeper text is refused before parsing.
+pub const MAX_FLOW_DEPTH: usize = 100;
+
+/// Replicas of one StatefulSet the core simulates. 5,000 pods with their claims and volumes simulate ten
+/// minutes in about ten seconds natively; the page draws fewer (`src/stage.rs` says how many).
+pub const MAX_REPLICAS: i32 = 5_000;
+
+/// One command line in the console or a scenario step.
+pub const MAX_COMMAND_BYTES: usize = 64 * 1024;
+
+/// `what` is at most `max` bytes.
+pub fn check_size(what: &str, text: &str, max: usize) -> Result<(), String> {
+    if text.len() > max {
+        return Err(format!(
+            "{what} is {} bytes, more than this playground's limit of {max} bytes",
+            text.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The YAML (or JSON) text nests flow collections no deeper than `MAX_FLOW_DEPTH`. Brackets inside quoted
+/// scalars and comments do not count; a block scalar's brackets do, which can only over-count.
+pub fn check_flow_depth(text: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        let mut quote = None;
+        let mut previous = ' ';
+        for c in line.chars() {
+            match (quote, c) {
+                (Some('"'), '\\') if previous == '\\' => {
+                    previous = ' ';
+                    continue;
+                }
+                (Some(q), _) if c == q && !(q == '"' && previous == '\\') => quote = None,
+                (Some(_), _) => {}
+                (None, '#') if previous.is_whitespace() => break,
+                (None, '"' | '\'') if previous.is_whitespace() || "[{,:".contains(previous) => {
+                    quote = Some(c)
+                }
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(format!(
+                            "line {}: collections nested more than {MAX_FLOW_DEPTH} deep",
+                            index + 1
+                        ));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                (None, _) => {}
+            }
+            previous = c;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_depth_counts_brackets_outside_quotes_and_comments() {
+        let deep = "[".repeat(MAX_FLOW_DEPTH + 1);
+        assert!(check_flow_depth(&deep).is_err());
+        assert!(check_flow_depth(&"[".repeat(MAX_FLOW_DEPTH)).is_ok());
+        let quoted = format!("a: \"{deep}\"\nb: '{deep}'\nc: 1 # {deep}\n");
+        assert!(
+            check_flow_depth(&quoted).is_ok(),
+            "quoted and commented brackets do not nest"
+        );
+        let escaped = format!("a: \"\\\" {deep}\"\n");
+        assert!(check_flow_depth(&escaped).is_ok());
+        let spread = format!("a: {}\n{}", "{a: ".repeat(60), "[".repeat(60));
+        assert!(
+            check_flow_depth(&spread).is_err(),
+            "depth carries across lines"
+        );
+    }
+
+    #[test]
+    fn size_names_what_is_too_big() {
+        assert_eq!(
+            check_size("the manifest", "abc", 2),
+            Err("the manifest is 3 bytes, more than this playground's limit of 2 bytes".into())
+        );
+        assert!(check_size("the manifest", "ab", 2).is_ok());
+    }
+}
