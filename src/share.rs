@@ -1,14 +1,15 @@
-//! Share links, exports and imports. A link carries the current branch as a scenario file, the moment on the
-//! timeline and the editor's text, as versioned JSON that web/share.js compresses into the address's fragment;
-//! opening one rebuilds the page from it, paused at that moment. Exports are the scenario file (what
+//! Share links, exports and imports. A link carries the state `ordinal_sim::share` writes and reads, which
+//! web/share.js compresses into the address's fragment; opening one rebuilds the page from it, paused at that
+//! moment. Exports are the scenario file (what
 //! `ordinal run` reads), the console's transcript, the events as `kubectl get events -o json` prints them, and
 //! a picture of the stage.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ordinal_sim::kubectl;
+pub use ordinal_sim::share::{state_json, SharedState};
+use ordinal_sim::share::{StateError, STATE_VERSION};
 use ordinal_sim::{Scenario, SimTime};
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -16,10 +17,6 @@ use crate::console::Terminal;
 use crate::i18n::{lang, t, Lang, T};
 use crate::workspace::Workspace;
 
-/// The version of the JSON inside a link; web/share.js versions the encoding around it (`#v1.`).
-const STATE_VERSION: u64 = 1;
-/// How far into the simulation a link may point: opening it simulates that far, which must stay quick.
-const MOST_SHARED_TIME: SimTime = SimTime(24 * 3600 * 1000);
 /// A scenario file to import: far beyond any written by hand.
 const MOST_IMPORTED_BYTES: f64 = 1024.0 * 1024.0;
 
@@ -48,27 +45,6 @@ extern "C" {
 #[derive(Clone, Copy)]
 pub struct ShareProblem(pub RwSignal<Option<Problem>>);
 
-/// The state a link carries.
-#[derive(Debug, PartialEq)]
-pub struct SharedState {
-    pub scenario: Scenario,
-    pub at: SimTime,
-    /// The editor's text, when it is not the scenario's manifests.
-    pub editor: Option<String>,
-}
-
-pub fn state_json(state: &SharedState) -> String {
-    let mut value = json!({
-        "v": STATE_VERSION,
-        "scenario": state.scenario.to_yaml(),
-        "at": state.at.as_millis(),
-    });
-    if let Some(editor) = &state.editor {
-        value["editor"] = Value::from(editor.as_str());
-    }
-    value.to_string()
-}
-
 /// Why a link or a file could not be opened, worded in the page's language when said.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
@@ -94,6 +70,28 @@ pub enum Problem {
     NoFile,
     /// The file's name and its size in KB.
     FileTooBig(String),
+}
+
+impl From<StateError> for Problem {
+    fn from(error: StateError) -> Problem {
+        match error {
+            StateError::Damaged(why) => Problem::Damaged(why),
+            StateError::NoVersion => Problem::NoVersion,
+            StateError::NewerState(version) => Problem::NewerState(version),
+            StateError::NoScenario => Problem::NoScenario,
+            StateError::BadScenario(why) => Problem::BadScenario(why),
+            StateError::NoMoment => Problem::NoMoment,
+            StateError::TooFar(at) => {
+                Problem::TooFar(ordinal_sim::time::go_duration(at.as_millis()))
+            }
+            StateError::EditorNotText => Problem::EditorNotText,
+        }
+    }
+}
+
+/// Reads what a link carries, refusing with the reason a person can act on.
+pub fn read_state(json: &str) -> Result<SharedState, Problem> {
+    ordinal_sim::share::read_state(json).map_err(Problem::from)
 }
 
 impl Problem {
@@ -147,41 +145,6 @@ impl Problem {
             }
         }
     }
-}
-
-/// Reads what a link carries, refusing with the reason a person can act on.
-pub fn read_state(json: &str) -> Result<SharedState, Problem> {
-    let value: Value = serde_json::from_str(json).map_err(|e| Problem::Damaged(e.to_string()))?;
-    match value.get("v").and_then(Value::as_u64) {
-        Some(STATE_VERSION) => {}
-        Some(other) => return Err(Problem::NewerState(other)),
-        None => return Err(Problem::NoVersion),
-    }
-    let text = value
-        .get("scenario")
-        .and_then(Value::as_str)
-        .ok_or(Problem::NoScenario)?;
-    let scenario = Scenario::parse(text).map_err(Problem::BadScenario)?;
-    let at = value
-        .get("at")
-        .and_then(Value::as_u64)
-        .map(SimTime::from_millis)
-        .ok_or(Problem::NoMoment)?;
-    if at > MOST_SHARED_TIME {
-        return Err(Problem::TooFar(ordinal_sim::time::go_duration(
-            at.as_millis(),
-        )));
-    }
-    let editor = match value.get("editor") {
-        None => None,
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(_) => return Err(Problem::EditorNotText),
-    };
-    Ok(SharedState {
-        scenario,
-        at,
-        editor,
-    })
 }
 
 /// What the page shows now, as a link carries it.
@@ -478,13 +441,7 @@ mod tests {
     }
 
     #[test]
-    fn a_state_reads_back_the_same() {
-        let state = shared();
-        assert_eq!(read_state(&state_json(&state)).unwrap(), state);
-    }
-
-    #[test]
-    fn a_broken_state_says_why() {
+    fn a_broken_state_says_why_in_the_pages_language() {
         let json = state_json(&shared());
         let refusal = |json: &str| read_state(json).unwrap_err().text(Lang::En);
         assert!(refusal("{").starts_with("it is damaged"));

@@ -17,6 +17,7 @@ pub mod object;
 pub mod quantity;
 pub mod rng;
 pub mod scenario;
+pub mod share;
 mod sort;
 pub mod store;
 pub mod time;
