@@ -14,6 +14,9 @@ fi
 say "native tests"
 cargo test --workspace --quiet
 
+say "fuzzing each target for a minute on the committed corpus"
+bash scripts/fuzz.sh 60
+
 say "the core's tests as wasm, in headless Chromium"
 # No --quiet here: cargo would pass it on to wasm-bindgen-test-runner, which refuses it.
 # wasm-bindgen-test-runner reads crates/sim/webdriver.json (the package directory) for Chromium's flags.

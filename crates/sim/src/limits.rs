@@ -16,8 +16,8 @@ pub const MAX_DOCUMENTS: usize = 500;
 /// depth before its own recursion limit (128) refuses the document, so deeper text is refused before parsing.
 pub const MAX_FLOW_DEPTH: usize = 100;
 
-/// Replicas of one StatefulSet the core simulates. 5,000 pods with their claims and volumes simulate ten
-/// minutes in about ten seconds natively; the page draws fewer (`src/stage.rs` says how many).
+/// Replicas of one StatefulSet the core simulates: 5,000 pods of a Parallel set, with their claims and volumes,
+/// simulate ten minutes in 10 s natively. The page's stage is measured drawing 1,000 (README, "Benchmarks").
 pub const MAX_REPLICAS: i32 = 5_000;
 
 /// One command line in the console or a scenario step.
