@@ -17,12 +17,27 @@ cargo test --workspace --quiet
 say "fuzzing each target for a minute on the committed corpus"
 bash scripts/fuzz.sh 60
 
-say "the core's tests as wasm, in headless Chromium"
+say "every example's JSONL from the native CLI, to compare with the wasm build"
+NATIVE_JSONL="$PWD/target/native-jsonl"
+rm -rf "$NATIVE_JSONL" && mkdir -p "$NATIVE_JSONL"
+cargo build --quiet --release -p ordinal-cli
+{
+  echo "&["
+  for example in examples/*.yaml; do
+    name="$(basename "$example" .yaml)"
+    ./target/release/ordinal run "$example" --output jsonl > "$NATIVE_JSONL/$name.jsonl"
+    echo "    (\"$name\", include_str!(\"$PWD/$example\"), include_str!(\"$NATIVE_JSONL/$name.jsonl\")),"
+  done
+  echo "]"
+} > "$NATIVE_JSONL/examples.rs"
+
+say "the core's tests as wasm, in headless Chromium, and the examples' JSONL against the native CLI's"
 # No --quiet here: cargo would pass it on to wasm-bindgen-test-runner, which refuses it.
 # wasm-bindgen-test-runner reads crates/sim/webdriver.json (the package directory) for Chromium's flags.
+ORDINAL_NATIVE_JSONL="$NATIVE_JSONL" \
 CHROMEDRIVER="$(command -v chromedriver)" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready
+  cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready --test wasm_matches_native
 
 say "building the page"
 trunk build --release
