@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::Scenario;
 
+use crate::autosave::{self, Saved, SetAside, SetAsideBanner};
 use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
 use crate::details::{DetailsDrawer, Selection};
@@ -17,7 +18,7 @@ use crate::share::{
     has_shared_state, open_shared_state, ShareMenu, ShareProblem, ShareProblemBanner,
 };
 use crate::stage::StageView;
-use crate::workspace::{timeline_of, Workspace};
+use crate::workspace::{timeline_of, Prepared, Workspace};
 
 /// The running simulation and its history, shared by the components; `version` changes whenever they do.
 #[derive(Clone, Copy)]
@@ -44,7 +45,10 @@ impl Simulation {
 #[component]
 pub fn App() -> impl IntoView {
     let workers = workers_from_address();
-    let opening = first_scenario(workers);
+    let keeps_work = embed::options().is_none();
+    let opening = first_scenario(workers, keeps_work);
+    // Read after `first_scenario`, which may just have set the saved work aside.
+    let set_aside = keeps_work.then(SetAside::from_storage);
     let diagnostics = RwSignal::new(opening.diagnostics);
     let simulation = Simulation {
         timeline: StoredValue::new(opening.timeline),
@@ -67,9 +71,17 @@ pub fn App() -> impl IntoView {
         playback,
         selection,
         workers,
+        set_aside,
     );
     workspace.preset.set(opening.preset);
+    if let Some(saved) = &opening.restored {
+        workspace.restored(saved);
+    }
     provide_context(workspace);
+    if let Some(set_aside) = set_aside {
+        provide_context(set_aside);
+        autosave::keep_saving(workspace);
+    }
     provide_context(ShareProblem(RwSignal::new(None)));
     open_shared_state(workspace);
 
@@ -104,6 +116,7 @@ pub fn App() -> impl IntoView {
         </header>
         <Shortcuts/>
         <ShareProblemBanner/>
+        <SetAsideBanner/>
         <Scrubber/>
         <Panes editor=true manifests=manifests diagnostics=diagnostics/>
         <Workbench/>
@@ -136,14 +149,31 @@ struct Opening {
     manifests: String,
     autoplay: bool,
     preset: String,
+    /// The saved work it reopened, if that is what it is.
+    restored: Option<Saved>,
 }
 
 /// What the page opens with: the preset `?preset=` names, steps and all, paused like a preset chosen from the
 /// menu; or else the nginx `web` set of the course notes as a sandbox that plays at once, unless a share link
 /// is about to replace it. The sandbox's manifests, as the editor shows them, are the first intervention; its
 /// scripted steps are the teacher's, not the learner's, and it starts without them.
-fn first_scenario(workers: Option<usize>) -> Opening {
+fn first_scenario(workers: Option<usize>, keeps_work: bool) -> Opening {
     let chosen = preset_from_address().as_deref().and_then(presets::find);
+    let saved = keeps_work.then(autosave::saved_work).flatten();
+    // The work saved last comes back unless the address asks for something else: a share link, or another
+    // preset than the one it was opened from.
+    let reopens = |saved: &Saved| {
+        !has_shared_state() && chosen.is_none_or(|preset| preset.id == saved.preset)
+    };
+    match saved {
+        Some(saved) if reopens(&saved) => {
+            if let Some(opening) = reopen(&saved, workers) {
+                return opening;
+            }
+        }
+        Some(saved) if saved.own_work => autosave::set_aside(&saved),
+        _ => {}
+    }
     let scenario = match chosen {
         Some(preset) => presets::scenario_of(preset),
         None => Scenario {
@@ -163,7 +193,26 @@ fn first_scenario(workers: Option<usize>) -> Opening {
         manifests: scenario.manifests,
         autoplay: chosen.is_none() && !has_shared_state() && embed::options().is_none(),
         preset: chosen.map(|p| p.id.to_string()).unwrap_or_default(),
+        restored: None,
     }
+}
+
+/// Saved work as it was, paused at its moment; `None` if it no longer reads.
+fn reopen(saved: &Saved, workers: Option<usize>) -> Option<Opening> {
+    let state = saved.shared_state()?;
+    let Prepared {
+        timeline,
+        manifests,
+        diagnostics,
+    } = Prepared::at(&state.scenario, state.at, state.editor, workers);
+    Some(Opening {
+        diagnostics,
+        timeline,
+        manifests,
+        autoplay: false,
+        preset: saved.preset.clone(),
+        restored: Some(saved.clone()),
+    })
 }
 
 pub fn address_parameter(name: &str) -> Option<String> {

@@ -135,6 +135,9 @@ texts! {
     ShareLinkProblem: "This share link could not be opened: ", "无法打开此分享链接：";
     ShareLinkFallback: ". The page shows the web example instead.", "。页面改为显示 web 示例。";
     Dismiss: "Dismiss", "关闭提示";
+    WorkSetAside: "Your earlier work was set aside when something else opened.", "打开其他内容时，你之前的工作已被暂存。";
+    BringItBack: "Bring it back", "恢复它";
+    DiscardIt: "Discard it", "丢弃";
     OpenInOrdinal: "Open in Ordinal ↗", "在 Ordinal 中打开 ↗";
     Waiting: "waiting", "等待中";
     NoPod: "(no pod)", "（无 Pod）";

@@ -1,6 +1,7 @@
 //! Ordinal in the browser: a Leptos page over the simulation core.
 
 mod app;
+mod autosave;
 mod bindings;
 mod comfort;
 mod console;

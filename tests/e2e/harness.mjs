@@ -77,9 +77,19 @@ export async function launchBrowser({ locale = 'en-US' } = {}) {
   return context;
 }
 
-/// Opens the page and collects what the console and the page report, so a failure shows why.
-export async function openPage(context, url) {
+/// Opens the page and collects what the console and the page report, so a failure shows why. The work an
+/// earlier test left saved in the profile is cleared first (once per tab: a reload still finds this tab's
+/// own), unless `keepWork` asks to see what a returning learner sees.
+export async function openPage(context, url, { keepWork = false } = {}) {
   const page = await context.newPage();
+  if (!keepWork) {
+    await page.addInitScript(() => {
+      if (sessionStorage.getItem('ordinal-e2e-tab')) return;
+      sessionStorage.setItem('ordinal-e2e-tab', 'opened');
+      localStorage.removeItem('ordinal.work');
+      localStorage.removeItem('ordinal.work.set-aside');
+    });
+  }
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });

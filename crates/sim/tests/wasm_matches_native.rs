@@ -9,16 +9,15 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// `(name, scenario file, native JSONL)` for every example, as scripts/test.sh listed them.
-const EXAMPLES: &[(&str, &str, &str)] = include!(concat!(env!("ORDINAL_NATIVE_JSONL"), "/examples.rs"));
+const EXAMPLES: &[(&str, &str, &str)] =
+    include!(concat!(env!("ORDINAL_NATIVE_JSONL"), "/examples.rs"));
 
 fn jsonl(scenario: &str) -> String {
     let mut out = String::new();
-    Scenario::parse(scenario)
-        .unwrap()
-        .run(|record| {
-            out.push_str(&record.to_json_line());
-            out.push('\n');
-        });
+    Scenario::parse(scenario).unwrap().run(|record| {
+        out.push_str(&record.to_json_line());
+        out.push('\n');
+    });
     out
 }
 
