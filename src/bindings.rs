@@ -57,7 +57,9 @@ fn paths(stage: &web_sys::HtmlDivElement) -> String {
                 to.top() - origin.top(),
             );
             let bend = ((y2 - y1) / 2.0).max(24.0);
-            let claim_name = claim.get_attribute("data-claim").unwrap_or_default();
+            // Names are validated by the core, and escaped here all the same: this string is parsed as markup.
+            let claim_name = escape_attribute(&claim.get_attribute("data-claim").unwrap_or_default());
+            let volume = escape_attribute(&volume);
             Some(format!(
                 r#"<path class="binding {}" data-from-claim="{claim_name}" data-to-pv="{volume}" d="M{x1:.1} {y1:.1} C{x1:.1} {:.1} {x2:.1} {:.1} {x2:.1} {y2:.1}"/>"#,
                 if bound { "bound" } else { "pending" },
@@ -66,6 +68,13 @@ fn paths(stage: &web_sys::HtmlDivElement) -> String {
             ))
         })
         .collect()
+}
+
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn elements(root: &web_sys::HtmlDivElement, selector: &str) -> Vec<web_sys::Element> {

@@ -58,6 +58,20 @@ pub enum ApiError {
     BadRequest(String),
 }
 
+impl ApiError {
+    /// The error as kubectl prints a server's answer.
+    pub fn kubectl_message(&self) -> String {
+        match self {
+            ApiError::AlreadyExists { .. } => format!("Error from server (AlreadyExists): {self}"),
+            ApiError::NotFound { .. } => format!("Error from server (NotFound): {self}"),
+            ApiError::Invalid { kind, name, causes } => {
+                crate::api::apply::kubectl_invalid(kind, name, causes)
+            }
+            ApiError::BadRequest(message) => format!("Error from server (BadRequest): {message}"),
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -231,13 +245,14 @@ impl Store {
             meta.name = Some(generated);
         }
         let name = meta.name.clone().unwrap_or_default();
-        if name.is_empty() {
+        // `ValidateObjectMeta` with the kind's name rule: a name reaches kubectl's tables, events, DNS and the
+        // page's markup, so what is not a name never gets in, whichever path created it.
+        let causes = crate::api::validation::validate_name_of(T::KIND, &name);
+        if !causes.is_empty() {
             return Err(ApiError::Invalid {
                 kind: T::KIND,
                 name,
-                causes: vec![
-                    "metadata.name: Required value: name or generateName is required".into(),
-                ],
+                causes,
             });
         }
         let key = ObjectKey::of(meta);

@@ -150,3 +150,31 @@ fn a_grace_period_of_i64_max_saturates_instead_of_overflowing() {
     );
     assert!(cluster.now() <= SimTime::END);
 }
+
+#[test]
+fn a_name_that_is_not_a_name_is_refused_on_every_path_that_creates() {
+    let mut cluster = Cluster::new(ClusterConfig::default());
+    cluster.apply(&web_manifests()).unwrap();
+    cluster.run_until(SimTime::from_secs(30));
+    let markup = r#"x"><img src=x onerror=alert(1)>"#;
+    let run_pod = run(
+        &mut cluster,
+        &format!("kubectl run '{markup}' --image=busybox"),
+        "",
+    );
+    assert_eq!(
+        run_pod.stderr,
+        format!(
+            "The Pod \"{markup}\" is invalid: metadata.name: Invalid value: \"{markup}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n"
+        )
+    );
+    let exposed = run(&mut cluster, "kubectl expose pod web-0 --name=0web", "");
+    assert!(
+        exposed.stderr.starts_with("The Service \"0web\" is invalid: metadata.name: Invalid value: \"0web\": a DNS-1035 label"),
+        "{}",
+        exposed.stderr
+    );
+    let manifest = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: '{markup}'\n");
+    let outcomes = cluster.apply(&manifest).unwrap();
+    assert!(outcomes[0].result.is_err());
+}

@@ -24,6 +24,22 @@ pub fn is_dns1123_subdomain(name: &str) -> bool {
     name.len() <= 253 && name.split('.').all(is_dns1123_label)
 }
 
+const DNS1035_LABEL_MESSAGE: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+/// The `metadata.name` rule of a kind: a Service's name is a DNS-1035 label (it becomes a DNS name and an
+/// environment variable), every other kind's a DNS-1123 subdomain.
+pub fn validate_name_of(kind: &str, name: &str) -> Vec<String> {
+    if kind != "Service" || name.is_empty() {
+        return validate_subdomain_name(name);
+    }
+    if is_dns1123_label(name) && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    vec![format!(
+        "metadata.name: Invalid value: \"{name}\": {DNS1035_LABEL_MESSAGE}"
+    )]
+}
+
 /// The `metadata.name` rule of most kinds: a DNS-1123 subdomain.
 pub fn validate_subdomain_name(name: &str) -> Vec<String> {
     if name.is_empty() {

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use super::args::Args;
 use super::{fetch, CommandOutput, Context, ResourceType, Targets};
 use crate::cluster::Cluster;
-use crate::store::ApiError;
 
 const FLAGS: &[&str] = &[
     "--port",
@@ -56,10 +55,7 @@ pub fn expose(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandO
     };
     match cluster.with_store(|store| store.create(service)) {
         Ok(_) => CommandOutput::ok(format!("service/{service_name} exposed\n")),
-        Err(error @ ApiError::AlreadyExists { .. }) => {
-            CommandOutput::error(format!("Error from server (AlreadyExists): {error}"))
-        }
-        Err(error) => CommandOutput::error(format!("Error from server: {error}")),
+        Err(error) => CommandOutput::error(error.kubectl_message()),
     }
 }
 
