@@ -1,7 +1,8 @@
 //! A panic must never leave a dead page: the hook writes a banner with the message straight into the DOM
 //! (the reactive runtime may be unusable after a panic) and offers a reload.
 
-use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::prelude::{wasm_bindgen, Closure};
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{Lang, T};
 
@@ -42,7 +43,16 @@ fn show_crash_banner(message: &str) {
         title.set_text_content(Some(T::CrashTitle.in_lang(lang)));
         detail.set_text_content(Some(message));
         reload.set_text_content(Some(T::ReloadPage.in_lang(lang)));
-        let _ = reload.set_attribute("onclick", "location.reload()");
+        // A listener, not an `onclick` attribute: the page's Content-Security-Policy refuses inline handlers.
+        let reload_page = Closure::<dyn Fn()>::new(|| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+        let _ =
+            reload.add_event_listener_with_callback("click", reload_page.as_ref().unchecked_ref());
+        // The banner stays until the page is reloaded, and with it the listener.
+        reload_page.forget();
         let _ = banner.append_child(&title);
         let _ = banner.append_child(&reload);
         let _ = banner.append_child(&detail);

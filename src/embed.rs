@@ -179,6 +179,14 @@ fn carry_out(request: Request, workspace: Workspace, playback: Playback, told: T
     }
 }
 
+fn from_host(event: &web_sys::MessageEvent) -> bool {
+    let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+    match (event.source(), parent) {
+        (Some(source), Some(parent)) => js_sys::Object::is(&source, &parent),
+        _ => false,
+    }
+}
+
 /// Listens to the host page and tells it what happens. Renders nothing.
 #[component]
 pub fn HostBridge() -> impl IntoView {
@@ -189,6 +197,10 @@ pub fn HostBridge() -> impl IntoView {
     // back in time brings back events that were told already.
     let told: Told = StoredValue::new(NOTHING_TOLD);
     let handle = window_event_listener(leptos::ev::message, move |event| {
+        // Only the page that embeds the player drives it: not a sibling frame, a popup or the player itself.
+        if !from_host(&event) {
+            return;
+        }
         let Some(text) = js_sys::JSON::stringify(&event.data())
             .ok()
             .and_then(|t| t.as_string())
