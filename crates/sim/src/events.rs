@@ -39,10 +39,52 @@ pub mod component {
 /// event correlator does.
 const AGGREGATION_WINDOW_MS: u64 = 10 * 60 * 1000;
 
+/// kube-apiserver's `--event-ttl` default: etcd forgets an Event an hour after it was last written.
+pub const EVENT_TTL: SimTime = SimTime(3_600_000);
+
+/// The apiserver puts events on leases it reuses for a minute (`LeaseReuseDurationSeconds`), so an event may
+/// outlive its TTL by up to a minute; sweeping once a simulated minute has the same effect.
+const EXPIRY_SWEEP_MS: u64 = 60_000;
+
 /// The correlator's cache: which event a repeat would fold into, by what makes two events the same.
 #[derive(Clone, Debug, Default)]
 pub struct EventCorrelator {
     latest: HashMap<Correlation, ObjectKey>,
+    /// When expired events are next removed.
+    next_sweep: SimTime,
+}
+
+/// Removes the events last written `EVENT_TTL` ago or longer, as their leases expire: watchers see them
+/// deleted, and a run of any length holds only its last hour of events.
+pub(crate) fn expire(store: &mut Store) {
+    let now = store.now();
+    if now < store.event_correlator.next_sweep {
+        return;
+    }
+    store.event_correlator.next_sweep = now.plus_millis(EXPIRY_SWEEP_MS);
+    let expired: Vec<ObjectKey> = store
+        .list::<Event>()
+        .filter(|e| {
+            let written = e
+                .last_timestamp
+                .as_ref()
+                .or(e.metadata.creation_timestamp.as_ref());
+            written.is_some_and(|t| SimTime::from_k8s(t).plus_millis(EVENT_TTL.0) <= now)
+        })
+        .map(ApiObject::key)
+        .collect();
+    if expired.is_empty() {
+        return;
+    }
+    for key in &expired {
+        store.expire::<Event>(key);
+    }
+    let live: std::collections::HashSet<ObjectKey> =
+        store.list::<Event>().map(ApiObject::key).collect();
+    store
+        .event_correlator
+        .latest
+        .retain(|_, key| live.contains(key));
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -188,6 +188,12 @@ impl Store {
     pub(crate) fn set_now(&mut self, now: SimTime) {
         debug_assert!(now >= self.now, "simulated time never goes backwards");
         self.now = now;
+        crate::events::expire(self);
+    }
+
+    /// Removes an object whose storage lease ran out: no finalizers, no grace, as etcd drops the key.
+    pub(crate) fn expire<T: ApiObject>(&mut self, key: &ObjectKey) {
+        self.remove::<T>(key);
     }
 
     pub fn get<T: ApiObject>(&self, key: &ObjectKey) -> Option<&T> {

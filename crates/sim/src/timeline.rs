@@ -165,6 +165,11 @@ impl Timeline {
         }
     }
 
+    /// How many stored objects the snapshots hold together: what `SNAPSHOT_BUDGET` bounds.
+    pub fn snapshot_objects(&self) -> usize {
+        self.snapshots.iter().map(|s| s.cluster.store().len()).sum()
+    }
+
     pub fn cluster(&self) -> &Cluster {
         &self.live
     }
@@ -377,10 +382,7 @@ impl Timeline {
     /// Drops every other copy, from the second on, while the copies hold more than `SNAPSHOT_BUDGET` objects.
     /// The first (t = 0) and the latest stay.
     fn thin_snapshots(&mut self) {
-        let held = |snapshots: &[Snapshot]| -> usize {
-            snapshots.iter().map(|s| s.cluster.store().len()).sum()
-        };
-        while held(&self.snapshots) > self.snapshot_budget && self.snapshots.len() > 2 {
+        while self.snapshot_objects() > self.snapshot_budget && self.snapshots.len() > 2 {
             let last = self.snapshots.len() - 1;
             let mut position = 0;
             self.snapshots.retain(|_| {
