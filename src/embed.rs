@@ -107,15 +107,17 @@ pub fn read_request(message: &Value) -> Option<Result<Request, String>> {
     Some(request)
 }
 
+/// The page that embeds the player; `None` when it is opened on its own, and so is its own parent: talking to
+/// itself, it would read its own replies as requests and answer them for ever.
+fn host() -> Option<web_sys::Window> {
+    let window = web_sys::window()?;
+    let parent = window.parent().ok()??;
+    (!js_sys::Object::is(&parent, &window)).then_some(parent)
+}
+
 fn post_to_host(message: Value) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    // A page opened on its own is its own parent; nobody listens there, and that is fine.
-    if let Ok(Some(parent)) = window.parent() {
-        if let Ok(data) = js_sys::JSON::parse(&message.to_string()) {
-            let _ = parent.post_message(&data, "*");
-        }
+    if let (Some(host), Ok(data)) = (host(), js_sys::JSON::parse(&message.to_string())) {
+        let _ = host.post_message(&data, "*");
     }
 }
 
@@ -180,9 +182,8 @@ fn carry_out(request: Request, workspace: Workspace, playback: Playback, told: T
 }
 
 fn from_host(event: &web_sys::MessageEvent) -> bool {
-    let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
-    match (event.source(), parent) {
-        (Some(source), Some(parent)) => js_sys::Object::is(&source, &parent),
+    match (event.source(), host()) {
+        (Some(source), Some(host)) => js_sys::Object::is(&source, &host),
         _ => false,
     }
 }

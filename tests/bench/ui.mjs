@@ -6,17 +6,22 @@
 // 2. One event with 1,000 pods on the stage (ORDINAL_BENCH_PODS to change it): a Parallel set on enough nodes, all Running, then
 //    → (step to the next event) repeatedly; the script time of each step until the page has settled.
 // 3. A 50-replica rolling update playing at 4×: frames per second while it rolls.
+// 4. A day of faults (target/bench/day-of-faults.yaml, which `cargo run --release -p ordinal-sim --example bench c`
+//    writes): loaded into an embedded player and taken to 24 h; the wall time, and the memory the page then holds
+//    (the wasm module's linear memory, which never shrinks and so is its peak, and the JavaScript heap).
+// With ORDINAL_BENCH_OUT set (scripts/bench.sh), every figure is also appended there for the table.
 import { readFile } from 'node:fs/promises';
-import { serveDist, launchBrowser, openPage, replaceManifests } from '../e2e/harness.mjs';
+import { serveDist, launchBrowser, openPage, replaceManifests, recordMeasurement } from '../e2e/harness.mjs';
 
 // The stage's size for part 2: 1,000 by default, fewer to see how the cost grows.
 const PODS = Number(process.env.ORDINAL_BENCH_PODS ?? 1000);
 // Which parts to run (`seek,event,rollout`): all by default.
-const PARTS = (process.env.ORDINAL_BENCH_PARTS ?? 'seek,event,rollout').split(',');
+const PARTS = (process.env.ORDINAL_BENCH_PARTS ?? 'seek,event,rollout,day').split(',');
 
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  // Nearest rank, as scripts/bench-table.mjs reads it.
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   return `median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms (n=${sorted.length})`;
 };
 
@@ -36,7 +41,8 @@ async function timeInPage(page, act) {
 }
 
 const server = await serveDist();
-const context = await launchBrowser();
+// The page's policy refuses eval, which timeInPage needs to run a step inside the page.
+const context = await launchBrowser({ bypassCSP: true });
 try {
   // 1. Seeking in a 10-minute run.
   if (PARTS.includes('seek')) {
@@ -56,6 +62,7 @@ try {
       }));
     }
     console.log(`seek within a ${(end / 60000).toFixed(1)}-minute run: ${stats(times)}`);
+    recordMeasurement('page: seek in a 10-minute run', 'ms', times);
     await page.close();
   }
 
@@ -78,6 +85,7 @@ try {
       }));
     }
     console.log(`one event with ${PODS} pods on the stage: ${stats(times)}`);
+    recordMeasurement(`page: one event, ${PODS} pods on the stage`, 'ms', times);
     await page.close();
   }
 
@@ -102,6 +110,48 @@ try {
     });
     const updated = await page.textContent('[data-statefulset="big"] [data-testid="set-status"]');
     console.log(`50-replica rolling update at 4×: ${fps.toFixed(1)} frames per second (${updated.trim()})`);
+    recordMeasurement('page: 50-replica rollout at 4x', 'fps', fps);
+    await page.close();
+  }
+
+  // 4. A day of faults in the browser.
+  if (PARTS.includes('day')) {
+    const scenario = await readFile(new URL('../../target/bench/day-of-faults.yaml', import.meta.url), 'utf8');
+    // The sample documentation page hosts it: the player takes messages only from the page that embeds it.
+    const page = await context.newPage();
+    await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.benchWasm = e.detail.wasm; }));
+    await page.goto(`${server.url}assets/embed-example.html`);
+    const player = page.frame({ url: /preset=web$/ });
+    await player.waitForFunction(() => window.benchWasm && document.querySelector('.clock'));
+    const timing = await page.evaluate(async (text) => {
+      const frame = document.querySelector('iframe').contentWindow;
+      const reply = (type) => new Promise((done) => {
+        const listen = (e) => {
+          if (e.source === frame && (e.data?.type === type || e.data?.type === 'error')) { removeEventListener('message', listen); done(e.data); }
+        };
+        addEventListener('message', listen);
+      });
+      const started = performance.now();
+      let answer = reply('loaded');
+      frame.postMessage({ ordinal: 1, type: 'load', scenario: text }, '*');
+      const loaded = await answer;
+      if (loaded.type === 'error') return { error: loaded.message };
+      answer = reply('state');
+      frame.postMessage({ ordinal: 1, type: 'seek', at: 86_400_000 }, '*');
+      frame.postMessage({ ordinal: 1, type: 'state' }, '*');
+      const state = await answer;
+      return { seconds: (performance.now() - started) / 1000, at: state.at };
+    }, scenario);
+    if (timing.error) throw new Error(`the day of faults did not load: ${timing.error}`);
+    const memory = await player.evaluate(() => ({
+      wasmMiB: window.benchWasm.memory.buffer.byteLength / 2 ** 20,
+      heapMiB: performance.memory.usedJSHeapSize / 2 ** 20,
+    }));
+    const result = { ...timing, ...memory };
+    console.log(`a day of faults, 50 replicas, to 24 h in the page: ${result.seconds.toFixed(1)} s; wasm memory ${result.wasmMiB.toFixed(0)} MiB, JS heap ${result.heapMiB.toFixed(0)} MiB (at ${result.at})`);
+    recordMeasurement('page: a day of faults to 24 h', 's', result.seconds);
+    recordMeasurement('page: a day of faults, wasm memory', 'MiB', result.wasmMiB);
+    recordMeasurement('page: a day of faults, JS heap', 'MiB', result.heapMiB);
     await page.close();
   }
 } finally {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openPage, readManifests, replaceManifests, markedLines, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, readManifests, replaceManifests, markedLines, recordMeasurement, ARTIFACTS } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -133,6 +133,7 @@ test('from a keystroke to its diagnostic on the zookeeper manifest', async () =>
   assert.equal(shown.length, 2 * rounds);
   const latencies = key.map((k, i) => shown[i] - k).sort((a, b) => a - b);
   const median = latencies[Math.floor(latencies.length / 2)];
+  recordMeasurement('page: keystroke to diagnostic, zookeeper', 'ms', latencies);
   console.log(`keystroke -> diagnostic on zookeeper (${latencies.length} keystrokes; checked at once, applied once typing pauses): `
     + `median ${median.toFixed(1)} ms, min ${latencies[0].toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`);
   assert.ok(latencies.at(-1) < 5_000, 'a diagnostic follows its keystroke within seconds');

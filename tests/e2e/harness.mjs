@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
@@ -60,11 +60,20 @@ export async function runInConsole(page, command) {
   return entry;
 }
 
+/// Appends a measurement to `$ORDINAL_BENCH_OUT`, when scripts/bench.sh set it, for its table: `samples` is one
+/// value or many, in `unit`.
+export function recordMeasurement(name, unit, samples) {
+  const out = process.env.ORDINAL_BENCH_OUT;
+  if (out) appendFileSync(out, `${JSON.stringify({ name, unit, samples: [samples].flat() })}\n`);
+}
+
 /// A fresh Chromium profile; `locale` is the browser's language (`navigator.language`), English unless given.
-export async function launchBrowser({ locale = 'en-US' } = {}) {
+/// `bypassCSP` is for the benchmark only, which times code it evaluates inside the page.
+export async function launchBrowser({ locale = 'en-US', bypassCSP = false } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'ordinal-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     locale,
+    bypassCSP,
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1366, height: 768 },

@@ -23,6 +23,7 @@ pub mod store;
 pub mod time;
 pub mod timeline;
 pub mod vfs;
+pub mod workloads;
 
 pub use cluster::Cluster;
 pub use config::ClusterConfig;
