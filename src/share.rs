@@ -56,42 +56,48 @@ pub enum Problem {
     TooLong(String),
     /// The megabytes it would unpack past.
     TooBig(String),
-    /// The browser's or the parser's words for what broke.
-    Damaged(String),
-    NoVersion,
-    NewerState(u64),
-    NoScenario,
-    /// The scenario parser's message, as `ordinal run` prints it.
-    BadScenario(String),
-    NoMoment,
-    /// How far in it points.
-    TooFar(String),
-    EditorNotText,
+    /// What broke, in the browser's words (`StateError::Damaged`) or the core's.
+    State(StateError),
     NoFile,
     /// The file's name and its size in KB.
     FileTooBig(String),
 }
 
-impl From<StateError> for Problem {
-    fn from(error: StateError) -> Problem {
-        match error {
-            StateError::Damaged(why) => Problem::Damaged(why),
-            StateError::NoVersion => Problem::NoVersion,
-            StateError::NewerState(version) => Problem::NewerState(version),
-            StateError::NoScenario => Problem::NoScenario,
-            StateError::BadScenario(why) => Problem::BadScenario(why),
-            StateError::NoMoment => Problem::NoMoment,
-            StateError::TooFar(at) => {
-                Problem::TooFar(ordinal_sim::time::go_duration(at.as_millis()))
-            }
-            StateError::EditorNotText => Problem::EditorNotText,
-        }
-    }
-}
-
 /// Reads what a link carries, refusing with the reason a person can act on.
 pub fn read_state(json: &str) -> Result<SharedState, Problem> {
-    ordinal_sim::share::read_state(json).map_err(Problem::from)
+    ordinal_sim::share::read_state(json).map_err(Problem::State)
+}
+
+/// Why the core refused a link's state, in the page's language.
+fn state_refusal(error: &StateError, zh: bool) -> String {
+    match error {
+        StateError::Damaged(why) if zh => format!("它已损坏（{why}）"),
+        StateError::Damaged(why) => format!("it is damaged ({why})"),
+        StateError::NoVersion if zh => "它没有说明由哪个版本的 Ordinal 生成".into(),
+        StateError::NoVersion => "it does not say which version of Ordinal made it".into(),
+        StateError::NewerState(v) if zh => {
+            format!("它由更新版本的 Ordinal 生成（状态版本 {v}，本版本读取 {STATE_VERSION}）")
+        }
+        StateError::NewerState(v) => format!(
+            "it was made by a newer Ordinal (state version {v}; this one reads {STATE_VERSION})"
+        ),
+        StateError::NoScenario if zh => "它不包含场景".into(),
+        StateError::NoScenario => "it holds no scenario".into(),
+        StateError::BadScenario(why) if zh => format!("其中的场景被拒绝：{why}"),
+        StateError::BadScenario(why) => format!("its scenario is refused: {why}"),
+        StateError::NoMoment if zh => "它没有说明要显示哪个时刻".into(),
+        StateError::NoMoment => "it does not say which moment to show".into(),
+        StateError::TooFar(at) => {
+            let at = ordinal_sim::time::go_duration(at.as_millis());
+            if zh {
+                format!("它指向模拟开始后 {at}，链接最多只能指向 24 小时以内")
+            } else {
+                format!("it points {at} into the simulation; a link may point at most 24 hours in")
+            }
+        }
+        StateError::EditorNotText if zh => "其中的编辑器内容不是文本".into(),
+        StateError::EditorNotText => "its editor text is not text".into(),
+    }
 }
 
 impl Problem {
@@ -104,7 +110,7 @@ impl Problem {
             "too-big" => Problem::TooBig(detail),
             "no-file" => Problem::NoFile,
             "file-too-big" => Problem::FileTooBig(detail),
-            _ => Problem::Damaged(detail),
+            _ => Problem::State(StateError::Damaged(detail)),
         }
     }
 
@@ -113,35 +119,32 @@ impl Problem {
         match self {
             Problem::Foreign if zh => "它不是 Ordinal 的分享链接".into(),
             Problem::Foreign => "it is not an Ordinal share link".into(),
-            Problem::Newer(v) if zh => format!("它由更新版本的 Ordinal 生成（格式 {v}），本版本只能读取 v1"),
-            Problem::Newer(v) => format!("it was made by a newer Ordinal (format {v}); this one reads v1"),
+            Problem::Newer(v) if zh => {
+                format!("它由更新版本的 Ordinal 生成（格式 {v}），本版本只能读取 v1")
+            }
+            Problem::Newer(v) => {
+                format!("it was made by a newer Ordinal (format {v}); this one reads v1")
+            }
             Problem::TooLong(n) if zh => format!("它有 {n} 个字符，超出了分享链接的长度上限"),
-            Problem::TooLong(n) => format!("it is {n} characters long, longer than a share link can be"),
+            Problem::TooLong(n) => {
+                format!("it is {n} characters long, longer than a share link can be")
+            }
             Problem::TooBig(mb) if zh => format!("它解压后超过 {mb} MB"),
             Problem::TooBig(mb) => format!("it unpacks to more than {mb} MB"),
-            Problem::Damaged(why) if zh => format!("它已损坏（{why}）"),
-            Problem::Damaged(why) => format!("it is damaged ({why})"),
-            Problem::NoVersion if zh => "它没有说明由哪个版本的 Ordinal 生成".into(),
-            Problem::NoVersion => "it does not say which version of Ordinal made it".into(),
-            Problem::NewerState(v) if zh => format!("它由更新版本的 Ordinal 生成（状态版本 {v}，本版本读取 {STATE_VERSION}）"),
-            Problem::NewerState(v) => format!("it was made by a newer Ordinal (state version {v}; this one reads {STATE_VERSION})"),
-            Problem::NoScenario if zh => "它不包含场景".into(),
-            Problem::NoScenario => "it holds no scenario".into(),
-            Problem::BadScenario(why) if zh => format!("其中的场景被拒绝：{why}"),
-            Problem::BadScenario(why) => format!("its scenario is refused: {why}"),
-            Problem::NoMoment if zh => "它没有说明要显示哪个时刻".into(),
-            Problem::NoMoment => "it does not say which moment to show".into(),
-            Problem::TooFar(at) if zh => format!("它指向模拟开始后 {at}，链接最多只能指向 24 小时以内"),
-            Problem::TooFar(at) => format!("it points {at} into the simulation; a link may point at most 24 hours in"),
-            Problem::EditorNotText if zh => "其中的编辑器内容不是文本".into(),
-            Problem::EditorNotText => "its editor text is not text".into(),
+            Problem::State(error) => state_refusal(error, zh),
             Problem::NoFile if zh => "没有选择文件".into(),
             Problem::NoFile => "no file was chosen".into(),
             Problem::FileTooBig(file) if zh => {
-                format!("{file} KB，场景文件最多 {} KB", MOST_IMPORTED_BYTES / 1024.0)
+                format!(
+                    "{file} KB，场景文件最多 {} KB",
+                    MOST_IMPORTED_BYTES / 1024.0
+                )
             }
             Problem::FileTooBig(file) => {
-                format!("{file} KB; a scenario file is at most {} KB", MOST_IMPORTED_BYTES / 1024.0)
+                format!(
+                    "{file} KB; a scenario file is at most {} KB",
+                    MOST_IMPORTED_BYTES / 1024.0
+                )
             }
         }
     }
@@ -179,9 +182,11 @@ pub fn has_shared_state() -> bool {
 /// The string a resolved promise holds, or its `field` when it holds an object; otherwise the problem its
 /// `{ problem, detail }` names.
 async fn settle(promise: js_sys::Promise, field: &str) -> Result<String, Problem> {
-    let value = JsFuture::from(promise)
-        .await
-        .map_err(|e| Problem::Damaged(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
+    let value = JsFuture::from(promise).await.map_err(|e| {
+        Problem::State(StateError::Damaged(
+            e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        ))
+    })?;
     if let Some(text) = value.as_string() {
         return Ok(text);
     }
@@ -202,7 +207,7 @@ async fn settle(promise: js_sys::Promise, field: &str) -> Result<String, Problem
 /// The address of this page with the state in its fragment: the full playground, or the embedded player.
 pub async fn link_to(json: &str, embed: bool) -> Result<String, Problem> {
     let fragment = settle(encode_state(json), "").await?;
-    let no_address = || Problem::Damaged("the page has no address".into());
+    let no_address = || Problem::State(StateError::Damaged("the page has no address".into()));
     let location = location().ok_or_else(no_address)?;
     let search = location.search().unwrap_or_default();
     let params = web_sys::UrlSearchParams::new_with_str(&search).map_err(|_| no_address())?;
