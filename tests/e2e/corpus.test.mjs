@@ -6,8 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
-import { deflateRawSync } from 'node:zlib';
-import { useBrowser, openPage, replaceManifests } from './harness.mjs';
+import { useBrowser, openPage, replaceManifests, shareFragment } from './harness.mjs';
 
 const env = useBrowser();
 const CORPUS = new URL('../../fuzz/corpus/', import.meta.url);
@@ -46,7 +45,7 @@ test('every apply input of the fuzz corpus, pasted and run, leaves the page aliv
 
 test('every share_link input of the fuzz corpus, opened as a link, leaves the page alive', async () => {
   for (const [name, input] of await inputs('share_link')) {
-    const fragment = `v1.${deflateRawSync(Buffer.from(input)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+    const fragment = shareFragment(input);
     const page = await env.context.newPage();
     const problems = [];
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));

@@ -5,6 +5,7 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendFileSync, mkdtempSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
@@ -58,6 +59,16 @@ export async function runInConsole(page, command) {
   const entry = page.locator('.transcript .entry').last();
   await entry.locator('.command', { hasText: command }).waitFor();
   return entry;
+}
+
+/// A share link's fragment (without `#`) for `json`, encoded as web/share.js encodes it: deflate-raw, base64url,
+/// after the format version. Any bytes may be given, to make links the page must refuse.
+export function shareFragment(json) {
+  return `v1.${base64url(deflateRawSync(Buffer.from(json)))}`;
+}
+
+function base64url(bytes) {
+  return Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /// Appends a measurement to `$ORDINAL_BENCH_OUT`, when scripts/bench.sh set it, for its table: `samples` is one

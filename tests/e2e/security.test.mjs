@@ -4,8 +4,7 @@
 // from the page that embeds it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deflateRawSync } from 'node:zlib';
-import { useBrowser, openPage, setSpeed, runInConsole } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, runInConsole, shareFragment } from './harness.mjs';
 
 const env = useBrowser();
 const MARKUP = '<img src=x onerror=window.pwned=1>';
@@ -87,7 +86,7 @@ test('markup typed, run, shared or stored is shown as text', async () => {
   // A share link whose editor text and scenario name are markup.
   const scenario = `name: '${MARKUP}'\nmanifests: |\n  # ${MARKUP}\n`;
   const state = JSON.stringify({ v: 1, scenario, at: 0, editor: `# </textarea>${MARKUP}<script>window.pwned=1</script>` });
-  const fragment = `v1.${deflateRawSync(Buffer.from(state)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  const fragment = shareFragment(state);
   const shared = await env.context.newPage();
   shared.on('pageerror', (error) => problems.push(error.message));
   await shared.goto(`${env.server.url}#${fragment}`);
