@@ -97,10 +97,25 @@ export async function launchBrowser({ locale = 'en-US', bypassCSP = false } = {}
   return context;
 }
 
+/// Pauses every page an earlier test left open, and waits out its last save (the page saves at most once a
+/// second): a page still playing would otherwise save its work over the cleared slot just as a new page reads it.
+async function quietOtherPages(context) {
+  const pages = context.pages().filter((p) => !p.isClosed());
+  if (pages.length === 0) return;
+  for (const other of pages) {
+    await other.evaluate(() => {
+      const play = document.querySelector('button.play');
+      if (play?.getAttribute('aria-label') === 'Pause') play.click();
+    }).catch(() => {});
+  }
+  await new Promise((done) => setTimeout(done, 1100));
+}
+
 /// Opens the page and collects what the console and the page report, so a failure shows why. The work an
 /// earlier test left saved in the profile is cleared first (once per tab: a reload still finds this tab's
 /// own), unless `keepWork` asks to see what a returning learner sees.
 export async function openPage(context, url, { keepWork = false } = {}) {
+  if (!keepWork) await quietOtherPages(context);
   const page = await context.newPage();
   if (!keepWork) {
     await page.addInitScript(() => {
