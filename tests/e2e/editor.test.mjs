@@ -140,25 +140,43 @@ test('from a keystroke to its diagnostic on the zookeeper manifest', async () =>
   assert.deepEqual(problems, []);
 });
 
+/// Moves the pointer onto the text of the editor line that reads `text`, over a few points as a hand moves it,
+/// and waits until `lit(arg)` holds in the page. When it does not, the failure says where the pointer ended, what
+/// lay under it and what the stage showed, and a screenshot is left for a look.
+async function hoverLineUntil(page, text, lit, arg = null) {
+  const line = page.locator('.cm-line', { hasText: text }).first();
+  await line.scrollIntoViewIfNeeded();
+  const box = await line.boundingBox();
+  const at = { x: box.x + 12, y: box.y + box.height / 2 };
+  await page.mouse.move(at.x, at.y, { steps: 5 });
+  try {
+    await page.waitForFunction(lit, arg, { timeout: 10_000 });
+  } catch (error) {
+    await page.screenshot({ path: join(ARTIFACTS, 'linked-failed.png') });
+    const seen = await page.evaluate(({ x, y }) => ({
+      under: document.elementFromPoint(x, y)?.textContent?.slice(0, 60),
+      set: document.querySelector('[data-statefulset="web"]')?.className,
+      dns: document.querySelector('.dns')?.className,
+    }), at);
+    throw new Error(`hovering "${text}" at ${JSON.stringify(at)} did not light it up: ${JSON.stringify(seen)}`, { cause: error });
+  }
+}
+
 test('hovering a field in the editor lights up what it governs on the stage', async () => {
   const { page, problems } = await openPage(env.context, env.server.url);
   await page.waitForSelector('[data-testid="pod"]');
   const set = page.locator('[data-statefulset="web"]');
-  const hoverLine = (text) => page.locator('.cm-line', { hasText: text }).first().hover();
+  const setLinked = (kind) => document.querySelector('[data-statefulset="web"]').classList.contains(kind);
 
-  await hoverLine('replicas: 3');
-  await page.waitForFunction(() => document.querySelector('[data-statefulset="web"]').classList.contains('linked-slots'));
+  await hoverLineUntil(page, 'replicas: 3', setLinked, 'linked-slots');
   await page.screenshot({ path: join(ARTIFACTS, 'linked-replicas.png') });
-  await hoverLine('serviceName: "nginx"');
-  await page.locator('.dns.linked').waitFor();
+  await hoverLineUntil(page, 'serviceName: "nginx"', () => document.querySelector('.dns.linked'));
   assert.doesNotMatch(await set.getAttribute('class'), /linked-slots/);
   await page.locator('.cm-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });  // drawn only in view
-  await hoverLine('storage: 1Gi');
-  await page.waitForFunction(() => document.querySelector('[data-statefulset="web"]').classList.contains('linked-claims'));
+  await hoverLineUntil(page, 'storage: 1Gi', setLinked, 'linked-claims');
   assert.equal(await page.locator('.dns.linked').count(), 0);
   await page.locator('.cm-scroller').evaluate((el) => { el.scrollTop = 0; });
-  await hoverLine('clusterIP: None');  // the Service: the names it gives
-  await page.locator('.dns.linked').waitFor();
+  await hoverLineUntil(page, 'clusterIP: None', () => document.querySelector('.dns.linked'));  // the Service: the names it gives
 
   await page.locator('.stage').hover();
   await page.waitForFunction(() => !/linked/.test(document.querySelector('[data-statefulset="web"]').className)
