@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use ordinal_sim::timeline::Timeline;
-use ordinal_sim::Scenario;
+use ordinal_sim::{Scenario, SimTime};
 
 use crate::autosave::{self, Saved, SetAside, SetAsideBanner};
 use crate::comfort::{Help, Preferences, Shortcuts};
@@ -17,6 +17,7 @@ use crate::presets::{self, PresetPicker};
 use crate::share::{
     has_shared_state, open_shared_state, ShareMenu, ShareProblem, ShareProblemBanner,
 };
+use crate::seeking::{SeekProgress, Seeker};
 use crate::stage::StageView;
 use crate::workspace::{timeline_of, Prepared, Workspace};
 
@@ -56,8 +57,10 @@ pub fn App() -> impl IntoView {
     };
     let playback = Playback::new();
     playback.playing.set(opening.autoplay);
+    let seeker = Seeker::new(simulation, playback);
     provide_context(simulation);
     provide_context(playback);
+    provide_context(seeker);
     provide_context(Terminal::new());
     provide_context(Help(RwSignal::new(false)));
     let selection = Selection(RwSignal::new(None));
@@ -72,10 +75,14 @@ pub fn App() -> impl IntoView {
         selection,
         workers,
         set_aside,
+        seeker,
     );
     workspace.preset.set(opening.preset);
     if let Some(saved) = &opening.restored {
         workspace.restored(saved);
+    }
+    if let Some(at) = opening.go_to {
+        workspace.go_to(at);
     }
     provide_context(workspace);
     if let Some(set_aside) = set_aside {
@@ -98,6 +105,7 @@ pub fn App() -> impl IntoView {
             <Shortcuts/>
             <ShareProblemBanner/>
             <Scrubber/>
+            <SeekProgress/>
             <Panes editor=embed.editor manifests=manifests diagnostics=diagnostics/>
             <DetailsDrawer/>
             <Announcer/>
@@ -118,6 +126,7 @@ pub fn App() -> impl IntoView {
         <ShareProblemBanner/>
         <SetAsideBanner/>
         <Scrubber/>
+        <SeekProgress/>
         <Panes editor=true manifests=manifests diagnostics=diagnostics/>
         <Workbench/>
         <DetailsDrawer/>
@@ -147,6 +156,8 @@ struct Opening {
     timeline: Timeline,
     diagnostics: Vec<Diagnostic>,
     manifests: String,
+    /// The moment reopened work stood at, for the timeline to be taken to once the page is up.
+    go_to: Option<SimTime>,
     autoplay: bool,
     preset: String,
     /// The saved work it reopened, if that is what it is.
@@ -167,7 +178,7 @@ fn first_scenario(workers: Option<usize>, keeps_work: bool) -> Opening {
     };
     match saved {
         Some(saved) if reopens(&saved) => {
-            if let Some(opening) = reopen(&saved, workers) {
+            if let Some(opening) = reopen(&saved) {
                 return opening;
             }
         }
@@ -191,24 +202,25 @@ fn first_scenario(workers: Option<usize>, keeps_work: bool) -> Opening {
         timeline,
         diagnostics,
         manifests: scenario.manifests,
+        go_to: None,
         autoplay: chosen.is_none() && !has_shared_state() && embed::options().is_none(),
         preset: chosen.map(|p| p.id.to_string()).unwrap_or_default(),
         restored: None,
     }
 }
 
-/// Saved work as it was, paused at its moment; `None` if it no longer reads.
-fn reopen(saved: &Saved, workers: Option<usize>) -> Option<Opening> {
-    let state = saved.shared_state()?;
+/// Saved work as it was, every branch, paused at its moment; `None` if it no longer reads.
+fn reopen(saved: &Saved) -> Option<Opening> {
     let Prepared {
         timeline,
+        at,
         manifests,
-        diagnostics,
-    } = Prepared::at(&state.scenario, state.at, state.editor, workers);
+    } = Prepared::saved(saved.work()?)?;
     Some(Opening {
-        diagnostics,
+        diagnostics: Vec::new(),
         timeline,
         manifests,
+        go_to: Some(at),
         autoplay: false,
         preset: saved.preset.clone(),
         restored: Some(saved.clone()),

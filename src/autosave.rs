@@ -1,11 +1,11 @@
-//! The learner's work survives a reload, the crash banner's reload and a closed tab: the playground saves what
-//! a share link would carry (the branch as a scenario, the moment, the editor's text) to localStorage as it
-//! changes, and opens it again when the address asks for nothing else. Work that something else replaces (a
+//! The learner's work survives a reload, the crash banner's reload and a closed tab: the playground saves the
+//! timeline with every branch, the moment and the editor's text (a share link carries the current branch only)
+//! to localStorage as it changes, and opens it again when the address asks for nothing else. Work that something else replaces (a
 //! preset, a lesson, a share link, another tab's address) is first set aside, and the page offers it back.
 //! Embedded players neither save nor restore: a documentation page must not touch the playground's work.
 
 use leptos::prelude::*;
-use ordinal_sim::share::{read_state, state_json, SharedState};
+use ordinal_sim::share::{read_work, work_json, SavedWork};
 use serde_json::{json, Value};
 
 use crate::i18n::{t, T};
@@ -48,8 +48,8 @@ impl Saved {
     }
 
     /// What the saved state holds, unless it no longer reads (a damaged entry is as good as none).
-    pub fn shared_state(&self) -> Option<SharedState> {
-        read_state(&self.state).ok()
+    pub fn work(&self) -> Option<SavedWork> {
+        read_work(&self.state).ok()
     }
 }
 
@@ -81,10 +81,23 @@ pub fn set_aside(saved: &Saved) {
 /// The workspace as it would be saved now.
 pub fn current(workspace: Workspace) -> Saved {
     Saved {
-        state: state_json(&crate::share::current_state(workspace)),
+        state: work_json(&current_work(workspace)),
         preset: workspace.preset.get_untracked(),
         opened_with: workspace.opened_with(),
         own_work: workspace.has_own_work(),
+    }
+}
+
+fn current_work(workspace: Workspace) -> SavedWork {
+    let (history, at, manifests) = workspace
+        .simulation
+        .timeline
+        .with_value(|t| (t.history(), t.now(), t.to_scenario().manifests));
+    let editor = workspace.manifests.get_untracked();
+    SavedWork {
+        history,
+        at,
+        editor: (editor != manifests).then_some(editor),
     }
 }
 
@@ -152,10 +165,9 @@ pub fn SetAsideBanner() -> impl IntoView {
             return;
         };
         discard();
-        if let Some(state) = saved.shared_state() {
+        if let Some(work) = saved.work() {
             // Opening sets the work now on the page aside in turn, if it has any: the two swap places.
-            workspace.open(&state.scenario, state.at, state.editor);
-            workspace.restored(&saved);
+            workspace.open_work(work, &saved);
         }
     };
     view! {

@@ -8,6 +8,7 @@ use ordinal_sim::SimTime;
 use crate::app::Simulation;
 use crate::i18n::{t, LanguagePicker, T};
 use crate::player::{Playback, SPEEDS};
+use crate::seeking::Seeker;
 
 /// The keys, as printed on a keyboard (Space in the page's language), and what they do.
 const SHORTCUTS: &[(Option<&str>, T)] = &[
@@ -56,19 +57,19 @@ pub fn Shortcuts() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let playback = expect_context::<Playback>();
     let Help(help) = expect_context::<Help>();
+    let seeker = expect_context::<Seeker>();
     let seek_by = move |delta_ms: i64| {
-        playback.playing.set(false);
-        simulation.update(|timeline| {
+        let target = simulation.timeline.with_value(|timeline| {
             let target = timeline.now().as_millis() as i64 + delta_ms;
             let end = timeline.branch().horizon.max(timeline.now()).as_millis() as i64;
             // Forward past the furthest instant runs the simulation on; backward stops at zero.
-            let target = if delta_ms > 0 {
+            if delta_ms > 0 {
                 target
             } else {
                 target.clamp(0, end)
-            };
-            timeline.seek(SimTime::from_millis(target as u64));
+            }
         });
+        seeker.seek(SimTime::from_millis(target as u64));
     };
     let handle = window_event_listener(ev::keydown, move |event| {
         if typing_in_a_field(&event) || event.ctrl_key() || event.meta_key() || event.alt_key() {
@@ -98,10 +99,7 @@ pub fn Shortcuts() -> impl IntoView {
                 true
             }
             "End" => {
-                playback.playing.set(false);
-                simulation.update(|timeline| {
-                    timeline.seek(timeline.branch().horizon.max(timeline.now()))
-                });
+                seeker.seek(simulation.timeline.with_value(|t| t.branch().horizon.max(t.now())));
                 true
             }
             "+" | "=" => {

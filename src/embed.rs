@@ -11,8 +11,10 @@
 //!   reduced motion always does).
 //!
 //! The player sends `{ordinal: 1, type, ...}` to its parent: `ready` once it runs, `loaded` or `error` after a
-//! load, `state` (`at`, `playing`, `pods`: name, status, ready) when asked, and `event` for every Kubernetes
-//! event the simulation writes (`at`, `eventType`, `reason`, `object`, `message`).
+//! load, `state` (`at`, `playing`, `seeking`, `pods`: name, status, ready) when asked, and `event` for every
+//! Kubernetes event the simulation writes (`at`, `eventType`, `reason`, `object`, `message`). A seek far ahead
+//! runs over many frames: until it arrives, `state` says where it is going in `seeking` (null otherwise), and
+//! `at` is where it has come to.
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
@@ -20,7 +22,6 @@ use ordinal_sim::kubectl::printers;
 use ordinal_sim::{Scenario, SimTime};
 use serde_json::{json, Value};
 
-use crate::app::Simulation;
 use crate::i18n::{t, T};
 use crate::player::Playback;
 use crate::workspace::Workspace;
@@ -127,8 +128,8 @@ fn reply(kind: &str, mut fields: Value) {
     post_to_host(fields);
 }
 
-fn state(simulation: Simulation, playback: Playback) -> Value {
-    simulation.timeline.with_value(|timeline| {
+fn state(workspace: Workspace, playback: Playback) -> Value {
+    workspace.simulation.timeline.with_value(|timeline| {
         let pods: Vec<Value> = timeline
             .cluster()
             .store()
@@ -144,6 +145,8 @@ fn state(simulation: Simulation, playback: Playback) -> Value {
         json!({
             "at": timeline.now().as_millis(),
             "playing": playback.playing.get_untracked(),
+            // A long seek is spread over frames: `at` is where it has come to so far.
+            "seeking": workspace.seeker.journey.get_untracked().map(|j| j.to.as_millis()),
             "pods": pods,
         })
     })
@@ -172,11 +175,8 @@ fn carry_out(request: Request, workspace: Workspace, playback: Playback, told: T
             playback.playing.set(false);
             simulation.update(|t| t.step());
         }
-        Request::Seek(at) => {
-            playback.playing.set(false);
-            simulation.update(|t| t.seek(at));
-        }
-        Request::State => reply("state", state(simulation, playback)),
+        Request::Seek(at) => workspace.seeker.seek(at),
+        Request::State => reply("state", state(workspace, playback)),
         Request::Theme(theme) => apply_theme(theme),
     }
 }

@@ -137,6 +137,8 @@ texts! {
     Dismiss: "Dismiss", "关闭提示";
     WorkSetAside: "Your earlier work was set aside when something else opened.", "打开其他内容时，你之前的工作已被暂存。";
     BringItBack: "Bring it back", "恢复它";
+    Simulating: "Simulating", "正在模拟";
+    StopHere: "Stop here", "停在这里";
     DiscardIt: "Discard it", "丢弃";
     OpenInOrdinal: "Open in Ordinal ↗", "在 Ordinal 中打开 ↗";
     Waiting: "waiting", "等待中";

@@ -15,6 +15,7 @@ mod lessons;
 mod linking;
 mod player;
 mod presets;
+mod seeking;
 mod share;
 mod stage;
 mod view_model;

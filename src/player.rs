@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::app::Simulation;
 use crate::i18n::{t, T};
+use crate::seeking::Seeker;
 use crate::view_model::format_clock;
 
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
@@ -120,7 +121,6 @@ struct Marker {
 #[component]
 pub fn Scrubber() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
-    let playback = expect_context::<Playback>();
     let now_ms = move || simulation.read(|t| t.now().as_millis());
     // A script's length is on the track from the start, with the markers of its steps still to come.
     let end_ms = Memo::new(move |_| {
@@ -159,10 +159,9 @@ pub fn Scrubber() -> impl IntoView {
             bursts.chain(interventions).collect::<Vec<_>>()
         })
     });
-    let seek = move |ms: u64| {
-        playback.playing.set(false);
-        simulation.update(|timeline| timeline.seek(SimTime::from_millis(ms)));
-    };
+    let seeker = expect_context::<Seeker>();
+    // The track reaches a script's end before it has been simulated: a seek there may be a long one.
+    let seek = move |ms: u64| seeker.seek(SimTime::from_millis(ms));
     view! {
         <div class="timeline" role="group" aria-label=move || t(T::Timeline)>
             <div class="track">
@@ -229,11 +228,18 @@ fn Branches() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let seeker = expect_context::<Seeker>();
+    // The other branch may hold hours that were never copied: it is entered at its start and run to the
+    // moment shown (at most its horizon) as any long seek is.
     let switch = move |index: usize| {
-        simulation.update(|timeline| {
-            let now = timeline.now();
-            timeline.switch_branch(index, now);
+        let to = simulation.update(|timeline| {
+            let to = timeline.now().min(timeline.branches()[index].horizon);
+            timeline.switch_branch(index, SimTime::ZERO);
+            to
         });
+        if let Some(to) = to {
+            seeker.seek(to);
+        }
     };
     view! {
         <Show when=move || branches.with(|b| b.len() > 1)>

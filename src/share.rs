@@ -97,6 +97,8 @@ fn state_refusal(error: &StateError, zh: bool) -> String {
         }
         StateError::EditorNotText if zh => "其中的编辑器内容不是文本".into(),
         StateError::EditorNotText => "its editor text is not text".into(),
+        StateError::BadHistory(why) if zh => format!("其中的历史被拒绝：{why}"),
+        StateError::BadHistory(why) => format!("its history is refused: {why}"),
     }
 }
 

@@ -3,14 +3,15 @@
 
 use leptos::prelude::*;
 use ordinal_sim::config::NodeConfig;
+use ordinal_sim::share::SavedWork;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::{Scenario, SimTime};
 
 use crate::app::{Diagnostics, Simulation};
 use crate::autosave::{Saved, SetAside};
 use crate::details::Selection;
-use crate::editor::Diagnostic;
 use crate::player::Playback;
+use crate::seeking::Seeker;
 
 #[derive(Clone, Copy)]
 pub struct Workspace {
@@ -27,6 +28,7 @@ pub struct Workspace {
     opened_with: StoredValue<usize>,
     /// Where work is set aside before it is replaced: none in an embedded player, which keeps nothing.
     set_aside: Option<SetAside>,
+    pub seeker: Seeker,
 }
 
 impl Workspace {
@@ -38,6 +40,7 @@ impl Workspace {
         selection: Selection,
         workers: Option<usize>,
         set_aside: Option<SetAside>,
+        seeker: Seeker,
     ) -> Self {
         Workspace {
             simulation,
@@ -51,6 +54,7 @@ impl Workspace {
                 simulation.timeline.with_value(|t| t.branch().steps.len()),
             ),
             set_aside,
+            seeker,
         }
     }
 
@@ -58,21 +62,50 @@ impl Workspace {
     /// has taken it in. `editor` is the editor's text when it is not the scenario's manifests (a shared page
     /// can hold an edit that was refused).
     pub fn open(self, scenario: &Scenario, at: SimTime, editor: Option<String>) {
+        self.replace_with(Prepared::at(scenario, at, editor, self.workers));
+    }
+
+    /// Replaces everything with saved work, every branch of it, paused where it stood; `false` (and nothing
+    /// replaced) when its branches make no timeline.
+    pub fn open_work(self, work: SavedWork, saved: &Saved) -> bool {
+        let Some(prepared) = Prepared::saved(work) else {
+            return false;
+        };
+        self.replace_with(prepared);
+        self.restored(saved);
+        true
+    }
+
+    fn replace_with(self, prepared: Prepared) {
         if let Some(set_aside) = self.set_aside {
             set_aside.keep(self);
         }
         let Prepared {
             timeline,
+            at,
             manifests,
-            diagnostics,
-        } = Prepared::at(scenario, at, editor, self.workers);
+        } = prepared;
         self.playback.playing.set(false);
         self.selection.0.set(None);
         self.opened_with.set_value(timeline.branch().steps.len());
         self.simulation.update(|t| *t = timeline);
         self.manifests.set(manifests);
-        self.diagnostics.set(diagnostics);
+        self.diagnostics.set(Vec::new());
         self.preset.set(String::new());
+        self.go_to(at);
+    }
+
+    /// Takes the open timeline to `at`, over many frames if it is far, and then says what the apiserver makes
+    /// of the editor's text there.
+    pub fn go_to(self, at: SimTime) {
+        self.seeker.seek_then(at, move || {
+            let manifests = self.manifests.get_untracked();
+            let found = self
+                .simulation
+                .timeline
+                .with_value(|t| crate::editor::check(t, &manifests));
+            self.diagnostics.set(found);
+        });
     }
 
     /// Takes on what saved work knew that its scenario does not: the preset it came from and how much of it
@@ -96,31 +129,41 @@ impl Workspace {
     }
 }
 
-/// What opening a scenario at a moment puts on the page.
+/// What opening a scenario at a moment puts on the page: the timeline at t = 0, the moment to take it to and
+/// the editor's text.
 pub struct Prepared {
     pub timeline: Timeline,
+    pub at: SimTime,
     pub manifests: String,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Prepared {
-    /// The scenario's timeline taken to `at`, and the editor's text (`editor`, else the scenario's manifests)
-    /// with what the apiserver says of it there.
+    /// The scenario's timeline, and the editor's text: `editor`, else the scenario's manifests.
     pub fn at(
         scenario: &Scenario,
         at: SimTime,
         editor: Option<String>,
         workers: Option<usize>,
     ) -> Self {
-        let mut timeline = timeline_of(scenario, workers);
-        timeline.seek(at);
-        let manifests = editor.unwrap_or_else(|| scenario.manifests.clone());
-        let diagnostics = crate::editor::check(&timeline, &manifests);
         Prepared {
-            timeline,
-            manifests,
-            diagnostics,
+            timeline: timeline_of(scenario, workers),
+            at,
+            manifests: editor.unwrap_or_else(|| scenario.manifests.clone()),
         }
+    }
+
+    /// Saved work's timeline, every branch; `None` when its branches make no timeline. The cluster is the one
+    /// it was saved with (`?nodes=` made it so then, if it was there).
+    pub fn saved(work: SavedWork) -> Option<Self> {
+        let timeline = Timeline::from_history(work.history).ok()?;
+        let manifests = work
+            .editor
+            .unwrap_or_else(|| timeline.to_scenario().manifests);
+        Some(Prepared {
+            timeline,
+            at: work.at,
+            manifests,
+        })
     }
 }
 

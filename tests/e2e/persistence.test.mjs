@@ -52,6 +52,33 @@ test('a reload, and a tab closed and opened again, come back to the same moment 
   await reopened.page.close();
 });
 
+test('every branch comes back after a reload, not only the one a link would carry', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await setSpeed(page, 16);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
+  await runInConsole(page, 'kubectl scale sts web --replicas=5');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 5, null, { timeout: 60_000 });
+  await pause(page);
+  const scaledAt = Number(await page.locator('.marker.intervention').nth(1).getAttribute('data-at'));
+  await page.locator('.scrub').fill(String(Math.floor(scaledAt / 2 / 100) * 100));
+  await runInConsole(page, 'kubectl scale sts web --replicas=2');
+  await page.locator('.branch').nth(1).waitFor();
+  await saved(page);
+  const branches = () => page.locator('.branch').evaluateAll((all) => all.map((b) => `${b.textContent} ${b.getAttribute('aria-pressed')}`));
+  const before = { stage: await stage(page), branches: await branches() };
+  assert.equal(before.branches.length, 2);
+
+  await page.reload();
+  await page.waitForSelector('[data-statefulset="web"]');
+  assert.deepEqual({ stage: await stage(page), branches: await branches() }, before);
+  // The branch left behind is there as far as it went: five pods at its end.
+  await page.locator('.branch').nth(0).click();
+  await page.locator('.scrub').fill(await page.locator('.scrub').getAttribute('max'));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 5, null, { timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('what the editor holds survives a reload', async () => {
   const { page, problems } = await openPage(env.context, env.server.url);
   await pause(page);

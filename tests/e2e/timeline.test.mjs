@@ -2,8 +2,9 @@
 // forks a branch, the console's `kubectl get pods` matches the stage, and a menu action prints its command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole, shareFragment } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -180,4 +181,56 @@ test('clicking a pod, its claim or a volume opens its details: describe, events 
   await drawer.getByRole('button', { name: 'Close the details' }).click();
   await drawer.waitFor({ state: 'detached' });
   assert.deepEqual(problems, []);
+});
+
+/// A link `hours` into the web set at 50 replicas with a pod deleted every three minutes: a second or more of
+/// simulation for each hour, far more than a frame.
+async function busyLink(hours) {
+  const web = await readFile(new URL('../../examples/web.yaml', import.meta.url), 'utf8');
+  const after = web.split('manifests: |\n')[1].split('\n');
+  const manifests = after.slice(0, after.findIndex((l) => l !== '' && !l.startsWith('  '))).join('\n')
+    .replace('replicas: 3', 'replicas: 50\n    podManagementPolicy: Parallel');
+  const steps = Array.from({ length: hours * 20 - 1 }, (_, i) => `  - at: ${(i + 1) * 180}s\n    run: kubectl delete pod web-${(i * 7) % 50}`);
+  const scenario = `cluster:\n  nodes: 3\nmanifests: |\n${manifests}\nsteps:\n${steps.join('\n')}\nuntil: ${hours}h\n`;
+  return `#${shareFragment(JSON.stringify({ v: 1, scenario, at: hours * 3600 * 1000 }))}`;
+}
+
+test('a link far into a busy run opens over many frames, keeps answering, and can be stopped where it is', async () => {
+  const { page, problems } = await openPage(env.context, `${env.server.url}${await busyLink(24)}`);
+  const progress = page.locator('.seeking');
+  await progress.waitFor();
+  // While it simulates, the page draws: the longest wait between two frames over half a second of it.
+  const longestFrame = await page.evaluate(() => new Promise((done) => {
+    const gaps = [];
+    let last = performance.now();
+    const frame = (now) => {
+      gaps.push(now - last);
+      last = now;
+      if (gaps.length < 15) requestAnimationFrame(frame); else done(Math.max(...gaps));
+    };
+    requestAnimationFrame(frame);
+  }));
+  assert.ok(longestFrame < 250, `the longest frame while seeking took ${longestFrame} ms`);
+  await page.screenshot({ path: join(ARTIFACTS, 'seeking.png') });
+  const value = Number(await progress.locator('progress').evaluate((p) => p.value));
+  assert.ok(value > 0 && value < 1, `progress ${value}`);
+
+  await progress.locator('button.stop-seeking').click();
+  await progress.waitFor({ state: 'detached' });
+  const stoppedAt = await page.textContent('.clock');
+  assert.ok(parseInt(stoppedAt, 10) < 24 * 60, `stopped before the end of the day, at ${stoppedAt}`);
+  assert.equal(await page.getAttribute('button.play', 'aria-label'), 'Play', 'and paused there');
+  assert.equal(await page.locator('[data-testid="pod"]').count(), 50);
+  await page.waitForTimeout(300);
+  assert.equal(await page.textContent('.clock'), stoppedAt, 'nothing goes on seeking once stopped');
+
+  await page.close();
+
+  // Left alone, a seek arrives, and the stage shows the moment the link points at.
+  const shorter = await openPage(env.context, `${env.server.url}${await busyLink(2)}`);
+  await shorter.page.waitForFunction(() => document.querySelector('.clock').textContent === '120:00.0', null, { timeout: 60_000 });
+  assert.equal(await shorter.page.locator('.seeking').count(), 0);
+  assert.equal(await shorter.page.locator('[data-testid="pod"]').count(), 50);
+  assert.deepEqual([...problems, ...shorter.problems], []);
+  await shorter.page.close();
 });

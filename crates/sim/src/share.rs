@@ -1,11 +1,15 @@
 //! The state a share link carries: the current branch as a scenario file, the moment on the timeline and the
 //! editor's text, as versioned JSON. The page compresses it into the address's fragment; reading it back is
 //! here, in the core, so that the fuzzer and the native tests exercise the same code the page runs.
+//!
+//! Work the playground saves for itself is the same, with every branch of the timeline instead of one.
 
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Step};
 use crate::time::SimTime;
+use crate::timeline::{Branch, History};
 
 /// The version of the JSON inside a link; the page versions the encoding around it (`#v1.`).
 pub const STATE_VERSION: u64 = 1;
@@ -35,6 +39,8 @@ pub enum StateError {
     NoMoment,
     TooFar(SimTime),
     EditorNotText,
+    /// Saved work only: its branches do not make a timeline, in `Timeline::from_history`'s words.
+    BadHistory(String),
 }
 
 pub fn state_json(state: &SharedState) -> String {
@@ -51,35 +57,227 @@ pub fn state_json(state: &SharedState) -> String {
 
 /// Reads what a link carries, refusing anything else.
 pub fn read_state(json: &str) -> Result<SharedState, StateError> {
-    let value: Value =
-        serde_json::from_str(json).map_err(|e| StateError::Damaged(e.to_string()))?;
-    match value.get("v").and_then(Value::as_u64) {
-        Some(STATE_VERSION) => {}
-        Some(other) => return Err(StateError::NewerState(other)),
-        None => return Err(StateError::NoVersion),
-    }
+    let value = versioned(json)?;
     let text = value
         .get("scenario")
         .and_then(Value::as_str)
         .ok_or(StateError::NoScenario)?;
     let scenario = Scenario::parse(text).map_err(StateError::BadScenario)?;
-    let at = value
-        .get("at")
-        .and_then(Value::as_u64)
-        .map(SimTime::from_millis)
-        .ok_or(StateError::NoMoment)?;
+    let at = moment(&value)?;
     if at > MOST_SHARED_TIME {
         return Err(StateError::TooFar(at));
     }
-    let editor = match value.get("editor") {
-        None => None,
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(_) => return Err(StateError::EditorNotText),
-    };
     Ok(SharedState {
         scenario,
         at,
-        editor,
+        editor: editor(&value)?,
+    })
+}
+
+/// The JSON, once it reads and is of a version this core knows.
+fn versioned(json: &str) -> Result<Value, StateError> {
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| StateError::Damaged(e.to_string()))?;
+    match value.get("v").and_then(Value::as_u64) {
+        Some(STATE_VERSION) => Ok(value),
+        Some(other) => Err(StateError::NewerState(other)),
+        None => Err(StateError::NoVersion),
+    }
+}
+
+fn moment(value: &Value) -> Result<SimTime, StateError> {
+    value
+        .get("at")
+        .and_then(Value::as_u64)
+        .map(SimTime::from_millis)
+        .ok_or(StateError::NoMoment)
+}
+
+fn editor(value: &Value) -> Result<Option<String>, StateError> {
+    match value.get("editor") {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(StateError::EditorNotText),
+    }
+}
+
+/// Work as the playground saves it: every branch, where it stands, and the editor's text when that is not the
+/// current branch's manifests. It is the learner's own, so it may stand further in than a link may point.
+#[derive(Debug, PartialEq)]
+pub struct SavedWork {
+    pub history: History,
+    pub at: SimTime,
+    pub editor: Option<String>,
+}
+
+/// The cluster as a scenario file without steps, and each branch's steps as a scenario file of those alone: a
+/// fork keeps its parent's steps up to the fork, so only the ones after it are written (the manifests, a
+/// megabyte perhaps, are written once however many branches there are).
+pub fn work_json(work: &SavedWork) -> String {
+    let History {
+        config,
+        branches,
+        current,
+    } = &work.history;
+    let cluster = Scenario {
+        name: None,
+        config: config.clone(),
+        manifests: String::new(),
+        steps: Vec::new(),
+        until: SimTime::ZERO,
+    };
+    let branches: Vec<Value> = branches
+        .iter()
+        .map(|branch| {
+            let shared = shared_steps(branch, &work.history.branches);
+            json!({
+                "from": branch.forked_from.map(|(parent, at)| json!([parent, at.as_millis()])),
+                "shared": shared,
+                "steps": steps_file(&branch.steps[shared..]),
+                "horizon": branch.horizon.as_millis(),
+                "scriptEnd": branch.script_end.as_millis(),
+                "events": branch.events_per_second.iter().map(|(s, n)| json!([s, n])).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut value = json!({
+        "v": STATE_VERSION,
+        "cluster": cluster.to_yaml(),
+        "branches": branches,
+        "current": current,
+        "at": work.at.as_millis(),
+    });
+    if let Some(editor) = &work.editor {
+        value["editor"] = Value::from(editor.as_str());
+    }
+    value.to_string()
+}
+
+/// How many of a branch's first steps are its parent's.
+fn shared_steps(branch: &Branch, branches: &[Branch]) -> usize {
+    let Some((parent, _)) = branch.forked_from else {
+        return 0;
+    };
+    branches[parent]
+        .steps
+        .iter()
+        .zip(&branch.steps)
+        .take_while(|(a, b)| a == b)
+        .count()
+}
+
+fn steps_file(steps: &[Step]) -> String {
+    Scenario {
+        name: None,
+        config: Default::default(),
+        manifests: String::new(),
+        steps: steps.to_vec(),
+        until: SimTime::ZERO,
+    }
+    .to_yaml()
+}
+
+/// Reads saved work, refusing what does not read; `Timeline::from_history` refuses branches that read but do
+/// not make a timeline.
+pub fn read_work(json: &str) -> Result<SavedWork, StateError> {
+    let value = versioned(json)?;
+    let cluster = value
+        .get("cluster")
+        .and_then(Value::as_str)
+        .ok_or(StateError::NoScenario)?;
+    let config = Scenario::parse(cluster)
+        .map_err(StateError::BadScenario)?
+        .config;
+    let bad = |why: &str| StateError::BadHistory(why.to_string());
+    let listed = value
+        .get("branches")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("it lists no branches"))?;
+    let mut branches: Vec<Branch> = Vec::with_capacity(listed.len());
+    for (index, entry) in listed.iter().enumerate() {
+        let branch = read_branch(entry, &branches)
+            .map_err(|why| StateError::BadHistory(format!("branch {index}: {why}")))?;
+        branches.push(branch);
+    }
+    let current = value
+        .get("current")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad("it does not say which branch is current"))? as usize;
+    let at = moment(&value)?;
+    // A current branch that is not there is `Timeline::from_history`'s to refuse.
+    if branches.get(current).is_some_and(|branch| at > branch.horizon) {
+        return Err(bad("it stands beyond where its branch was simulated to"));
+    }
+    let history = History {
+        config,
+        branches,
+        current,
+    };
+    Ok(SavedWork {
+        history,
+        at,
+        editor: editor(&value)?,
+    })
+}
+
+fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
+    let millis = |field: &str| {
+        entry
+            .get(field)
+            .and_then(Value::as_u64)
+            .map(SimTime::from_millis)
+            .ok_or(format!("no {field}"))
+    };
+    let forked_from = match entry.get("from") {
+        None | Some(Value::Null) => None,
+        Some(from) => {
+            let pair = from
+                .as_array()
+                .filter(|pair| pair.len() == 2)
+                .and_then(|pair| Some((pair[0].as_u64()? as usize, pair[1].as_u64()?)))
+                .ok_or("`from` is not [branch, instant]")?;
+            Some((pair.0, SimTime::from_millis(pair.1)))
+        }
+    };
+    let shared = entry
+        .get("shared")
+        .and_then(Value::as_u64)
+        .ok_or("no shared")? as usize;
+    let parent_steps = match forked_from {
+        Some((parent, _)) => &earlier.get(parent).ok_or("its parent is not before it")?.steps,
+        None => &Vec::new(),
+    };
+    let own = entry
+        .get("steps")
+        .and_then(Value::as_str)
+        .ok_or("no steps")?;
+    let own = Scenario::parse(own)?.steps;
+    let steps = parent_steps
+        .get(..shared)
+        .ok_or("it shares more steps than its parent has")?
+        .iter()
+        .cloned()
+        .chain(own)
+        .collect();
+    let mut events_per_second = BTreeMap::new();
+    for pair in entry
+        .get("events")
+        .and_then(Value::as_array)
+        .ok_or("no events")?
+    {
+        let (second, count) = pair
+            .as_array()
+            .filter(|pair| pair.len() == 2)
+            .and_then(|pair| Some((pair[0].as_u64()?, u32::try_from(pair[1].as_u64()?).ok()?)))
+            .ok_or("an events entry is not [second, count]")?;
+        events_per_second.insert(second, count);
+    }
+    Ok(Branch {
+        steps,
+        horizon: millis("horizon")?,
+        forked_from,
+        events_per_second,
+        script_end: millis("scriptEnd")?,
     })
 }
 
@@ -88,6 +286,103 @@ mod tests {
     use super::*;
 
     const WEB: &str = include_str!("../../../examples/web.yaml");
+
+    /// The web example scaled at 30 s, then, back at 10 s, scaled otherwise: two branches, the second current.
+    fn branched() -> crate::timeline::Timeline {
+        use crate::scenario::Action;
+        let scenario = Scenario {
+            steps: Vec::new(),
+            ..Scenario::parse(WEB).unwrap()
+        };
+        let mut timeline = crate::timeline::Timeline::from_scenario(&scenario);
+        timeline.seek(SimTime::from_secs(30));
+        timeline.act(Action::Run("kubectl scale sts web --replicas=5".into()));
+        timeline.seek(SimTime::from_secs(50));
+        timeline.seek(SimTime::from_secs(10));
+        timeline.act(Action::Run("kubectl scale sts web --replicas=1".into()));
+        timeline.seek(SimTime::from_secs(25));
+        timeline
+    }
+
+    #[test]
+    fn saved_work_brings_back_every_branch_where_it_stood() {
+        use crate::timeline::Timeline;
+        let mut saved_from = branched();
+        assert_eq!(saved_from.branches().len(), 2);
+        let work = SavedWork {
+            history: saved_from.history(),
+            at: saved_from.now(),
+            editor: Some("kind: Pod\n".into()),
+        };
+        let json = work_json(&work);
+        // The manifests are written once, with the first branch; the fork writes only its own step.
+        assert_eq!(json.matches("volumeClaimTemplates").count(), 1, "{json}");
+        let read = read_work(&json).unwrap();
+        assert_eq!(read, work);
+
+        let mut reopened = Timeline::from_history(read.history).unwrap();
+        reopened.seek(read.at);
+        assert_eq!(reopened.branches(), saved_from.branches());
+        assert_eq!(reopened.current_branch(), 1);
+        let objects = |t: &Timeline| t.cluster().store().resource_version();
+        assert_eq!(objects(&reopened), objects(&saved_from));
+        // The branch left behind is there too, as far as it went.
+        reopened.switch_branch(0, SimTime::from_secs(50));
+        saved_from.switch_branch(0, SimTime::from_secs(50));
+        assert_eq!(reopened.now(), SimTime::from_secs(50));
+        assert_eq!(objects(&reopened), objects(&saved_from));
+    }
+
+    #[test]
+    fn saved_branches_that_make_no_timeline_are_refused() {
+        use crate::timeline::Timeline;
+        let work = |change: &dyn Fn(&mut Value)| {
+            let history = branched().history();
+            let mut value: Value = serde_json::from_str(&work_json(&SavedWork {
+                history,
+                at: SimTime::from_secs(25),
+                editor: None,
+            }))
+            .unwrap();
+            change(&mut value);
+            read_work(&value.to_string()).and_then(|work| {
+                Timeline::from_history(work.history).map_err(StateError::BadHistory)
+            })
+        };
+        let refusal = |change: &dyn Fn(&mut Value)| match work(change) {
+            Err(StateError::BadHistory(why)) => why,
+            other => panic!("not refused as a history: {:?}", other.map(|_| ())),
+        };
+        assert!(work(&|_| {}).is_ok());
+        assert_eq!(
+            refusal(&|v| v["branches"][1]["from"] = json!([1, 10_000])),
+            "branch 1: its parent is not before it"
+        );
+        assert_eq!(
+            refusal(&|v| v["branches"][1]["shared"] = json!(9)),
+            "branch 1: it shares more steps than its parent has"
+        );
+        assert_eq!(
+            refusal(&|v| v["branches"][1]["from"] = json!([0, 20_000])),
+            "branch 1: its steps before the fork are not its parent's"
+        );
+        assert_eq!(
+            refusal(&|v| v["current"] = json!(2)),
+            "the current branch 2 is not one of the 2 branches"
+        );
+        assert_eq!(
+            refusal(&|v| v["at"] = json!(3_600_000)),
+            "it stands beyond where its branch was simulated to"
+        );
+        assert_eq!(
+            refusal(&|v| v["branches"][0]["from"] = json!([0, 0])),
+            "branch 0: its parent is not before it"
+        );
+        assert!(matches!(
+            work(&|v| v["branches"][1]["steps"] = json!("steps: [{at: 1s}]")),
+            Err(StateError::BadHistory(why)) if why.starts_with("branch 1: invalid scenario: steps[0]")
+        ));
+    }
 
     #[test]
     fn a_state_reads_back_as_written() {

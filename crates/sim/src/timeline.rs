@@ -74,6 +74,16 @@ impl Branch {
     }
 }
 
+/// Every branch of a timeline and which one is current: what the playground saves, so that a reload brings back
+/// the branches a share link leaves out. `Timeline::from_history` of a timeline's history, taken to the same
+/// instant, is the same timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    pub config: ClusterConfig,
+    pub branches: Vec<Branch>,
+    pub current: usize,
+}
+
 #[derive(Clone, Debug)]
 struct Snapshot {
     cluster: Cluster,
@@ -165,6 +175,43 @@ impl Timeline {
         }
     }
 
+    pub fn history(&self) -> History {
+        History {
+            config: self.live.config().clone(),
+            branches: self.branches.clone(),
+            current: self.current,
+        }
+    }
+
+    /// The timeline the history was taken from, at t = 0 on its current branch. What a branch knows without
+    /// being simulated again (its horizon, its bursts) is taken as given; what would break the timeline is
+    /// refused with the branch it is on.
+    pub fn from_history(history: History) -> Result<Self, String> {
+        let History {
+            config,
+            branches,
+            current,
+        } = history;
+        if branches.is_empty() {
+            return Err("a history has at least one branch".into());
+        }
+        if current >= branches.len() {
+            return Err(format!(
+                "the current branch {current} is not one of the {} branches",
+                branches.len()
+            ));
+        }
+        for (index, branch) in branches.iter().enumerate() {
+            check_branch(index, branch, &branches)
+                .map_err(|problem| format!("branch {index}: {problem}"))?;
+        }
+        let mut timeline = Timeline::new(config);
+        timeline.branches = branches;
+        timeline.current = current;
+        timeline.seek(SimTime::ZERO);
+        Ok(timeline)
+    }
+
     /// How many stored objects the snapshots hold together: what `SNAPSHOT_BUDGET` bounds.
     pub fn snapshot_objects(&self) -> usize {
         self.snapshots.iter().map(|s| s.cluster.store().len()).sum()
@@ -190,12 +237,22 @@ impl Timeline {
         &self.branches[self.current]
     }
 
-    /// Moves to `to` on the current branch: forward by running, backward from the nearest earlier snapshot.
+    /// Moves to `to` on the current branch: from the latest copy at or before it when that is nearer than the
+    /// live cluster (always, going back), then forward by running.
     pub fn seek(&mut self, to: SimTime) {
-        if to < self.live.now() {
+        self.seek_toward(to, SimTime::END);
+    }
+
+    /// `seek`, running at most `most` of simulated time: a viewer spreads a long seek over frames this way, so
+    /// that it can show how far it has come and stop when asked. Returns whether it arrived.
+    pub fn seek_toward(&mut self, to: SimTime, most: SimTime) -> bool {
+        let nearest_copy = self.latest_copy_before(to).cluster.now();
+        if to < self.live.now() || nearest_copy > self.live.now() {
             self.restore_before(to);
         }
-        self.advance(to);
+        self.advance(to.min(self.live.now().plus_millis(most.as_millis())));
+        // A step that waits (`kubectl drain`) may carry the clock past `to`.
+        self.live.now() >= to
     }
 
     /// Moves to the next instant at which anything happens, a timer or an intervention; `None` when nothing
@@ -395,15 +452,49 @@ impl Timeline {
 
     /// Makes the live cluster the latest copy taken at or before `to`.
     fn restore_before(&mut self, to: SimTime) {
-        let snapshot = self
-            .snapshots
+        let snapshot = self.latest_copy_before(to);
+        let (live, executed) = (snapshot.cluster.clone(), snapshot.executed);
+        self.live = live;
+        self.executed = executed;
+    }
+
+    fn latest_copy_before(&self, to: SimTime) -> &Snapshot {
+        self.snapshots
             .iter()
             .rev()
             .find(|s| s.cluster.now() <= to)
-            .expect("the first snapshot is at t = 0");
-        self.live = snapshot.cluster.clone();
-        self.executed = snapshot.executed;
+            .expect("the first snapshot is at t = 0")
     }
+}
+
+/// What `fork` makes of a branch: the first has no parent; the others fork from an earlier branch, within its
+/// horizon, sharing its steps up to the fork and adding their own from the fork on. Steps are in time order.
+fn check_branch(index: usize, branch: &Branch, branches: &[Branch]) -> Result<(), String> {
+    if let Some(pair) = branch.steps.windows(2).position(|w| w[1].at < w[0].at) {
+        return Err(format!(
+            "step {} is earlier than the step before it",
+            pair + 1
+        ));
+    }
+    let Some((parent, at)) = branch.forked_from else {
+        return match index {
+            0 => Ok(()),
+            _ => Err("only the first branch has no parent".into()),
+        };
+    };
+    if parent >= index {
+        return Err(format!("it forks from branch {parent}, which is not before it"));
+    }
+    let parent = &branches[parent];
+    if at > parent.horizon || at > branch.horizon {
+        return Err("it forks beyond a horizon".into());
+    }
+    let shared = parent.steps.iter().take_while(|s| s.at <= at).count();
+    let same_past = branch.steps.len() >= shared && branch.steps[..shared] == parent.steps[..shared];
+    if !same_past || branch.steps[shared..].iter().any(|s| s.at < at) {
+        return Err("its steps before the fork are not its parent's".into());
+    }
+    Ok(())
 }
 
 /// What an intervention could change, taken before it: the store's resourceVersion, the files and the clock
@@ -429,6 +520,30 @@ mod tests {
     use super::*;
 
     const WEB: &str = include_str!("../../../examples/web.yaml");
+
+    #[test]
+    fn a_seek_spread_over_slices_reaches_the_same_cluster_and_starts_from_the_nearest_copy() {
+        let scenario = Scenario::parse(WEB).expect("the example parses");
+        let mut at_once = Timeline::from_scenario(&scenario);
+        at_once.seek(SimTime::from_secs(120));
+
+        let mut sliced = Timeline::from_scenario(&scenario);
+        let mut slices = 0;
+        while !sliced.seek_toward(SimTime::from_secs(120), SimTime::from_secs(7)) {
+            slices += 1;
+            assert!(sliced.now() < SimTime::from_secs(120));
+        }
+        assert_eq!(slices, 120 / 7);
+        assert_eq!(sliced.now(), SimTime::from_secs(120));
+        let state = |t: &Timeline| (t.cluster().store().resource_version(), t.cluster().store().len());
+        assert_eq!(state(&sliced), state(&at_once));
+
+        // Back at 10 s, a seek to 118 s starts from the copy at 115 s: three seconds to run, one slice.
+        sliced.seek(SimTime::from_secs(10));
+        assert!(sliced.seek_toward(SimTime::from_secs(118), SimTime::from_secs(3)));
+        at_once.seek(SimTime::from_secs(118));
+        assert_eq!(state(&sliced), state(&at_once));
+    }
 
     #[test]
     fn copies_beyond_the_budget_are_thinned_and_seeking_stays_exact() {
