@@ -232,6 +232,29 @@ pub fn pods_count(pods: usize) -> String {
     }
 }
 
+/// `web-1000 … web-4999: 4000 more slots, not drawn: 3990 Running · 10 Pending`.
+pub fn undrawn_slots(undrawn: &crate::view_model::Undrawn) -> String {
+    let statuses = undrawn
+        .statuses
+        .iter()
+        .map(|(status, count)| format!("{count} {status}"))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let (first, last, slots) = (&undrawn.first, &undrawn.last, undrawn.slots);
+    match lang() {
+        Lang::En => format!("{first} … {last}: {slots} more slots, not drawn: {statuses}"),
+        Lang::Zh => format!("{first} … {last}：另有 {slots} 个槽位未绘制：{statuses}"),
+    }
+}
+
+/// `and 4000 more PersistentVolumes, not drawn`.
+pub fn undrawn_volumes(count: usize) -> String {
+    match lang() {
+        Lang::En => format!("and {count} more PersistentVolumes, not drawn"),
+        Lang::Zh => format!("另有 {count} 个 PersistentVolume 未绘制"),
+    }
+}
+
 /// `12s of 30s grace`.
 pub fn grace_left(left: u64, period: u64) -> String {
     match lang() {

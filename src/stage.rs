@@ -56,7 +56,10 @@ pub fn StageView() -> impl IntoView {
                 key=|name| name.clone()
                 children=move |name| view! { <SetCard name=name.clone() set=set_of(name) slots=slots/> }
             />
-            <VolumePool volumes=Memo::new(move |_| stage.with(|s| s.volumes.clone()))/>
+            <VolumePool
+                volumes=Memo::new(move |_| stage.with(|s| s.volumes.clone()))
+                undrawn=Memo::new(move |_| stage.with(|s| s.undrawn_volumes))
+            />
             <For
                 each=move || names.get()
                 key=|name| name.clone()
@@ -181,7 +184,7 @@ fn NameRow(history: NameHistory) -> impl IntoView {
 
 /// Every PersistentVolume, as `kubectl get pv` lists it: capacity, access modes, reclaim policy, phase and claim.
 #[component]
-fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
+fn VolumePool(volumes: Memo<Vec<VolumeView>>, undrawn: Memo<usize>) -> impl IntoView {
     view! {
         <Show when=move || volumes.with(|v| !v.is_empty())>
             <section class="volumes" aria-label="PersistentVolumes">
@@ -213,6 +216,9 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>) -> impl IntoView {
                         }
                     />
                 </ul>
+                <Show when=move || { undrawn.get() > 0 }>
+                    <p class="undrawn">{move || crate::i18n::undrawn_volumes(undrawn.get())}</p>
+                </Show>
             </section>
         </Show>
     }
@@ -330,6 +336,7 @@ impl SetHeader {
 #[component]
 fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl IntoView {
     let header = Memo::new(move |_| set.with(|s| s.as_deref().map(SetHeader::of)));
+    let undrawn = Memo::new(move |_| set.with(|s| s.as_ref().and_then(|s| s.undrawn.clone())));
     let shared = slots.of_set(&name);
     let (ordinals, revisions, place) = (
         RwSignal::from(shared.ordinals),
@@ -388,6 +395,14 @@ fn SetCard(name: String, set: Memo<Option<Arc<SetView>>>, slots: Slots) -> impl 
                     }
                 />
             </ol>
+            {move || undrawn.get().map(|undrawn| {
+                let slots = undrawn.slots;
+                view! {
+                    <p class="undrawn" data-testid="undrawn" data-slots=slots>
+                        {move || crate::i18n::undrawn_slots(&undrawn)}
+                    </p>
+                }
+            })}
         </article>
     }
 }

@@ -15,11 +15,19 @@ use ordinal_sim::{Cluster, SimTime};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+/// The most slots of one set the stage draws, and the most volumes. Past them a page stops answering: with
+/// 5,000 pods drawn, a click waited more than 30 s (bench/results.md). The rest are counted, not drawn; the
+/// console lists every one.
+pub const MOST_DRAWN_SLOTS: usize = 1000;
+pub const MOST_DRAWN_VOLUMES: usize = MOST_DRAWN_SLOTS;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stage {
     pub time: String,
     pub sets: Vec<Arc<SetView>>,
     pub volumes: Vec<VolumeView>,
+    /// Volumes past `MOST_DRAWN_VOLUMES`, not drawn.
+    pub undrawn_volumes: usize,
     pub nodes: Vec<NodeView>,
 }
 
@@ -73,7 +81,19 @@ pub struct SetView {
     pub update_revision: String,
     pub wait: Option<ordinal_sim::controller::statefulset::wait::Wait>,
     pub slots: Vec<SlotView>,
+    /// The slots past `MOST_DRAWN_SLOTS`, counted.
+    pub undrawn: Option<Undrawn>,
     pub dns: Option<DnsView>,
+}
+
+/// The slots of a set that are not drawn: the names of the first and the last, and how many pods there are in
+/// each status (`kubectl get pods`' STATUS), in order of first appearance; slots without a pod count as none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undrawn {
+    pub first: String,
+    pub last: String,
+    pub slots: usize,
+    pub statuses: Vec<(String, usize)>,
 }
 
 /// An ordinal: its name outlives its pods, and its claims stay when it has none.
@@ -224,21 +244,23 @@ pub fn stage(cluster: &Cluster, pods: &mut PodViews) -> Stage {
             .copied()
             .unwrap_or(usize::MAX)
     });
+    let undrawn_volumes = volumes.len().saturating_sub(MOST_DRAWN_VOLUMES);
+    volumes.truncate(MOST_DRAWN_VOLUMES);
+    let mut pods_on: HashMap<&str, usize> = HashMap::new();
+    for pod in store.list::<Pod>() {
+        if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            *pods_on.entry(node).or_default() += 1;
+        }
+    }
     let nodes = store
         .list::<Node>()
         .map(|node| {
             let row = node_row(node, now, false);
             let name = column(NODE_HEADER, &row, "NAME");
-            let pods = store
-                .list::<Pod>()
-                .filter(|p| {
-                    p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str())
-                })
-                .count();
             NodeView {
                 status: column(NODE_HEADER, &row, "STATUS"),
+                pods: pods_on.get(name.as_str()).copied().unwrap_or_default(),
                 name,
-                pods,
             }
         })
         .collect();
@@ -246,6 +268,7 @@ pub fn stage(cluster: &Cluster, pods: &mut PodViews) -> Stage {
         time: format_clock(now.as_millis()),
         sets,
         volumes,
+        undrawn_volumes,
         nodes,
     }
 }
@@ -307,8 +330,15 @@ fn set_view(cluster: &Cluster, set: &StatefulSet, pods: &mut PodViews) -> SetVie
     let mut ordinals: BTreeSet<i64> = (start..start + i64::from(replicas)).collect();
     ordinals.extend(owned.keys());
     ordinals.extend(claims.keys());
+    let undrawn = ordinals
+        .iter()
+        .skip(MOST_DRAWN_SLOTS)
+        .copied()
+        .collect::<Vec<_>>();
+    let undrawn = undrawn_slots(&name, &undrawn, &owned);
     let mut slots: Vec<SlotView> = ordinals
         .into_iter()
+        .take(MOST_DRAWN_SLOTS)
         .map(|ordinal| SlotView {
             ordinal,
             name: format!("{name}-{ordinal}"),
@@ -347,7 +377,30 @@ fn set_view(cluster: &Cluster, set: &StatefulSet, pods: &mut PodViews) -> SetVie
         current_revision: status.current_revision.unwrap_or_default(),
         update_revision: status.update_revision.unwrap_or_default(),
         slots,
+        undrawn,
     }
+}
+
+/// What the slots of `ordinals` hold, counted: `None` when there are none.
+fn undrawn_slots(
+    set: &str,
+    ordinals: &[i64],
+    owned: &BTreeMap<i64, Arc<PodView>>,
+) -> Option<Undrawn> {
+    let (first, last) = (ordinals.first()?, ordinals.last()?);
+    let mut statuses: Vec<(String, usize)> = Vec::new();
+    for pod in ordinals.iter().filter_map(|ordinal| owned.get(ordinal)) {
+        match statuses.iter_mut().find(|(status, _)| *status == pod.status) {
+            Some((_, count)) => *count += 1,
+            None => statuses.push((pod.status.clone(), 1)),
+        }
+    }
+    Some(Undrawn {
+        first: format!("{set}-{first}"),
+        last: format!("{set}-{last}"),
+        slots: ordinals.len(),
+        statuses,
+    })
 }
 
 /// The set's claims by ordinal, named `<template>-<set>-<ordinal>` as the controller names them, in the order
@@ -448,4 +501,43 @@ pub fn format_clock(ms: u64) -> String {
         (ms / 1000) % 60,
         (ms / 100) % 10
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(status: &str) -> Arc<PodView> {
+        Arc::new(PodView {
+            uid: String::new(),
+            status: status.into(),
+            ready_text: String::new(),
+            ready: status == "Running",
+            terminating: false,
+            grace: None,
+            ip: String::new(),
+            node: String::new(),
+            revision: String::new(),
+        })
+    }
+
+    #[test]
+    fn undrawn_slots_are_named_from_first_to_last_and_counted_by_status() {
+        let owned = BTreeMap::from([
+            (1000, pod("Running")),
+            (1001, pod("Pending")),
+            (1003, pod("Running")),
+        ]);
+        let undrawn = undrawn_slots("web", &[1000, 1001, 1002, 1003], &owned).unwrap();
+        assert_eq!(
+            undrawn,
+            Undrawn {
+                first: "web-1000".into(),
+                last: "web-1003".into(),
+                slots: 4,
+                statuses: vec![("Running".into(), 2), ("Pending".into(), 1)],
+            }
+        );
+        assert_eq!(undrawn_slots("web", &[], &owned), None);
+    }
 }

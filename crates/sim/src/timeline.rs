@@ -421,13 +421,15 @@ impl Timeline {
             .zip(&target.steps)
             .take_while(|(a, b)| a == b)
             .count();
-        // A copy carried out only shared steps, and the target branch has nothing before it that it missed.
+        // A copy carried out only shared steps, and the target branch has nothing before it that it missed. A
+        // step at the copy's very instant is carried out after it, as `advance` does; so the copy at t = 0,
+        // taken before any step, stays for every branch.
         self.snapshots.retain(|s| {
             s.executed <= shared_steps
                 && target
                     .steps
                     .get(s.executed)
-                    .is_none_or(|next| next.at > s.cluster.now())
+                    .is_none_or(|next| next.at >= s.cluster.now())
         });
         let to = to.min(target.horizon);
         self.current = index;
@@ -543,6 +545,31 @@ mod tests {
         assert!(sliced.seek_toward(SimTime::from_secs(118), SimTime::from_secs(3)));
         at_once.seek(SimTime::from_secs(118));
         assert_eq!(state(&sliced), state(&at_once));
+    }
+
+    #[test]
+    fn a_branch_can_be_entered_at_its_start_and_run_to_any_instant() {
+        let scenario = Scenario::parse(WEB).expect("the example parses");
+        let mut timeline = Timeline::from_scenario(&scenario);
+        timeline.seek(SimTime::from_secs(40));
+        timeline.seek(SimTime::from_secs(3));
+        timeline.act(Action::Run("kubectl scale sts web --replicas=1".into()));
+        assert_eq!(timeline.branches().len(), 2);
+        timeline.seek(SimTime::from_secs(20));
+        let branch_1_at_20 = timeline.cluster().store().resource_version();
+
+        timeline.switch_branch(0, SimTime::ZERO);
+        assert_eq!((timeline.current_branch(), timeline.now()), (0, SimTime::ZERO));
+        timeline.seek(SimTime::from_secs(40));
+        let mut straight = Timeline::from_scenario(&scenario);
+        straight.seek(SimTime::from_secs(40));
+        assert_eq!(
+            timeline.cluster().store().resource_version(),
+            straight.cluster().store().resource_version()
+        );
+        timeline.switch_branch(1, SimTime::ZERO);
+        timeline.seek(SimTime::from_secs(20));
+        assert_eq!(timeline.cluster().store().resource_version(), branch_1_at_20);
     }
 
     #[test]
