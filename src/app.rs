@@ -14,10 +14,10 @@ use crate::i18n::{t, T};
 use crate::linking::Hovered;
 use crate::player::{Playback, Player, Scrubber};
 use crate::presets::{self, PresetPicker};
+use crate::seeking::{SeekProgress, Seeker};
 use crate::share::{
     has_shared_state, open_shared_state, ShareMenu, ShareProblem, ShareProblemBanner,
 };
-use crate::seeking::{SeekProgress, Seeker};
 use crate::stage::StageView;
 use crate::workspace::{timeline_of, Prepared, Workspace};
 
@@ -71,7 +71,6 @@ pub fn App() -> impl IntoView {
         simulation,
         manifests,
         diagnostics,
-        playback,
         selection,
         workers,
         set_aside,

@@ -99,7 +99,11 @@ pub fn Shortcuts() -> impl IntoView {
                 true
             }
             "End" => {
-                seeker.seek(simulation.timeline.with_value(|t| t.branch().horizon.max(t.now())));
+                seeker.seek(
+                    simulation
+                        .timeline
+                        .with_value(|t| t.branch().horizon.max(t.now())),
+                );
                 true
             }
             "+" | "=" => {

@@ -126,15 +126,17 @@ fn EventList() -> impl IntoView {
         let _ = written.get();
         simulation.timeline.with_value(|timeline| {
             let store = timeline.cluster().store();
-            store
+            let listed = store
                 .list_namespace_shared::<Event>(kubectl::DEFAULT_NAMESPACE)
                 .filter(|event| {
                     object.is_empty() || event.involved_object.name.as_deref() == Some(object)
                 })
                 .map(|event| SharedEvent(event.clone()))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            latest_listed(listed)
         })
     });
+    let unlisted = Memo::new(move |_| rows.with(|(_, unlisted)| *unlisted));
     // LAST SEEN counts whole seconds: the rows are told the time when the second changes, not at every frame,
     // so that thousands of rows are not even checked in between.
     let now = RwSignal::new(SimTime::ZERO);
@@ -146,7 +148,7 @@ fn EventList() -> impl IntoView {
     });
     // kubectl's own words when there is nothing to list.
     let nothing = move || {
-        rows.with(Vec::is_empty).then(|| {
+        rows.with(|(rows, _)| rows.is_empty()).then(|| {
             let output =
                 simulation.read(|timeline| kubectl::query(timeline.cluster(), &command.get()));
             format!("{}{}", output.stdout, output.stderr)
@@ -173,16 +175,36 @@ fn EventList() -> impl IntoView {
                     </thead>
                     <tbody>
                         <For
-                            each=move || rows.get()
+                            each=move || rows.get().0
                             key=|event| event.resource_version()
                             children=move |event| view! { <EventRow event=event.0 now=now/> }
                         />
                     </tbody>
                 </table>
                 <div class="listing-empty">{nothing}</div>
+                <Show when=move || { unlisted.get() > 0 }>
+                    <p class="unlisted">{move || crate::i18n::unlisted_events(unlisted.get(), MOST_LISTED_EVENTS)}</p>
+                </Show>
             </div>
         </div>
     }
+}
+
+/// The most events the panel lists: thousands of rows, each with its LAST SEEN ticking, cost more than
+/// everything else on the page (a set of 5,000 pods writes tens of thousands). The console's own
+/// `kubectl get events` lists every one.
+const MOST_LISTED_EVENTS: usize = 500;
+
+/// The `MOST_LISTED_EVENTS` written last, in the order kubectl lists them, and how many are left out.
+fn latest_listed(mut events: Vec<SharedEvent>) -> (Vec<SharedEvent>, usize) {
+    let unlisted = events.len().saturating_sub(MOST_LISTED_EVENTS);
+    if unlisted > 0 {
+        let mut versions: Vec<u64> = events.iter().map(SharedEvent::resource_version).collect();
+        let (_, oldest_listed, _) = versions.select_nth_unstable(unlisted);
+        let oldest_listed = *oldest_listed;
+        events.retain(|event| event.resource_version() >= oldest_listed);
+    }
+    (events, unlisted)
 }
 
 /// A stored event, compared by identity: the store replaces an event it writes, so the same `Arc` is the same
@@ -340,4 +362,44 @@ pub fn Announcer() -> impl IntoView {
         })
     });
     view! { <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">{move || newest.get()}</div> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(resource_version: u64) -> SharedEvent {
+        let mut event = Event::default();
+        event.metadata.resource_version = Some(resource_version.to_string());
+        SharedEvent(Arc::new(event))
+    }
+
+    #[test]
+    fn past_the_most_listed_the_latest_written_are_listed_in_kubectls_order() {
+        // kubectl's order (by name) is not the order of writing.
+        let events: Vec<SharedEvent> = (0..MOST_LISTED_EVENTS as u64 + 3)
+            .map(|n| event((n * 7919) % 10_007))
+            .collect();
+        let (listed, unlisted) = latest_listed(events.clone());
+        assert_eq!(unlisted, 3);
+        assert_eq!(listed.len(), MOST_LISTED_EVENTS);
+        let mut by_version: Vec<u64> = events.iter().map(SharedEvent::resource_version).collect();
+        by_version.sort_unstable();
+        let oldest_listed = by_version[3];
+        let expected: Vec<u64> = events
+            .iter()
+            .map(SharedEvent::resource_version)
+            .filter(|v| *v >= oldest_listed)
+            .collect();
+        assert_eq!(
+            listed
+                .iter()
+                .map(SharedEvent::resource_version)
+                .collect::<Vec<_>>(),
+            expected
+        );
+
+        let few: Vec<SharedEvent> = (0..3).map(event).collect();
+        assert_eq!(latest_listed(few).1, 0);
+    }
 }

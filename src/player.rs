@@ -13,7 +13,11 @@ use crate::view_model::format_clock;
 
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 /// How often the page advances the simulation while playing.
-const FRAME: Duration = Duration::from_millis(50);
+const FRAME_MS: f64 = 50.0;
+/// The most real time one frame stands for. A frame that comes late (a cluster of thousands of pods, a tab in
+/// the background) moves the simulation on by this much at the speed chosen, not by all the time it waited:
+/// otherwise each late frame has more to simulate than the one before, and the page never catches up.
+const MOST_FRAME_MS: f64 = 2.0 * FRAME_MS;
 /// The scrubber's resolution.
 const SCRUB_STEP_MS: u64 = 100;
 
@@ -38,25 +42,37 @@ fn performance_now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Advances the simulation by the real time since the last frame times the speed, then waits for the next
+/// frame: at least what is left of `FRAME_MS`, and at least half as long as this frame took, so that however
+/// slow the cluster is to simulate, clicks and drawing get a third of the page's time.
+fn keep_playing(simulation: Simulation, playback: Playback, last_frame: StoredValue<f64>) {
+    let started = performance_now();
+    let elapsed_ms = (started - last_frame.get_value()).clamp(0.0, MOST_FRAME_MS);
+    last_frame.set_value(started);
+    if playback.playing.get_untracked() {
+        let advance = (elapsed_ms * playback.speed.get_untracked()).round() as u64;
+        let advanced =
+            simulation.update(|timeline| timeline.seek(timeline.now().plus_millis(advance)));
+        if advanced.is_none() {
+            return; // The page is being torn down.
+        }
+    }
+    // Measured once the views this frame woke have redrawn: they run as tasks queued before this one.
+    leptos::task::spawn_local(async move {
+        let took = performance_now() - started;
+        let wait = (FRAME_MS - took).max(took / 2.0);
+        set_timeout(
+            move || keep_playing(simulation, playback, last_frame),
+            Duration::from_millis(wait as u64),
+        );
+    });
+}
+
 #[component]
 pub fn Player() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let playback = expect_context::<Playback>();
-    let last_frame = StoredValue::new(performance_now());
-    // Real time keeps flowing while paused; only the frames while playing move the simulation.
-    let _ = set_interval_with_handle(
-        move || {
-            let now = performance_now();
-            let elapsed_ms = (now - last_frame.get_value()).max(0.0);
-            last_frame.set_value(now);
-            if !playback.playing.get_untracked() {
-                return;
-            }
-            let advance = (elapsed_ms * playback.speed.get_untracked()).round() as u64;
-            simulation.update(|timeline| timeline.seek(timeline.now().plus_millis(advance)));
-        },
-        FRAME,
-    );
+    keep_playing(simulation, playback, StoredValue::new(performance_now()));
     // Motion takes 200-400 ms at 1× and keeps pace with faster playback, within what the eye can follow.
     Effect::new(move |_| {
         let scale = (1.0 / playback.speed.get()).clamp(0.2, 2.0);

@@ -133,7 +133,12 @@ impl Seeker {
 /// second) once one takes longer than all of it.
 fn next_slice(slice: SimTime, took_ms: f64) -> SimTime {
     if took_ms < FRAME_BUDGET_MS / 4.0 {
-        SimTime(slice.as_millis().saturating_mul(2).min(SimTime::END.as_millis()))
+        SimTime(
+            slice
+                .as_millis()
+                .saturating_mul(2)
+                .min(SimTime::END.as_millis()),
+        )
     } else if took_ms > FRAME_BUDGET_MS {
         SimTime((slice.as_millis() / 2).max(SMALLEST_SLICE.as_millis()))
     } else {

@@ -10,7 +10,6 @@ use ordinal_sim::{Scenario, SimTime};
 use crate::app::{Diagnostics, Simulation};
 use crate::autosave::{Saved, SetAside};
 use crate::details::Selection;
-use crate::player::Playback;
 use crate::seeking::Seeker;
 
 #[derive(Clone, Copy)]
@@ -20,7 +19,6 @@ pub struct Workspace {
     pub diagnostics: Diagnostics,
     /// The preset open, by id; empty once something else is opened.
     pub preset: RwSignal<String>,
-    playback: Playback,
     selection: Selection,
     /// `?nodes=N`, which stands for every scenario's nodes.
     workers: Option<usize>,
@@ -36,7 +34,6 @@ impl Workspace {
         simulation: Simulation,
         manifests: RwSignal<String>,
         diagnostics: Diagnostics,
-        playback: Playback,
         selection: Selection,
         workers: Option<usize>,
         set_aside: Option<SetAside>,
@@ -47,7 +44,6 @@ impl Workspace {
             manifests,
             diagnostics,
             preset: RwSignal::new(String::new()),
-            playback,
             selection,
             workers,
             opened_with: StoredValue::new(
@@ -58,8 +54,8 @@ impl Workspace {
         }
     }
 
-    /// Replaces everything with the scenario, paused at `at` so that nothing moves before the person looking
-    /// has taken it in. `editor` is the editor's text when it is not the scenario's manifests (a shared page
+    /// Replaces everything with the scenario, paused at `at` (seeking pauses) so that nothing moves before the
+    /// person looking has taken it in. `editor` is the editor's text when it is not the scenario's manifests (a shared page
     /// can hold an edit that was refused).
     pub fn open(self, scenario: &Scenario, at: SimTime, editor: Option<String>) {
         self.replace_with(Prepared::at(scenario, at, editor, self.workers));
@@ -85,7 +81,6 @@ impl Workspace {
             at,
             manifests,
         } = prepared;
-        self.playback.playing.set(false);
         self.selection.0.set(None);
         self.opened_with.set_value(timeline.branch().steps.len());
         self.simulation.update(|t| *t = timeline);

@@ -29,13 +29,20 @@ async function saved(page) {
   }, null, { timeout: 5_000 });
 }
 
-test('a reload, and a tab closed and opened again, come back to the same moment with the same work', async () => {
-  const { page, problems } = await openPage(env.context, env.server.url);
+/// The sandbox played until its three pods are ready, scaled to five, and paused once they are.
+async function scaledToFive() {
+  const opened = await openPage(env.context, env.server.url);
+  const { page } = opened;
   await setSpeed(page, 16);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
   await runInConsole(page, 'kubectl scale sts web --replicas=5');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 5, null, { timeout: 60_000 });
   await pause(page);
+  return opened;
+}
+
+test('a reload, and a tab closed and opened again, come back to the same moment with the same work', async () => {
+  const { page, problems } = await scaledToFive();
   await saved(page);
   const before = await stage(page);
   assert.equal(before.markers, 2, 'the manifests and the scale are interventions');
@@ -53,12 +60,7 @@ test('a reload, and a tab closed and opened again, come back to the same moment 
 });
 
 test('every branch comes back after a reload, not only the one a link would carry', async () => {
-  const { page, problems } = await openPage(env.context, env.server.url);
-  await setSpeed(page, 16);
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
-  await runInConsole(page, 'kubectl scale sts web --replicas=5');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 5, null, { timeout: 60_000 });
-  await pause(page);
+  const { page, problems } = await scaledToFive();
   const scaledAt = Number(await page.locator('.marker.intervention').nth(1).getAttribute('data-at'));
   await page.locator('.scrub').fill(String(Math.floor(scaledAt / 2 / 100) * 100));
   await runInConsole(page, 'kubectl scale sts web --replicas=2');

@@ -7,6 +7,7 @@
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+use crate::config::ClusterConfig;
 use crate::scenario::{Scenario, Step};
 use crate::time::SimTime;
 use crate::timeline::{Branch, History};
@@ -58,11 +59,7 @@ pub fn state_json(state: &SharedState) -> String {
 /// Reads what a link carries, refusing anything else.
 pub fn read_state(json: &str) -> Result<SharedState, StateError> {
     let value = versioned(json)?;
-    let text = value
-        .get("scenario")
-        .and_then(Value::as_str)
-        .ok_or(StateError::NoScenario)?;
-    let scenario = Scenario::parse(text).map_err(StateError::BadScenario)?;
+    let scenario = scenario_in(&value, "scenario")?;
     let at = moment(&value)?;
     if at > MOST_SHARED_TIME {
         return Err(StateError::TooFar(at));
@@ -83,6 +80,15 @@ fn versioned(json: &str) -> Result<Value, StateError> {
         Some(other) => Err(StateError::NewerState(other)),
         None => Err(StateError::NoVersion),
     }
+}
+
+/// The scenario file in `field`.
+fn scenario_in(value: &Value, field: &str) -> Result<Scenario, StateError> {
+    let text = value
+        .get(field)
+        .and_then(Value::as_str)
+        .ok_or(StateError::NoScenario)?;
+    Scenario::parse(text).map_err(StateError::BadScenario)
 }
 
 fn moment(value: &Value) -> Result<SimTime, StateError> {
@@ -119,13 +125,6 @@ pub fn work_json(work: &SavedWork) -> String {
         branches,
         current,
     } = &work.history;
-    let cluster = Scenario {
-        name: None,
-        config: config.clone(),
-        manifests: String::new(),
-        steps: Vec::new(),
-        until: SimTime::ZERO,
-    };
     let branches: Vec<Value> = branches
         .iter()
         .map(|branch| {
@@ -133,7 +132,7 @@ pub fn work_json(work: &SavedWork) -> String {
             json!({
                 "from": branch.forked_from.map(|(parent, at)| json!([parent, at.as_millis()])),
                 "shared": shared,
-                "steps": steps_file(&branch.steps[shared..]),
+                "steps": scenario_file(&Default::default(), &branch.steps[shared..]),
                 "horizon": branch.horizon.as_millis(),
                 "scriptEnd": branch.script_end.as_millis(),
                 "events": branch.events_per_second.iter().map(|(s, n)| json!([s, n])).collect::<Vec<_>>(),
@@ -142,7 +141,7 @@ pub fn work_json(work: &SavedWork) -> String {
         .collect();
     let mut value = json!({
         "v": STATE_VERSION,
-        "cluster": cluster.to_yaml(),
+        "cluster": scenario_file(config, &[]),
         "branches": branches,
         "current": current,
         "at": work.at.as_millis(),
@@ -166,10 +165,11 @@ fn shared_steps(branch: &Branch, branches: &[Branch]) -> usize {
         .count()
 }
 
-fn steps_file(steps: &[Step]) -> String {
+/// A scenario file of the cluster and the steps alone.
+fn scenario_file(config: &ClusterConfig, steps: &[Step]) -> String {
     Scenario {
         name: None,
-        config: Default::default(),
+        config: config.clone(),
         manifests: String::new(),
         steps: steps.to_vec(),
         until: SimTime::ZERO,
@@ -181,13 +181,7 @@ fn steps_file(steps: &[Step]) -> String {
 /// not make a timeline.
 pub fn read_work(json: &str) -> Result<SavedWork, StateError> {
     let value = versioned(json)?;
-    let cluster = value
-        .get("cluster")
-        .and_then(Value::as_str)
-        .ok_or(StateError::NoScenario)?;
-    let config = Scenario::parse(cluster)
-        .map_err(StateError::BadScenario)?
-        .config;
+    let config = scenario_in(&value, "cluster")?.config;
     let bad = |why: &str| StateError::BadHistory(why.to_string());
     let listed = value
         .get("branches")
@@ -205,7 +199,10 @@ pub fn read_work(json: &str) -> Result<SavedWork, StateError> {
         .ok_or_else(|| bad("it does not say which branch is current"))? as usize;
     let at = moment(&value)?;
     // A current branch that is not there is `Timeline::from_history`'s to refuse.
-    if branches.get(current).is_some_and(|branch| at > branch.horizon) {
+    if branches
+        .get(current)
+        .is_some_and(|branch| at > branch.horizon)
+    {
         return Err(bad("it stands beyond where its branch was simulated to"));
     }
     let history = History {
@@ -244,7 +241,12 @@ fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
         .and_then(Value::as_u64)
         .ok_or("no shared")? as usize;
     let parent_steps = match forked_from {
-        Some((parent, _)) => &earlier.get(parent).ok_or("its parent is not before it")?.steps,
+        Some((parent, _)) => {
+            &earlier
+                .get(parent)
+                .ok_or("its parent is not before it")?
+                .steps
+        }
         None => &Vec::new(),
     };
     let own = entry

@@ -485,14 +485,17 @@ fn check_branch(index: usize, branch: &Branch, branches: &[Branch]) -> Result<()
         };
     };
     if parent >= index {
-        return Err(format!("it forks from branch {parent}, which is not before it"));
+        return Err(format!(
+            "it forks from branch {parent}, which is not before it"
+        ));
     }
     let parent = &branches[parent];
     if at > parent.horizon || at > branch.horizon {
         return Err("it forks beyond a horizon".into());
     }
     let shared = parent.steps.iter().take_while(|s| s.at <= at).count();
-    let same_past = branch.steps.len() >= shared && branch.steps[..shared] == parent.steps[..shared];
+    let same_past =
+        branch.steps.len() >= shared && branch.steps[..shared] == parent.steps[..shared];
     if !same_past || branch.steps[shared..].iter().any(|s| s.at < at) {
         return Err("its steps before the fork are not its parent's".into());
     }
@@ -537,7 +540,12 @@ mod tests {
         }
         assert_eq!(slices, 120 / 7);
         assert_eq!(sliced.now(), SimTime::from_secs(120));
-        let state = |t: &Timeline| (t.cluster().store().resource_version(), t.cluster().store().len());
+        let state = |t: &Timeline| {
+            (
+                t.cluster().store().resource_version(),
+                t.cluster().store().len(),
+            )
+        };
         assert_eq!(state(&sliced), state(&at_once));
 
         // Back at 10 s, a seek to 118 s starts from the copy at 115 s: three seconds to run, one slice.
@@ -559,7 +567,10 @@ mod tests {
         let branch_1_at_20 = timeline.cluster().store().resource_version();
 
         timeline.switch_branch(0, SimTime::ZERO);
-        assert_eq!((timeline.current_branch(), timeline.now()), (0, SimTime::ZERO));
+        assert_eq!(
+            (timeline.current_branch(), timeline.now()),
+            (0, SimTime::ZERO)
+        );
         timeline.seek(SimTime::from_secs(40));
         let mut straight = Timeline::from_scenario(&scenario);
         straight.seek(SimTime::from_secs(40));
@@ -569,7 +580,10 @@ mod tests {
         );
         timeline.switch_branch(1, SimTime::ZERO);
         timeline.seek(SimTime::from_secs(20));
-        assert_eq!(timeline.cluster().store().resource_version(), branch_1_at_20);
+        assert_eq!(
+            timeline.cluster().store().resource_version(),
+            branch_1_at_20
+        );
     }
 
     #[test]
