@@ -169,6 +169,10 @@ fn EventList() -> impl IntoView {
             </label>
             <div class="listing" data-testid="events">
                 <div class="listing-command">"$ " {move || command.get()}</div>
+                // Above the rows, where it is seen: the rows left out are the oldest.
+                <Show when=move || { unlisted.get() > 0 }>
+                    <p class="unlisted">{move || crate::i18n::unlisted_events(unlisted.get(), MOST_LISTED_EVENTS)}</p>
+                </Show>
                 <table class="event-table">
                     <thead>
                         <tr>{printers::EVENT_HEADER.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
@@ -182,9 +186,6 @@ fn EventList() -> impl IntoView {
                     </tbody>
                 </table>
                 <div class="listing-empty">{nothing}</div>
-                <Show when=move || { unlisted.get() > 0 }>
-                    <p class="unlisted">{move || crate::i18n::unlisted_events(unlisted.get(), MOST_LISTED_EVENTS)}</p>
-                </Show>
             </div>
         </div>
     }

@@ -251,10 +251,10 @@ pub fn undrawn_slots(undrawn: &crate::view_model::Undrawn) -> String {
 pub fn unlisted_events(unlisted: usize, listed: usize) -> String {
     match lang() {
         Lang::En => format!(
-            "… and {unlisted} older events: the {listed} written last are listed here; kubectl get events in the console lists them all"
+            "The {listed} events written last; {unlisted} older events are left out here, and kubectl get events in the console lists them all."
         ),
         Lang::Zh => format!(
-            "…… 另有 {unlisted} 条较早的事件：这里只列出最近写入的 {listed} 条；在控制台运行 kubectl get events 可列出全部"
+            "这里列出最近写入的 {listed} 条事件，省略了 {unlisted} 条较早的事件；在控制台运行 kubectl get events 可列出全部。"
         ),
     }
 }

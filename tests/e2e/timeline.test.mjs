@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole, shareFragment } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole, shareFragment, replaceManifests } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -233,4 +233,21 @@ test('a link far into a busy run opens over many frames, keeps answering, and ca
   assert.equal(await shorter.page.locator('[data-testid="pod"]').count(), 50);
   assert.deepEqual([...problems, ...shorter.problems], []);
   await shorter.page.close();
+});
+
+test('past 500 events the Events panel lists the latest and says how many more the console lists', async () => {
+  const { page, problems } = await openPage(env.context, `${env.server.url}?nodes=2`);
+  await setSpeed(page, 32);
+  const big = await readFile(new URL('../bench/big.yaml', import.meta.url), 'utf8');
+  await replaceManifests(page, big.replace('REPLICAS', '150').replace('POLICY', 'Parallel'));
+  await page.locator('.events .unlisted').waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-statefulset="big"] [data-testid="set-status"]').textContent.includes('ready 150 '), null, { timeout: 60_000 });
+  await page.click('button.play');  // pause, so that the panel and the console count the same events
+  const unlisted = Number((await page.textContent('.events .unlisted')).match(/(\d+) older events/)[1]);
+  assert.equal(await page.locator('.event-table tbody tr').count(), 500);
+  await page.screenshot({ path: join(ARTIFACTS, 'events-unlisted.png') });
+  const entry = await runInConsole(page, 'get events');
+  const listed = (await entry.locator('.stdout').textContent()).trim().split('\n').length - 1;
+  assert.equal(listed, 500 + unlisted);
+  assert.deepEqual(problems, []);
 });
