@@ -195,8 +195,8 @@ pub fn read_work(json: &str) -> Result<SavedWork, StateError> {
     }
     let current = value
         .get("current")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| bad("it does not say which branch is current"))? as usize;
+        .and_then(as_index)
+        .ok_or_else(|| bad("it does not say which branch is current"))?;
     let at = moment(&value)?;
     // A current branch that is not there is `Timeline::from_history`'s to refuse.
     if branches
@@ -217,6 +217,11 @@ pub fn read_work(json: &str) -> Result<SavedWork, StateError> {
     })
 }
 
+/// A count or a position: a number that fits in `usize`, which on wasm32 is 32 bits.
+fn as_index(value: &Value) -> Option<usize> {
+    usize::try_from(value.as_u64()?).ok()
+}
+
 fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
     let millis = |field: &str| {
         entry
@@ -231,15 +236,12 @@ fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
             let pair = from
                 .as_array()
                 .filter(|pair| pair.len() == 2)
-                .and_then(|pair| Some((pair[0].as_u64()? as usize, pair[1].as_u64()?)))
+                .and_then(|pair| Some((as_index(&pair[0])?, pair[1].as_u64()?)))
                 .ok_or("`from` is not [branch, instant]")?;
             Some((pair.0, SimTime::from_millis(pair.1)))
         }
     };
-    let shared = entry
-        .get("shared")
-        .and_then(Value::as_u64)
-        .ok_or("no shared")? as usize;
+    let shared = entry.get("shared").and_then(as_index).ok_or("no shared")?;
     let parent_steps = match forked_from {
         Some((parent, _)) => {
             &earlier
