@@ -97,18 +97,21 @@ export async function launchBrowser({ locale = 'en-US', bypassCSP = false } = {}
   return context;
 }
 
-/// Pauses every page an earlier test left open, and waits out its last save (the page saves at most once a
-/// second): a page still playing would otherwise save its work over the cleared slot just as a new page reads it.
+/// Pauses every page an earlier test left open and stops it saving work: a page in the background saves late
+/// (its timers are throttled), and a save landing after the new page cleared the slot would be opened by it
+/// as the learner's work (the hover test opened another test's zookeeper that way, in a fresh clone). A page
+/// runs one task at a time, so once this returns it cannot save again.
 async function quietOtherPages(context) {
-  const pages = context.pages().filter((p) => !p.isClosed());
-  if (pages.length === 0) return;
-  for (const other of pages) {
+  for (const other of context.pages().filter((p) => !p.isClosed())) {
     await other.evaluate(() => {
       const play = document.querySelector('button.play');
       if (play?.getAttribute('aria-label') === 'Pause') play.click();
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function keepingWorkSlotsAlone(key, value) {
+        if (!key.startsWith('ordinal.work')) setItem.call(this, key, value);
+      };
     }).catch(() => {});
   }
-  await new Promise((done) => setTimeout(done, 1100));
 }
 
 /// Opens the page and collects what the console and the page report, so a failure shows why. The work an
