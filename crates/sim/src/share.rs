@@ -157,12 +157,7 @@ fn shared_steps(branch: &Branch, branches: &[Branch]) -> usize {
     let Some((parent, _)) = branch.forked_from else {
         return 0;
     };
-    branches[parent]
-        .steps
-        .iter()
-        .zip(&branch.steps)
-        .take_while(|(a, b)| a == b)
-        .count()
+    branches[parent].steps_shared_with(branch)
 }
 
 /// A scenario file of the cluster and the steps alone.

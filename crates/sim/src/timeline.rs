@@ -55,6 +55,15 @@ pub struct Burst {
 }
 
 impl Branch {
+    /// How many first steps this branch and `other` have in common.
+    pub fn steps_shared_with(&self, other: &Branch) -> usize {
+        self.steps
+            .iter()
+            .zip(&other.steps)
+            .take_while(|(a, b)| a == b)
+            .count()
+    }
+
     pub fn bursts(&self) -> Vec<Burst> {
         let mut bursts: Vec<Burst> = Vec::new();
         for (&second, &events) in &self.events_per_second {
@@ -416,12 +425,7 @@ impl Timeline {
         let Some(target) = self.branches.get(index) else {
             return;
         };
-        let shared_steps = self.branches[self.current]
-            .steps
-            .iter()
-            .zip(&target.steps)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let shared_steps = self.branches[self.current].steps_shared_with(target);
         // A copy carried out only shared steps, and the target branch has nothing before it that it missed. A
         // step at the copy's very instant is carried out after it, as `advance` does; so the copy at t = 0,
         // taken before any step, stays for every branch.
