@@ -4,7 +4,7 @@
 # keystroke measurements of the end-to-end tests). Prints a table of median and p95 with the machine it ran on,
 # and writes it to bench/results.md, which is committed so that a regression shows in review.
 # About 30 minutes on this machine kind. Usage: scripts/bench.sh [RUNS]
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNS="${1:-3}"
 OUT="$PWD/target/bench/results.jsonl"
 mkdir -p target/bench bench

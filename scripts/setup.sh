@@ -1,42 +1,79 @@
-# Installs what building Ordinal needs, skipping whatever is already in place. Sourced by serve.sh and test.sh.
-# Nothing here downloads a binary from outside the package registries: trunk and wasm-bindgen are compiled
-# from crates.io, wasm-opt comes from the npm package `binaryen`.
-set -euo pipefail
+# Installs what building Ordinal needs, skipping whatever is already in place, and puts the tools on PATH.
+#
+#   source scripts/setup.sh      # in your own shell, then plain `trunk serve` or `trunk build --release`
+#
+# Sourced by serve.sh, test.sh and bench.sh too. It leaves the caller's shell as it found it but for PATH: the
+# installs run in a subshell, so neither their `set -euo pipefail` nor their `cd` reaches an interactive shell.
+# Nothing here downloads a binary from outside the package registries: trunk and wasm-bindgen are compiled from
+# crates.io, wasm-opt comes from the npm package `binaryen`, and Trunk.toml pins both versions and forbids trunk
+# to download any tool (`offline = true`).
 
-TRUNK_VERSION=0.21.14
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
-# trunk 0.21 refuses NO_COLOR=1; wasm-opt is binaryen 132 from node_modules (Debian's 108 breaks the module).
+ORDINAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# trunk 0.21 refuses NO_COLOR=1 ("invalid value '1' for '--no-color'").
 unset NO_COLOR
-export TRUNK_TOOLS_WASM_OPT=version_132
+# Trunk finds wasm-bindgen and wasm-opt on PATH (which::which), and uses them only at the versions Trunk.toml and
+# Cargo.lock name.
+for ordinal_dir in "$HOME/.cargo/bin" "$ORDINAL_ROOT/node_modules/.bin"; do
+  case ":$PATH:" in
+    *":$ordinal_dir:"*) ;;
+    *) PATH="$ordinal_dir:$PATH" ;;
+  esac
+done
+unset ordinal_dir
+export PATH
 
-say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+ordinal_setup() (
+  set -euo pipefail
+  cd "$ORDINAL_ROOT"
+  say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+  # Runs a long step, saying first what it is and how long it takes on this machine kind, and after, how long it took.
+  long_step() {
+    local what="$1" estimate="$2" started=$SECONDS
+    shift 2
+    say "$what ($estimate)"
+    "$@"
+    say "$what: done in $(( (SECONDS - started) / 60 ))m$(( (SECONDS - started) % 60 ))s"
+  }
 
-# The toolchain file pins rustc and the wasm target; rustup installs both on first use.
-if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
-fi
+  # The toolchain file pins rustc and the wasm target; rustup installs both on first use.
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    long_step "adding the wasm32-unknown-unknown target" "about 30 seconds, once" \
+      rustup target add wasm32-unknown-unknown
+  fi
 
-if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-  say "compiling trunk $TRUNK_VERSION (about 11 minutes on 2 cores, once)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
-fi
+  local trunk_version
+  trunk_version="$(sed -n 's/^trunk-version = "=\(.*\)"$/\1/p' Trunk.toml)"
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $trunk_version" ]; then
+    long_step "compiling trunk $trunk_version" "about 11 minutes on 2 cores, once" \
+      cargo install trunk --version "$trunk_version" --locked
+  fi
 
-# Trunk uses the wasm-bindgen on PATH only if it equals the version in Cargo.lock.
-WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  say "compiling wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes, once)"
-  # Without --locked: with it, the install fails on a yanked webpki-roots.
-  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
-fi
+  # Trunk uses the wasm-bindgen on PATH only if it equals the version in Cargo.lock.
+  local bindgen_version
+  bindgen_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
+    # Without --locked: with it, the install fails on a yanked webpki-roots.
+    long_step "compiling wasm-bindgen-cli $bindgen_version" "about 5 minutes on 2 cores, once" \
+      cargo install wasm-bindgen-cli --version "=$bindgen_version"
+  fi
 
-LOCK_STAMP="node_modules/.ordinal-lock-$(sha256sum package-lock.json | cut -c1-16)"
-if [ ! -e "$LOCK_STAMP" ]; then
-  say "installing npm packages from package-lock.json"
-  npm ci --no-audit --no-fund --loglevel=error
-  touch "$LOCK_STAMP"
-fi
+  local lock_stamp
+  lock_stamp="node_modules/.ordinal-lock-$(sha256sum package-lock.json | cut -c1-16)"
+  if [ ! -e "$lock_stamp" ]; then
+    long_step "installing npm packages from package-lock.json: esbuild, CodeMirror, binaryen's wasm-opt, playwright-core" \
+      "about 30 seconds" npm ci --no-audit --no-fund --loglevel=error
+    touch "$lock_stamp"
+  fi
 
-cargo fetch --quiet
+  # Trunk builds with `cargo build --offline` (Trunk.toml): every crate must be here before it does.
+  if ! cargo fetch --offline --quiet 2>/dev/null; then
+    long_step "downloading the crates Cargo.lock names" "about a minute, once" cargo fetch --quiet
+  fi
+)
+
+ordinal_setup
+ordinal_status=$?
+unset -f ordinal_setup
+# `return` from a sourced file: a failed install stops a script that runs with `set -e`, and leaves an interactive
+# shell open.
+return "$ordinal_status" 2>/dev/null || exit "$ordinal_status"

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test: native unit and scenario tests, the core's tests compiled
 # to wasm in headless Chromium, and end-to-end tests that drive the built page in headless Chromium.
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # A CJK font too, so that the Chinese interface's screenshots show characters rather than boxes.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "WenQuanYi"; then
-  say "installing Debian's chromium, chromium-driver and fonts-wqy-microhei"
+  say "installing Debian's chromium, chromium-driver and fonts-wqy-microhei (about 2 minutes, once)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
+
+say "style: cargo fmt, and cargo clippy natively and for wasm32 (every target, warnings are errors)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p ordinal-web -p ordinal-sim --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 say "native tests"
 cargo test --workspace --quiet
@@ -39,8 +44,11 @@ CHROMEDRIVER="$(command -v chromedriver)" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready --test wasm_matches_native
 
-say "building the page"
-trunk build --release
+bash scripts/build.sh
 
 say "end-to-end tests in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/
+
+say "the README's first command as a user runs it (scripts/serve.sh), and plain trunk serve after sourcing setup.sh"
+# After the end-to-end tests: trunk serve writes dist/, which they read.
+node --test --test-concurrency=1 tests/serve/

@@ -1,38 +1,24 @@
 // Shared by the end-to-end tests: serves dist/ on a loopback port and opens it in Debian's Chromium.
 // Playwright never downloads a browser here: it drives /usr/bin/chromium.
-import { createServer } from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
-import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
+import { serveDirectory } from '../../scripts/static.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // ORDINAL_DIST serves another build, e.g. one with function names for a profile.
 const DIST = resolve(process.env.ORDINAL_DIST ?? join(ROOT, 'dist'));
 export const ARTIFACTS = join(ROOT, 'target', 'e2e');
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
-
-/// Serves dist/ at `prefix` (a path ending in `/`), as a static host serves a directory; anything outside it is 404.
+/// Serves dist/ at `prefix` (a path ending in `/`), as a static host serves a directory (scripts/static.mjs, which
+/// scripts/serve.sh serves it with); anything outside it is 404.
 export async function serveDist(prefix = '/') {
-  const server = createServer(async (req, res) => {
-    const requested = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (!requested.startsWith(prefix)) { res.writeHead(404).end('not found'); return; }
-    const path = normalize(requested.slice(prefix.length)).replace(/^([/\\])+/, '');
-    const file = join(DIST, path === '' || path === '.' ? 'index.html' : path);
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const server = await serveDirectory(DIST, { prefix });
   return { url: `http://127.0.0.1:${server.address().port}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
@@ -50,13 +36,18 @@ export function useBrowser() {
   return env;
 }
 
-/// Runs a kubectl command in the page's console and returns its transcript entry.
+/// The work this tab has saved (its own slot: `ordinal.work.<slot>`, the slot in sessionStorage), or null.
+export async function savedWork(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem(`ordinal.work.${sessionStorage.getItem('ordinal.slot')}`) ?? 'null'));
+}
+
+/// Runs a command in the page's console and returns its transcript entry.
 export async function runInConsole(page, command) {
   await page.getByRole('tab', { name: 'Console' }).click();
   const prompt = page.getByLabel('kubectl command');
   await prompt.fill(command);
   await prompt.press('Enter');
-  const entry = page.locator('.transcript .entry').last();
+  const entry = page.locator('.console .transcript .entry').last();
   await entry.locator('.command', { hasText: command }).waitFor();
   return entry;
 }
@@ -124,8 +115,7 @@ export async function openPage(context, url, { keepWork = false } = {}) {
     await page.addInitScript(() => {
       if (sessionStorage.getItem('ordinal-e2e-tab')) return;
       sessionStorage.setItem('ordinal-e2e-tab', 'opened');
-      localStorage.removeItem('ordinal.work');
-      localStorage.removeItem('ordinal.work.set-aside');
+      for (const key of Object.keys(localStorage)) if (key.startsWith('ordinal.work')) localStorage.removeItem(key);
     });
   }
   const problems = [];
