@@ -94,6 +94,16 @@ pub struct History {
     pub current: usize,
 }
 
+/// A step of the current branch that the clock came to while moving forward (playing, stepping or seeking ahead),
+/// with what it printed: what a viewer shows of a script as it unfolds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReachedStep {
+    /// Its place among the branch's steps.
+    pub index: usize,
+    pub step: Step,
+    pub output: CommandOutput,
+}
+
 #[derive(Clone, Debug)]
 struct Snapshot {
     cluster: Cluster,
@@ -115,6 +125,12 @@ pub struct Timeline {
     /// The branch and the last event write that `events_per_second` was last counted at: while they stay, the
     /// store holds the same events and counting them again, at every frame, would find the same.
     events_counted: Option<(usize, Option<u64>)>,
+    /// What each step printed when it was carried out, by branch and place. The cluster is deterministic, so a
+    /// step prints the same whenever it runs again; kept because a seek ahead may start from a copy taken after
+    /// the step, and so not run it.
+    outputs: BTreeMap<(usize, usize), CommandOutput>,
+    /// The branch and instant `take_reached` last looked from.
+    reached_from: (usize, SimTime),
 }
 
 impl Timeline {
@@ -138,6 +154,8 @@ impl Timeline {
             executed: 0,
             snapshot_budget: SNAPSHOT_BUDGET,
             events_counted: None,
+            outputs: BTreeMap::new(),
+            reached_from: (0, SimTime::ZERO),
         }
     }
 
@@ -247,6 +265,33 @@ impl Timeline {
         &self.branches[self.current]
     }
 
+    /// The steps the clock has come to since the last call, moving forward on the same branch: those after the
+    /// instant of the last call, up to now. Going back, or to another branch, reaches nothing; a step made now
+    /// (`act`) is not reached, it was made. So a viewer that calls this after every change shows each scripted
+    /// step once as it unfolds, and again if it is played through again.
+    pub fn take_reached(&mut self) -> Vec<ReachedStep> {
+        let (branch, from) = self.reached_from;
+        let now = self.now();
+        self.reached_from = (self.current, now);
+        if branch != self.current || now <= from {
+            return Vec::new();
+        }
+        let steps = &self.branches[self.current].steps;
+        let first = steps.partition_point(|s| s.at <= from);
+        let last = steps.partition_point(|s| s.at <= now).min(self.executed);
+        (first..last)
+            .map(|index| ReachedStep {
+                index,
+                step: steps[index].clone(),
+                output: self
+                    .outputs
+                    .get(&(self.current, index))
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
     /// Moves to `to` on the current branch: from the latest copy at or before it when that is nearer than the
     /// live cluster (always, going back), then forward by running.
     pub fn seek(&mut self, to: SimTime) {
@@ -303,7 +348,8 @@ impl Timeline {
                 .get(self.executed)
                 .filter(|s| s.at <= self.live.now())
             {
-                step.action.execute(&mut self.live);
+                let output = step.action.execute(&mut self.live);
+                self.outputs.insert((self.current, self.executed), output);
                 self.executed += 1;
             }
             if target == boundary
@@ -358,7 +404,10 @@ impl Timeline {
     pub fn act(&mut self, action: Action) -> CommandOutput {
         let before = Before::of(&self.live);
         let output = action.execute(&mut self.live);
-        self.record_if_changed(before, action);
+        if self.record_if_changed(before, action) {
+            let place = (self.current, self.executed - 1);
+            self.outputs.insert(place, output.clone());
+        }
         output
     }
 
@@ -379,13 +428,13 @@ impl Timeline {
     }
 
     /// Read-only commands (`get`, `describe`, `exec -- cat`) leave no trace, so looking around in the past
-    /// does not fork history.
-    fn record_if_changed(&mut self, before: Before, action: Action) {
+    /// does not fork history. Returns whether it recorded the action, as the current branch's last step.
+    fn record_if_changed(&mut self, before: Before, action: Action) -> bool {
         let changed = self.live.store().resource_version() != before.resource_version
             || !self.live.vfs().unchanged_since(&before.vfs)
             || self.live.now() != before.now;
         if !changed {
-            return;
+            return false;
         }
         let at = before.now;
         let branch = &self.branches[self.current];
@@ -399,6 +448,7 @@ impl Timeline {
         self.extend_horizon(frontier);
         // Copies taken after the intervention's instant do not contain it.
         self.snapshots.retain(|s| s.cluster.now() <= at);
+        true
     }
 
     /// A new branch that shares everything up to `at` with the current one, and becomes current.
@@ -416,7 +466,21 @@ impl Timeline {
             script_end: parent.script_end.min(at),
         };
         self.branches.push(branch);
-        self.current = self.branches.len() - 1;
+        let (parent, child) = (self.current, self.branches.len() - 1);
+        self.share_outputs(parent, child, self.executed);
+        self.current = child;
+    }
+
+    /// Gives branch `to` what the first `steps` steps of branch `from`, which it shares, printed.
+    fn share_outputs(&mut self, from: usize, to: usize, steps: usize) {
+        let shared: Vec<(usize, CommandOutput)> = self
+            .outputs
+            .range((from, 0)..(from, steps))
+            .map(|(&(_, index), output)| (index, output.clone()))
+            .collect();
+        for (index, output) in shared {
+            self.outputs.entry((to, index)).or_insert(output);
+        }
     }
 
     /// Makes another branch current and goes to `to` on it (at most its horizon). Copies of the cluster stay
@@ -437,6 +501,7 @@ impl Timeline {
                     .is_none_or(|next| next.at >= s.cluster.now())
         });
         let to = to.min(target.horizon);
+        self.share_outputs(self.current, index, shared_steps);
         self.current = index;
         // The live cluster may carry the old branch's interventions: start from a copy.
         self.restore_before(to);
@@ -589,6 +654,60 @@ mod tests {
             timeline.cluster().store().resource_version(),
             branch_1_at_20
         );
+    }
+
+    #[test]
+    fn steps_are_reached_moving_forward_with_what_they_printed_and_never_going_back() {
+        let mut scenario = Scenario::parse(WEB).expect("the example parses");
+        scenario.steps = vec![
+            Step {
+                at: SimTime::from_secs(30),
+                action: Action::Run("kubectl scale sts web --replicas=2".into()),
+            },
+            Step {
+                at: SimTime::from_secs(60),
+                action: Action::Run("kubectl get sts web".into()),
+            },
+        ];
+        let mut timeline = Timeline::from_scenario(&scenario);
+        let reached = |t: &mut Timeline| -> Vec<(usize, String)> {
+            t.take_reached()
+                .into_iter()
+                .map(|r| (r.index, format!("{}{}", r.output.stdout, r.output.stderr)))
+                .collect()
+        };
+        // The manifests at t = 0 were applied when the timeline opened, before anyone looked.
+        assert_eq!(reached(&mut timeline), []);
+        timeline.seek(SimTime::from_secs(20));
+        assert_eq!(reached(&mut timeline), []);
+        timeline.seek(SimTime::from_secs(45));
+        assert_eq!(
+            reached(&mut timeline),
+            [(1, "statefulset.apps/web scaled\n".to_string())]
+        );
+        timeline.seek(SimTime::from_secs(70));
+        let listed = reached(&mut timeline);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].0, 2);
+        assert!(listed[0].1.starts_with("NAME"), "{}", listed[0].1);
+
+        // Back: nothing. Forward again, from a copy taken after both steps: both, as they printed before.
+        timeline.seek(SimTime::from_secs(10));
+        assert_eq!(reached(&mut timeline), []);
+        timeline.seek(SimTime::from_secs(70));
+        let again = reached(&mut timeline);
+        assert_eq!(again.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(again[0].1, "statefulset.apps/web scaled\n");
+        assert_eq!(again[1], listed[0]);
+
+        // A step made now is not reached; on the branch it starts, the clock reaches nothing behind it.
+        timeline.seek(SimTime::from_secs(50));
+        let _ = reached(&mut timeline);
+        timeline.act(Action::Run("kubectl scale sts web --replicas=4".into()));
+        assert_eq!(timeline.branches().len(), 2);
+        assert_eq!(reached(&mut timeline), []);
+        timeline.seek(SimTime::from_secs(55));
+        assert_eq!(reached(&mut timeline), []);
     }
 
     #[test]

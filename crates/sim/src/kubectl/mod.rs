@@ -10,6 +10,7 @@ mod edit;
 mod exec;
 mod expose;
 mod get;
+pub mod help;
 mod node;
 mod patch;
 pub mod printers;
@@ -150,6 +151,7 @@ struct Parsed {
     namespace: String,
 }
 
+/// The line's verb and flags, or else the whole answer: an error, or kubectl's overview when it asks for that.
 fn parse(line: &str) -> Result<Parsed, CommandOutput> {
     limits::check_size("the command line", line, limits::MAX_COMMAND_BYTES)
         .map_err(|e| CommandOutput::error(format!("error: {e}")))?;
@@ -159,6 +161,9 @@ fn parse(line: &str) -> Result<Parsed, CommandOutput> {
         Some("kubectl") => &words[1..],
         _ => &words[..],
     };
+    if help::asks_for_help(words) {
+        return Err(CommandOutput::ok(help::overview()));
+    }
     let mut args = Args::parse(words)?;
     if args.positional.is_empty() {
         return Err(CommandOutput::error(
