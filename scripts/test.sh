@@ -11,10 +11,9 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || !
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
 
-say "style: cargo fmt, and cargo clippy natively and for wasm32 (every target, warnings are errors)"
+say "style: cargo fmt, and cargo clippy on every target natively (warnings are errors; wasm32 comes below)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy -p ordinal-web -p ordinal-sim --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 say "native tests"
 cargo test --workspace --quiet
@@ -35,11 +34,15 @@ cargo build --quiet --release -p ordinal-cli
   done
   echo "]"
 } > "$NATIVE_JSONL/examples.rs"
+# Read when the wasm tests compile: crates/sim/tests/wasm_matches_native.rs includes the file above.
+export ORDINAL_NATIVE_JSONL="$NATIVE_JSONL"
+
+say "style: cargo clippy on every target of the page and the core for wasm32 (warnings are errors)"
+cargo clippy -p ordinal-web -p ordinal-sim --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 say "the core's tests as wasm, in headless Chromium, and the examples' JSONL against the native CLI's"
 # No --quiet here: cargo would pass it on to wasm-bindgen-test-runner, which refuses it.
 # wasm-bindgen-test-runner reads crates/sim/webdriver.json (the package directory) for Chromium's flags.
-ORDINAL_NATIVE_JSONL="$NATIVE_JSONL" \
 CHROMEDRIVER="$(command -v chromedriver)" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p ordinal-sim --target wasm32-unknown-unknown --test ordered_ready --test wasm_matches_native

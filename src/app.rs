@@ -1,10 +1,10 @@
 //! The page: editor on the left, the stage on the right, the player on top.
 
 use leptos::prelude::*;
-use ordinal_sim::timeline::Timeline;
+use ordinal_sim::timeline::{ReachedStep, Timeline};
 use ordinal_sim::{Scenario, SimTime};
 
-use crate::autosave::{self, Saved, SetAside, SetAsideBanner};
+use crate::autosave::{self, Autosave, RecentWork, Saved, SetAsideBanner};
 use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
 use crate::details::{DetailsDrawer, Selection};
@@ -26,12 +26,28 @@ use crate::workspace::{timeline_of, Prepared, Workspace};
 pub struct Simulation {
     pub timeline: StoredValue<Timeline>,
     pub version: RwSignal<u64>,
+    /// Steps the clock has come to and no one has shown yet (`Timeline::take_reached`), oldest first.
+    pub reached: RwSignal<Vec<ReachedStep>>,
 }
 
 impl Simulation {
+    pub fn new(timeline: Timeline) -> Self {
+        Simulation {
+            timeline: StoredValue::new(timeline),
+            version: RwSignal::new(0),
+            reached: RwSignal::new(Vec::new()),
+        }
+    }
+
     /// Changes the timeline and tells every view that reads it. `None` once the page is being torn down.
     pub fn update<R>(&self, change: impl FnOnce(&mut Timeline) -> R) -> Option<R> {
-        let result = self.timeline.try_update_value(change);
+        let (result, reached) = self
+            .timeline
+            .try_update_value(|timeline| (change(timeline), timeline.take_reached()))
+            .unzip();
+        if let Some(reached) = reached.filter(|r| !r.is_empty()) {
+            self.reached.update(|queue| queue.extend(reached));
+        }
         self.version.update(|v| *v += 1);
         result
     }
@@ -46,22 +62,20 @@ impl Simulation {
 #[component]
 pub fn App() -> impl IntoView {
     let workers = workers_from_address();
-    let keeps_work = embed::options().is_none();
-    let opening = first_scenario(workers, keeps_work);
-    // Read after `first_scenario`, which may just have set the saved work aside.
-    let set_aside = keeps_work.then(SetAside::from_storage);
+    // What `autosave::start` chose before the page was drawn; none in an embedded player.
+    let started = autosave::started();
+    let autosave = started.as_ref().map(Autosave::new);
+    let opening = first_scenario(workers, started.and_then(|s| s.reopen));
     let diagnostics = RwSignal::new(opening.diagnostics);
-    let simulation = Simulation {
-        timeline: StoredValue::new(opening.timeline),
-        version: RwSignal::new(0),
-    };
+    let simulation = Simulation::new(opening.timeline);
     let playback = Playback::new();
     playback.playing.set(opening.autoplay);
     let seeker = Seeker::new(simulation, playback);
     provide_context(simulation);
     provide_context(playback);
     provide_context(seeker);
-    provide_context(Terminal::new());
+    let terminal = Terminal::new();
+    provide_context(terminal);
     provide_context(Help(RwSignal::new(false)));
     let selection = Selection(RwSignal::new(None));
     provide_context(selection);
@@ -73,7 +87,7 @@ pub fn App() -> impl IntoView {
         diagnostics,
         selection,
         workers,
-        set_aside,
+        autosave,
         seeker,
     );
     workspace.preset.set(opening.preset);
@@ -84,9 +98,10 @@ pub fn App() -> impl IntoView {
         workspace.go_to(at);
     }
     provide_context(workspace);
-    if let Some(set_aside) = set_aside {
-        provide_context(set_aside);
-        autosave::keep_saving(workspace);
+    terminal.follow_script(workspace);
+    if let Some(autosave) = autosave {
+        provide_context(autosave);
+        autosave::keep_saving(workspace, autosave);
     }
     provide_context(ShareProblem(RwSignal::new(None)));
     open_shared_state(workspace);
@@ -117,6 +132,7 @@ pub fn App() -> impl IntoView {
         <header class="toolbar">
             <h1 class="brand">"Ordinal"</h1>
             <PresetPicker/>
+            <RecentWork/>
             <Player/>
             <ShareMenu/>
             <Preferences/>
@@ -163,27 +179,16 @@ struct Opening {
     restored: Option<Saved>,
 }
 
-/// What the page opens with: the preset `?preset=` names, steps and all, paused like a preset chosen from the
-/// menu; or else the nginx `web` set of the course notes as a sandbox that plays at once, unless a share link
-/// is about to replace it. The sandbox's manifests, as the editor shows them, are the first intervention; its
-/// scripted steps are the teacher's, not the learner's, and it starts without them.
-fn first_scenario(workers: Option<usize>, keeps_work: bool) -> Opening {
-    let chosen = preset_from_address().as_deref().and_then(presets::find);
-    let saved = keeps_work.then(autosave::saved_work).flatten();
-    // The work saved last comes back unless the address asks for something else: a share link, or another
-    // preset than the one it was opened from.
-    let reopens = |saved: &Saved| {
-        !has_shared_state() && chosen.is_none_or(|preset| preset.id == saved.preset)
-    };
-    match saved {
-        Some(saved) if reopens(&saved) => {
-            if let Some(opening) = reopen(&saved) {
-                return opening;
-            }
-        }
-        Some(saved) if saved.own_work => autosave::set_aside(&saved),
-        _ => {}
+/// What the page opens with: the work this tab comes back to (`autosave::start` chose it), or the preset `?preset=`
+/// names, steps and all, paused like a preset chosen from the menu; or else the nginx `web` set of the course notes
+/// as a sandbox that plays at once, unless a share link is about to replace it. The sandbox's manifests, as the
+/// editor shows them, are the first intervention; its scripted steps are the teacher's, not the learner's, and it
+/// starts without them.
+fn first_scenario(workers: Option<usize>, saved: Option<Saved>) -> Opening {
+    if let Some(opening) = saved.as_ref().and_then(reopen) {
+        return opening;
     }
+    let chosen = preset_from_address().as_deref().and_then(presets::find);
     let scenario = match chosen {
         Some(preset) => presets::scenario_of(preset),
         None => Scenario {
@@ -206,6 +211,13 @@ fn first_scenario(workers: Option<usize>, keeps_work: bool) -> Opening {
         preset: chosen.map(|p| p.id.to_string()).unwrap_or_default(),
         restored: None,
     }
+}
+
+/// Whether the page's address leaves saved work to be opened: it holds no share link, and names no preset but
+/// the one the work was opened from.
+pub fn address_fits(saved: &Saved) -> bool {
+    let chosen = preset_from_address();
+    !has_shared_state() && chosen.is_none_or(|preset| preset == saved.preset)
 }
 
 /// Saved work as it was, every branch, paused at its moment; `None` if it no longer reads.

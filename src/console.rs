@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
-use ordinal_sim::kubectl::{self, printers};
+use ordinal_sim::kubectl::{self, printers, CommandOutput};
 use ordinal_sim::scenario::Action;
 use ordinal_sim::SimTime;
 use std::sync::Arc;
@@ -12,47 +12,102 @@ use crate::app::Simulation;
 use crate::i18n::{t, T};
 use crate::lessons::Lessons;
 use crate::view_model::format_clock;
+use crate::workspace::Workspace;
+
+/// Who ran a command: the person at the prompt, a menu on the stage, a lesson's "Do it", or the scenario's
+/// script as the clock reached it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Typed,
+    Menu,
+    Lesson,
+    Script,
+}
 
 /// One command and what it printed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub id: usize,
+    /// The simulated instant it ran at, and the same as the clock shows it.
+    pub instant: SimTime,
     pub at: String,
     pub command: String,
     pub stdout: String,
     pub stderr: String,
+    pub source: Source,
 }
 
 /// The console's transcript, shared by everything that acts on the cluster.
 #[derive(Clone, Copy)]
 pub struct Terminal {
     pub entries: RwSignal<Vec<Entry>>,
+    /// Entries before this one are off the screen (`clear`); ↑ still recalls them, as a terminal's history does.
+    cleared: RwSignal<usize>,
+    /// Entries written while the Console tab was closed: its tab shows how many.
+    unseen: RwSignal<usize>,
+    /// Whether the Console tab is open.
+    watched: RwSignal<bool>,
 }
 
 impl Terminal {
     pub fn new() -> Self {
         Terminal {
             entries: RwSignal::new(Vec::new()),
+            cleared: RwSignal::new(0),
+            unseen: RwSignal::new(0),
+            watched: RwSignal::new(false),
         }
     }
 
-    /// Carries out the action now, on the timeline, and prints its command line and output.
-    pub fn run(&self, simulation: Simulation, action: Action) {
+    /// Carries out the action now, on the timeline, and prints its command line and output. Returns the entry,
+    /// for whoever ran it to show where they are; `None` once the page is being torn down.
+    pub fn run(&self, simulation: Simulation, action: Action, source: Source) -> Option<Entry> {
         let command = action.command();
-        let Some((at, output)) = simulation.update(|timeline| {
+        let (at, output) = simulation.update(|timeline| {
             let at = timeline.now();
             (at, timeline.act(action))
-        }) else {
-            return;
+        })?;
+        Some(self.print(at, command, output, source))
+    }
+
+    /// Adds an entry to the transcript.
+    fn print(&self, at: SimTime, command: String, output: CommandOutput, source: Source) -> Entry {
+        let entry = Entry {
+            id: self.entries.with_untracked(Vec::len),
+            instant: at,
+            at: format_clock(at.as_millis()),
+            command,
+            stdout: output.stdout,
+            stderr: output.stderr,
+            source,
         };
-        self.entries.update(|entries| {
-            entries.push(Entry {
-                id: entries.len(),
-                at: format_clock(at.as_millis()),
-                command,
-                stdout: output.stdout,
-                stderr: output.stderr,
-            })
+        self.entries.update(|entries| entries.push(entry.clone()));
+        if !self.watched.get_untracked() {
+            self.unseen.update(|n| *n += 1);
+        }
+        entry
+    }
+
+    /// Prints the scenario's scripted steps as the clock reaches them: the steps it came with that the current
+    /// branch still shares with the first, not the person's own interventions, which were printed when made.
+    pub fn follow_script(self, workspace: Workspace) {
+        let simulation = workspace.simulation;
+        Effect::new(move |_| {
+            if simulation.reached.with(Vec::is_empty) {
+                return;
+            }
+            let reached = simulation
+                .reached
+                .try_update(std::mem::take)
+                .unwrap_or_default();
+            let shared = simulation
+                .timeline
+                .with_value(|t| t.branch().steps_shared_with(&t.branches()[0]));
+            let scripted = shared.min(workspace.opened_with());
+            for step in reached.into_iter().filter(|step| step.index < scripted) {
+                let command = step.step.action.command();
+                self.print(step.step.at, command, step.output, Source::Script);
+            }
         });
     }
 }
@@ -70,6 +125,16 @@ pub fn tab_button<Which: Copy + PartialEq + Send + Sync + 'static>(
     which: Which,
     label: T,
 ) -> impl IntoView {
+    badged_tab_button(chosen, which, label, || None::<String>)
+}
+
+/// `tab_button` with a count beside its label while there is one: what happened in the tab while it was closed.
+fn badged_tab_button<Which: Copy + PartialEq + Send + Sync + 'static>(
+    chosen: RwSignal<Which>,
+    which: Which,
+    label: T,
+    badge: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
     view! {
         <button
             role="tab"
@@ -78,6 +143,7 @@ pub fn tab_button<Which: Copy + PartialEq + Send + Sync + 'static>(
             on:click=move |_| chosen.set(which)
         >
             {move || t(label)}
+            {move || badge().map(|count| view! { " " <span class="badge">{count}</span> })}
         </button>
     }
 }
@@ -85,11 +151,17 @@ pub fn tab_button<Which: Copy + PartialEq + Send + Sync + 'static>(
 #[component]
 pub fn Workbench() -> impl IntoView {
     let tab = RwSignal::new(Tab::Events);
+    let terminal = expect_context::<Terminal>();
+    let unseen = move || {
+        Some(terminal.unseen.get())
+            .filter(|n| *n > 0)
+            .map(|n| n.to_string())
+    };
     view! {
         <section class="workbench" aria-label=move || t(T::EventsAndConsole)>
             <div class="tabs" role="tablist">
                 {tab_button(tab, Tab::Events, T::Events)}
-                {tab_button(tab, Tab::Console, T::Console)}
+                {badged_tab_button(tab, Tab::Console, T::Console, unseen)}
                 {tab_button(tab, Tab::Lessons, T::Lessons)}
             </div>
             <Show when=move || tab.get() == Tab::Events>
@@ -244,21 +316,109 @@ fn EventRow(event: Arc<Event>, now: RwSignal<SimTime>) -> impl IntoView {
     }
 }
 
-/// A prompt with history (↑ and ↓) that runs the core's kubectl subset at the current instant.
+/// What a line typed at the prompt asks for. The console is a terminal with kubectl on its PATH: `kubectl …`
+/// runs the core's kubectl at the current instant, `help` and `clear` are its own, and any other command is
+/// not found, as in a shell.
+#[derive(Debug, PartialEq)]
+enum Line {
+    Kubectl(String),
+    Help,
+    Clear,
+    NotFound(String),
+}
+
+impl Line {
+    fn read(line: &str) -> Option<Line> {
+        let line = line.trim();
+        let first = line.split_whitespace().next()?;
+        Some(match first {
+            "kubectl" => Line::Kubectl(line.to_string()),
+            "help" => Line::Help,
+            "clear" => Line::Clear,
+            _ => Line::NotFound(first.to_string()),
+        })
+    }
+}
+
+/// What `help` prints: the console's own words, and kubectl's description of each command it carries out.
+fn help_text() -> String {
+    let mut text = format!("{}\n\n", t(T::ConsoleHelpIntro));
+    for (name, description) in kubectl::help::commands() {
+        text.push_str(&format!("  kubectl {name:<12}{description}\n"));
+    }
+    for (command, what) in [
+        ("kubectl --help", T::ConsoleHelpKubectl),
+        ("clear", T::ConsoleHelpClear),
+        ("help", T::ConsoleHelpHelp),
+    ] {
+        text.push_str(&format!("  {command:<20}{}\n", t(what)));
+    }
+    text.push_str(&format!("\n{}\n", t(T::ConsoleHelpKeys)));
+    text
+}
+
+/// `bash: get: command not found`, and for a kubectl command typed without `kubectl`, what was meant.
+fn not_found(word: &str, line: &str) -> CommandOutput {
+    let mut stderr = format!("bash: {word}: command not found\n");
+    if kubectl::help::CARRIED_OUT.contains(&word) {
+        stderr.push_str(&crate::i18n::did_you_mean(&format!("kubectl {line}")));
+        stderr.push('\n');
+    }
+    CommandOutput {
+        exit_code: 127,
+        stdout: String::new(),
+        stderr,
+    }
+}
+
+/// How close to the bottom, in pixels, the transcript counts as at the bottom, where new output is followed.
+const AT_BOTTOM_PX: i32 = 8;
+
+/// A prompt with history (↑ and ↓) that runs kubectl at the current instant. The transcript follows new output,
+/// unless the reader has scrolled up to read, as a terminal does.
 #[component]
 fn Console() -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let terminal = expect_context::<Terminal>();
     let input = RwSignal::new(String::new());
-    // How far back ↑ has gone in the transcript's commands; None while typing a new one.
+    // How far back ↑ has gone in the commands typed; None while typing a new one.
     let recalled = StoredValue::new(None::<usize>);
+    let transcript = NodeRef::<leptos::html::Ol>::new();
+    let following = StoredValue::new(true);
+    terminal.watched.set(true);
+    terminal.unseen.set(0);
+    on_cleanup(move || {
+        let _ = terminal.watched.try_set(false);
+    });
     let submit = move || {
         let line = input.get_untracked().trim().to_string();
-        if line.is_empty() {
+        let Some(read) = Line::read(&line) else {
             return;
+        };
+        let at = simulation.timeline.with_value(|t| t.now());
+        let say = |output: CommandOutput| terminal.print(at, line.clone(), output, Source::Typed);
+        match read {
+            Line::Kubectl(command) => {
+                terminal.run(simulation, Action::Run(command), Source::Typed);
+            }
+            Line::Help => {
+                say(CommandOutput {
+                    stdout: help_text(),
+                    ..CommandOutput::default()
+                });
+            }
+            Line::Clear => {
+                say(CommandOutput::default());
+                terminal
+                    .cleared
+                    .set(terminal.entries.with_untracked(Vec::len));
+            }
+            Line::NotFound(word) => {
+                say(not_found(&word, &line));
+            }
         }
-        let line = format!("kubectl {}", line.strip_prefix("kubectl ").unwrap_or(&line));
-        terminal.run(simulation, Action::Run(line));
+        // What the reader typed is what they want to see answered: follow, even if they had scrolled up.
+        following.set_value(true);
         input.set(String::new());
         recalled.set_value(None);
     };
@@ -266,7 +426,8 @@ fn Console() -> impl IntoView {
         let commands: Vec<String> = terminal.entries.with_untracked(|entries| {
             entries
                 .iter()
-                .filter_map(|e| e.command.strip_prefix("kubectl ").map(str::to_string))
+                .filter(|e| e.source == Source::Typed)
+                .map(|e| e.command.clone())
                 .collect()
         });
         if commands.is_empty() {
@@ -282,34 +443,47 @@ fn Console() -> impl IntoView {
         recalled.set_value(back);
         input.set(back.map_or_else(String::new, |n| commands[commands.len() - 1 - n].clone()));
     };
+    // Once the transcript has drawn new entries (or the tab has opened): to the bottom, if it was there.
+    Effect::new(move |_| {
+        terminal.entries.track();
+        terminal.cleared.track();
+        if following.get_value() {
+            request_animation_frame(move || {
+                if let Some(list) = transcript.get_untracked() {
+                    list.set_scroll_top(list.scroll_height());
+                }
+            });
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(list) = transcript.get_untracked() {
+            let below = list.scroll_height() - list.scroll_top() - list.client_height();
+            following.set_value(below <= AT_BOTTOM_PX);
+        }
+    };
     view! {
         <div class="console" role="tabpanel">
-            <ol class="transcript" aria-live="polite">
+            <ol class="transcript" aria-live="polite" node_ref=transcript on:scroll=on_scroll>
                 <For
-                    each=move || terminal.entries.get()
-                    key=|entry| entry.id
-                    children=|entry| {
-                        view! {
-                            <li class="entry">
-                                <div class="command"><span class="at">{entry.at}</span> "$ " {entry.command}</div>
-                                <pre class="stdout">{entry.stdout}</pre>
-                                <pre class="stderr">{entry.stderr}</pre>
-                            </li>
-                        }
+                    each=move || {
+                        let from = terminal.cleared.get();
+                        terminal.entries.with(|entries| entries.get(from..).unwrap_or_default().to_vec())
                     }
+                    key=|entry| entry.id
+                    children=|entry| view! { <EntryView entry=entry/> }
                 />
             </ol>
             <form class="prompt" on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
             }>
-                <span aria-hidden="true">"$ kubectl "</span>
+                <span aria-hidden="true">"$ "</span>
                 <input
                     type="text"
                     aria-label=move || t(T::KubectlCommand)
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder="get pods -o wide"
+                    placeholder="kubectl get pods -o wide"
                     prop:value=move || input.get()
                     on:input=move |ev| input.set(event_target_value(&ev))
                     on:keydown=move |ev| match ev.key().as_str() {
@@ -326,6 +500,51 @@ fn Console() -> impl IntoView {
                 />
             </form>
         </div>
+    }
+}
+
+/// One command as a terminal shows it: the prompt and the command, then what it printed, errors in red. The
+/// script's commands are marked as the script's.
+#[component]
+pub fn EntryView(entry: Entry) -> impl IntoView {
+    let scripted = entry.source == Source::Script;
+    view! {
+        <li class="entry" data-source=format!("{:?}", entry.source).to_lowercase()>
+            <div class="command">
+                <span class="at">{entry.at}</span>
+                {scripted.then(|| view! { <span class="script-mark">{move || t(T::Script)}</span> " " })}
+                "$ " {entry.command}
+            </div>
+            <pre class="stdout">{entry.stdout}</pre>
+            <pre class="stderr">{entry.stderr}</pre>
+        </li>
+    }
+}
+
+/// What a command run from somewhere other than the prompt printed, shown there: under a menu, beside a lesson's
+/// step. Dismissed by its close button or Escape.
+#[component]
+pub fn ShownOutput(output: RwSignal<Option<Entry>>) -> impl IntoView {
+    view! {
+        <Show when=move || output.with(Option::is_some)>
+            {move || {
+                // Listening only while shown: a stage has a menu, and so one of these, per slot.
+                let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+                    if ev.key() == "Escape" {
+                        output.set(None);
+                    }
+                });
+                on_cleanup(move || escape.remove());
+                view! {
+                    <div class="shown-output" role="status">
+                        <button class="close" aria-label=move || t(T::Close) on:click=move |_| output.set(None)>
+                            "×"
+                        </button>
+                        <ol class="entries">{move || output.get().map(|entry| view! { <EntryView entry=entry/> })}</ol>
+                    </div>
+                }
+            }}
+        </Show>
     }
 }
 

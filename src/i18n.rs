@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use ordinal_sim::controller::statefulset::wait::{Cause, HeldBack, Wait};
+use ordinal_sim::SimTime;
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,7 +136,11 @@ texts! {
     ShareLinkProblem: "This share link could not be opened: ", "无法打开此分享链接：";
     ShareLinkFallback: ". The page shows the web example instead.", "。页面改为显示 web 示例。";
     Dismiss: "Dismiss", "关闭提示";
-    WorkSetAside: "Your earlier work was set aside when something else opened.", "打开其他内容时，你之前的工作已被暂存。";
+    WorkSetAside: "Your earlier work was set aside when something else opened:", "打开其他内容时，你之前的工作已被暂存：";
+    OpenInAnotherTab: "It is open in another tab.", "它已在另一个标签页中打开。";
+    RecentWork: "Recent work", "最近的工作";
+    NoRecentWork: "Nothing else is kept yet.", "暂时没有保存其他工作。";
+    Sandbox: "the web sandbox", "web 沙盒";
     BringItBack: "Bring it back", "恢复它";
     Simulating: "Simulating", "正在模拟";
     StopHere: "Stop here", "停在这里";
@@ -163,6 +168,12 @@ texts! {
     Object: "Object", "对象";
     ShowEventsOfObject: "Show the events of one object", "只显示一个对象的事件";
     KubectlCommand: "kubectl command", "kubectl 命令";
+    Script: "script", "脚本";
+    ConsoleHelpIntro: "This console runs kubectl against the simulated cluster, at the moment the timeline shows. A command that changes the cluster in the past starts a branch. It understands:", "这个控制台对模拟集群运行 kubectl，作用于时间线当前所在的时刻。在过去的时刻修改集群会开出一个分支。它能理解：";
+    ConsoleHelpKubectl: "kubectl's own overview of these commands", "kubectl 自己对这些命令的概览";
+    ConsoleHelpClear: "clear the screen (↑ still recalls earlier commands)", "清屏（↑ 仍可找回之前的命令）";
+    ConsoleHelpHelp: "this help", "显示本帮助";
+    ConsoleHelpKeys: "↑ and ↓ recall the commands typed before. Output follows the newest line unless you scroll up to read.", "↑ 和 ↓ 找回之前输入的命令。输出会跟随最新一行，除非你向上滚动阅读。";
     WholeManifest: "manifest", "清单";
     Delete: "Delete", "删除";
     ForceDelete: "Force delete", "强制删除";
@@ -188,6 +199,79 @@ texts! {
     Finished: "finished", "已完成";
     CrashTitle: "Ordinal stopped because of an internal error. ", "Ordinal 因内部错误而停止。";
     ReloadPage: "Reload the page", "重新加载页面";
+}
+
+/// How long a lesson's step has waited for the cluster: `Waiting for the cluster: 0:12`, or, for a step that
+/// watches for a while, `Watching: 0:23 of 1:00`.
+pub fn step_waiting(waited: SimTime, watch: Option<SimTime>) -> String {
+    let clock = |t: SimTime| {
+        let secs = t.as_millis() / 1000;
+        format!("{}:{:02}", secs / 60, secs % 60)
+    };
+    match (watch, lang()) {
+        (None, Lang::En) => format!("Waiting for the cluster: {}", clock(waited)),
+        (None, Lang::Zh) => format!("等待集群：{}", clock(waited)),
+        (Some(watch), Lang::En) => {
+            format!("Watching: {} of {}", clock(waited.min(watch)), clock(watch))
+        }
+        (Some(watch), Lang::Zh) => {
+            format!("观察中：{} / {}", clock(waited.min(watch)), clock(watch))
+        }
+    }
+}
+
+/// A kept work in a line: `web: the documentation's nginx set (3 replicas) at 01:23.4, 2 branches`.
+pub fn work_summary(example: &str, at: &str, branches: usize) -> String {
+    match (lang(), branches) {
+        (Lang::En, 1) => format!("{example} at {at}"),
+        (Lang::En, n) => format!("{example} at {at}, {n} branches"),
+        (Lang::Zh, 1) => format!("{example}，停在 {at}"),
+        (Lang::Zh, n) => format!("{example}，停在 {at}，{n} 个分支"),
+    }
+}
+
+/// How long ago a work was saved, from milliseconds.
+pub fn saved_ago(ms: f64) -> String {
+    let minutes = (ms / 60_000.0).floor().max(0.0) as u64;
+    let (hours, days) = (minutes / 60, minutes / 1440);
+    match lang() {
+        Lang::En if minutes < 1 => "saved just now".into(),
+        Lang::En if hours < 1 => format!("saved {minutes} min ago"),
+        Lang::En if days < 1 => format!("saved {hours} h ago"),
+        Lang::En => format!("saved {days} d ago"),
+        Lang::Zh if minutes < 1 => "刚刚保存".into(),
+        Lang::Zh if hours < 1 => format!("{minutes} 分钟前保存"),
+        Lang::Zh if days < 1 => format!("{hours} 小时前保存"),
+        Lang::Zh => format!("{days} 天前保存"),
+    }
+}
+
+/// Why the work on the page is not saved, and what to do about it.
+pub fn save_problem(problem: crate::autosave::SaveProblem) -> String {
+    use crate::autosave::{SaveProblem, MOST_BYTES};
+    let mb = |bytes: usize| format!("{:.1} MB", bytes as f64 / 1e6);
+    match (problem, lang()) {
+        (SaveProblem::TooLarge(bytes), Lang::En) => format!(
+            "This work is too large to keep in the browser ({} of at most {}); what a reload finds is its last save. Keep it with Share ▸ Scenario file.",
+            mb(bytes),
+            mb(MOST_BYTES)
+        ),
+        (SaveProblem::TooLarge(bytes), Lang::Zh) => format!(
+            "这份工作太大，浏览器无法保存（{}，上限 {}）；重新加载时只能找回上一次保存的内容。请用“分享 ▸ 场景文件”保存它。",
+            mb(bytes),
+            mb(MOST_BYTES)
+        ),
+        (SaveProblem::Refused, Lang::En) => "The browser refused to save this work (its storage for this site is full). Keep it with Share ▸ Scenario file.".into(),
+        (SaveProblem::Refused, Lang::Zh) => "浏览器拒绝保存这份工作（本站点的存储已满）。请用“分享 ▸ 场景文件”保存它。".into(),
+    }
+}
+
+/// A hint under a shell's "command not found": `Did you mean: kubectl get pods`.
+pub fn did_you_mean(command: &str) -> String {
+    match lang() {
+        Lang::En => format!("Did you mean: {command}"),
+        Lang::Zh => format!("你是不是想输入：{command}"),
+    }
 }
 
 /// `Actions for web-0`.

@@ -13,7 +13,7 @@ use ordinal_sim::{Cluster, ObjectKey, SimTime};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use crate::console::Terminal;
+use crate::console::{EntryView, Source, Terminal};
 use crate::i18n::{lang, t, Lang, T};
 use crate::player::Playback;
 use crate::workspace::Workspace;
@@ -54,8 +54,8 @@ impl StepStart {
 pub struct Lab<'a> {
     cluster: &'a Cluster,
     start: &'a StepStart,
-    /// Commands run (by the learner or by "Do it") since the step began.
-    commands: &'a [String],
+    /// Commands run (by the learner or by "Do it") since the step began, with the instant each ran at.
+    commands: &'a [(SimTime, String)],
 }
 
 impl Lab<'_> {
@@ -111,7 +111,7 @@ impl Lab<'_> {
     }
 
     /// The pod's first container waits for one of these reasons (`ImagePullBackOff`, …).
-    fn waiting(&self, name: &str, reasons: &[&str]) -> bool {
+    fn waiting_for(&self, name: &str, reasons: &[&str]) -> bool {
         self.pod(name)
             .and_then(|p| {
                 p.status
@@ -123,12 +123,6 @@ impl Lab<'_> {
             })
             .and_then(|c| c.state?.waiting?.reason)
             .is_some_and(|reason| reasons.contains(&reason.as_str()))
-    }
-
-    /// At least `secs` of simulated time have passed since the step began: for a step whose point is that
-    /// nothing happens.
-    fn waited(&self, secs: u64) -> bool {
-        self.cluster.now() >= self.start.at.plus_secs(secs)
     }
 
     /// The Service's EndpointSlices list exactly the pod's current address, ready: it reaches that pod alone.
@@ -162,7 +156,41 @@ impl Lab<'_> {
 
     /// A command containing `part` was run: the learner may order flags their own way.
     fn ran(&self, part: &str) -> bool {
-        self.commands.iter().any(|c| c.contains(part))
+        self.ran_at(part).is_some()
+    }
+
+    /// When the first command containing `part` ran.
+    fn ran_at(&self, part: &str) -> Option<SimTime> {
+        self.commands
+            .iter()
+            .find(|(_, command)| command.contains(part))
+            .map(|(at, _)| *at)
+    }
+
+    /// How long the step has waited for the cluster, and how long it means to: from when its command ran (from
+    /// when it began, for one that only plays), and the watch it keeps, if any. `None` before anything ran.
+    fn waiting(&self, doing: Doing) -> Option<(SimTime, Option<SimTime>)> {
+        let since = match doing {
+            Doing::Play => Some(self.start.at).filter(|at| self.cluster.now() > *at),
+            Doing::Run(command) => self.ran_at(command),
+            Doing::RunAndWatch { after, .. } => self.ran_at(after),
+        }?;
+        let waited = SimTime::from_millis(self.cluster.now().as_millis() - since.as_millis());
+        let watch = match doing {
+            Doing::RunAndWatch { secs, .. } => Some(SimTime::from_secs(secs)),
+            _ => None,
+        };
+        Some((waited, watch))
+    }
+
+    /// Whether the step is done: its check holds, and the watch it keeps, if any, is over.
+    fn done(&self, step: &Step) -> bool {
+        let watched = match self.waiting(step.doing) {
+            Some((waited, Some(watch))) => waited >= watch,
+            Some((_, None)) => true,
+            None => !matches!(step.doing, Doing::RunAndWatch { .. }),
+        };
+        watched && (step.done)(self)
     }
 
     /// What `kubectl exec` would read from the pod's file now.
@@ -182,6 +210,22 @@ impl Lab<'_> {
 enum Doing {
     Play,
     Run(&'static str),
+    /// Runs `command`, then watches the cluster for `secs` of simulated time from when a command containing
+    /// `after` ran: for a step whose point is that nothing happens.
+    RunAndWatch {
+        command: &'static str,
+        after: &'static str,
+        secs: u64,
+    },
+}
+
+impl Doing {
+    fn command(self) -> Option<&'static str> {
+        match self {
+            Doing::Play => None,
+            Doing::Run(command) | Doing::RunAndWatch { command, .. } => Some(command),
+        }
+    }
 }
 
 struct Prediction {
@@ -497,7 +541,7 @@ const STUCK: &[Step] = &[
             ),
         },
         done: |lab| {
-            lab.waiting("web-2", &["ErrImagePull", "ImagePullBackOff"])
+            lab.waiting_for("web-2", &["ErrImagePull", "ImagePullBackOff"])
                 && lab.runs_image(&["web-0", "web-1"], OLD_IMAGE)
         },
     },
@@ -506,7 +550,11 @@ const STUCK: &[Step] = &[
             "Revert the template: kubectl rollout undo statefulset/web — then watch web-2 for a minute.",
             "回滚模板：kubectl rollout undo statefulset/web，然后观察 web-2 一分钟。",
         ),
-        doing: Doing::Run("kubectl rollout undo statefulset/web"),
+        doing: Doing::RunAndWatch {
+            command: "kubectl rollout undo statefulset/web",
+            after: "rollout undo",
+            secs: 60,
+        },
         predict: Prediction {
             question: ("Does web-2 come back on the old image?", "web-2 会换回旧镜像吗？"),
             choices: &[
@@ -522,8 +570,7 @@ const STUCK: &[Step] = &[
         done: |lab| {
             lab.ran("rollout undo")
                 && !lab.update_pending()
-                && lab.waited(60)
-                && lab.waiting("web-2", &["ErrImagePull", "ImagePullBackOff"])
+                && lab.waiting_for("web-2", &["ErrImagePull", "ImagePullBackOff"])
         },
     },
     Step {
@@ -822,30 +869,38 @@ pub fn Lessons() -> impl IntoView {
         Some(())
     };
 
+    // The console's entries since the step began: what its check reads, and what the step shows.
+    let step_entries = move || {
+        let from = step_start.with_value(|(_, from)| *from);
+        terminal
+            .entries
+            .with(|entries| entries.get(from..).unwrap_or_default().to_vec())
+    };
+    // Reads the step as the cluster is now: whether it is done, and how long it has waited.
+    let look = move |step: &'static Step| {
+        let commands: Vec<(SimTime, String)> = step_entries()
+            .into_iter()
+            .map(|e| (e.instant, e.command))
+            .collect();
+        simulation.read(|timeline| {
+            step_start.with_value(|(start, _)| {
+                let lab = Lab {
+                    cluster: timeline.cluster(),
+                    start,
+                    commands: &commands,
+                };
+                (lab.done(step), lab.waiting(step.doing))
+            })
+        })
+    };
+
     // The check, whenever the cluster or the console changes.
     Effect::new(move |_| {
         let Some(at) = place.get() else { return };
         if at.done {
             return;
         }
-        let commands: Vec<String> = terminal.entries.with(|entries| {
-            let from = step_start.with_value(|(_, from)| *from);
-            entries
-                .iter()
-                .skip(from)
-                .map(|e| e.command.clone())
-                .collect()
-        });
-        let step = &LESSONS[at.lesson].steps[at.step];
-        let done = simulation.read(|timeline| {
-            step_start.with_value(|(start, _)| {
-                (step.done)(&Lab {
-                    cluster: timeline.cluster(),
-                    start,
-                    commands: &commands,
-                })
-            })
-        });
+        let (done, _) = look(&LESSONS[at.lesson].steps[at.step]);
         if done {
             playback.playing.set(false);
             place.set(Some(Place { done: true, ..at }));
@@ -883,8 +938,8 @@ pub fn Lessons() -> impl IntoView {
     };
     // The cluster plays while a step unfolds, whoever ran its command; it pauses at the reveal, to be read.
     let do_it = move |doing: Doing| {
-        if let Doing::Run(command) = doing {
-            terminal.run(simulation, Action::Run(command.to_string()));
+        if let Some(command) = doing.command() {
+            terminal.run(simulation, Action::Run(command.to_string()), Source::Lesson);
         }
         playback.playing.set(true);
     };
@@ -928,10 +983,22 @@ pub fn Lessons() -> impl IntoView {
                             </fieldset>
                             {match (at.predicted, at.done) {
                                 (None, _) => view! { <p class="hint">{t(T::PredictFirst)}</p> }.into_any(),
-                                (Some(_), false) => view! {
-                                    <button class="do-it" on:click=move |_| do_it(doing)>{t(T::DoItForMe)}</button>
-                                    <p class="hint">{t(T::OrDoItYourself)}</p>
-                                }.into_any(),
+                                (Some(_), false) => {
+                                    // Once the step's command has run, by "Do it" or by hand, running it again
+                                    // would undo what the step waits for (a second rollback rolls forward).
+                                    let waiting = Memo::new(move |_| look(step).1);
+                                    view! {
+                                        <button class="do-it" disabled=move || waiting.with(Option::is_some) on:click=move |_| do_it(doing)>
+                                            {t(T::DoItForMe)}
+                                        </button>
+                                        {move || match waiting.get() {
+                                            Some((waited, watch)) => view! {
+                                                <p class="waiting" role="status">{crate::i18n::step_waiting(waited, watch)}</p>
+                                            }.into_any(),
+                                            None => view! { <p class="hint">{t(T::OrDoItYourself)}</p> }.into_any(),
+                                        }}
+                                    }.into_any()
+                                }
                                 (Some(predicted), true) => view! {
                                     <p class="reveal" role="status">
                                         <strong>{t(if predicted == step.predict.answer { T::YouWereRight } else { T::NotQuite })}</strong>
@@ -941,6 +1008,16 @@ pub fn Lessons() -> impl IntoView {
                                         {t(if at.step + 1 < lesson.steps.len() { T::NextStep } else { T::FinishLesson })}
                                     </button>
                                 }.into_any(),
+                            }}
+                            // What the step's commands printed, beside it: the learner is looking here, not at the
+                            // Console tab.
+                            {move || {
+                                let entries = step_entries();
+                                (!entries.is_empty()).then(|| view! {
+                                    <ol class="entries step-output" aria-live="polite">
+                                        {entries.into_iter().map(|entry| view! { <EntryView entry=entry/> }).collect_view()}
+                                    </ol>
+                                })
                             }}
                             <button class="leave" on:click=move |_| place.set(None)>{t(T::AllLessons)}</button>
                         </article>
@@ -1001,27 +1078,29 @@ mod tests {
         let mut timeline = Timeline::from_scenario(&scenario);
         for (index, step) in lesson.steps.iter().enumerate() {
             let start = StepStart::of(timeline.cluster());
-            let check = |timeline: &Timeline, commands: &[String]| {
-                (step.done)(&Lab {
+            let check = |timeline: &Timeline, commands: &[(SimTime, String)]| {
+                Lab {
                     cluster: timeline.cluster(),
                     start: &start,
                     commands,
-                })
+                }
+                .done(step)
             };
             let mut commands = Vec::new();
-            if let Doing::Run(command) = step.doing {
+            if let Some(command) = step.doing.command() {
                 assert!(
                     !check(&timeline, &[]),
                     "{} step {index} is done before it is done",
                     lesson.id
                 );
+                let ran = timeline.now();
                 let output = timeline.act(Action::Run(command.to_string()));
                 assert_eq!(
                     output.exit_code, 0,
                     "{} step {index}: {command}: {}",
                     lesson.id, output.stderr
                 );
-                commands.push(command.to_string());
+                commands.push((ran, command.to_string()));
             }
             let deadline = timeline.now().plus_millis(600_000);
             while !check(&timeline, &commands) {
@@ -1029,6 +1108,14 @@ mod tests {
                 assert!(
                     moved && timeline.now() < deadline,
                     "{} step {index} never gets done",
+                    lesson.id
+                );
+            }
+            if let Doing::RunAndWatch { secs, .. } = step.doing {
+                let (ran, _) = commands[0];
+                assert!(
+                    timeline.now() >= ran.plus_secs(secs),
+                    "{} step {index} is done before its watch is over",
                     lesson.id
                 );
             }

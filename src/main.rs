@@ -23,5 +23,13 @@ mod workspace;
 
 fn main() {
     crash::install_panic_hook();
-    leptos::mount::mount_to_body(app::App);
+    if embed::options().is_some() {
+        leptos::mount::mount_to_body(app::App);
+        return;
+    }
+    // Which saved work is this tab's is settled with the other tabs (Web Locks) before the page is drawn.
+    wasm_bindgen_futures::spawn_local(async {
+        autosave::start(app::address_fits).await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::app::Simulation;
 use crate::bindings::{BindingLines, MOST_LINES};
-use crate::console::Terminal;
+use crate::console::{Entry, ShownOutput, Source, Terminal};
 use crate::details::{Selected, Selection};
 use crate::i18n::{t, T};
 use crate::linking::{governs, Governs, Hovered};
@@ -232,18 +232,26 @@ fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
             <section class="nodes" aria-label=move || t(T::Nodes)>
                 <h3>{move || t(T::Nodes)}</h3>
                 <ul class="node-list">
+                    // Keyed by name, the node's state read as it changes: a node that is cordoned keeps its
+                    // place, and the output its menu printed.
                     <For
-                        each=move || nodes.get()
-                        key=|node| node.clone()
-                        children=|node| {
-                            let label = crate::i18n::actions_for(&node.name);
-                            let actions = node_actions(&node.name);
+                        each=move || nodes.with(|all| all.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+                        key=|name| name.clone()
+                        children=move |name| {
+                            let label = crate::i18n::actions_for(&name);
+                            let actions = node_actions(&name);
+                            let looked_up = name.clone();
+                            let node = Memo::new(move |_| {
+                                nodes.with(|all| all.iter().find(|n| n.name == looked_up).cloned())
+                            });
+                            let status = move || node.with(|n| n.as_ref().map(|n| n.status.clone()).unwrap_or_default());
+                            let pods = move || node.with(|n| crate::i18n::pods_count(n.as_ref().map_or(0, |n| n.pods)));
                             view! {
-                                <li class="node" data-node=node.name.clone() data-status=node.status.clone()>
-                                    <span class="node-name">{node.name.clone()}</span>
-                                    " " <span class="node-status">{node.status.clone()}</span>
-                                    " " <span class="node-pods">{crate::i18n::pods_count(node.pods)}</span>
-                                    <ActionMenu label=label actions=actions/>
+                                <li class="node" data-node=name.clone() data-status=status>
+                                    <span class="node-name">{name.clone()}</span>
+                                    " " <span class="node-status">{status}</span>
+                                    " " <span class="node-pods">{pods}</span>
+                                    <MenuWithOutput label=label actions=actions shown=Signal::stored(true)/>
                                 </li>
                             }
                         }
@@ -549,9 +557,7 @@ fn OrdinalSlot(
         <li class=if in_range { "slot" } else { "slot condemned" } data-slot=slot_name>
             <div class="slot-head">
                 <span class="slot-name">{name}</span>
-                <Show when=move || has_pod.get()>
-                    <ActionMenu label=menu_label.clone() actions=actions.clone()/>
-                </Show>
+                <MenuWithOutput label=menu_label actions=actions shown=has_pod.into()/>
             </div>
             {move || match uid.get() {
                 Some(_) => view! {
@@ -757,9 +763,33 @@ fn pod_actions(pod: &str, place: &Place) -> Vec<(MenuLabel, Action)> {
     actions
 }
 
-/// Actions behind a button; each prints its command in the console.
+/// A menu of actions while `shown`, and under it what the last action printed: where the person who chose it is
+/// looking (the console prints it too). The output stays while the menu goes, as when its pod is deleted and
+/// the slot waits for the next one; a close button, Escape or the menu's next opening dismisses it.
 #[component]
-fn ActionMenu(label: String, actions: Vec<(MenuLabel, Action)>) -> impl IntoView {
+fn MenuWithOutput(
+    label: String,
+    actions: Vec<(MenuLabel, Action)>,
+    shown: Signal<bool>,
+) -> impl IntoView {
+    let output = RwSignal::new(None::<Entry>);
+    view! {
+        <div class="menu-anchor">
+            <Show when=move || shown.get()>
+                <ActionMenu label=label.clone() actions=actions.clone() output=output/>
+            </Show>
+            <ShownOutput output=output/>
+        </div>
+    }
+}
+
+/// Actions behind a button; each prints its command in the console, and its output in `output`.
+#[component]
+fn ActionMenu(
+    label: String,
+    actions: Vec<(MenuLabel, Action)>,
+    output: RwSignal<Option<Entry>>,
+) -> impl IntoView {
     let simulation = expect_context::<Simulation>();
     let terminal = expect_context::<Terminal>();
     let open = RwSignal::new(false);
@@ -770,7 +800,10 @@ fn ActionMenu(label: String, actions: Vec<(MenuLabel, Action)>) -> impl IntoView
                 aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string()
                 aria-label=label
-                on:click=move |_| open.update(|o| *o = !*o)
+                on:click=move |_| {
+                    output.set(None);
+                    open.update(|o| *o = !*o);
+                }
             >
                 "⋯"
             </button>
@@ -788,7 +821,7 @@ fn ActionMenu(label: String, actions: Vec<(MenuLabel, Action)>) -> impl IntoView
                                         title=title
                                         on:click=move |_| {
                                             open.set(false);
-                                            terminal.run(simulation, action.clone());
+                                            output.set(terminal.run(simulation, action.clone(), Source::Menu));
                                         }
                                     >
                                         {move || label.text()}

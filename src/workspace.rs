@@ -8,7 +8,7 @@ use ordinal_sim::timeline::Timeline;
 use ordinal_sim::{Scenario, SimTime};
 
 use crate::app::{Diagnostics, Simulation};
-use crate::autosave::{Saved, SetAside};
+use crate::autosave::{Autosave, Saved};
 use crate::details::Selection;
 use crate::seeking::Seeker;
 
@@ -24,8 +24,8 @@ pub struct Workspace {
     workers: Option<usize>,
     /// How many interventions the open scenario came with: more, or a branch, are the person's own work.
     opened_with: StoredValue<usize>,
-    /// Where work is set aside before it is replaced: none in an embedded player, which keeps nothing.
-    set_aside: Option<SetAside>,
+    /// Where work is kept before it is replaced: none in an embedded player, which keeps nothing.
+    autosave: Option<Autosave>,
     pub seeker: Seeker,
 }
 
@@ -36,7 +36,7 @@ impl Workspace {
         diagnostics: Diagnostics,
         selection: Selection,
         workers: Option<usize>,
-        set_aside: Option<SetAside>,
+        autosave: Option<Autosave>,
         seeker: Seeker,
     ) -> Self {
         Workspace {
@@ -49,7 +49,7 @@ impl Workspace {
             opened_with: StoredValue::new(
                 simulation.timeline.with_value(|t| t.branch().steps.len()),
             ),
-            set_aside,
+            autosave,
             seeker,
         }
     }
@@ -58,11 +58,15 @@ impl Workspace {
     /// person looking has taken it in. `editor` is the editor's text when it is not the scenario's manifests (a shared page
     /// can hold an edit that was refused).
     pub fn open(self, scenario: &Scenario, at: SimTime, editor: Option<String>) {
+        if let Some(autosave) = self.autosave {
+            autosave.hand_over(self, None);
+        }
         self.replace_with(Prepared::at(scenario, at, editor, self.workers));
     }
 
     /// Replaces everything with saved work, every branch of it, paused where it stood; `false` (and nothing
-    /// replaced) when its branches make no timeline.
+    /// replaced) when its branches make no timeline. The work on the page has been handed over already
+    /// (`Autosave::open`), since the tab moves to the slot of the work it opens.
     pub fn open_work(self, work: SavedWork, saved: &Saved) -> bool {
         let Some(prepared) = Prepared::saved(work) else {
             return false;
@@ -73,9 +77,6 @@ impl Workspace {
     }
 
     fn replace_with(self, prepared: Prepared) {
-        if let Some(set_aside) = self.set_aside {
-            set_aside.keep(self);
-        }
         let Prepared {
             timeline,
             at,

@@ -1,4 +1,6 @@
-// The page's JavaScript, bundled by esbuild into one IIFE (see Trunk.toml): the editor and the share links.
-// Each sets one global (`OrdinalEditor`, `OrdinalShare`) that the wasm app calls.
+// The page's JavaScript, bundled by esbuild into one IIFE (see Trunk.toml): the editor, the share links and the
+// locks that tell tabs apart.
+// Each sets one global (`OrdinalEditor`, `OrdinalShare`, `OrdinalTabs`) that the wasm app calls.
 import './editor.js';
 import './share.js';
+import './tabs.js';

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serveDist, launchBrowser, openPage, ARTIFACTS } from './harness.mjs';
 
+/// What the last step's commands printed beside it.
+let lastReadBack = '';
+
 async function runLesson(page, { id, tab, doIt, right, wrong, next, finish, finished }, shots) {
   await page.getByRole('tab', { name: tab }).click();
   await page.click(`button.start[data-lesson="${id}"]`);
@@ -21,11 +24,14 @@ async function runLesson(page, { id, tab, doIt, right, wrong, next, finish, fini
     await page.locator('.lesson .predict input[type="radio"]').first().check();
     assert.equal(await page.textContent('.lesson .do-it'), doIt);
     await page.click('.lesson .do-it');
+    // Done at once, or spent until the cluster has answered: never twice.
+    assert.ok(await page.evaluate(() => document.querySelector('.lesson[data-done="false"] .do-it')?.disabled ?? true), `${id} step ${step} offers "Do it" again`);
     await page.waitForSelector(`.lesson[data-step="${step}"][data-done="true"]`, { timeout: 60_000 });
     const reveal = await page.textContent('.lesson .reveal');
     const firstIsRight = await page.locator('.lesson .choice').first().evaluate((el) => el.classList.contains('right'));
     assert.ok(reveal.startsWith(firstIsRight ? right : wrong), reveal);
     if (step === 1) await page.screenshot({ path: join(ARTIFACTS, shots) });
+    lastReadBack = await page.locator('.lesson .step-output').textContent().catch(() => '');
     assert.equal(await page.textContent('.lesson .next'), step < steps - 1 ? next : finish);
     await page.click('.lesson .next');
   }
@@ -43,7 +49,8 @@ test('the stable-storage lesson runs start to finish in English and in Chinese, 
     try {
       const { page, problems } = await openPage(context, server.url);
       await runLesson(page, { id: 'storage', ...words }, `lesson-storage-${locale}.png`);
-      // The file the lesson wrote is read back in the console's transcript.
+      // The file the lesson wrote is read back beside the step that read it, and in the console's transcript.
+      assert.match(lastReadBack, /\$ kubectl exec web-0 -- cat \/usr\/share\/nginx\/html\/index.html\s*hello from web-0/);
       await page.getByRole('tab', { name: locale === 'en-US' ? 'Console' : '控制台' }).click();
       assert.match(await page.locator('.transcript').textContent(), /hello from web-0/);
 

@@ -1,0 +1,179 @@
+// Every answer is seen where it was asked: the console follows new output (unless the reader has scrolled up to
+// read), knows `help` and `clear`, and answers what a shell answers; a menu's command prints under the menu; a
+// script's commands print in the console as the clock reaches them; a lesson's step shows its commands' output
+// beside it, cannot be run twice while it waits, and says how long it has waited.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { useBrowser, openPage, setSpeed, runInConsole, ARTIFACTS } from './harness.mjs';
+
+const env = useBrowser();
+
+/// Whether the transcript shows its last entry's last line, inside its own scrolled box.
+async function lastLineInView(page) {
+  return page.evaluate(() => {
+    const box = document.querySelector('.console .transcript').getBoundingClientRect();
+    const last = document.querySelector('.console .transcript .entry:last-child').getBoundingClientRect();
+    return last.bottom <= box.bottom + 1 && last.bottom > box.top;
+  });
+}
+
+test('the console follows each new answer, unless the reader has scrolled up to read', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await page.getByRole('tab', { name: 'Console' }).click();
+  for (const command of ['kubectl get pods', 'kubectl get sts', 'kubectl get pvc', 'kubectl get svc', 'kubectl --help']) {
+    await runInConsole(page, command);
+    await page.waitForFunction(() => {
+      const list = document.querySelector('.console .transcript');
+      return list.scrollHeight - list.scrollTop - list.clientHeight <= 8;
+    });
+    assert.ok(await lastLineInView(page), `the answer to ${command} is in view`);
+  }
+  assert.match(await page.locator('.transcript .entry').last().textContent(), /kubectl controls the Kubernetes cluster manager\./);
+  await page.screenshot({ path: join(ARTIFACTS, 'console-follows.png') });
+
+  // Scrolled up to read: a menu's output arrives in the transcript, and the page stays where the reader is.
+  await page.evaluate(() => { document.querySelector('.console .transcript').scrollTop = 0; });
+  await page.waitForTimeout(100);
+  await page.getByRole('button', { name: 'Actions for web-0' }).click();
+  await page.getByRole('menuitem', { name: 'hostname' }).click();
+  await page.screenshot({ path: join(ARTIFACTS, 'console-scrolled-up.png') });
+  await page.locator('.transcript .entry .command', { hasText: 'exec web-0 -- hostname' }).waitFor({ state: 'attached' });
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => document.querySelector('.console .transcript').scrollTop), 0);
+  assert.equal(await lastLineInView(page), false);
+  // A command typed is one the reader wants answered: back to the bottom.
+  await runInConsole(page, 'kubectl get nodes');
+  await page.waitForFunction(() => {
+    const list = document.querySelector('.console .transcript');
+    return list.scrollHeight - list.scrollTop - list.clientHeight <= 8;
+  });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('help, clear, and what a shell answers to a command it does not have', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  const help = await runInConsole(page, 'help');
+  const text = await help.textContent();
+  for (const expected of [/kubectl get\s+Display one or many resources/, /kubectl --help/, /clear\s+clear the screen/]) {
+    assert.match(text, expected);
+  }
+  const typo = await runInConsole(page, 'get pods');
+  assert.match(await typo.locator('.stderr').textContent(), /^bash: get: command not found\nDid you mean: kubectl get pods\n$/);
+  const unknown = await runInConsole(page, 'frobnicate now');
+  assert.equal(await unknown.locator('.stderr').textContent(), 'bash: frobnicate: command not found\n');
+
+  const prompt = page.getByLabel('kubectl command');
+  await prompt.fill('clear');
+  await prompt.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.console .transcript .entry').length === 0);
+  assert.equal(await page.locator('.console .transcript .entry').count(), 0, 'the screen is cleared');
+  // History outlives the screen, as in a terminal.
+  await prompt.press('ArrowUp');
+  assert.equal(await prompt.inputValue(), 'clear');
+  await prompt.press('ArrowUp');
+  assert.equal(await prompt.inputValue(), 'frobnicate now');
+  await prompt.press('ArrowDown');
+  await prompt.press('ArrowDown');
+  assert.equal(await prompt.inputValue(), '');
+  await runInConsole(page, 'kubectl get sts web');
+  assert.equal(await page.locator('.console .transcript .entry').count(), 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a menu action prints under the menu that ran it, and stays while the pod is recreated', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await setSpeed(page, 16);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Actions for web-1' }).click();
+  await page.getByRole('menuitem', { name: 'hostname' }).click();
+  const shown = page.locator('[data-slot="web-1"] .shown-output');
+  await shown.waitFor();
+  assert.match(await shown.textContent(), /\$ kubectl exec web-1 -- hostname\s*web-1/);
+  await page.screenshot({ path: join(ARTIFACTS, 'menu-output.png') });
+  await page.keyboard.press('Escape');
+  await shown.waitFor({ state: 'detached' });
+
+  const uid = await page.getAttribute('[data-pod="web-1"]', 'data-uid');
+  await page.getByRole('button', { name: 'Actions for web-1' }).click();
+  await page.getByRole('menuitem', { name: 'Delete', exact: true }).click();
+  assert.match(await shown.textContent(), /pod "web-1" deleted/);
+  await page.waitForFunction((old) => {
+    const pod = document.querySelector('[data-pod="web-1"]');
+    return pod && pod.dataset.uid !== old && pod.dataset.ready === 'true';
+  }, uid, { timeout: 60_000 });
+  assert.match(await shown.textContent(), /pod "web-1" deleted/, 'the output outlives the pod it was about');
+  await shown.locator('button.close').click();
+  await shown.waitFor({ state: 'detached' });
+
+  // A node's menu too.
+  await page.getByRole('button', { name: 'Actions for kind-worker2' }).click();
+  await page.getByRole('menuitem', { name: 'Cordon', exact: true }).click();
+  assert.match(await page.locator('[data-node="kind-worker2"] .shown-output').textContent(), /node\/kind-worker2 cordoned/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a script\'s commands print in the console as the clock reaches them, and the Console tab counts them', async () => {
+  const { page, problems } = await openPage(env.context, `${env.server.url}?preset=stuck-rollout`);
+  assert.equal(await page.locator('.transcript .entry').count(), 0);
+  await setSpeed(page, 32);
+  await page.click('button.play');
+  // On the Events tab, the Console tab counts what arrives.
+  await page.waitForFunction(() => /Console\s*1/.test(document.querySelector('[role="tab"]:nth-child(2)').textContent), null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('.clock').textContent.trim() >= '02:01', null, { timeout: 60_000 });
+  await page.click('button.play');
+  await page.getByRole('tab', { name: 'Console' }).click();
+  const entries = page.locator('.transcript .entry[data-source="script"]');
+  const texts = await entries.evaluateAll((all) => all.map((e) => e.textContent));
+  assert.equal(texts.length, 3, texts.join('\n---\n'));
+  assert.match(texts[0], /^00:40\.0\s*script\s*\$ kubectl set image statefulset\/web nginx=nginx:broken\s*statefulset\.apps\/web image updated/);
+  assert.match(texts[1], /\$ kubectl get pods\s*NAME\s+READY\s+STATUS/);
+  assert.match(texts[1], /web-2\s+0\/1\s+(ErrImagePull|ImagePullBackOff)/);
+  assert.match(texts[2], /\$ kubectl rollout undo statefulset\/web\s*statefulset\.apps\/web rolled back/);
+  assert.equal(await page.locator('[role="tab"] .badge').count(), 0, 'seen once the tab is open');
+  await page.screenshot({ path: join(ARTIFACTS, 'script-in-console.png') });
+  // Going back prints nothing; playing through again prints the steps again, as they happen again.
+  await page.locator('.scrub').fill('30000');
+  await page.waitForTimeout(200);
+  assert.equal(await entries.count(), 3);
+  await page.locator('.scrub').fill('50000');
+  await page.locator('.transcript .entry[data-source="script"]').nth(3).waitFor();
+  assert.match(await entries.nth(3).textContent(), /set image statefulset\/web nginx=nginx:broken/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a lesson step shows its output beside it, cannot be done twice while it waits, and says how long', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await page.getByRole('tab', { name: 'Lessons' }).click();
+  await page.click('button.start[data-lesson="stuck"]');
+  await setSpeed(page, 16);
+  const doStep = async (step) => {
+    await page.locator(`.lesson[data-step="${step}"]`).waitFor();
+    await page.locator('.lesson .predict input[type="radio"]').nth(1).check();
+    await page.click('.lesson .do-it');
+  };
+  await doStep(0);
+  await page.waitForSelector('.lesson[data-step="0"][data-done="true"]', { timeout: 60_000 });
+  await page.click('.lesson .next');
+  await doStep(1);
+  assert.match(await page.locator('.lesson .step-output').textContent(), /\$ kubectl set image statefulset\/web nginx=nginx:broken\s*statefulset\.apps\/web image updated/);
+  await page.waitForSelector('.lesson[data-step="1"][data-done="true"]', { timeout: 60_000 });
+  await page.click('.lesson .next');
+
+  // The rollback, then a minute of watching web-2 stay broken: "Do it" is spent, the wait counts up.
+  await doStep(2);
+  assert.ok(await page.locator('.lesson .do-it').isDisabled(), 'a second rollback would roll forward again');
+  await page.waitForFunction(() => /^Watching: 0:[1-5]\d of 1:00$/.test(document.querySelector('.lesson .waiting')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.screenshot({ path: join(ARTIFACTS, 'lesson-watching.png') });
+  await page.locator('.lesson .do-it').click({ force: true }).catch(() => {});
+  await page.waitForSelector('.lesson[data-step="2"][data-done="true"]', { timeout: 60_000 });
+  const undos = await page.locator('.lesson .step-output .entry').evaluateAll((all) => all.filter((e) => e.textContent.includes('rollout undo')).length);
+  assert.equal(undos, 1, 'the rollback ran once');
+  assert.match(await page.locator('.lesson .reveal').textContent(), /^You were right\./);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
