@@ -19,10 +19,10 @@ test('a Chinese browser gets the interface in Chinese, kubectl stays as kubectl 
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length >= 1, null, { timeout: 60_000 });
     // kubectl's output is kubectl's.
     await page.getByRole('tab', { name: '控制台' }).click();
-    await page.getByLabel('kubectl 命令').fill('get pods');
+    await page.getByLabel('kubectl 命令').fill('kubectl get pods');
     await page.getByLabel('kubectl 命令').press('Enter');
-    await page.locator('.transcript .entry').last().locator('.command', { hasText: 'get pods' }).waitFor();
-    assert.match(await page.locator('.transcript .entry').last().textContent(), /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
+    await page.locator('.console .transcript .entry').last().locator('.command', { hasText: 'get pods' }).waitFor();
+    assert.match(await page.locator('.console .transcript .entry').last().textContent(), /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
     await page.click('.share-menu > summary');
     assert.equal(await page.textContent('button.copy-link'), '复制指向此刻的链接');
     await page.screenshot({ path: join(ARTIFACTS, 'language-zh.png') });

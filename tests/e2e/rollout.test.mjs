@@ -31,7 +31,7 @@ test('a new image rolls web-2, then web-1, then web-0', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
   const old = await page.getAttribute('[data-pod="web-0"]', 'data-revision');
   await recordUpdates(page, old);
-  const entry = await runInConsole(page, 'set image sts/web nginx=nginx:1.27');
+  const entry = await runInConsole(page, 'kubectl set image sts/web nginx=nginx:1.27');
   assert.match(await entry.textContent(), /statefulset.apps\/web image updated/);
   await page.waitForFunction((from) => [...document.querySelectorAll('[data-testid="pod"]')]
     .filter((el) => el.dataset.ready === 'true' && el.dataset.revision !== from).length === 3, old, { timeout: 60_000 });
@@ -48,7 +48,7 @@ test('with partition 2 only web-2 takes the new revision', async () => {
   const old = await page.getAttribute('[data-pod="web-0"]', 'data-revision');
   await runInConsole(page, `patch sts web -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}}}}'`);
   await recordUpdates(page, old);
-  await runInConsole(page, 'set image sts/web nginx=nginx:1.27');
+  await runInConsole(page, 'kubectl set image sts/web nginx=nginx:1.27');
   await page.waitForFunction((from) => {
     const web2 = document.querySelector('[data-pod="web-2"]');
     return web2?.dataset.ready === 'true' && web2.dataset.revision !== from;

@@ -24,7 +24,7 @@ test('scrubbing back shows the pods from before the scale-down, and forward agai
   await waitForReady(page, 3);
   const before = await podUids(page);
 
-  const entry = await runInConsole(page, 'scale sts web --replicas=1');
+  const entry = await runInConsole(page, 'kubectl scale sts web --replicas=1');
   assert.match(await entry.textContent(), /statefulset.apps\/web scaled/);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"]').length === 1, null, { timeout: 60_000 });
   await page.click('button.play');  // pause
@@ -61,7 +61,7 @@ test('an action in the past starts a branch and the old future stays reachable',
   await page.click('button.play');
   const end = Number(await page.locator('.scrub').getAttribute('max'));
   await page.locator('.scrub').fill(String(Math.floor(end / 2 / 100) * 100));
-  await runInConsole(page, 'scale sts web --replicas=4');
+  await runInConsole(page, 'kubectl scale sts web --replicas=4');
   const branches = page.locator('.branch');
   await branches.nth(1).waitFor();
   assert.equal(await branches.count(), 2);
@@ -82,7 +82,7 @@ test("the console's kubectl get pods matches the stage", async () => {
   await setSpeed(page, 16);
   await waitForReady(page, 3);
   await page.click('button.play');
-  const entry = await runInConsole(page, 'get pods');
+  const entry = await runInConsole(page, 'kubectl get pods');
   const rows = (await entry.locator('.stdout').textContent()).trim().split('\n');
   assert.match(rows[0], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
   const listed = rows.slice(1).map((row) => row.split(/\s+/).slice(0, 3));
@@ -246,7 +246,7 @@ test('past 500 events the Events panel lists the latest and says how many more t
   const unlisted = Number((await page.textContent('.events .unlisted')).match(/(\d+) older events/)[1]);
   assert.equal(await page.locator('.event-table tbody tr').count(), 500);
   await page.screenshot({ path: join(ARTIFACTS, 'events-unlisted.png') });
-  const entry = await runInConsole(page, 'get events');
+  const entry = await runInConsole(page, 'kubectl get events');
   const listed = (await entry.locator('.stdout').textContent()).trim().split('\n').length - 1;
   assert.equal(listed, 500 + unlisted);
   assert.deepEqual(problems, []);
