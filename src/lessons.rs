@@ -987,8 +987,13 @@ pub fn Lessons() -> impl IntoView {
                                     // Once the step's command has run, by "Do it" or by hand, running it again
                                     // would undo what the step waits for (a second rollback rolls forward).
                                     let waiting = Memo::new(move |_| look(step).1);
+                                    // A step that only plays is under way as soon as the clock runs.
+                                    let spent = move || {
+                                        waiting.with(Option::is_some)
+                                            || (matches!(doing, Doing::Play) && playback.playing.get())
+                                    };
                                     view! {
-                                        <button class="do-it" disabled=move || waiting.with(Option::is_some) on:click=move |_| do_it(doing)>
+                                        <button class="do-it" disabled=spent on:click=move |_| do_it(doing)>
                                             {t(T::DoItForMe)}
                                         </button>
                                         {move || match waiting.get() {

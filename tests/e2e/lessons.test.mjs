@@ -41,43 +41,47 @@ async function runLesson(page, { id, tab, doIt, right, wrong, next, finish, fini
 
 test('the stable-storage lesson runs start to finish in English and in Chinese, and progress survives a reload', async () => {
   const server = await serveDist();
-  for (const [locale, words] of [
-    ['en-US', { tab: 'Lessons', doIt: 'Do it for me', right: 'You were right.', wrong: 'Not quite.', next: 'Next step', finish: 'Finish the lesson', finished: 'finished', resume: 'Continue:' }],
-    ['zh-CN', { tab: '课程', doIt: '替我执行', right: '预测正确。', wrong: '不完全对。', next: '下一步', finish: '完成本课', finished: '已完成', resume: '继续：' }],
-  ]) {
-    const context = await launchBrowser({ locale });
-    try {
-      const { page, problems } = await openPage(context, server.url);
-      await runLesson(page, { id: 'storage', ...words }, `lesson-storage-${locale}.png`);
-      // The file the lesson wrote is read back beside the step that read it, and in the console's transcript.
-      assert.match(lastReadBack, /\$ kubectl exec web-0 -- cat \/usr\/share\/nginx\/html\/index.html\s*hello from web-0/);
-      await page.getByRole('tab', { name: locale === 'en-US' ? 'Console' : '控制台' }).click();
-      assert.match(await page.locator('.transcript').textContent(), /hello from web-0/);
+  // The server is closed whatever happens: left open, it would keep this file's process, and the whole run, alive.
+  try {
+    for (const [locale, words] of [
+      ['en-US', { tab: 'Lessons', doIt: 'Do it for me', right: 'You were right.', wrong: 'Not quite.', next: 'Next step', finish: 'Finish the lesson', finished: 'finished', resume: 'Continue:' }],
+      ['zh-CN', { tab: '课程', doIt: '替我执行', right: '预测正确。', wrong: '不完全对。', next: '下一步', finish: '完成本课', finished: '已完成', resume: '继续：' }],
+    ]) {
+      const context = await launchBrowser({ locale });
+      try {
+        const { page, problems } = await openPage(context, server.url);
+        await runLesson(page, { id: 'storage', ...words }, `lesson-storage-${locale}.png`);
+        // The file the lesson wrote is read back beside the step that read it, and in the console's transcript.
+        assert.match(lastReadBack, /\$ kubectl exec web-0 -- cat \/usr\/share\/nginx\/html\/index.html\s*hello from web-0/);
+        await page.getByRole('tab', { name: locale === 'en-US' ? 'Console' : '控制台' }).click();
+        assert.match(await page.locator('.transcript').textContent(), /hello from web-0/);
 
-      // Start another lesson, leave it mid-way, reload: it continues at the same step with the same cluster.
-      await page.getByRole('tab', { name: words.tab }).click();
-      await page.click('button.start[data-lesson="order"]');
-      await page.locator('.lesson .predict input[type="radio"]').first().check();
-      await page.click('.lesson .do-it');
-      await page.waitForSelector('.lesson[data-step="0"][data-done="true"]', { timeout: 60_000 });
-      await page.click('.lesson .next');
-      await page.waitForSelector('.lesson[data-step="1"]');
-      const pods = await page.evaluate(() => [...document.querySelectorAll('[data-testid="pod"]')].map((el) => `${el.dataset.pod} ${el.dataset.status}`));
-      await page.reload();
-      await page.waitForSelector('[data-statefulset="web"]');
-      await page.getByRole('tab', { name: words.tab }).click();
-      assert.match(await page.locator('.lesson-list li').first().textContent(), new RegExp(words.finished === 'finished' ? 'Continue:' : '继续：'));
-      await page.click('button.resume');
-      await page.waitForSelector('.lesson[data-lesson="order"][data-step="1"]');
-      await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('[data-testid="pod"]')].map((el) => `${el.dataset.pod} ${el.dataset.status}`)) === want, JSON.stringify(pods));
-      await page.click('.lesson .leave');
-      assert.match(await page.locator('.lesson-list li', { has: page.locator('[data-lesson="storage"]') }).textContent(), new RegExp(words.finished));
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
+        // Start another lesson, leave it mid-way, reload: it continues at the same step with the same cluster.
+        await page.getByRole('tab', { name: words.tab }).click();
+        await page.click('button.start[data-lesson="order"]');
+        await page.locator('.lesson .predict input[type="radio"]').first().check();
+        await page.click('.lesson .do-it');
+        await page.waitForSelector('.lesson[data-step="0"][data-done="true"]', { timeout: 60_000 });
+        await page.click('.lesson .next');
+        await page.waitForSelector('.lesson[data-step="1"]');
+        const pods = await page.evaluate(() => [...document.querySelectorAll('[data-testid="pod"]')].map((el) => `${el.dataset.pod} ${el.dataset.status}`));
+        await page.reload();
+        await page.waitForSelector('[data-statefulset="web"]');
+        await page.getByRole('tab', { name: words.tab }).click();
+        assert.match(await page.locator('.lesson-list li').first().textContent(), new RegExp(words.finished === 'finished' ? 'Continue:' : '继续：'));
+        await page.click('button.resume');
+        await page.waitForSelector('.lesson[data-lesson="order"][data-step="1"]');
+        await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('[data-testid="pod"]')].map((el) => `${el.dataset.pod} ${el.dataset.status}`)) === want, JSON.stringify(pods));
+        await page.click('.lesson .leave');
+        assert.match(await page.locator('.lesson-list li', { has: page.locator('[data-lesson="storage"]') }).textContent(), new RegExp(words.finished));
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
     }
+  } finally {
+    await server.close();
   }
-  await server.close();
 });
 
 test('every other lesson runs start to finish in the page', async () => {

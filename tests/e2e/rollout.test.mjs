@@ -46,7 +46,7 @@ test('with partition 2 only web-2 takes the new revision', async () => {
   await setSpeed(page, 32);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length === 3, null, { timeout: 60_000 });
   const old = await page.getAttribute('[data-pod="web-0"]', 'data-revision');
-  await runInConsole(page, `patch sts web -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}}}}'`);
+  await runInConsole(page, `kubectl patch sts web -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}}}}'`);
   await recordUpdates(page, old);
   await runInConsole(page, 'kubectl set image sts/web nginx=nginx:1.27');
   await page.waitForFunction((from) => {
