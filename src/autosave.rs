@@ -587,10 +587,10 @@ pub fn RecentWork() -> impl IntoView {
         });
     };
     view! {
-        <details class="recent-work share-menu" on:toggle=move |_| list()>
+        <details class="recent-work" on:toggle=move |_| list()>
             <summary>{move || t(T::RecentWork)}</summary>
             <div class="menu-panel" role="group" aria-label=move || t(T::RecentWork)>
-                <p class="share-status" role="status">{move || status.get()}</p>
+                <p class="recent-status" role="status">{move || status.get()}</p>
                 <Show when=move || listed.with(Vec::is_empty)>
                     <p class="menu-heading">{move || t(T::NoRecentWork)}</p>
                 </Show>
