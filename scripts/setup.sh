@@ -37,14 +37,14 @@ ordinal_setup() (
 
   # The toolchain file pins rustc and the wasm target; rustup installs both on first use.
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    long_step "adding the wasm32-unknown-unknown target" "about 30 seconds, once" \
+    long_step "adding the wasm32-unknown-unknown target" "a few seconds, once" \
       rustup target add wasm32-unknown-unknown
   fi
 
   local trunk_version
   trunk_version="$(sed -n 's/^trunk-version = "=\(.*\)"$/\1/p' Trunk.toml)"
   if [ "$(trunk --version 2>/dev/null)" != "trunk $trunk_version" ]; then
-    long_step "compiling trunk $trunk_version" "about 11 minutes on 2 cores, once" \
+    long_step "compiling trunk $trunk_version" "about 9 minutes on 2 cores, once" \
       cargo install trunk --version "$trunk_version" --locked
   fi
 
@@ -53,7 +53,7 @@ ordinal_setup() (
   bindgen_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
     # Without --locked: with it, the install fails on a yanked webpki-roots.
-    long_step "compiling wasm-bindgen-cli $bindgen_version" "about 5 minutes on 2 cores, once" \
+    long_step "compiling wasm-bindgen-cli $bindgen_version" "about 3 to 6 minutes on 2 cores, once" \
       cargo install wasm-bindgen-cli --version "=$bindgen_version"
   fi
 
@@ -61,13 +61,13 @@ ordinal_setup() (
   lock_stamp="node_modules/.ordinal-lock-$(sha256sum package-lock.json | cut -c1-16)"
   if [ ! -e "$lock_stamp" ]; then
     long_step "installing npm packages from package-lock.json: esbuild, CodeMirror, binaryen's wasm-opt, playwright-core" \
-      "about 30 seconds" npm ci --no-audit --no-fund --loglevel=error
+      "a few seconds" npm ci --no-audit --no-fund --loglevel=error
     touch "$lock_stamp"
   fi
 
   # Trunk builds with `cargo build --offline` (Trunk.toml): every crate must be here before it does.
   if ! cargo fetch --offline --quiet 2>/dev/null; then
-    long_step "downloading the crates Cargo.lock names" "about a minute, once" cargo fetch --quiet
+    long_step "downloading the crates Cargo.lock names" "seconds to a minute, once" cargo fetch --quiet
   fi
 )
 
