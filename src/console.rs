@@ -28,13 +28,19 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub id: usize,
-    /// The simulated instant it ran at, and the same as the clock shows it.
+    /// The simulated instant it ran at.
     pub instant: SimTime,
-    pub at: String,
     pub command: String,
     pub stdout: String,
     pub stderr: String,
     pub source: Source,
+}
+
+impl Entry {
+    /// When it ran, as the clock shows it.
+    pub fn clock(&self) -> String {
+        format_clock(self.instant.as_millis())
+    }
 }
 
 /// The console's transcript, shared by everything that acts on the cluster.
@@ -75,7 +81,6 @@ impl Terminal {
         let entry = Entry {
             id: self.entries.with_untracked(Vec::len),
             instant: at,
-            at: format_clock(at.as_millis()),
             command,
             stdout: output.stdout,
             stderr: output.stderr,
@@ -511,7 +516,7 @@ pub fn EntryView(entry: Entry) -> impl IntoView {
     view! {
         <li class="entry" data-source=format!("{:?}", entry.source).to_lowercase()>
             <div class="command">
-                <span class="at">{entry.at}</span>
+                <span class="at">{entry.clock()}</span>
                 {scripted.then(|| view! { <span class="script-mark">{move || t(T::Script)}</span> " " })}
                 "$ " {entry.command}
             </div>

@@ -283,7 +283,7 @@ fn transcript(terminal: Terminal) -> String {
     }
     entries
         .iter()
-        .map(|e| format!("# {}\n$ {}\n{}{}", e.at, e.command, e.stdout, e.stderr))
+        .map(|e| format!("# {}\n$ {}\n{}{}", e.clock(), e.command, e.stdout, e.stderr))
         .collect::<Vec<_>>()
         .join("\n")
 }
