@@ -12,6 +12,7 @@ pub mod events;
 pub mod fault;
 pub mod kubectl;
 pub mod labels;
+pub mod lesson;
 pub mod limits;
 pub mod object;
 pub mod quantity;
@@ -23,6 +24,7 @@ pub mod store;
 pub mod time;
 pub mod timeline;
 pub mod vfs;
+pub mod view;
 pub mod workloads;
 
 pub use cluster::Cluster;

@@ -3,7 +3,7 @@
 //! simulation run while they wait, as the real cluster goes on while kubectl blocks.
 
 pub mod args;
-mod container;
+pub(crate) mod container;
 mod delete;
 mod describe;
 mod edit;
