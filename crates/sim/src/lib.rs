@@ -18,6 +18,7 @@ pub mod object;
 pub mod quantity;
 pub mod rng;
 pub mod scenario;
+mod script;
 pub mod share;
 mod sort;
 pub mod store;

@@ -132,6 +132,12 @@ macro_rules! stored_kinds {
             pub fn is_empty(&self) -> bool {
                 self.len() == 0
             }
+
+            /// Every stored object: kind by kind, each kind in key order.
+            pub fn objects(&self) -> impl Iterator<Item = Object> + '_ {
+                std::iter::empty()
+                    $( .chain(self.$field.values().map(|o| Object::$variant(o.clone()))) )*
+            }
         }
     };
     (@spec_changed StatefulSet) => {

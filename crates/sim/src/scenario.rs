@@ -9,6 +9,7 @@ use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
 use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
 use crate::object::{Object, ObjectKey};
+use crate::script;
 use crate::store::WatchEvent;
 use crate::time::{format_seconds, go_duration, parse_duration, SimTime};
 
@@ -312,38 +313,61 @@ impl Scenario {
         for event in cluster.take_journal() {
             emit(Record::Watch(event));
         }
-        let initial = Step {
+        let initial = (!self.manifests.trim().is_empty()).then(|| Step {
             at: SimTime::ZERO,
             action: Action::Apply(self.manifests.clone()),
-        };
-        let apply_initial = !self.manifests.trim().is_empty();
-        for step in apply_initial
-            .then_some(&initial)
-            .into_iter()
-            .chain(&self.steps)
-        {
-            if step.at > self.until {
-                break;
-            }
-            run_until(&mut cluster, step.at, &mut emit);
-            // A command that waits (`run -i`, `drain`) lets the clock run on, and the next one can only be
-            // typed once it returns: a step is issued at its `at` or when the one before it returned.
-            let issued = step.at.max(cluster.now());
-            let output = step.action.execute(&mut cluster);
-            emit(Record::Command {
-                at: issued,
-                command: step.action.command(),
-                output,
-            });
-            for event in cluster.take_journal() {
-                emit(Record::Watch(event));
-            }
-        }
-        run_until(&mut cluster, self.until, &mut emit);
+        });
+        let steps: Vec<Step> = initial.into_iter().chain(self.steps.clone()).collect();
+        script::run(
+            &mut cluster,
+            &steps,
+            &mut 0,
+            self.until,
+            &mut Streamer { emit: &mut emit },
+        );
         // Records stay in time order even when a waiting command ran past `until`.
         emit(Record::End {
             at: self.until.max(cluster.now()),
         });
+    }
+}
+
+/// Hands a run's watch events and command outputs to `emit` as they come.
+struct Streamer<'a, F: FnMut(Record)> {
+    emit: &'a mut F,
+}
+
+impl<F: FnMut(Record)> Streamer<'_, F> {
+    fn flush(&mut self, cluster: &mut Cluster) {
+        for event in cluster.take_journal() {
+            (self.emit)(Record::Watch(event));
+        }
+    }
+}
+
+impl<F: FnMut(Record)> script::Watcher for Streamer<'_, F> {
+    fn every_instant(&self) -> bool {
+        true
+    }
+
+    fn ran(&mut self, cluster: &mut Cluster) {
+        self.flush(cluster);
+    }
+
+    fn carried_out(
+        &mut self,
+        cluster: &mut Cluster,
+        _index: usize,
+        issued: SimTime,
+        step: &Step,
+        output: CommandOutput,
+    ) {
+        (self.emit)(Record::Command {
+            at: issued,
+            command: step.action.command(),
+            output,
+        });
+        self.flush(cluster);
     }
 }
 
@@ -530,19 +554,6 @@ fn inject_file(fault: &Fault) -> InjectFile {
         Fault::Crash { pod: key } => pod("crash", key),
         Fault::NodeDown { node: name } => node("node-down", name),
         Fault::NodeUp { node: name } => node("node-up", name),
-    }
-}
-
-fn run_until(cluster: &mut Cluster, until: SimTime, emit: &mut impl FnMut(Record)) {
-    while let Some(at) = cluster.next_event_at().filter(|at| *at <= until) {
-        cluster.run_until(at);
-        for event in cluster.take_journal() {
-            emit(Record::Watch(event));
-        }
-    }
-    cluster.run_until(until);
-    for event in cluster.take_journal() {
-        emit(Record::Watch(event));
     }
 }
 

@@ -9,6 +9,7 @@ use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
 use crate::kubectl::CommandOutput;
 use crate::scenario::{Action, Scenario, Step};
+use crate::script;
 use crate::time::SimTime;
 use crate::vfs::Vfs;
 use k8s_openapi::api::core::v1::Event;
@@ -242,7 +243,7 @@ impl Timeline {
 
     /// How many stored objects the snapshots hold together: what `SNAPSHOT_BUDGET` bounds.
     pub fn snapshot_objects(&self) -> usize {
-        self.snapshots.iter().map(|s| s.cluster.store().len()).sum()
+        objects_in(&self.snapshots)
     }
 
     pub fn cluster(&self) -> &Cluster {
@@ -327,47 +328,21 @@ impl Timeline {
     /// `SNAPSHOT_EVERY` boundary it has not been copied at.
     fn advance(&mut self, to: SimTime) {
         let frontier = self.branches[self.current].horizon;
-        loop {
-            let now = self.live.now();
-            let boundary = SimTime((now.as_millis() / SNAPSHOT_EVERY.0 + 1) * SNAPSHOT_EVERY.0);
-            let step_at = self.branches[self.current]
-                .steps
-                .get(self.executed)
-                .map(|s| s.at.max(now));
-            let target = [Some(boundary), step_at, Some(to)]
-                .into_iter()
-                .flatten()
-                .min()
-                .expect("`to` is always there");
-            if target > to {
-                break;
-            }
-            self.live.run_until(target);
-            while let Some(step) = self.branches[self.current]
-                .steps
-                .get(self.executed)
-                .filter(|s| s.at <= self.live.now())
-            {
-                let output = step.action.execute(&mut self.live);
-                self.outputs.insert((self.current, self.executed), output);
-                self.executed += 1;
-            }
-            if target == boundary
-                && self
-                    .snapshots
-                    .last()
-                    .is_some_and(|s| s.cluster.now() < boundary)
-            {
-                self.snapshots.push(Snapshot {
-                    cluster: self.live.clone(),
-                    executed: self.executed,
-                });
-                self.thin_snapshots();
-            }
-            if target >= to {
-                break;
-            }
-        }
+        let mut keeper = Keeper {
+            branch: self.current,
+            outputs: &mut self.outputs,
+            snapshots: &mut self.snapshots,
+            budget: self.snapshot_budget,
+            boundary: SimTime::ZERO,
+            executed: self.executed,
+        };
+        script::run(
+            &mut self.live,
+            &self.branches[self.current].steps,
+            &mut self.executed,
+            to,
+            &mut keeper,
+        );
         self.extend_horizon(frontier);
     }
 
@@ -508,20 +483,6 @@ impl Timeline {
         self.advance(to);
     }
 
-    /// Drops one copy at a time while the copies hold more than `SNAPSHOT_BUDGET` objects: the one whose
-    /// neighbours are closest together (the oldest such), so that the copies stay evenly spread over the run.
-    /// One at a time, because freeing half of them at once held the page for tens of milliseconds every few
-    /// simulated minutes of a long run. The first (t = 0) and the latest stay.
-    fn thin_snapshots(&mut self) {
-        while self.snapshot_objects() > self.snapshot_budget && self.snapshots.len() > 2 {
-            let taken_at = |i: usize| self.snapshots[i].cluster.now().as_millis();
-            let closest = (1..self.snapshots.len() - 1)
-                .min_by_key(|&i| taken_at(i + 1) - taken_at(i - 1))
-                .expect("more than two copies have one between the first and the latest");
-            self.snapshots.remove(closest);
-        }
-    }
-
     /// Makes the live cluster the latest copy taken at or before `to`.
     fn restore_before(&mut self, to: SimTime) {
         let snapshot = self.latest_copy_before(to);
@@ -537,6 +498,72 @@ impl Timeline {
             .find(|s| s.cluster.now() <= to)
             .expect("the first snapshot is at t = 0")
     }
+}
+
+/// Keeps what the timeline needs of a run: each step's output, and a copy of the cluster at every
+/// `SNAPSHOT_EVERY` boundary it stops at.
+struct Keeper<'a> {
+    branch: usize,
+    outputs: &'a mut BTreeMap<(usize, usize), CommandOutput>,
+    snapshots: &'a mut Vec<Snapshot>,
+    budget: usize,
+    /// The boundary the run was last asked to stop at.
+    boundary: SimTime,
+    /// How many of the branch's steps the cluster has carried out: what a copy records.
+    executed: usize,
+}
+
+impl script::Watcher for Keeper<'_> {
+    fn stop_after(&mut self, now: SimTime) -> Option<SimTime> {
+        self.boundary = SimTime((now.as_millis() / SNAPSHOT_EVERY.0 + 1) * SNAPSHOT_EVERY.0);
+        Some(self.boundary)
+    }
+
+    fn carried_out(
+        &mut self,
+        _cluster: &mut Cluster,
+        index: usize,
+        _issued: SimTime,
+        _step: &Step,
+        output: CommandOutput,
+    ) {
+        self.outputs.insert((self.branch, index), output);
+        self.executed = index + 1;
+    }
+
+    fn stopped(&mut self, cluster: &mut Cluster, target: SimTime) {
+        if target == self.boundary
+            && self
+                .snapshots
+                .last()
+                .is_some_and(|s| s.cluster.now() < self.boundary)
+        {
+            self.snapshots.push(Snapshot {
+                cluster: cluster.clone(),
+                executed: self.executed,
+            });
+            thin_snapshots(self.snapshots, self.budget);
+        }
+    }
+}
+
+/// Drops one copy at a time while the copies hold more than `SNAPSHOT_BUDGET` objects: the one whose
+/// neighbours are closest together (the oldest such), so that the copies stay evenly spread over the run.
+/// One at a time, because freeing half of them at once held the page for tens of milliseconds every few
+/// simulated minutes of a long run. The first (t = 0) and the latest stay.
+fn thin_snapshots(snapshots: &mut Vec<Snapshot>, budget: usize) {
+    while objects_in(snapshots) > budget && snapshots.len() > 2 {
+        let taken_at = |i: usize| snapshots[i].cluster.now().as_millis();
+        let closest = (1..snapshots.len() - 1)
+            .min_by_key(|&i| taken_at(i + 1) - taken_at(i - 1))
+            .expect("more than two copies have one between the first and the latest");
+        snapshots.remove(closest);
+    }
+}
+
+/// How many stored objects the copies hold together: what `SNAPSHOT_BUDGET` bounds.
+fn objects_in(snapshots: &[Snapshot]) -> usize {
+    snapshots.iter().map(|s| s.cluster.store().len()).sum()
 }
 
 /// What `fork` makes of a branch: the first has no parent; the others fork from an earlier branch, within its

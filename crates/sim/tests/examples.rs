@@ -10,7 +10,7 @@ use ordinal_sim::controller::statefulset::utils::{get_pod_revision, is_running_a
 use ordinal_sim::kubectl::CommandOutput;
 use ordinal_sim::scenario::{Record, Scenario};
 use ordinal_sim::store::WatchEventType;
-use ordinal_sim::{Object, SimTime};
+use ordinal_sim::{Object, ObjectKey, SimTime};
 
 // The same tests run natively and, compiled to wasm, in headless Chromium: the page runs this very core.
 #[cfg(target_arch = "wasm32")]
@@ -963,4 +963,58 @@ fn node_down_leaves_its_pod_terminating_until_the_node_comes_back() {
         pod_ip(&pods["default/web-0"]),
         pod_ip(&before["default/web-0"])
     );
+}
+
+/// `ordinal run` and the page's timeline carry out a script through the same code: every example, run both
+/// ways to its `until`, prints the same for every step and ends with the same objects in the store.
+#[test]
+fn every_example_runs_the_same_as_a_file_and_on_the_page_timeline() {
+    use ordinal_sim::store::WatchEventType;
+    use ordinal_sim::timeline::Timeline;
+    for (file, text) in EXAMPLES {
+        let scenario = Scenario::parse(text).unwrap();
+        let run = Run::of(text);
+        let mut objects = BTreeMap::new();
+        let mut printed = Vec::new();
+        for record in &run.records {
+            match record {
+                Record::Watch(event) => {
+                    let key = (event.object.kind(), ObjectKey::of(event.object.metadata()));
+                    if event.event_type == WatchEventType::Deleted {
+                        objects.remove(&key);
+                    } else {
+                        objects.insert(key, event.object.to_json());
+                    }
+                }
+                // The timeline reports the steps reached after t = 0, the instant it opens at.
+                Record::Command {
+                    at,
+                    command,
+                    output,
+                } if *at > SimTime::ZERO => printed.push((command.clone(), output.clone())),
+                Record::Command { .. } => {}
+                Record::End { .. } => {}
+            }
+        }
+        let mut timeline = Timeline::from_scenario(&scenario);
+        timeline.seek(scenario.until);
+        let reached: Vec<(String, CommandOutput)> = timeline
+            .take_reached()
+            .into_iter()
+            .map(|r| (r.step.action.command(), r.output))
+            .collect();
+        assert_eq!(reached, printed, "{file}: the steps printed the same");
+        let stored: BTreeMap<_, _> = timeline
+            .cluster()
+            .store()
+            .objects()
+            .map(|o| ((o.kind(), ObjectKey::of(o.metadata())), o.to_json()))
+            .collect();
+        assert!(!objects.is_empty(), "{file} stores objects");
+        assert!(
+            stored == objects,
+            "{file}: the same objects at {:?}",
+            scenario.until
+        );
+    }
 }
