@@ -11,6 +11,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::scheduler::volume_fits_node;
+use crate::api::well_known::{
+    LOCAL_PATH_PROVISIONER, PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER,
+    SELECTED_NODE_ANNOTATION,
+};
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
 use crate::labels::selector_matches;
@@ -18,11 +22,6 @@ use crate::object::{name_of, ApiObject, Object, ObjectKey};
 use crate::quantity::parse_quantity;
 use crate::store::{DeleteOptions, Store, WatchEvent};
 use crate::time::SimTime;
-
-pub const SELECTED_NODE_ANNOTATION: &str = "volume.kubernetes.io/selected-node";
-pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
-pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
-pub const LOCAL_PATH_PROVISIONER: &str = "rancher.io/local-path";
 
 #[derive(Clone, Debug, Default)]
 pub struct PersistentVolumeController {
