@@ -13,8 +13,8 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::any::Any;
 
+use crate::api::well_known::{PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
 use crate::config::FeatureGates;
-use crate::controller::persistentvolume::{PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
 use crate::object::Collections;
 
 pub const IS_DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";

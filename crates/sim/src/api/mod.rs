@@ -4,3 +4,4 @@ pub mod apply;
 pub mod decode;
 pub mod defaults;
 pub mod validation;
+pub mod well_known;

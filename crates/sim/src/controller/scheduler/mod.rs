@@ -11,7 +11,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::persistentvolume::{find_matching_volume, SELECTED_NODE_ANNOTATION};
+use super::persistentvolume::find_matching_volume;
+use crate::api::well_known::SELECTED_NODE_ANNOTATION;
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
 use crate::object::{name_of, ApiObject, Object, ObjectKey};

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cache::{PodInfo, Requests, SchedulerCache};
 use super::{is_bound, volume_fits_node};
-use crate::controller::persistentvolume::SELECTED_NODE_ANNOTATION;
+use crate::api::well_known::SELECTED_NODE_ANNOTATION;
 use crate::labels::{operator_matches, selector_matches};
 use crate::object::{name_of, ObjectKey};
 use crate::quantity::{parse_milli, parse_quantity};

@@ -1,96 +1,27 @@
-//! The PV controller (`pkg/controller/volume/persistentvolume`), the pvc-protection controller, and kind's
-//! local-path provisioner: binding, provisioning, release and reclaim.
+//! The binder, after `pkg/controller/volume/persistentvolume/pv_controller.go`: `syncClaim` and
+//! `syncVolume`, matching a claim to a volume (`FindMatchingVolume`), binding both sides, marking a claim Lost,
+//! and releasing and reclaiming a volume whose claim is gone.
 
 use k8s_openapi::api::core::v1::{
-    HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeSpec,
-    PersistentVolumeStatus, Pod, VolumeNodeAffinity,
+    ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::scheduler::volume_fits_node;
-use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
+use super::protection::release_protection_if_unused;
+use super::{record, PersistentVolumeController};
+use crate::api::well_known::{
+    LOCAL_PATH_PROVISIONER, PV_PROTECTION_FINALIZER, SELECTED_NODE_ANNOTATION,
+};
+use crate::controller::scheduler::volume_fits_node;
+use crate::controller::{ControllerId, Ctx};
 use crate::events::{self, component, EventType};
 use crate::labels::selector_matches;
-use crate::object::{name_of, ApiObject, Object, ObjectKey};
+use crate::object::{ApiObject, ObjectKey};
 use crate::quantity::parse_quantity;
-use crate::store::{DeleteOptions, Store, WatchEvent};
-use crate::time::SimTime;
+use crate::store::{DeleteOptions, Store};
 
-pub const SELECTED_NODE_ANNOTATION: &str = "volume.kubernetes.io/selected-node";
-pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
-pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
-pub const LOCAL_PATH_PROVISIONER: &str = "rancher.io/local-path";
-
-#[derive(Clone, Debug, Default)]
-pub struct PersistentVolumeController {
-    /// Claims (namespaced keys) and volumes (cluster-scoped keys, empty namespace) to sync.
-    queue: WorkQueue,
-    /// Claims whose volume the provisioner is creating, and when it will be done.
-    provisioning: BTreeMap<ObjectKey, SimTime>,
-}
-
-impl Controller for PersistentVolumeController {
-    fn observe(&mut self, event: &WatchEvent, store: &Store) {
-        match &event.object {
-            Object::PersistentVolumeClaim(claim) => {
-                self.queue.add(claim.key());
-                if let Some(volume) = claim.spec.as_ref().and_then(|s| s.volume_name.clone()) {
-                    self.queue.add(ObjectKey::cluster(volume));
-                }
-            }
-            Object::PersistentVolume(volume) => {
-                self.queue.add(volume.key());
-                if let Some(claim) = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
-                    self.queue.add(ObjectKey::new(
-                        claim.namespace.clone().unwrap_or_default(),
-                        claim.name.clone().unwrap_or_default(),
-                    ));
-                }
-            }
-            // pvc-protection: a claim being deleted waits for the last pod that uses it.
-            Object::Pod(pod) => {
-                let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-                for volume in pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.volumes.as_deref())
-                    .unwrap_or_default()
-                {
-                    if let Some(source) = &volume.persistent_volume_claim {
-                        self.queue
-                            .add(ObjectKey::new(namespace.clone(), source.claim_name.clone()));
-                    }
-                }
-            }
-            Object::StorageClass(_) => {
-                for claim in store
-                    .list::<PersistentVolumeClaim>()
-                    .filter(|c| !is_claim_bound(c))
-                {
-                    self.queue.add(claim.key());
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn queue(&mut self) -> &mut WorkQueue {
-        &mut self.queue
-    }
-
-    fn sync(&mut self, key: &ObjectKey, ctx: &mut Ctx) {
-        if key.namespace.is_empty() {
-            sync_volume(ctx, key);
-        } else {
-            self.sync_claim(ctx, key);
-        }
-    }
-}
-
-fn is_claim_bound(claim: &PersistentVolumeClaim) -> bool {
+pub(super) fn is_claim_bound(claim: &PersistentVolumeClaim) -> bool {
     claim.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound")
 }
 
@@ -232,7 +163,7 @@ pub fn find_matching_volume<'a>(
 }
 
 impl PersistentVolumeController {
-    fn sync_claim(&mut self, ctx: &mut Ctx, key: &ObjectKey) {
+    pub(super) fn sync_claim(&mut self, ctx: &mut Ctx, key: &ObjectKey) {
         let Some(claim) = ctx.store.get::<PersistentVolumeClaim>(key).cloned() else {
             self.provisioning.remove(key);
             return;
@@ -314,161 +245,6 @@ impl PersistentVolumeController {
             }
         }
     }
-
-    /// The local-path provisioner: it takes a moment, then creates `pvc-<claim uid>` pre-bound to the claim,
-    /// with node affinity to the node the scheduler chose.
-    fn provision(
-        &mut self,
-        ctx: &mut Ctx,
-        claim: &PersistentVolumeClaim,
-        class: &StorageClass,
-        node: Option<String>,
-    ) {
-        let key = claim.key();
-        let Some(done_at) = self.provisioning.get(&key).copied() else {
-            let waiting = format!(
-                "Waiting for a volume to be created either by the external provisioner '{}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.",
-                class.provisioner
-            );
-            record(
-                ctx,
-                claim,
-                EventType::Normal,
-                "ExternalProvisioning",
-                &waiting,
-            );
-            let _ = ctx.store.modify::<PersistentVolumeClaim>(&key, |c| {
-                let annotations = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
-                annotations.insert(
-                    "volume.beta.kubernetes.io/storage-provisioner".into(),
-                    class.provisioner.clone(),
-                );
-                annotations.insert(
-                    "volume.kubernetes.io/storage-provisioner".into(),
-                    class.provisioner.clone(),
-                );
-            });
-            let message =
-                format!("External provisioner is provisioning volume for claim \"{key}\"");
-            events::record(
-                ctx.store,
-                claim,
-                EventType::Normal,
-                "Provisioning",
-                message,
-                component::LOCAL_PATH_PROVISIONER,
-                None,
-            );
-            let done_at = ctx
-                .now()
-                .plus_millis(ctx.draw_ms(ctx.config.timing.provision_ms));
-            self.provisioning.insert(key.clone(), done_at);
-            ctx.requeue_at(ControllerId::PersistentVolume, key, done_at);
-            return;
-        };
-        if ctx.now() < done_at {
-            return;
-        }
-        self.provisioning.remove(&key);
-        let uid = claim.metadata.uid.clone().unwrap_or_default();
-        let name = format!("pvc-{uid}");
-        let claim_spec = claim.spec.clone().unwrap_or_default();
-        let storage = claim_spec
-            .resources
-            .as_ref()
-            .and_then(|r| r.requests.as_ref())
-            .and_then(|r| r.get("storage"))
-            .cloned();
-        let volume = PersistentVolume {
-            metadata: ObjectMeta {
-                name: Some(name.clone()),
-                annotations: Some(BTreeMap::from([
-                    (
-                        "pv.kubernetes.io/provisioned-by".into(),
-                        class.provisioner.clone(),
-                    ),
-                    (
-                        "local.path.provisioner/selected-node".into(),
-                        node.clone().unwrap_or_default(),
-                    ),
-                ])),
-                finalizers: Some(vec![PV_PROTECTION_FINALIZER.into()]),
-                ..ObjectMeta::default()
-            },
-            spec: Some(PersistentVolumeSpec {
-                access_modes: claim_spec.access_modes.clone(),
-                capacity: storage.map(|s| BTreeMap::from([("storage".to_string(), s)])),
-                claim_ref: Some(claim_reference(claim)),
-                host_path: Some(HostPathVolumeSource {
-                    path: format!(
-                        "/var/local-path-provisioner/{name}_{}_{}",
-                        key.namespace, key.name
-                    ),
-                    type_: Some("DirectoryOrCreate".into()),
-                }),
-                node_affinity: node.map(|node| VolumeNodeAffinity {
-                    required: Some(NodeSelector {
-                        node_selector_terms: vec![NodeSelectorTerm {
-                            match_expressions: Some(vec![NodeSelectorRequirement {
-                                key: "kubernetes.io/hostname".into(),
-                                operator: "In".into(),
-                                values: Some(vec![node]),
-                            }]),
-                            match_fields: None,
-                        }],
-                    }),
-                }),
-                persistent_volume_reclaim_policy: Some(
-                    class
-                        .reclaim_policy
-                        .clone()
-                        .unwrap_or_else(|| "Delete".into()),
-                ),
-                storage_class_name: class.metadata.name.clone(),
-                volume_mode: Some(
-                    claim_spec
-                        .volume_mode
-                        .clone()
-                        .unwrap_or_else(|| "Filesystem".into()),
-                ),
-                ..PersistentVolumeSpec::default()
-            }),
-            status: Some(PersistentVolumeStatus {
-                phase: Some("Pending".into()),
-                ..Default::default()
-            }),
-        };
-        if ctx.store.create(volume).is_ok() {
-            let message = format!("Successfully provisioned volume {name}");
-            events::record(
-                ctx.store,
-                claim,
-                EventType::Normal,
-                "ProvisioningSucceeded",
-                message,
-                component::LOCAL_PATH_PROVISIONER,
-                None,
-            );
-        }
-    }
-}
-
-fn record(
-    ctx: &mut Ctx,
-    claim: &PersistentVolumeClaim,
-    event_type: EventType,
-    reason: &str,
-    message: &str,
-) {
-    events::record(
-        ctx.store,
-        claim,
-        event_type,
-        reason,
-        message,
-        component::PERSISTENT_VOLUME,
-        None,
-    );
 }
 
 /// A volume named by the claim's `volumeName`, or one whose claimRef already points at the claim.
@@ -578,7 +354,7 @@ fn check_bound_claim(ctx: &mut Ctx, claim: &PersistentVolumeClaim) {
 }
 
 /// The volume side: a volume whose claim is gone is Released and then reclaimed by its policy.
-fn sync_volume(ctx: &mut Ctx, key: &ObjectKey) {
+pub(super) fn sync_volume(ctx: &mut Ctx, key: &ObjectKey) {
     let Some(volume) = ctx.store.get::<PersistentVolume>(key).cloned() else {
         return;
     };
@@ -651,38 +427,4 @@ fn set_volume_phase(ctx: &mut Ctx, key: &ObjectKey, phase: &str) {
     let _ = ctx.store.modify::<PersistentVolume>(key, |pv| {
         pv.status.get_or_insert_with(Default::default).phase = Some(phase.into());
     });
-}
-
-/// pvc-protection: the finalizer comes off once no pod that may still run uses the claim.
-fn release_protection_if_unused(ctx: &mut Ctx, claim: &PersistentVolumeClaim) {
-    let namespace = claim.metadata.namespace.clone().unwrap_or_default();
-    let claim_name = name_of(&claim.metadata);
-    let in_use = ctx.store.list_namespace::<Pod>(&namespace).any(|pod| {
-        let finished = matches!(
-            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-            Some("Succeeded" | "Failed")
-        );
-        !finished
-            && pod
-                .spec
-                .as_ref()
-                .and_then(|s| s.volumes.as_deref())
-                .unwrap_or_default()
-                .iter()
-                .any(|v| {
-                    v.persistent_volume_claim
-                        .as_ref()
-                        .is_some_and(|c| c.claim_name == claim_name)
-                })
-    });
-    if in_use {
-        return;
-    }
-    let _ = ctx
-        .store
-        .modify::<PersistentVolumeClaim>(&claim.key(), |c| {
-            if let Some(finalizers) = c.metadata.finalizers.as_mut() {
-                finalizers.retain(|f| f != PVC_PROTECTION_FINALIZER);
-            }
-        });
 }

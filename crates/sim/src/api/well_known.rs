@@ -1,0 +1,13 @@
+//! Well-known names, after upstream's shared constants (`AnnSelectedNode` in
+//! `k8s.io/component-helpers/storage/volume`, the protection finalizers in `pkg/volume/util/finalizer.go`):
+//! annotation, finalizer and provisioner names that both admission and the controllers use, kept in `api/` so
+//! that the API code does not reach into a controller for them.
+
+/// `AnnSelectedNode`: the node the scheduler chose for a claim whose class waits for its first consumer.
+pub const SELECTED_NODE_ANNOTATION: &str = "volume.kubernetes.io/selected-node";
+/// `PVCProtectionFinalizer`: a claim in use by a pod is not removed.
+pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
+/// `PVProtectionFinalizer`: a volume bound to a claim is not removed.
+pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
+/// The provisioner name of kind's default StorageClass (rancher's local-path-provisioner).
+pub const LOCAL_PATH_PROVISIONER: &str = "rancher.io/local-path";
