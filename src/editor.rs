@@ -3,8 +3,8 @@
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use ordinal_sim::api::apply::DocumentOutcome;
 use ordinal_sim::api::decode::ManifestError;
+use ordinal_sim::kubectl::apply::DocumentOutcome;
 use ordinal_sim::timeline::Timeline;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;

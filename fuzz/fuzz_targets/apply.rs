@@ -4,6 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, SimTime};
 
 fuzz_target!(|data: &[u8]| {

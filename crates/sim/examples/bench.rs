@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use ordinal_sim::config::NodeConfig;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::workloads::{day_of_faults, DAY_SECS};
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, ObjectKey, SimTime};

@@ -11,8 +11,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
-use crate::api::apply::{apply_manifest, DocumentOutcome};
-use crate::api::decode::ManifestError;
 use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::api::well_known::LOCAL_PATH_PROVISIONER;
 use crate::config::ClusterConfig;
@@ -162,13 +160,6 @@ impl Cluster {
     /// Why the StatefulSet controller's last sync of `set` stopped short, if it did.
     pub fn wait_of(&self, set: &ObjectKey) -> Option<&Wait> {
         self.controllers.statefulset.wait_of(set)
-    }
-
-    /// `kubectl apply -f -` at the current instant; the controllers react before this returns.
-    pub fn apply(&mut self, manifest: &str) -> Result<Vec<DocumentOutcome>, ManifestError> {
-        let outcome = apply_manifest(&mut self.store, manifest, "STDIN");
-        self.settle();
-        outcome
     }
 
     /// Runs a write against the store as a client would, then lets the controllers react.

@@ -3,9 +3,8 @@
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use std::collections::HashMap;
-
-use crate::object::{ApiObject, ObjectKey};
+use crate::event_correlator::Correlation;
+use crate::object::ApiObject;
 use crate::store::Store;
 use crate::time::SimTime;
 
@@ -39,63 +38,6 @@ pub mod component {
 /// event correlator does.
 const AGGREGATION_WINDOW_MS: u64 = 10 * 60 * 1000;
 
-/// kube-apiserver's `--event-ttl` default: etcd forgets an Event an hour after it was last written.
-pub const EVENT_TTL: SimTime = SimTime(3_600_000);
-
-/// The apiserver puts events on leases it reuses for a minute (`LeaseReuseDurationSeconds`), so an event may
-/// outlive its TTL by up to a minute; sweeping once a simulated minute has the same effect.
-const EXPIRY_SWEEP_MS: u64 = 60_000;
-
-/// The correlator's cache: which event a repeat would fold into, by what makes two events the same.
-#[derive(Clone, Debug, Default)]
-pub struct EventCorrelator {
-    latest: HashMap<Correlation, ObjectKey>,
-    /// When expired events are next removed.
-    next_sweep: SimTime,
-}
-
-/// Removes the events last written `EVENT_TTL` ago or longer, as their leases expire: watchers see them
-/// deleted, and a run of any length holds only its last hour of events.
-pub(crate) fn expire(store: &mut Store) {
-    let now = store.now();
-    if now < store.event_correlator.next_sweep {
-        return;
-    }
-    store.event_correlator.next_sweep = now.plus_millis(EXPIRY_SWEEP_MS);
-    let expired: Vec<ObjectKey> = store
-        .list::<Event>()
-        .filter(|e| {
-            let written = e
-                .last_timestamp
-                .as_ref()
-                .or(e.metadata.creation_timestamp.as_ref());
-            written.is_some_and(|t| SimTime::from_k8s(t).plus_millis(EVENT_TTL.0) <= now)
-        })
-        .map(ApiObject::key)
-        .collect();
-    if expired.is_empty() {
-        return;
-    }
-    for key in &expired {
-        store.expire::<Event>(key);
-    }
-    let live: std::collections::HashSet<ObjectKey> =
-        store.list::<Event>().map(ApiObject::key).collect();
-    store
-        .event_correlator
-        .latest
-        .retain(|_, key| live.contains(key));
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Correlation {
-    namespace: String,
-    involved_uid: Option<String>,
-    reason: String,
-    message: String,
-    component: String,
-}
-
 pub fn record<T: ApiObject>(
     store: &mut Store,
     involved: &T,
@@ -118,8 +60,7 @@ pub fn record<T: ApiObject>(
     };
     let repeat = store
         .event_correlator
-        .latest
-        .get(&correlation)
+        .latest(&correlation)
         .filter(|key| {
             store.get::<Event>(key).is_some_and(|e| {
                 e.last_timestamp
@@ -174,10 +115,7 @@ pub fn record<T: ApiObject>(
     let created = store
         .create(event)
         .expect("event names are unique by construction");
-    store
-        .event_correlator
-        .latest
-        .insert(correlation, created.key());
+    store.event_correlator.remember(correlation, created.key());
 }
 
 fn store_len(store: &Store) -> u64 {

@@ -1,5 +1,6 @@
 //! Label selectors (`metav1.LabelSelectorAsSelector` semantics).
 
+use k8s_openapi::api::core::v1::NodeSelectorTerm;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::collections::BTreeMap;
 
@@ -80,6 +81,33 @@ pub fn requirements_match(requirements: &[Requirement], labels: &Labels) -> bool
         Requirement::Present(k) => labels.contains_key(k),
         Requirement::Absent(k) => !labels.contains_key(k),
     })
+}
+
+/// A node selector term: its label expressions, and its field expressions over `metadata.name`.
+pub fn node_term_matches(
+    term: &NodeSelectorTerm,
+    node_name: &str,
+    labels: &BTreeMap<String, String>,
+) -> bool {
+    let expressions = term.match_expressions.iter().flatten();
+    let fields = term.match_fields.iter().flatten();
+    let name = BTreeMap::from([("metadata.name".to_string(), node_name.to_string())]);
+    let has_any = expressions.clone().next().is_some() || fields.clone().next().is_some();
+    has_any
+        && expressions.into_iter().all(|e| {
+            operator_matches(
+                &e.operator,
+                labels.get(&e.key),
+                e.values.as_deref().unwrap_or_default(),
+            )
+        })
+        && fields.into_iter().all(|e| {
+            operator_matches(
+                &e.operator,
+                name.get(&e.key),
+                e.values.as_deref().unwrap_or_default(),
+            )
+        })
 }
 
 #[cfg(test)]

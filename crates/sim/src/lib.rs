@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod controller;
 pub mod dns;
+pub mod event_correlator;
 pub mod events;
 pub mod fault;
 pub mod kubectl;
@@ -26,6 +27,7 @@ pub mod time;
 pub mod timeline;
 pub mod vfs;
 pub mod view;
+pub mod volume;
 pub mod workloads;
 
 pub use cluster::Cluster;

@@ -15,8 +15,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::store::Store;
-
 /// Where an object lives: namespace (empty for cluster-scoped kinds) and name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {
@@ -69,8 +67,8 @@ pub trait ApiObject:
     const NAMESPACED: bool;
     /// The resource name kubectl uses (`pods`, `statefulsets.apps`, ...).
     const RESOURCE: &'static str;
-    fn collection(store: &Store) -> &Collection<Self>;
-    fn collection_mut(store: &mut Store) -> &mut Collection<Self>;
+    fn collection(collections: &Collections) -> &Collection<Self>;
+    fn collection_mut(collections: &mut Collections) -> &mut Collection<Self>;
     fn into_object(self: Arc<Self>) -> Object;
     fn key(&self) -> ObjectKey {
         ObjectKey::of(self.metadata())
@@ -110,8 +108,10 @@ macro_rules! stored_kinds {
             impl ApiObject for $ty {
                 const NAMESPACED: bool = $namespaced;
                 const RESOURCE: &'static str = $resource;
-                fn collection(store: &Store) -> &Collection<Self> { &store.$field }
-                fn collection_mut(store: &mut Store) -> &mut Collection<Self> { &mut store.$field }
+                fn collection(collections: &Collections) -> &Collection<Self> { &collections.$field }
+                fn collection_mut(collections: &mut Collections) -> &mut Collection<Self> {
+                    &mut collections.$field
+                }
                 fn into_object(self: Arc<Self>) -> Object { Object::$variant(self) }
                 stored_kinds!(@spec_changed $variant);
             }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use crate::cluster::Cluster;
 use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
 use crate::fault::Fault;
-use crate::kubectl::{self, CommandOutput};
+use crate::kubectl::CommandOutput;
 use crate::object::{Object, ObjectKey};
 use crate::script;
+pub use crate::script::{Action, Step};
 use crate::store::WatchEvent;
 use crate::time::{format_seconds, go_duration, parse_duration, SimTime};
 
@@ -23,50 +24,6 @@ pub struct Scenario {
     pub manifests: String,
     pub steps: Vec<Step>,
     pub until: SimTime,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub at: SimTime,
-    pub action: Action,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// A kubectl command line.
-    Run(String),
-    /// A manifest applied like `kubectl apply -f -`.
-    Apply(String),
-    /// A fault injected into the cluster.
-    Inject(Fault),
-}
-
-impl Action {
-    /// The command line the step stands for, as COMMAND records name it: `inject not-ready pod/web-1` for a
-    /// fault.
-    pub fn command(&self) -> String {
-        match self {
-            Action::Run(line) => line.clone(),
-            Action::Apply(_) => "kubectl apply -f -".into(),
-            Action::Inject(fault) => fault.to_string(),
-        }
-    }
-
-    /// Carries the action out at the cluster's current instant.
-    pub fn execute(&self, cluster: &mut Cluster) -> CommandOutput {
-        match self {
-            Action::Run(line) => kubectl::run(cluster, line, ""),
-            Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
-            Action::Inject(fault) => match cluster.inject(fault.clone()) {
-                Ok(()) => CommandOutput::default(),
-                Err(error) => CommandOutput {
-                    exit_code: 1,
-                    stdout: String::new(),
-                    stderr: format!("error: {error}\n"),
-                },
-            },
-        }
-    }
 }
 
 // --- the file format -----------------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
 //! The simulated apiserver and its storage: the only state controllers share. Controllers read it and write
 //! through it, as real controllers go through the apiserver; every write becomes a watch event.
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
+use crate::api::strategy::Strategy;
 use crate::config::FeatureGates;
-use crate::events::EventCorrelator;
+use crate::event_correlator::EventCorrelator;
 use crate::object::{ApiObject, Collections, Object, ObjectKey};
 use crate::time::SimTime;
 
@@ -38,7 +39,9 @@ pub struct WatchEvent {
     pub object: Object,
 }
 
-/// An apiserver error, rendered the way `kubectl` and controllers print it.
+/// An apiserver refusal, as `k8s.io/apimachinery/pkg/api/errors` makes a `StatusError`: its reason, and what
+/// the message names. `Display` is the status message (what a controller's event quotes); kubectl adds its
+/// `Error from server (<Reason>): ` itself (`kubectl::errors`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
     AlreadyExists {
@@ -49,7 +52,7 @@ pub enum ApiError {
         resource: &'static str,
         name: String,
     },
-    /// A validation failure: `The StatefulSet "web" is invalid: ...`.
+    /// A validation failure: `The StatefulSet "web" is invalid: ...`, each cause a rendered field error.
     Invalid {
         kind: &'static str,
         name: String,
@@ -58,17 +61,44 @@ pub enum ApiError {
     BadRequest(String),
 }
 
-impl ApiError {
-    /// The error as kubectl prints a server's answer.
-    pub fn kubectl_message(&self) -> String {
+/// `metav1.StatusReason`, for the reasons the simulated apiserver gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusReason {
+    AlreadyExists,
+    NotFound,
+    Invalid,
+    BadRequest,
+}
+
+impl StatusReason {
+    pub fn as_str(self) -> &'static str {
         match self {
-            ApiError::AlreadyExists { .. } => format!("Error from server (AlreadyExists): {self}"),
-            ApiError::NotFound { .. } => format!("Error from server (NotFound): {self}"),
-            ApiError::Invalid { kind, name, causes } => {
-                crate::api::apply::kubectl_invalid(kind, name, causes)
-            }
-            ApiError::BadRequest(message) => format!("Error from server (BadRequest): {message}"),
+            StatusReason::AlreadyExists => "AlreadyExists",
+            StatusReason::NotFound => "NotFound",
+            StatusReason::Invalid => "Invalid",
+            StatusReason::BadRequest => "BadRequest",
         }
+    }
+}
+
+impl ApiError {
+    pub fn reason(&self) -> StatusReason {
+        match self {
+            ApiError::AlreadyExists { .. } => StatusReason::AlreadyExists,
+            ApiError::NotFound { .. } => StatusReason::NotFound,
+            ApiError::Invalid { .. } => StatusReason::Invalid,
+            ApiError::BadRequest(_) => StatusReason::BadRequest,
+        }
+    }
+
+    /// `errors.IsNotFound`.
+    pub fn is_not_found(&self) -> bool {
+        self.reason() == StatusReason::NotFound
+    }
+
+    /// `errors.IsAlreadyExists`.
+    pub fn is_already_exists(&self) -> bool {
+        self.reason() == StatusReason::AlreadyExists
     }
 }
 
@@ -90,6 +120,15 @@ impl fmt::Display for ApiError {
         }
     }
 }
+
+impl std::error::Error for ApiError {}
+
+/// kube-apiserver's `--event-ttl` default: etcd forgets an Event an hour after it was last written.
+pub const EVENT_TTL: SimTime = SimTime(3_600_000);
+
+/// The apiserver puts events on leases it reuses for a minute (`LeaseReuseDurationSeconds`), so an event may
+/// outlive its TTL by up to a minute; sweeping once a simulated minute has the same effect.
+const EVENT_EXPIRY_SWEEP_MS: u64 = 60_000;
 
 /// How an object is deleted: `kubectl delete --grace-period`, `--force` and `--cascade`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -147,6 +186,8 @@ pub struct Store {
     /// Client state, not the apiserver's: the event recorders' correlator, kept here because every component
     /// records through the store.
     pub(crate) event_correlator: EventCorrelator,
+    /// When expired events are next removed.
+    next_event_sweep: SimTime,
     /// Per kind, the last write: the resourceVersion it moved the store to, and the object written.
     last_writes: BTreeMap<&'static str, (u64, ObjectKey)>,
 }
@@ -188,25 +229,50 @@ impl Store {
     pub(crate) fn set_now(&mut self, now: SimTime) {
         debug_assert!(now >= self.now, "simulated time never goes backwards");
         self.now = now;
-        crate::events::expire(self);
+        self.expire_events();
     }
 
-    /// Removes an object whose storage lease ran out: no finalizers, no grace, as etcd drops the key.
-    pub(crate) fn expire<T: ApiObject>(&mut self, key: &ObjectKey) {
-        self.remove::<T>(key);
+    /// Removes the events last written `EVENT_TTL` ago or longer, as their leases expire: watchers see them
+    /// deleted, and a run of any length holds only its last hour of events.
+    fn expire_events(&mut self) {
+        let now = self.now;
+        if now < self.next_event_sweep {
+            return;
+        }
+        self.next_event_sweep = now.plus_millis(EVENT_EXPIRY_SWEEP_MS);
+        let expired: Vec<ObjectKey> = self
+            .list::<Event>()
+            .filter(|e| {
+                let written = e
+                    .last_timestamp
+                    .as_ref()
+                    .or(e.metadata.creation_timestamp.as_ref());
+                written.is_some_and(|t| SimTime::from_k8s(t).plus_millis(EVENT_TTL.0) <= now)
+            })
+            .map(ApiObject::key)
+            .collect();
+        if expired.is_empty() {
+            return;
+        }
+        // The lease ran out: no finalizers, no grace, as etcd drops the key.
+        for key in &expired {
+            self.remove::<Event>(key);
+        }
+        let events = &self.collections.events;
+        self.event_correlator.retain(|key| events.contains_key(key));
     }
 
     pub fn get<T: ApiObject>(&self, key: &ObjectKey) -> Option<&T> {
-        T::collection(self).get(key).map(Arc::as_ref)
+        T::collection(&self.collections).get(key).map(Arc::as_ref)
     }
 
     /// The stored object itself, shared: for readers that keep it across writes without copying it.
     pub fn get_shared<T: ApiObject>(&self, key: &ObjectKey) -> Option<Arc<T>> {
-        T::collection(self).get(key).cloned()
+        T::collection(&self.collections).get(key).cloned()
     }
 
     pub fn list<T: ApiObject>(&self) -> impl Iterator<Item = &T> {
-        T::collection(self).values().map(Arc::as_ref)
+        T::collection(&self.collections).values().map(Arc::as_ref)
     }
 
     pub fn list_namespace<'a, T: ApiObject>(
@@ -222,7 +288,7 @@ impl Store {
         namespace: &'a str,
     ) -> impl Iterator<Item = &'a Arc<T>> + 'a {
         let start = ObjectKey::new(namespace, "");
-        T::collection(self)
+        T::collection(&self.collections)
             .range(start..)
             .take_while(move |(k, _)| k.namespace == namespace)
             .map(|(_, v)| v)
@@ -233,7 +299,7 @@ impl Store {
         std::mem::take(&mut self.pending)
     }
 
-    pub fn create<T: ApiObject>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
+    pub fn create<T: Strategy>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
         let meta = object.metadata_mut();
         if T::NAMESPACED && meta.namespace.as_deref().unwrap_or_default().is_empty() {
             meta.namespace = Some("default".into());
@@ -241,10 +307,7 @@ impl Store {
         if !T::NAMESPACED {
             meta.namespace = None;
         }
-        crate::api::defaults::admit_create(
-            &mut object as &mut dyn std::any::Any,
-            &self.collections,
-        );
+        object.admit_create(&self.collections);
         let generated = self.generate_name(object.metadata());
         let meta = object.metadata_mut();
         if let Some(generated) = generated {
@@ -262,7 +325,7 @@ impl Store {
             });
         }
         let key = ObjectKey::of(meta);
-        if T::collection(self).contains_key(&key) {
+        if T::collection(&self.collections).contains_key(&key) {
             return Err(ApiError::AlreadyExists {
                 resource: T::RESOURCE,
                 name,
@@ -277,7 +340,7 @@ impl Store {
         meta.deletion_timestamp = None;
         meta.generation = generation_on_create::<T>();
         let shared = Arc::new(object);
-        T::collection_mut(self).insert(key, shared.clone());
+        T::collection_mut(&mut self.collections).insert(key, shared.clone());
         self.emit(WatchEventType::Added, shared.clone());
         Ok(shared)
     }
@@ -286,7 +349,7 @@ impl Store {
     /// as the apiserver skips no-op updates, so controllers can write unconditionally without waking each other.
     pub fn update<T: ApiObject>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
         let key = object.key();
-        let Some(old) = T::collection(self).get(&key) else {
+        let Some(old) = T::collection(&self.collections).get(&key) else {
             return Err(ApiError::NotFound {
                 resource: T::RESOURCE,
                 name: key.name,
@@ -307,7 +370,7 @@ impl Store {
         }
         object.metadata_mut().resource_version = Some(self.next_resource_version());
         let shared = Arc::new(object);
-        T::collection_mut(self).insert(key, shared.clone());
+        T::collection_mut(&mut self.collections).insert(key, shared.clone());
         self.emit(WatchEventType::Modified, shared.clone());
         Ok(shared)
     }
@@ -336,7 +399,10 @@ impl Store {
         key: &ObjectKey,
         options: DeleteOptions,
     ) -> Result<T, ApiError> {
-        let Some(object) = T::collection(self).get(key).map(|o| T::clone(o)) else {
+        let Some(object) = T::collection(&self.collections)
+            .get(key)
+            .map(|o| T::clone(o))
+        else {
             return Err(ApiError::NotFound {
                 resource: T::RESOURCE,
                 name: key.name.clone(),
@@ -381,7 +447,8 @@ impl Store {
     }
 
     fn remove<T: ApiObject>(&mut self, key: &ObjectKey) -> Option<T> {
-        let mut object = Arc::unwrap_or_clone(T::collection_mut(self).remove(key)?);
+        let mut object =
+            Arc::unwrap_or_clone(T::collection_mut(&mut self.collections).remove(key)?);
         object.metadata_mut().resource_version = Some(self.next_resource_version());
         let shared = Arc::new(object);
         self.emit(WatchEventType::Deleted, shared.clone());

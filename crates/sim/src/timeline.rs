@@ -3,11 +3,11 @@
 //! is the nearest earlier snapshot run forward through the same interventions. Acting in the past does not
 //! rewrite history; it starts a branch from that instant, and the old future stays reachable.
 
-use crate::api::apply::DocumentOutcome;
 use crate::api::decode::ManifestError;
 use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
-use crate::kubectl::CommandOutput;
+use crate::kubectl::apply::DocumentOutcome;
+use crate::kubectl::{Apply, CommandOutput};
 use crate::scenario::{Action, Scenario, Step};
 use crate::script;
 use crate::time::SimTime;

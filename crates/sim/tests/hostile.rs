@@ -2,6 +2,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 use ordinal_sim::kubectl::run;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::limits::{
     MAX_COMMAND_BYTES, MAX_DOCUMENTS, MAX_FLOW_DEPTH, MAX_MANIFEST_BYTES, MAX_REPLICAS,
 };

@@ -9,6 +9,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use ordinal_sim::controller::statefulset::utils::{
     is_running_and_ready, STATEFUL_SET_REVISION_LABEL,
 };
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::rng::Rng;
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::store::{DeleteOptions, WatchEvent, WatchEventType};

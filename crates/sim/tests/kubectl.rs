@@ -2,6 +2,7 @@
 //! them, checked on the nginx `web` example of the course notes.
 
 use k8s_openapi::api::core::v1::{Pod, Service};
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::kubectl::{run, CommandOutput};
 use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, Scenario, SimTime};
 

@@ -4,6 +4,7 @@
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use ordinal_sim::config::ImageBehaviour;
 use ordinal_sim::controller::statefulset::utils::is_running_and_ready;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::kubectl::{self, printers};
 use ordinal_sim::scenario::{Record, Scenario};
 use ordinal_sim::{Cluster, ClusterConfig, Fault, Object, ObjectKey, SimTime};

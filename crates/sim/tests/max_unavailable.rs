@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use ordinal_sim::config::FeatureGates;
 use ordinal_sim::controller::statefulset::control::get_stateful_set_max_unavailable;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::store::WatchEventType;
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, Object, ObjectKey, SimTime};

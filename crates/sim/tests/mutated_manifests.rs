@@ -4,6 +4,7 @@
 //! message; nothing may panic.
 #![cfg(not(target_arch = "wasm32"))]
 
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, Scenario, SimTime};
 use proptest::prelude::*;
 use serde_json::Value;

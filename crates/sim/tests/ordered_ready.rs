@@ -3,6 +3,7 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use ordinal_sim::controller::statefulset::utils::is_running_and_ready;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::scenario::{Record, Scenario};
 use ordinal_sim::store::WatchEventType;
 use ordinal_sim::{Cluster, ClusterConfig, Object, ObjectKey, SimTime};

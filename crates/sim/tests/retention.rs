@@ -6,6 +6,7 @@ use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use ordinal_sim::kubectl;
+use ordinal_sim::kubectl::Apply;
 use ordinal_sim::object::controller_ref;
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, SimTime};

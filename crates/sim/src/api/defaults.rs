@@ -11,7 +11,6 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use std::any::Any;
 
 use crate::api::well_known::{PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
 use crate::config::FeatureGates;
@@ -196,47 +195,56 @@ pub fn default_storage_class(class: &mut StorageClass) {
         .get_or_insert_with(|| "Immediate".into());
 }
 
-/// The admission chain on create, for the kinds it changes. Runs for every creator: users and controllers.
-pub fn admit_create(object: &mut dyn Any, existing: &Collections) {
-    if let Some(claim) = object.downcast_mut::<PersistentVolumeClaim>() {
-        default_claim(claim);
-        let spec = claim.spec.get_or_insert_with(Default::default);
-        if spec.storage_class_name.is_none() {
-            spec.storage_class_name = default_class_name(existing);
-        }
-        add_finalizer(&mut claim.metadata.finalizers, PVC_PROTECTION_FINALIZER);
-        claim.status = Some(PersistentVolumeClaimStatus {
-            phase: Some("Pending".into()),
-            ..Default::default()
-        });
-    } else if let Some(volume) = object.downcast_mut::<PersistentVolume>() {
-        default_persistent_volume(volume);
-        add_finalizer(&mut volume.metadata.finalizers, PV_PROTECTION_FINALIZER);
-        let phase = volume
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Pending".into());
-        volume.status = Some(PersistentVolumeStatus {
-            phase: Some(phase),
-            ..Default::default()
-        });
-    } else if let Some(pod) = object.downcast_mut::<Pod>() {
-        let spec = pod.spec.get_or_insert_with(Default::default);
-        default_pod_spec(spec);
-        spec.enable_service_links.get_or_insert(true);
-        spec.preemption_policy
-            .get_or_insert_with(|| "PreemptLowerPriority".into());
-        spec.priority.get_or_insert(0);
-        add_default_toleration_seconds(spec);
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.phase = Some("Pending".into());
-        status.qos_class.get_or_insert_with(|| "BestEffort".into());
-    } else if let Some(service) = object.downcast_mut::<Service>() {
-        default_service(service);
-        allocate_cluster_ip(service, existing);
-        allocate_node_ports(service, existing);
+/// The admission plugins that change a claim on create: defaulting, DefaultStorageClass and the
+/// StorageObjectInUseProtection finalizer; a new claim starts Pending.
+pub fn admit_claim(claim: &mut PersistentVolumeClaim, existing: &Collections) {
+    default_claim(claim);
+    let spec = claim.spec.get_or_insert_with(Default::default);
+    if spec.storage_class_name.is_none() {
+        spec.storage_class_name = default_class_name(existing);
     }
+    add_finalizer(&mut claim.metadata.finalizers, PVC_PROTECTION_FINALIZER);
+    claim.status = Some(PersistentVolumeClaimStatus {
+        phase: Some("Pending".into()),
+        ..Default::default()
+    });
+}
+
+/// A volume on create: defaulting and the protection finalizer; it starts Pending unless its creator (a
+/// provisioner) says otherwise.
+pub fn admit_volume(volume: &mut PersistentVolume) {
+    default_persistent_volume(volume);
+    add_finalizer(&mut volume.metadata.finalizers, PV_PROTECTION_FINALIZER);
+    let phase = volume
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_else(|| "Pending".into());
+    volume.status = Some(PersistentVolumeStatus {
+        phase: Some(phase),
+        ..Default::default()
+    });
+}
+
+/// A pod on create: defaulting, the Priority and DefaultTolerationSeconds plugins; it starts Pending.
+pub fn admit_pod(pod: &mut Pod) {
+    let spec = pod.spec.get_or_insert_with(Default::default);
+    default_pod_spec(spec);
+    spec.enable_service_links.get_or_insert(true);
+    spec.preemption_policy
+        .get_or_insert_with(|| "PreemptLowerPriority".into());
+    spec.priority.get_or_insert(0);
+    add_default_toleration_seconds(spec);
+    let status = pod.status.get_or_insert_with(Default::default);
+    status.phase = Some("Pending".into());
+    status.qos_class.get_or_insert_with(|| "BestEffort".into());
+}
+
+/// A Service on create: defaulting, then its cluster IP and node ports from the allocators.
+pub fn admit_service(service: &mut Service, existing: &Collections) {
+    default_service(service);
+    allocate_cluster_ip(service, existing);
+    allocate_node_ports(service, existing);
 }
 
 /// The DefaultTolerationSeconds admission plugin: a pod that does not say otherwise tolerates a not-ready or

@@ -1,7 +1,8 @@
-//! The apiserver's front door: decoding manifests, defaulting, validation, and `kubectl apply`.
+//! The apiserver's rules: decoding manifests, defaulting, validation, each kind's strategy, and the
+//! well-known names they share with the controllers.
 
-pub mod apply;
 pub mod decode;
 pub mod defaults;
+pub mod strategy;
 pub mod validation;
 pub mod well_known;

@@ -12,9 +12,9 @@ use super::patch::{apply_patch, PatchType};
 use super::printers::Printable;
 use super::rollout::CHANGE_CAUSE_ANNOTATION;
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, ResourceType, Targets};
-use crate::api::apply::{resource_name, update_object};
 use crate::api::decode::decode_strict;
 use crate::cluster::Cluster;
+use crate::kubectl::apply::{resource_name, update_object};
 
 /// A change to an object's JSON, made on the client side before the update is sent.
 type Change<'a> = Box<dyn FnOnce(&mut Value) -> Result<(), CommandOutput> + 'a>;

@@ -259,7 +259,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutp
     );
     let key = ObjectKey::of(&pod.metadata);
     if let Err(error) = cluster.with_store(|store| store.create(pod)) {
-        return CommandOutput::error(error.kubectl_message());
+        return CommandOutput::error(super::errors::from_server(&error));
     }
     if !attach {
         return CommandOutput::ok(format!("pod/{name} created\n"));

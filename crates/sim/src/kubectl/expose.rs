@@ -55,7 +55,7 @@ pub fn expose(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandO
     };
     match cluster.with_store(|store| store.create(service)) {
         Ok(_) => CommandOutput::ok(format!("service/{service_name} exposed\n")),
-        Err(error) => CommandOutput::error(error.kubectl_message()),
+        Err(error) => CommandOutput::error(super::errors::from_server(&error)),
     }
 }
 

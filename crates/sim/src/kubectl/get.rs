@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::args::Args;
 use super::printers::{labels_column, render_table, Printable};
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
-use crate::api::apply::resource_name;
 use crate::cluster::Cluster;
+use crate::kubectl::apply::resource_name;
 use crate::labels::{parse_selector, requirements_match, Requirement};
 
 const FLAGS: &[&str] = &[

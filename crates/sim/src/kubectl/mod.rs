@@ -2,11 +2,14 @@
 //! through the store, as kubectl talks to the apiserver; commands that wait (`drain`, `run -i`) let the
 //! simulation run while they wait, as the real cluster goes on while kubectl blocks.
 
+pub mod apply;
+pub use apply::Apply;
 pub mod args;
 pub(crate) mod container;
 mod delete;
 mod describe;
 mod edit;
+pub mod errors;
 mod exec;
 mod expose;
 mod get;

@@ -6,8 +6,8 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 
 use super::args::Args;
 use super::{fetch, wait_for, CommandOutput};
-use crate::api::apply::update_object;
 use crate::cluster::Cluster;
+use crate::kubectl::apply::update_object;
 use crate::object::{get_controller_of, ObjectKey};
 use crate::store::DeleteOptions;
 use crate::time::SimTime;

@@ -9,11 +9,11 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::api::apply::Applicable;
+use crate::api::strategy::Strategy;
 use crate::time::{human_duration, SimTime};
 
 /// A kind `kubectl get` prints as a table, and that the kubectl commands may write back.
-pub(crate) trait Printable: Applicable {
+pub(crate) trait Printable: Strategy {
     const HEADER: &'static [&'static str];
     /// The `-o wide` columns, for kinds that have more than the default ones.
     const WIDE_HEADER: Option<&'static [&'static str]> = None;

@@ -12,9 +12,9 @@ use super::args::Args;
 use super::describe::{describe_pod_template, Doc};
 use super::tabwriter::align;
 use super::{fetch, CommandOutput, Context, ResourceType, Targets};
-use crate::api::apply::{resource_name, update_object};
 use crate::cluster::Cluster;
 use crate::controller::statefulset::utils::{apply_revision, get_patch};
+use crate::kubectl::apply::{resource_name, update_object};
 use crate::labels::selector_matches;
 use crate::object::get_controller_of;
 

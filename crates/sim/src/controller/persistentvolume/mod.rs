@@ -19,8 +19,6 @@ use crate::store::{Store, WatchEvent};
 use crate::time::SimTime;
 use binder::{is_claim_bound, sync_volume};
 
-pub use binder::{claim_reference, find_matching_volume};
-
 #[derive(Clone, Debug, Default)]
 pub struct PersistentVolumeController {
     /// Claims (namespaced keys) and volumes (cluster-scoped keys, empty namespace) to sync.

@@ -10,12 +10,12 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
-use super::binder::claim_reference;
 use super::{record, PersistentVolumeController};
 use crate::api::well_known::PV_PROTECTION_FINALIZER;
 use crate::controller::{ControllerId, Ctx};
 use crate::events::{self, component, EventType};
 use crate::object::ApiObject;
+use crate::volume::claim_reference;
 
 impl PersistentVolumeController {
     /// The local-path provisioner: it takes a moment, then creates `pvc-<claim uid>` pre-bound to the claim,

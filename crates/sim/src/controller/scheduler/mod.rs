@@ -11,13 +11,13 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::persistentvolume::find_matching_volume;
 use crate::api::well_known::SELECTED_NODE_ANNOTATION;
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
 use crate::object::{name_of, ApiObject, Object, ObjectKey};
 use crate::store::{Store, WatchEvent, WatchEventType};
 use crate::time::SimTime;
+use crate::volume::{claim_reference, find_matching_volume};
 use cache::SchedulerCache;
 use plugins::CycleState;
 
@@ -345,24 +345,6 @@ fn is_delayed_binding(store: &Store, claim: &PersistentVolumeClaim) -> bool {
         .is_some_and(|sc| sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"))
 }
 
-pub fn volume_fits_node(volume: &PersistentVolume, node_labels: &BTreeMap<String, String>) -> bool {
-    let required = volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_affinity.as_ref())
-        .and_then(|a| a.required.as_ref());
-    let node_name = node_labels
-        .get("kubernetes.io/hostname")
-        .map(String::as_str)
-        .unwrap_or_default();
-    required.is_none_or(|selector| {
-        selector
-            .node_selector_terms
-            .iter()
-            .any(|term| plugins::node_term_matches(term, node_name, node_labels))
-    })
-}
-
 /// VolumeBinding's PreBind for delayed-binding claims: a fitting static volume is pre-bound to the claim,
 /// otherwise the claim is annotated with the node so the provisioner creates a volume there. Returns whether
 /// the claims still unbound: the pod is bound once there are none.
@@ -390,7 +372,7 @@ fn bind_volumes(
         let static_volume =
             find_matching_volume(ctx.store, claim, false, Some(&node_labels)).map(|pv| pv.key());
         if let Some(volume) = static_volume {
-            let claim_ref = super::persistentvolume::claim_reference(claim);
+            let claim_ref = claim_reference(claim);
             let _ = ctx.store.modify::<PersistentVolume>(&volume, |pv| {
                 pv.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_ref);
             });

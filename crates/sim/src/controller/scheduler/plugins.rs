@@ -3,18 +3,19 @@
 //! Each filter answers with the reason the `FailedScheduling` summary counts.
 
 use k8s_openapi::api::core::v1::{
-    Namespace, Node, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod,
-    PodAffinityTerm, Taint, Toleration,
+    Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodAffinityTerm, Taint,
+    Toleration,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::cache::{PodInfo, Requests, SchedulerCache};
-use super::{is_bound, volume_fits_node};
+use super::is_bound;
 use crate::api::well_known::SELECTED_NODE_ANNOTATION;
-use crate::labels::{operator_matches, selector_matches};
+use crate::labels::{node_term_matches, selector_matches};
 use crate::object::{name_of, ObjectKey};
 use crate::quantity::{parse_milli, parse_quantity};
 use crate::store::Store;
+use crate::volume::volume_fits_node;
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -260,29 +261,6 @@ fn node_affinity(pod: &Pod, node: &Node) -> Result<(), Vec<String>> {
             "node(s) didn't match Pod's node affinity/selector".into()
         ])
     }
-}
-
-/// A node selector term: its label expressions, and its field expressions over `metadata.name`.
-pub fn node_term_matches(term: &NodeSelectorTerm, node_name: &str, labels: &Labels) -> bool {
-    let expressions = term.match_expressions.iter().flatten();
-    let fields = term.match_fields.iter().flatten();
-    let name = BTreeMap::from([("metadata.name".to_string(), node_name.to_string())]);
-    let has_any = expressions.clone().next().is_some() || fields.clone().next().is_some();
-    has_any
-        && expressions.into_iter().all(|e| {
-            operator_matches(
-                &e.operator,
-                labels.get(&e.key),
-                e.values.as_deref().unwrap_or_default(),
-            )
-        })
-        && fields.into_iter().all(|e| {
-            operator_matches(
-                &e.operator,
-                name.get(&e.key),
-                e.values.as_deref().unwrap_or_default(),
-            )
-        })
 }
 
 fn allocatable(node: &Node) -> (Requests, usize) {

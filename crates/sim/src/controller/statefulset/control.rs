@@ -6,6 +6,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::errors::SyncError;
 use super::pod_control::{
     create_persistent_volume_claims, create_stateful_pod, delete_stateful_pod, update_stateful_pod,
 };
@@ -26,7 +27,7 @@ const MAX_BATCH_SIZE: usize = 500;
 pub struct SyncResult {
     pub status: Option<StatefulSetStatus>,
     pub wait: Option<Wait>,
-    pub error: Option<String>,
+    pub error: Option<SyncError>,
 }
 
 /// How a `process*` step ends: go on with the next pod, or stop this sync (and, if so, why).
@@ -99,7 +100,7 @@ fn get_stateful_set_revisions(
     ctx: &mut Ctx,
     set: &StatefulSet,
     revisions: &[ControllerRevision],
-) -> Result<(ControllerRevision, ControllerRevision, i32), String> {
+) -> Result<(ControllerRevision, ControllerRevision, i32), SyncError> {
     let mut collision_count = set
         .status
         .as_ref()
@@ -121,10 +122,7 @@ fn get_stateful_set_revisions(
         Some(last_equal) => {
             let mut renumbered = (*last_equal).clone();
             renumbered.revision = candidate.revision;
-            ctx.store
-                .update(renumbered)
-                .map(Arc::unwrap_or_clone)
-                .map_err(|e| e.to_string())?
+            ctx.store.update(renumbered).map(Arc::unwrap_or_clone)?
         }
         // A set being deleted only reports status. Upstream would still create the revision, the collector
         // would delete it and the controller create it again until the set is gone: churn that nothing reads,
@@ -147,7 +145,7 @@ fn create_controller_revision(
     set: &StatefulSet,
     revision: i64,
     collision_count: &mut i32,
-) -> Result<ControllerRevision, String> {
+) -> Result<ControllerRevision, SyncError> {
     loop {
         let candidate = new_revision(set, revision, *collision_count);
         match ctx.store.create(candidate.clone()) {
@@ -162,7 +160,7 @@ fn create_controller_revision(
                 }
                 *collision_count += 1;
             }
-            Err(error) => return Err(error.to_string()),
+            Err(error) => return Err(error.into()),
         }
     }
 }
@@ -317,7 +315,8 @@ fn update_stateful_set_pods(
         let pod = &replicas[target];
         if !pod.is_at_update_revision() && !pod.is_terminating() {
             if let Err(error) = delete_stateful_pod(ctx, set, &pod.pod) {
-                if !error.contains("not found") {
+                // Someone else deleted it first: the sync goes on as if this delete had succeeded.
+                if !error.is_not_found() {
                     return SyncResult {
                         status: Some(status),
                         error: Some(error),
@@ -435,7 +434,7 @@ fn finish(
     match stop {
         Stop::Error(error) => {
             let cause = Cause::Error {
-                message: error.clone(),
+                message: error.to_string(),
             };
             let wait =
                 held_back(&cause, replicas, condemned).map(|held_back| Wait { held_back, cause });
@@ -523,7 +522,7 @@ fn unavailable_cause(pod: &StatefulPod, min_ready: i32) -> Cause {
 
 enum Stop {
     Exit(Option<Cause>),
-    Error(String),
+    Error(SyncError),
 }
 
 /// `runForAll`: sequential and stopping at the first exit in OrderedReady; in Parallel, `slowStartBatch`
@@ -531,7 +530,7 @@ enum Stop {
 fn run_for_all(
     count: usize,
     monotonic: bool,
-    mut step: impl FnMut(usize) -> Result<Flow, String>,
+    mut step: impl FnMut(usize) -> Result<Flow, SyncError>,
 ) -> Option<Stop> {
     if monotonic {
         for i in 0..count {
@@ -547,9 +546,9 @@ fn run_for_all(
     let mut batch = 1;
     while next < count {
         let size = batch.min(count - next).min(MAX_BATCH_SIZE);
-        let errors: Vec<String> = (next..next + size).filter_map(|i| step(i).err()).collect();
-        if !errors.is_empty() {
-            return Some(Stop::Error(errors.join(", ")));
+        let errors: Vec<SyncError> = (next..next + size).filter_map(|i| step(i).err()).collect();
+        if let Some(error) = SyncError::aggregate(errors) {
+            return Some(Stop::Error(error));
         }
         next += size;
         batch = size * 2;
@@ -600,7 +599,7 @@ fn process_replica(
     replicas: &mut [StatefulPod],
     i: usize,
     min_ready: i32,
-) -> Result<Flow, String> {
+) -> Result<Flow, SyncError> {
     let update_set = versions.update_set;
     let replica = &replicas[i];
     let pod = replica.pod.clone();
@@ -675,7 +674,7 @@ fn process_condemned(
     condemned: &[StatefulPod],
     i: usize,
     min_ready: i32,
-) -> Result<Flow, String> {
+) -> Result<Flow, SyncError> {
     let pod = &condemned[i];
     let pod_name = pod.name().to_string();
     if pod.is_terminating() {
@@ -702,7 +701,7 @@ fn process_condemned(
 }
 
 /// Phase (B) for one condemned pod: `ClaimsMatchRetentionPolicy`, else `UpdatePodClaimForRetentionPolicy`.
-fn fix_pod_claim(ctx: &mut Ctx, update_set: &StatefulSet, pod: &Pod) -> Result<Flow, String> {
+fn fix_pod_claim(ctx: &mut Ctx, update_set: &StatefulSet, pod: &Pod) -> Result<Flow, SyncError> {
     if !claims_match_retention_policy(ctx, update_set, pod) {
         update_pod_claim_for_retention_policy(ctx, update_set, pod)?;
     }
@@ -776,7 +775,7 @@ fn update_stateful_set_status(
     ctx: &mut Ctx,
     set: &StatefulSet,
     mut status: StatefulSetStatus,
-) -> Result<(), String> {
+) -> Result<(), SyncError> {
     complete_rolling_update(set, &mut status);
     if !inconsistent_status(set, &status) {
         return Ok(());
@@ -785,7 +784,7 @@ fn update_stateful_set_status(
     ctx.store
         .modify::<StatefulSet>(&key, |stored| stored.status = Some(status))
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(SyncError::from)
 }
 
 /// `completeRollingUpdate`: once every replica is updated and ready, the update revision becomes current.

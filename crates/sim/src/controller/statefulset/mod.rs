@@ -1,6 +1,7 @@
 //! The StatefulSet controller (`pkg/controller/statefulset`).
 
 pub mod control;
+pub mod errors;
 pub mod pod_control;
 pub mod retention;
 pub mod utils;
@@ -325,6 +326,7 @@ fn adopt_orphan_revisions(ctx: &mut Ctx, set: &StatefulSet) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kubectl::Apply;
     use crate::time::SimTime;
     use crate::{Cluster, ClusterConfig};
 

@@ -4,6 +4,7 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
+use super::errors::SyncError;
 use super::retention::{
     claims_match_retention_policy, update_claim_owner_ref_for_set_and_pod,
     update_pod_claim_for_retention_policy,
@@ -11,22 +12,23 @@ use super::retention::{
 use super::utils::{
     claim_keys, get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
 };
+use crate::api::validation::POD_UPDATE_MESSAGE;
 use crate::controller::Ctx;
 use crate::events::{self, component, EventType};
 use crate::object::{name_of, ObjectKey};
 use crate::store::{ApiError, DeleteOptions};
 
 /// `CreateStatefulPod`: the pod's claims first; any claim error leaves the pod uncreated.
-pub fn create_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
+pub fn create_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), SyncError> {
     if let Err(error) = create_persistent_volume_claims(ctx, set, pod) {
         record_pod_event(ctx, "create", set, pod, Some(&error));
         return Err(error);
     }
     match ctx.store.create(pod.clone()) {
         // Someone else holds the name (a released pod): no event, the sync fails and is retried.
-        Err(error @ ApiError::AlreadyExists { .. }) => Err(error.to_string()),
+        Err(error @ ApiError::AlreadyExists { .. }) => Err(error.into()),
         Err(error) => {
-            let error = error.to_string();
+            let error = error.into();
             record_pod_event(ctx, "create", set, pod, Some(&error));
             Err(error)
         }
@@ -42,7 +44,7 @@ pub fn create_persistent_volume_claims(
     ctx: &mut Ctx,
     set: &StatefulSet,
     pod: &Pod,
-) -> Result<(), String> {
+) -> Result<(), SyncError> {
     let mut errors = Vec::new();
     // Most calls find every claim in place (a pending pod is checked on each sync): look before building.
     let missing = claim_keys(set, pod).into_iter().any(|key| {
@@ -59,41 +61,41 @@ pub fn create_persistent_volume_claims(
         let key = ObjectKey::of(&claim.metadata);
         match ctx.store.get::<PersistentVolumeClaim>(&key) {
             Some(existing) if existing.metadata.deletion_timestamp.is_some() => {
-                errors.push(format!("pvc {} is being deleted", key.name));
+                errors.push(SyncError::ClaimBeingDeleted { claim: key.name });
             }
             Some(_) => {}
             None => match ctx.store.create(claim.clone()) {
                 Ok(_) => record_claim_event(ctx, set, pod, &claim, None),
                 Err(error @ ApiError::AlreadyExists { .. }) => {
-                    errors.push(format!("failed to create PVC {}: {error}", key.name));
+                    errors.push(SyncError::CreateClaim {
+                        claim: key.name,
+                        error,
+                    });
                 }
                 Err(error) => {
-                    let error = format!("failed to create PVC {}: {error}", key.name);
+                    let error = SyncError::CreateClaim {
+                        claim: key.name,
+                        error,
+                    };
                     record_claim_event(ctx, set, pod, &claim, Some(&error));
                     errors.push(error);
                 }
             },
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join(", "))
-    }
+    SyncError::aggregate(errors).map_or(Ok(()), Err)
 }
 
 /// `UpdateStatefulPod`: brings the claims' owners in line with the retention policy and restores the pod's
 /// identity labels. A pod whose volumes are wrong cannot be fixed in
 /// place, because pod specs are immutable: the apiserver refuses and the controller records the failure.
-pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
+pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), SyncError> {
     if !storage_matches(set, pod) {
-        let error = format!(
-            "Pod \"{}\" is invalid: spec: Forbidden: pod updates may not change fields other than \
-             `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,\
-             `spec.tolerations` (only additions to existing tolerations),\
-             `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
-            name_of(&pod.metadata)
-        );
+        let error = SyncError::Api(ApiError::Invalid {
+            kind: "Pod",
+            name: name_of(&pod.metadata).into(),
+            causes: vec![POD_UPDATE_MESSAGE.into()],
+        });
         record_pod_event(ctx, "update", set, pod, Some(&error));
         return Err(error);
     }
@@ -111,7 +113,7 @@ pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Resul
             Ok(())
         }
         Err(error) => {
-            let error = error.to_string();
+            let error = error.into();
             record_pod_event(ctx, "update", set, pod, Some(&error));
             Err(error)
         }
@@ -119,7 +121,7 @@ pub fn update_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Resul
 }
 
 /// `DeleteStatefulPod`: a graceful delete; the kubelet does the rest.
-pub fn delete_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), String> {
+pub fn delete_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), SyncError> {
     match ctx
         .store
         .delete::<Pod>(&ObjectKey::of(&pod.metadata), DeleteOptions::default())
@@ -129,7 +131,7 @@ pub fn delete_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Resul
             Ok(())
         }
         Err(error) => {
-            let error = error.to_string();
+            let error = error.into();
             record_pod_event(ctx, "delete", set, pod, Some(&error));
             Err(error)
         }
@@ -137,7 +139,13 @@ pub fn delete_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Resul
 }
 
 /// `recordPodEvent`: `Successful<Verb>` / `Failed<Verb>` on the set.
-fn record_pod_event(ctx: &mut Ctx, verb: &str, set: &StatefulSet, pod: &Pod, error: Option<&str>) {
+fn record_pod_event(
+    ctx: &mut Ctx,
+    verb: &str,
+    set: &StatefulSet,
+    pod: &Pod,
+    error: Option<&SyncError>,
+) {
     let (pod_name, set_name) = (name_of(&pod.metadata), name_of(&set.metadata));
     let capitalized = capitalize(verb);
     let (event_type, reason, message) = match error {
@@ -169,7 +177,7 @@ fn record_claim_event(
     set: &StatefulSet,
     pod: &Pod,
     claim: &PersistentVolumeClaim,
-    error: Option<&str>,
+    error: Option<&SyncError>,
 ) {
     let (pod_name, set_name, claim_name) = (
         name_of(&pod.metadata),

@@ -7,6 +7,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use super::errors::SyncError;
 use super::utils::{claim_keys, end_ordinal, get_ordinal, spec, start_ordinal};
 use crate::controller::Ctx;
 use crate::events::{self, component, EventType};
@@ -147,7 +148,7 @@ pub fn update_pod_claim_for_retention_policy(
     ctx: &mut Ctx,
     set: &StatefulSet,
     pod: &Pod,
-) -> Result<(), String> {
+) -> Result<(), SyncError> {
     for key in claim_keys(set, pod) {
         let Some(existing) = ctx.store.get::<PersistentVolumeClaim>(&key).cloned() else {
             continue;
@@ -177,12 +178,12 @@ pub fn update_pod_claim_for_retention_policy(
         }
         let mut updated = existing;
         update_claim_owner_ref_for_set_and_pod(&mut updated, set, pod);
-        ctx.store.update(updated).map_err(|error| {
-            format!(
-                "could not update claim {} for delete policy ownerRefs: {error}",
-                key.name
-            )
-        })?;
+        ctx.store
+            .update(updated)
+            .map_err(|error| SyncError::ClaimOwnerRefs {
+                claim: key.name,
+                error,
+            })?;
     }
     Ok(())
 }

@@ -1,23 +1,18 @@
 //! `kubectl apply -f`: each document is created, or three-way merged into the live object through the
 //! last-applied-configuration annotation, then defaulted, validated and written.
 
-use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
-    Service,
+    ConfigMap, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
 };
-use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::Value;
 use std::sync::Arc;
 
-use super::decode::{decode_strict, parse_documents, ManifestError};
-use super::defaults;
-use super::validation::{
-    validate_claim_update, validate_pod_update, validate_stateful_set,
-    validate_stateful_set_update, validate_subdomain_name,
-};
-use crate::config::FeatureGates;
+use super::errors;
+use crate::api::decode::{decode_strict, parse_documents, ManifestError};
+use crate::api::strategy::Strategy;
+use crate::cluster::Cluster;
 use crate::object::{ApiObject, ObjectKey};
 use crate::store::Store;
 
@@ -34,6 +29,19 @@ pub struct DocumentOutcome {
 
 /// Applies every document of a manifest, in order. A YAML syntax error stops everything before any change,
 /// as kubectl reads the whole input first.
+/// `kubectl apply -f -` as a method of the cluster (`cluster.apply(manifest)`), for tests and examples; it
+/// lives here, with kubectl, because the cluster knows nothing of its clients.
+pub trait Apply {
+    /// Applies at the cluster's current instant; the controllers react before this returns.
+    fn apply(&mut self, manifest: &str) -> Result<Vec<DocumentOutcome>, ManifestError>;
+}
+
+impl Apply for Cluster {
+    fn apply(&mut self, manifest: &str) -> Result<Vec<DocumentOutcome>, ManifestError> {
+        self.with_store(|store| apply_manifest(store, manifest, "STDIN"))
+    }
+}
+
 pub fn apply_manifest(
     store: &mut Store,
     text: &str,
@@ -110,79 +118,7 @@ pub fn resource_name<T: ApiObject>(name: &str) -> String {
     format!("{}{group}/{name}", T::KIND.to_lowercase())
 }
 
-/// The kind-specific steps of the apiserver's create and update paths.
-pub(crate) trait Applicable: ApiObject {
-    fn apply_defaults(&mut self) {}
-    /// The registry strategy's gate-dependent part (`dropDisabledFields` and gated defaults), given the object
-    /// being replaced, if any.
-    fn prepare_for_gates(&mut self, _old: Option<&Self>, _gates: FeatureGates) {}
-    fn validate(&self) -> Vec<String> {
-        validate_subdomain_name(self.metadata().name.as_deref().unwrap_or_default())
-    }
-    fn validate_update(&self, _old: &Self) -> Vec<String> {
-        self.validate()
-    }
-}
-
-impl Applicable for StatefulSet {
-    fn apply_defaults(&mut self) {
-        defaults::default_stateful_set(self);
-    }
-    fn prepare_for_gates(&mut self, old: Option<&Self>, gates: FeatureGates) {
-        defaults::max_unavailable_for_gate(self, old, gates);
-    }
-    fn validate(&self) -> Vec<String> {
-        validate_stateful_set(self)
-    }
-    fn validate_update(&self, old: &Self) -> Vec<String> {
-        validate_stateful_set_update(self, old)
-    }
-}
-
-impl Applicable for Service {
-    fn apply_defaults(&mut self) {
-        defaults::default_service(self);
-    }
-}
-
-impl Applicable for PersistentVolume {
-    fn apply_defaults(&mut self) {
-        defaults::default_persistent_volume(self);
-    }
-}
-
-impl Applicable for StorageClass {
-    fn apply_defaults(&mut self) {
-        defaults::default_storage_class(self);
-    }
-}
-
-impl Applicable for Pod {
-    fn apply_defaults(&mut self) {
-        if let Some(spec) = self.spec.as_mut() {
-            defaults::default_pod_spec(spec);
-        }
-    }
-    fn validate_update(&self, old: &Self) -> Vec<String> {
-        validate_pod_update(self, old)
-    }
-}
-
-impl Applicable for PersistentVolumeClaim {
-    fn validate_update(&self, old: &Self) -> Vec<String> {
-        validate_claim_update(self, old)
-    }
-}
-
-impl Applicable for Node {}
-impl Applicable for Event {}
-impl Applicable for ControllerRevision {}
-impl Applicable for EndpointSlice {}
-impl Applicable for Namespace {}
-impl Applicable for ConfigMap {}
-impl Applicable for Secret {}
-
-fn apply_object<T: Applicable>(
+fn apply_object<T: Strategy>(
     store: &mut Store,
     mut value: Value,
     source: &str,
@@ -223,7 +159,7 @@ fn apply_object<T: Applicable>(
         given.prepare_for_gates(None, store.feature_gates());
         let errors = given.validate();
         if !errors.is_empty() {
-            return Err(kubectl_invalid(T::KIND, &name, &errors));
+            return Err(errors::invalid(T::KIND, &name, &errors));
         }
         store
             .create(given)
@@ -251,7 +187,7 @@ fn apply_object<T: Applicable>(
     updated.prepare_for_gates(Some(&live), store.feature_gates());
     let errors = updated.validate_update(&live);
     if !errors.is_empty() {
-        return Err(kubectl_invalid(T::KIND, &name, &errors));
+        return Err(errors::invalid(T::KIND, &name, &errors));
     }
     let mut comparable = updated.clone();
     comparable.metadata_mut().clone_from(live.metadata());
@@ -275,7 +211,7 @@ fn apply_object<T: Applicable>(
 /// The apiserver's update path for a client's full replacement of an object (what `kubectl patch`, `label`
 /// and friends send once they have computed the new object): defaults, update validation, then the write.
 /// Status belongs to the status subresource, so the live status is kept. Errors read as kubectl prints them.
-pub(crate) fn update_object<T: Applicable>(store: &mut Store, mut updated: T) -> Result<T, String> {
+pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> Result<T, String> {
     let key = updated.key();
     let live = store.get::<T>(&key).cloned().ok_or_else(|| {
         format!(
@@ -289,7 +225,7 @@ pub(crate) fn update_object<T: Applicable>(store: &mut Store, mut updated: T) ->
     updated.prepare_for_gates(Some(&live), store.feature_gates());
     let errors = updated.validate_update(&live);
     if !errors.is_empty() {
-        return Err(kubectl_invalid(T::KIND, &key.name, &errors));
+        return Err(errors::invalid(T::KIND, &key.name, &errors));
     }
     store
         .update(updated)
@@ -347,17 +283,6 @@ pub fn three_way_merge(live: &mut Value, previous: Option<&Value>, new: &Value) 
     if let Some(Value::Object(previous_map)) = previous {
         for key in previous_map.keys().filter(|k| !new_map.contains_key(*k)) {
             live_map.remove(key);
-        }
-    }
-}
-
-/// How kubectl prints an Invalid error: one cause inline, several as a list.
-pub fn kubectl_invalid(kind: &str, name: &str, causes: &[String]) -> String {
-    match causes {
-        [only] => format!("The {kind} \"{name}\" is invalid: {only}"),
-        _ => {
-            let list: Vec<String> = causes.iter().map(|c| format!("* {c}")).collect();
-            format!("The {kind} \"{name}\" is invalid: \n{}", list.join("\n"))
         }
     }
 }
