@@ -5,24 +5,20 @@
 mod network;
 mod pod_spec;
 mod storage;
+mod volumes;
 mod workloads;
 mod writer;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, Service};
-use k8s_openapi::api::discovery::v1::EndpointSlice;
-use k8s_openapi::api::storage::v1::StorageClass;
+use std::any::Any;
 
 use super::args::Args;
 use super::printers::Printable;
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::cluster::Cluster;
-use network::{describe_endpoint_slice, describe_service};
+use crate::object::name_of;
 pub(crate) use pod_spec::describe_pod_template;
-use storage::{describe_claim, describe_storage_class, describe_volume};
-use workloads::{describe_pod, describe_stateful_set};
+use writer::events_for;
 pub(crate) use writer::Doc;
-use writer::{events_for, EventTable};
 
 pub fn describe(cluster: &Cluster, args: &Args, context: &Context) -> CommandOutput {
     if let Err(output) = args.reject_unknown("describe", &["-l", "--selector"]) {
@@ -103,32 +99,47 @@ impl KindVisitor for Describing<'_> {
     }
 }
 
-/// The describer for one object, chosen by its kind as `DescriberFor` does.
+/// The describer for one object, chosen by its kind as `DescriberFor` does, between the lines every
+/// describer opens with (`Name:`, and `Namespace:` for a namespaced kind) and the object's events.
 fn describe_object<T: Printable>(cluster: &Cluster, object: &T) -> Result<String, CommandOutput> {
-    let any = object as &dyn std::any::Any;
-    let now = cluster.now();
-    let events = events_for(cluster, object.metadata(), T::KIND);
-    let events = EventTable { events, now };
-    let text = if let Some(pod) = any.downcast_ref::<Pod>() {
-        describe_pod(pod, &events, now)
-    } else if let Some(set) = any.downcast_ref::<StatefulSet>() {
-        describe_stateful_set(cluster, set, &events)
-    } else if let Some(claim) = any.downcast_ref::<PersistentVolumeClaim>() {
-        describe_claim(cluster, claim, &events)
-    } else if let Some(volume) = any.downcast_ref::<PersistentVolume>() {
-        describe_volume(volume, &events, now)
-    } else if let Some(service) = any.downcast_ref::<Service>() {
-        describe_service(cluster, service, &events)
-    } else if let Some(slice) = any.downcast_ref::<EndpointSlice>() {
-        describe_endpoint_slice(slice, &events)
-    } else if let Some(class) = any.downcast_ref::<StorageClass>() {
-        describe_storage_class(class, &events)
-    } else {
+    let any = object as &dyn Any;
+    let meta = object.metadata();
+    let mut doc = Doc::default();
+    doc.field(0, "Name", name_of(meta));
+    if T::NAMESPACED {
+        doc.field(
+            0,
+            "Namespace",
+            meta.namespace.as_deref().unwrap_or_default(),
+        );
+    }
+    let described = describe_as(any, &mut doc, cluster, workloads::describe_pod)
+        || describe_as(any, &mut doc, cluster, workloads::describe_stateful_set)
+        || describe_as(any, &mut doc, cluster, storage::describe_claim)
+        || describe_as(any, &mut doc, cluster, storage::describe_volume)
+        || describe_as(any, &mut doc, cluster, storage::describe_storage_class)
+        || describe_as(any, &mut doc, cluster, network::describe_service)
+        || describe_as(any, &mut doc, cluster, network::describe_endpoint_slice);
+    if !described {
         return Err(CommandOutput::error(format!(
             "error: describing {} is not simulated here; try `kubectl get {} -o yaml`",
             T::RESOURCE,
             T::RESOURCE.split('.').next().unwrap_or(T::RESOURCE)
         )));
-    };
-    Ok(text)
+    }
+    doc.events(&events_for(cluster, meta, T::KIND), cluster.now());
+    Ok(doc.aligned())
+}
+
+/// Runs `describer` if `object` is of the kind it describes; whether it was.
+fn describe_as<K: 'static>(
+    object: &dyn Any,
+    doc: &mut Doc,
+    cluster: &Cluster,
+    describer: fn(&mut Doc, &Cluster, &K),
+) -> bool {
+    object
+        .downcast_ref::<K>()
+        .map(|object| describer(doc, cluster, object))
+        .is_some()
 }

@@ -1,115 +1,70 @@
-//! k8s.io/kubectl/pkg/describe/describe.go's `ServiceDescriber` and `EndpointSliceDescriber`.
+//! k8s.io/kubectl/pkg/describe/describe.go's `ServiceDescriber` (with `formatEndpointSlices`) and
+//! `EndpointSliceDescriber`.
 
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::writer::{
-    annotations_multiline, labels_multiline, write_name_and_namespace, Doc, EventTable,
-};
+use super::writer::{int_or_string, join_or_none, key_values, or_unset, protocol, Doc, NONE};
 use crate::cluster::Cluster;
+use crate::controller::endpointslice::SERVICE_NAME_LABEL;
+use crate::object::name_of;
 
-pub(super) fn describe_service(
-    cluster: &Cluster,
-    service: &Service,
-    events: &EventTable,
-) -> String {
-    let mut doc = Doc::default();
+pub(super) fn describe_service(doc: &mut Doc, cluster: &Cluster, service: &Service) {
     let meta = &service.metadata;
     let spec = service.spec.clone().unwrap_or_default();
-    let name = meta.name.clone().unwrap_or_default();
-    let namespace = meta.namespace.clone().unwrap_or_default();
-    doc.write(0, &format!("Name:\t{name}\n"));
-    doc.write(0, &format!("Namespace:\t{namespace}\n"));
-    labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
-    annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    let selector = spec.selector.clone().unwrap_or_default();
-    let selector = selector
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    doc.write(0, &format!("Selector:\t{selector}\n"));
-    doc.write(
-        0,
-        &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()),
-    );
+    doc.labels_and_annotations(meta);
+    doc.field(0, "Selector", key_values(spec.selector.as_ref()).join(","));
+    doc.field(0, "Type", spec.type_.as_deref().unwrap_or_default());
     if let Some(policy) = &spec.ip_family_policy {
-        doc.write(0, &format!("IP Family Policy:\t{policy}\n"));
+        doc.field(0, "IP Family Policy", policy);
     }
     let families = spec.ip_families.clone().unwrap_or_default();
-    let families = if families.is_empty() {
-        "<none>".to_string()
-    } else {
-        families.join(",")
-    };
-    doc.write(0, &format!("IP Families:\t{families}\n"));
-    doc.write(
-        0,
-        &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()),
-    );
+    doc.field(0, "IP Families", join_or_none(&families, ","));
+    doc.field(0, "IP", spec.cluster_ip.as_deref().unwrap_or_default());
     let ips = spec.cluster_ips.clone().unwrap_or_default();
-    let ips = if ips.is_empty() {
-        "<none>".to_string()
-    } else {
-        ips.join(",")
-    };
-    doc.write(0, &format!("IPs:\t{ips}\n"));
+    doc.field(0, "IPs", join_or_none(&ips, ","));
+    let namespace = meta.namespace.as_deref().unwrap_or_default();
     let slices: Vec<&EndpointSlice> = cluster
         .store()
-        .list_namespace::<EndpointSlice>(&namespace)
+        .list_namespace::<EndpointSlice>(namespace)
         .filter(|s| {
-            s.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("kubernetes.io/service-name"))
-                == Some(&name)
+            let labels = s.metadata.labels.as_ref();
+            labels
+                .and_then(|l| l.get(SERVICE_NAME_LABEL))
+                .map(String::as_str)
+                == Some(name_of(meta))
         })
         .collect();
-    for port in spec.ports.clone().unwrap_or_default() {
-        let port_name = port
-            .name
-            .clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "<unset>".into());
-        let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
-        doc.write(
-            0,
-            &format!("Port:\t{port_name}\t{}/{protocol}\n", port.port),
-        );
-        let target = match &port.target_port {
-            Some(IntOrString::Int(n)) => n.to_string(),
-            Some(IntOrString::String(s)) => s.clone(),
-            None => port.port.to_string(),
-        };
-        doc.write(0, &format!("TargetPort:\t{target}/{protocol}\n"));
+    for port in spec.ports.iter().flatten() {
+        let port_name = port_name(port.name.as_deref());
+        let protocol = protocol(port.protocol.as_deref());
+        doc.field(0, "Port", format!("{port_name}\t{}/{protocol}", port.port));
+        let target = port
+            .target_port
+            .as_ref()
+            .map_or_else(|| port.port.to_string(), int_or_string);
+        doc.field(0, "TargetPort", format!("{target}/{protocol}"));
         if let Some(node_port) = port.node_port.filter(|p| *p != 0) {
-            doc.write(
+            doc.field(
                 0,
-                &format!("NodePort:\t{port_name}\t{node_port}/{protocol}\n"),
+                "NodePort",
+                format!("{port_name}\t{node_port}/{protocol}"),
             );
         }
         let endpoints = format_endpoint_slices(&slices, port.name.as_deref().unwrap_or_default());
-        doc.write(0, &format!("Endpoints:\t{endpoints}\n"));
+        doc.field(0, "Endpoints", endpoints);
     }
-    doc.write(
-        0,
-        &format!(
-            "Session Affinity:\t{}\n",
-            spec.session_affinity.clone().unwrap_or_default()
-        ),
-    );
+    let affinity = spec.session_affinity.as_deref().unwrap_or_default();
+    doc.field(0, "Session Affinity", affinity);
     if let Some(policy) = spec.internal_traffic_policy.as_ref() {
-        doc.write(0, &format!("Internal Traffic Policy:\t{policy}\n"));
+        doc.field(0, "Internal Traffic Policy", policy);
     }
-    events.write(&mut doc);
-    doc.aligned()
 }
 
 /// `formatEndpointSlices` for one service port: ready addresses as `ip:port`, at most three and a count.
-pub(super) fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
+fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String {
     if slices.is_empty() {
-        return "<none>".into();
+        return NONE.into();
     }
     let mut list = Vec::new();
     for slice in slices {
@@ -140,13 +95,11 @@ pub(super) fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str)
     }
 }
 
-pub(super) fn describe_endpoint_slice(slice: &EndpointSlice, events: &EventTable) -> String {
-    let mut doc = Doc::default();
+pub(super) fn describe_endpoint_slice(doc: &mut Doc, _: &Cluster, slice: &EndpointSlice) {
     let meta = &slice.metadata;
-    write_name_and_namespace(&mut doc, meta);
-    labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
-    annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    doc.write(0, &format!("AddressType:\t{}\n", slice.address_type));
+    doc.labels_and_annotations(meta);
+    doc.field(0, "AddressType", &slice.address_type);
+    // Upstream writes these two titles with a space, not a tab, when there is nothing under them.
     let ports = slice.ports.clone().unwrap_or_default();
     if ports.is_empty() {
         doc.write(0, "Ports: <unset>\n");
@@ -155,50 +108,37 @@ pub(super) fn describe_endpoint_slice(slice: &EndpointSlice, events: &EventTable
         doc.write(1, "Name\tPort\tProtocol\n");
         doc.write(1, "----\t----\t--------\n");
         for port in ports {
-            let name = port
-                .name
-                .clone()
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| "<unset>".into());
-            let number = port.port.map_or("<unset>".to_string(), |p| p.to_string());
-            let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
+            let name = port_name(port.name.as_deref());
+            let number = or_unset(port.port);
+            let protocol = protocol(port.protocol.as_deref());
             doc.write(1, &format!("{name}\t{number}\t{protocol}\n"));
         }
     }
     if slice.endpoints.is_empty() {
         doc.write(0, "Endpoints: <none>\n");
-    } else {
-        doc.write(0, "Endpoints:\n");
-        for endpoint in &slice.endpoints {
-            let addresses = if endpoint.addresses.is_empty() {
-                "<none>".to_string()
-            } else {
-                endpoint.addresses.join(", ")
-            };
-            doc.write(1, &format!("- Addresses:\t{addresses}\n"));
-            doc.write(2, "Conditions:\n");
-            let ready = endpoint
-                .conditions
-                .as_ref()
-                .and_then(|c| c.ready)
-                .map_or("<unset>".to_string(), |r| r.to_string());
-            doc.write(3, &format!("Ready:\t{ready}\n"));
-            let unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "<unset>".into());
-            doc.write(2, &format!("Hostname:\t{}\n", unset(&endpoint.hostname)));
-            if let Some(target) = &endpoint.target_ref {
-                doc.write(
-                    2,
-                    &format!(
-                        "TargetRef:\t{}/{}\n",
-                        target.kind.clone().unwrap_or_default(),
-                        target.name.clone().unwrap_or_default()
-                    ),
-                );
-            }
-            doc.write(2, &format!("NodeName:\t{}\n", unset(&endpoint.node_name)));
-            doc.write(2, &format!("Zone:\t{}\n", unset(&endpoint.zone)));
-        }
+        return;
     }
-    events.write(&mut doc);
-    doc.aligned()
+    doc.write(0, "Endpoints:\n");
+    for endpoint in &slice.endpoints {
+        doc.field(1, "- Addresses", join_or_none(&endpoint.addresses, ", "));
+        doc.write(2, "Conditions:\n");
+        doc.field(
+            3,
+            "Ready",
+            or_unset(endpoint.conditions.as_ref().and_then(|c| c.ready)),
+        );
+        doc.field(2, "Hostname", or_unset(endpoint.hostname.as_ref()));
+        if let Some(target) = &endpoint.target_ref {
+            let kind = target.kind.as_deref().unwrap_or_default();
+            let name = target.name.as_deref().unwrap_or_default();
+            doc.field(2, "TargetRef", format!("{kind}/{name}"));
+        }
+        doc.field(2, "NodeName", or_unset(endpoint.node_name.as_ref()));
+        doc.field(2, "Zone", or_unset(endpoint.zone.as_ref()));
+    }
+}
+
+/// A port's name, `<unset>` when it has none.
+fn port_name(name: Option<&str>) -> String {
+    or_unset(name.filter(|n| !n.is_empty()))
 }

@@ -1,95 +1,54 @@
 //! k8s.io/kubectl/pkg/describe/describe.go's `PersistentVolumeClaimDescriber`, `PersistentVolumeDescriber`
 //! and `StorageClassDescriber`.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod,
+};
 use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
 use super::super::printers::{access_modes, claim_ref_name};
-use super::writer::{
-    annotations_multiline, go_string_list, labels_multiline, since, Doc, EventTable,
-};
+use super::volumes::describe_persistent_volume_source;
+use super::writer::{join_or_none, key_values, terminating, Doc, NONE, UNSET};
+use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::cluster::Cluster;
-use crate::time::SimTime;
+use crate::object::name_of;
 
-/// The StorageClass and Status lines claims and volumes share: a deleted one is Terminating, and for how long.
-pub(super) fn write_class_and_status(
-    doc: &mut Doc,
-    meta: &ObjectMeta,
-    class: Option<&str>,
-    phase: Option<&str>,
-    now: SimTime,
-) {
-    doc.write(
-        0,
-        &format!("StorageClass:\t{}\n", class.unwrap_or_default()),
-    );
-    let status = match &meta.deletion_timestamp {
-        Some(deleted) => format!("Terminating (lasts {})", since(Some(deleted), now)),
-        None => phase.unwrap_or_default().to_string(),
-    };
-    doc.write(0, &format!("Status:\t{status}\n"));
-}
-
-pub(super) fn describe_claim(
-    cluster: &Cluster,
-    claim: &PersistentVolumeClaim,
-    events: &EventTable,
-) -> String {
-    let mut doc = Doc::default();
+pub(super) fn describe_claim(doc: &mut Doc, cluster: &Cluster, claim: &PersistentVolumeClaim) {
     let meta = &claim.metadata;
     let spec = claim.spec.clone().unwrap_or_default();
     let status = claim.status.clone().unwrap_or_default();
-    let name = meta.name.clone().unwrap_or_default();
-    doc.write(0, &format!("Name:\t{name}\n"));
-    doc.write(
-        0,
-        &format!(
-            "Namespace:\t{}\n",
-            meta.namespace.clone().unwrap_or_default()
-        ),
-    );
-    write_class_and_status(
-        &mut doc,
-        meta,
-        spec.storage_class_name.as_deref(),
-        status.phase.as_deref(),
-        events.now,
-    );
+    let (class, phase) = (spec.storage_class_name.as_deref(), status.phase.as_deref());
+    class_and_status(doc, cluster, meta, class, phase);
     let volume = spec.volume_name.clone().unwrap_or_default();
-    doc.write(0, &format!("Volume:\t{volume}\n"));
-    labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
-    annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    doc.write(
-        0,
-        &format!(
-            "Finalizers:\t{}\n",
-            go_string_list(meta.finalizers.as_ref())
-        ),
-    );
+    doc.field(0, "Volume", &volume);
+    doc.labels_and_annotations(meta);
+    doc.finalizers(meta);
     let (capacity, modes) = if volume.is_empty() {
         (String::new(), String::new())
     } else {
         (
-            status
-                .capacity
-                .as_ref()
-                .and_then(|c| c.get("storage"))
-                .map(|q| q.0.clone())
-                .unwrap_or_default(),
+            storage_of(status.capacity.as_ref()).unwrap_or_default(),
             access_modes(status.access_modes.as_ref()),
         )
     };
-    doc.write(0, &format!("Capacity:\t{capacity}\n"));
-    doc.write(0, &format!("Access Modes:\t{modes}\n"));
+    doc.field(0, "Capacity", capacity);
+    doc.field(0, "Access Modes", modes);
     if let Some(mode) = &spec.volume_mode {
-        doc.write(0, &format!("VolumeMode:\t{mode}\n"));
+        doc.field(0, "VolumeMode", mode);
     }
-    let namespace = meta.namespace.clone().unwrap_or_default();
+    doc.multiline(0, "Used By", pods_using(cluster, meta));
+}
+
+/// `getPodsForPVC`: the pods of the claim's namespace that mount it, by name.
+fn pods_using(cluster: &Cluster, claim: &ObjectMeta) -> Vec<String> {
+    let namespace = claim.namespace.as_deref().unwrap_or_default();
+    let name = name_of(claim);
     let mut users: Vec<String> = cluster
         .store()
-        .list_namespace::<Pod>(&namespace)
+        .list_namespace::<Pod>(namespace)
         .filter(|pod| {
             pod.spec
                 .as_ref()
@@ -105,207 +64,117 @@ pub(super) fn describe_claim(
         .filter_map(|pod| pod.metadata.name.clone())
         .collect();
     users.sort();
-    doc.write(0, "Used By:\t");
-    if users.is_empty() {
-        doc.write(0, "<none>\n");
-    }
-    for (index, user) in users.iter().enumerate() {
-        if index > 0 {
-            doc.write(0, "\t");
-        }
-        doc.write(0, &format!("{user}\n"));
-    }
-    events.write(&mut doc);
-    doc.aligned()
+    users
 }
 
-pub(super) fn describe_volume(
-    volume: &PersistentVolume,
-    events: &EventTable,
-    now: SimTime,
-) -> String {
-    let mut doc = Doc::default();
+pub(super) fn describe_volume(doc: &mut Doc, cluster: &Cluster, volume: &PersistentVolume) {
     let meta = &volume.metadata;
     let spec = volume.spec.clone().unwrap_or_default();
     let status = volume.status.clone().unwrap_or_default();
-    doc.write(
-        0,
-        &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()),
-    );
-    labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
-    annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    doc.write(
-        0,
-        &format!(
-            "Finalizers:\t{}\n",
-            go_string_list(meta.finalizers.as_ref())
-        ),
-    );
-    write_class_and_status(
-        &mut doc,
-        meta,
-        spec.storage_class_name.as_deref(),
-        status.phase.as_deref(),
-        now,
-    );
-    let claim = claim_ref_name(&spec);
-    doc.write(0, &format!("Claim:\t{claim}\n"));
-    doc.write(
-        0,
-        &format!(
-            "Reclaim Policy:\t{}\n",
-            spec.persistent_volume_reclaim_policy
-                .clone()
-                .unwrap_or_default()
-        ),
-    );
-    doc.write(
-        0,
-        &format!(
-            "Access Modes:\t{}\n",
-            access_modes(spec.access_modes.as_ref())
-        ),
-    );
+    doc.labels_and_annotations(meta);
+    doc.finalizers(meta);
+    let (class, phase) = (spec.storage_class_name.as_deref(), status.phase.as_deref());
+    class_and_status(doc, cluster, meta, class, phase);
+    doc.field(0, "Claim", claim_ref_name(&spec));
+    let policy = spec.persistent_volume_reclaim_policy.as_deref();
+    doc.field(0, "Reclaim Policy", policy.unwrap_or_default());
+    doc.field(0, "Access Modes", access_modes(spec.access_modes.as_ref()));
     if let Some(mode) = &spec.volume_mode {
-        doc.write(0, &format!("VolumeMode:\t{mode}\n"));
+        doc.field(0, "VolumeMode", mode);
     }
-    let capacity = spec
-        .capacity
-        .as_ref()
-        .and_then(|c| c.get("storage"))
-        .map(|q| q.0.clone())
-        .unwrap_or_else(|| "0".into());
-    doc.write(0, &format!("Capacity:\t{capacity}\n"));
-    describe_node_affinity(&mut doc, &spec);
-    doc.write(
-        0,
-        &format!("Message:\t{}\n", status.message.clone().unwrap_or_default()),
-    );
+    let capacity = storage_of(spec.capacity.as_ref());
+    doc.field(0, "Capacity", capacity.as_deref().unwrap_or("0"));
+    describe_node_affinity(doc, &spec);
+    doc.field(0, "Message", status.message.as_deref().unwrap_or_default());
     doc.write(0, "Source:\n");
-    if let Some(host_path) = &spec.host_path {
-        doc.write(
-            2,
-            &format!(
-            "Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{}\n",
-            host_path.path,
-            host_path.type_.clone().unwrap_or_else(|| "<none>".into())
-        ),
-        );
-    } else if let Some(local) = &spec.local {
-        doc.write(2, &format!(
-            "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t{}\n",
-            local.path
-        ));
-    } else if let Some(nfs) = &spec.nfs {
-        doc.write(2, &format!(
-            "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{}\n    Path:\t{}\n    ReadOnly:\t{}\n",
-            nfs.server,
-            nfs.path,
-            nfs.read_only.unwrap_or(false)
-        ));
-    } else {
-        doc.write(1, "<unknown>\n");
-    }
-    events.write(&mut doc);
-    doc.aligned()
+    describe_persistent_volume_source(doc, &spec);
 }
 
-pub(super) fn describe_node_affinity(
+/// The `storage` quantity of a capacity or of a claim's requests.
+pub(super) fn storage_of(resources: Option<&BTreeMap<String, Quantity>>) -> Option<String> {
+    resources
+        .and_then(|r| r.get("storage"))
+        .map(|q| q.0.clone())
+}
+
+/// The StorageClass and Status lines claims and volumes share: a deleted one is Terminating, and for how long.
+fn class_and_status(
     doc: &mut Doc,
-    spec: &k8s_openapi::api::core::v1::PersistentVolumeSpec,
+    cluster: &Cluster,
+    meta: &ObjectMeta,
+    class: Option<&str>,
+    phase: Option<&str>,
 ) {
-    doc.write(0, "Node Affinity:\t");
+    doc.field(0, "StorageClass", class.unwrap_or_default());
+    let status = match &meta.deletion_timestamp {
+        Some(deleted) => terminating(deleted, cluster.now()),
+        None => phase.unwrap_or_default().to_string(),
+    };
+    doc.field(0, "Status", status);
+}
+
+/// `printVolumeNodeAffinity`: the required terms, each term's requirements one under the other.
+fn describe_node_affinity(doc: &mut Doc, spec: &PersistentVolumeSpec) {
     let Some(required) = spec
         .node_affinity
         .as_ref()
         .and_then(|a| a.required.as_ref())
     else {
-        doc.write(0, "<none>\n");
+        doc.field(0, "Node Affinity", NONE);
         return;
     };
-    doc.write(0, "\n");
-    doc.write(1, "Required Terms:\t");
+    doc.field(0, "Node Affinity", "");
     if required.node_selector_terms.is_empty() {
-        doc.write(0, "<none>\n");
+        doc.field(1, "Required Terms", NONE);
         return;
     }
-    doc.write(0, "\n");
+    doc.field(1, "Required Terms", "");
     for (index, term) in required.node_selector_terms.iter().enumerate() {
-        doc.write(2, &format!("Term {index}:\t"));
-        let expressions = term.match_expressions.clone().unwrap_or_default();
-        if expressions.is_empty() {
-            doc.write(0, "<none>\n");
-        }
-        for (i, requirement) in expressions.iter().enumerate() {
-            if i > 0 {
-                doc.write(2, "\t");
-            }
-            let mut text = format!(
-                "{} {}",
-                requirement.key,
-                requirement.operator.to_lowercase()
-            );
-            let values = requirement.values.clone().unwrap_or_default();
-            if !values.is_empty() {
-                text.push_str(&format!(" [{}]", values.join(", ")));
-            }
-            doc.write(0, &format!("{text}\n"));
-        }
+        let requirements = term
+            .match_expressions
+            .iter()
+            .flatten()
+            .map(|requirement| {
+                let mut text = format!(
+                    "{} {}",
+                    requirement.key,
+                    requirement.operator.to_lowercase()
+                );
+                let values = requirement.values.clone().unwrap_or_default();
+                if !values.is_empty() {
+                    text.push_str(&format!(" [{}]", values.join(", ")));
+                }
+                text
+            })
+            .collect();
+        doc.multiline(2, &format!("Term {index}"), requirements);
     }
 }
 
-pub(super) fn describe_storage_class(class: &StorageClass, events: &EventTable) -> String {
-    let mut doc = Doc::default();
-    let annotations = class.metadata.annotations.clone().unwrap_or_default();
+pub(super) fn describe_storage_class(doc: &mut Doc, _: &Cluster, class: &StorageClass) {
+    let annotations = class.metadata.annotations.as_ref();
     let default = match annotations
-        .get(crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION)
+        .and_then(|a| a.get(IS_DEFAULT_CLASS_ANNOTATION))
         .map(String::as_str)
     {
         Some("true") => "Yes",
         _ => "No",
     };
-    let format_labels = |map: &BTreeMap<String, String>| {
-        if map.is_empty() {
-            "<none>".to_string()
-        } else {
-            map.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-    };
-    doc.write(
-        0,
-        &format!(
-            "Name:\t{}\n",
-            class.metadata.name.clone().unwrap_or_default()
-        ),
-    );
-    doc.write(0, &format!("IsDefaultClass:\t{default}\n"));
-    doc.write(
-        0,
-        &format!("Annotations:\t{}\n", format_labels(&annotations)),
-    );
-    doc.write(0, &format!("Provisioner:\t{}\n", class.provisioner));
-    doc.write(
-        0,
-        &format!(
-            "Parameters:\t{}\n",
-            format_labels(&class.parameters.clone().unwrap_or_default())
-        ),
-    );
-    let expansion =
-        class
-            .allow_volume_expansion
-            .map_or("<unset>", |b| if b { "True" } else { "False" });
-    doc.write(0, &format!("AllowVolumeExpansion:\t{expansion}\n"));
-    doc.write(0, "MountOptions:\t<none>\n");
+    // `labels.FormatLabels`: one line, `<none>` when empty.
+    let format_labels = |map| join_or_none(&key_values(map), ",");
+    doc.field(0, "IsDefaultClass", default);
+    doc.field(0, "Annotations", format_labels(annotations));
+    doc.field(0, "Provisioner", &class.provisioner);
+    doc.field(0, "Parameters", format_labels(class.parameters.as_ref()));
+    let expansion = class
+        .allow_volume_expansion
+        .map_or(UNSET, |b| if b { "True" } else { "False" });
+    doc.field(0, "AllowVolumeExpansion", expansion);
+    doc.field(0, "MountOptions", NONE);
     if let Some(policy) = &class.reclaim_policy {
-        doc.write(0, &format!("ReclaimPolicy:\t{policy}\n"));
+        doc.field(0, "ReclaimPolicy", policy);
     }
     if let Some(mode) = &class.volume_binding_mode {
-        doc.write(0, &format!("VolumeBindingMode:\t{mode}\n"));
+        doc.field(0, "VolumeBindingMode", mode);
     }
-    events.write(&mut doc);
-    doc.aligned()
 }

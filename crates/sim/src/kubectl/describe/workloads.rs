@@ -1,116 +1,71 @@
-//! k8s.io/kubectl/pkg/describe/describe.go's `PodDescriber` and `StatefulSetDescriber`.
+//! k8s.io/kubectl/pkg/describe/describe.go's `PodDescriber` and `StatefulSetDescriber` (with
+//! `getPodStatusForController` and `describeVolumeClaimTemplates`).
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::pod_spec::{
-    describe_containers, describe_pod_template, describe_volumes, tolerations_multiline,
-};
-use super::writer::{
-    annotations_multiline, controlled_by, go_string_list, labels_multiline, rfc1123z,
-    selector_string, since, write_name_and_namespace, Doc, EventTable,
-};
+use super::pod_spec::{describe_all_containers, describe_pod_template, tolerations_multiline};
+use super::storage::storage_of;
+use super::volumes::describe_volumes;
+use super::writer::{go_string_list, int_or_string, key_values, rfc1123z, terminating, Doc, NONE};
 use crate::cluster::Cluster;
-use crate::object::get_controller_of;
-use crate::time::SimTime;
+use crate::object::{get_controller_of, name_of};
 
-pub(super) fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> String {
-    let mut doc = Doc::default();
+pub(super) fn describe_pod(doc: &mut Doc, cluster: &Cluster, pod: &Pod) {
     let meta = &pod.metadata;
     let spec = pod.spec.clone().unwrap_or_default();
     let status = pod.status.clone().unwrap_or_default();
-    write_name_and_namespace(&mut doc, meta);
     if let Some(priority) = spec.priority {
-        doc.write(0, &format!("Priority:\t{priority}\n"));
+        doc.field(0, "Priority", priority);
     }
     if let Some(account) = spec.service_account_name.as_ref().filter(|a| !a.is_empty()) {
-        doc.write(0, &format!("Service Account:\t{account}\n"));
+        doc.field(0, "Service Account", account);
     }
     match spec.node_name.as_ref().filter(|n| !n.is_empty()) {
-        Some(node) => doc.write(
-            0,
-            &format!(
-                "Node:\t{node}/{}\n",
-                status.host_ip.clone().unwrap_or_default()
-            ),
-        ),
-        None => doc.write(0, "Node:\t<none>\n"),
+        Some(node) => {
+            let host = status.host_ip.as_deref().unwrap_or_default();
+            doc.field(0, "Node", format!("{node}/{host}"));
+        }
+        None => doc.field(0, "Node", NONE),
     }
     if let Some(start) = &status.start_time {
-        doc.write(0, &format!("Start Time:\t{}\n", rfc1123z(start)));
+        doc.field(0, "Start Time", rfc1123z(start));
     }
-    labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
-    annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
+    doc.labels_and_annotations(meta);
     let phase = status.phase.clone().unwrap_or_default();
     match &meta.deletion_timestamp {
         Some(deleted) if phase != "Failed" && phase != "Succeeded" => {
-            doc.write(
-                0,
-                &format!(
-                    "Status:\tTerminating (lasts {})\n",
-                    since(Some(deleted), now)
-                ),
-            );
-            doc.write(
-                0,
-                &format!(
-                    "Termination Grace Period:\t{}s\n",
-                    meta.deletion_grace_period_seconds.unwrap_or(0)
-                ),
-            );
+            doc.field(0, "Status", terminating(deleted, cluster.now()));
+            let grace = meta.deletion_grace_period_seconds.unwrap_or(0);
+            doc.field(0, "Termination Grace Period", format!("{grace}s"));
         }
-        _ => doc.write(0, &format!("Status:\t{phase}\n")),
+        _ => doc.field(0, "Status", phase),
     }
     if let Some(reason) = status.reason.as_ref().filter(|r| !r.is_empty()) {
-        doc.write(0, &format!("Reason:\t{reason}\n"));
+        doc.field(0, "Reason", reason);
     }
     if let Some(message) = status.message.as_ref().filter(|m| !m.is_empty()) {
-        doc.write(0, &format!("Message:\t{message}\n"));
+        doc.field(0, "Message", message);
     }
-    doc.write(
-        0,
-        &format!("IP:\t{}\n", status.pod_ip.clone().unwrap_or_default()),
-    );
+    doc.field(0, "IP", status.pod_ip.as_deref().unwrap_or_default());
     let ips = status.pod_ips.clone().unwrap_or_default();
-    if ips.is_empty() {
-        doc.write(0, "IPs:\t<none>\n");
-    } else {
-        doc.write(0, "IPs:\n");
+    if doc.section(0, "IPs", !ips.is_empty()) {
         for ip in ips {
-            doc.write(1, &format!("IP:\t{}\n", ip.ip));
+            doc.field(1, "IP", ip.ip);
         }
     }
-    if let Some(owner) = controlled_by(meta) {
-        doc.write(0, &format!("Controlled By:\t{owner}\n"));
+    if let Some(owner) = get_controller_of(meta) {
+        doc.field(0, "Controlled By", format!("{}/{}", owner.kind, owner.name));
     }
     if let Some(nominated) = status
         .nominated_node_name
         .as_ref()
         .filter(|n| !n.is_empty())
     {
-        doc.write(0, &format!("NominatedNodeName:\t{nominated}\n"));
+        doc.field(0, "NominatedNodeName", nominated);
     }
-    if let Some(init) = spec.init_containers.as_ref().filter(|c| !c.is_empty()) {
-        let statuses = status.init_container_statuses.clone().unwrap_or_default();
-        describe_containers(
-            &mut doc,
-            "Init Containers",
-            init,
-            Some(&statuses),
-            Some(pod),
-            "",
-        );
-    }
-    let statuses = status.container_statuses.clone().unwrap_or_default();
-    describe_containers(
-        &mut doc,
-        "Containers",
-        &spec.containers,
-        Some(&statuses),
-        Some(pod),
-        "",
-    );
+    describe_all_containers(doc, &spec, Some(pod), 0);
     let conditions = status.conditions.clone().unwrap_or_default();
     if !conditions.is_empty() {
         doc.write(0, "Conditions:\n  Type\tStatus\n");
@@ -118,88 +73,72 @@ pub(super) fn describe_pod(pod: &Pod, events: &EventTable, now: SimTime) -> Stri
             doc.write(1, &format!("{} \t{} \n", condition.type_, condition.status));
         }
     }
-    describe_volumes(&mut doc, spec.volumes.as_deref().unwrap_or_default(), "");
-    doc.write(
+    describe_volumes(doc, spec.volumes.as_deref().unwrap_or_default(), 0);
+    doc.field(
         0,
-        &format!(
-            "QoS Class:\t{}\n",
-            status.qos_class.clone().unwrap_or_default()
-        ),
+        "QoS Class",
+        status.qos_class.as_deref().unwrap_or_default(),
     );
-    labels_multiline(&mut doc, "", "Node-Selectors", spec.node_selector.as_ref());
-    tolerations_multiline(&mut doc, "Tolerations", &spec);
-    events.write(&mut doc);
-    doc.aligned()
+    doc.labels(0, "Node-Selectors", spec.node_selector.as_ref());
+    tolerations_multiline(doc, "Tolerations", &spec);
 }
 
-pub(super) fn describe_stateful_set(
-    cluster: &Cluster,
-    set: &StatefulSet,
-    events: &EventTable,
-) -> String {
-    let mut doc = Doc::default();
+pub(super) fn describe_stateful_set(doc: &mut Doc, cluster: &Cluster, set: &StatefulSet) {
     let meta = &set.metadata;
     let spec = set.spec.clone().unwrap_or_default();
     let status = set.status.clone().unwrap_or_default();
-    write_name_and_namespace(&mut doc, meta);
-    let created = meta
-        .creation_timestamp
-        .as_ref()
-        .map(rfc1123z)
-        .unwrap_or_default();
-    doc.write(0, &format!("CreationTimestamp:\t{created}\n"));
-    doc.write(
-        0,
-        &format!("Selector:\t{}\n", selector_string(&spec.selector)),
-    );
-    labels_multiline(&mut doc, "", "Labels", meta.labels.as_ref());
-    annotations_multiline(&mut doc, "Annotations", meta.annotations.as_ref());
-    doc.write(
-        0,
-        &format!(
-            "Replicas:\t{} desired | {} total\n",
-            spec.replicas.unwrap_or(1),
-            status.replicas
-        ),
-    );
+    let created = meta.creation_timestamp.as_ref().map(rfc1123z);
+    doc.field(0, "CreationTimestamp", created.unwrap_or_default());
+    doc.field(0, "Selector", selector_string(&spec.selector));
+    doc.labels_and_annotations(meta);
+    let desired = spec.replicas.unwrap_or(1);
+    let total = status.replicas;
+    doc.field(0, "Replicas", format!("{desired} desired | {total} total"));
     let strategy = spec.update_strategy.clone().unwrap_or_default();
-    doc.write(
+    doc.field(
         0,
-        &format!(
-            "Update Strategy:\t{}\n",
-            strategy.type_.clone().unwrap_or_default()
-        ),
+        "Update Strategy",
+        strategy.type_.as_deref().unwrap_or_default(),
     );
-    if let Some(partition) = strategy.rolling_update.as_ref().and_then(|r| r.partition) {
-        doc.write(1, &format!("Partition:\t{partition}\n"));
-        if let Some(max) = strategy
-            .rolling_update
-            .as_ref()
-            .and_then(|r| r.max_unavailable.as_ref())
-        {
-            let max = match max {
-                IntOrString::Int(n) => n.to_string(),
-                IntOrString::String(s) => s.clone(),
-            };
-            doc.write(1, &format!("MaxUnavailable:\t{max}\n"));
+    if let Some(rolling) = &strategy.rolling_update {
+        if let Some(partition) = rolling.partition {
+            doc.field(1, "Partition", partition);
+            if let Some(max) = &rolling.max_unavailable {
+                doc.field(1, "MaxUnavailable", int_or_string(max));
+            }
         }
     }
     let [running, waiting, succeeded, failed] = pod_phase_counts(cluster, set);
-    doc.write(
+    doc.field(
         0,
-        &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"),
+        "Pods Status",
+        format!("{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"),
     );
-    describe_pod_template(&mut doc, &spec.template);
+    describe_pod_template(doc, &spec.template);
     describe_claim_templates(
-        &mut doc,
+        doc,
         spec.volume_claim_templates.as_deref().unwrap_or_default(),
     );
-    events.write(&mut doc);
-    doc.aligned()
+}
+
+/// `labels.Selector.String()` of a label selector: `app=nginx,tier in (a,b)`.
+fn selector_string(selector: &LabelSelector) -> String {
+    let mut parts = key_values(selector.match_labels.as_ref());
+    for expression in selector.match_expressions.iter().flatten() {
+        let values = expression.values.clone().unwrap_or_default().join(",");
+        parts.push(match expression.operator.as_str() {
+            "In" => format!("{} in ({values})", expression.key),
+            "NotIn" => format!("{} notin ({values})", expression.key),
+            "Exists" => expression.key.clone(),
+            _ => format!("!{}", expression.key),
+        });
+    }
+    parts.sort();
+    parts.join(",")
 }
 
 /// `getPodStatusForController`: the set's own pods (by selector and controller uid), by phase.
-pub(super) fn pod_phase_counts(cluster: &Cluster, set: &StatefulSet) -> [usize; 4] {
+fn pod_phase_counts(cluster: &Cluster, set: &StatefulSet) -> [usize; 4] {
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     let selector = set.spec.clone().unwrap_or_default().selector;
     let mut counts = [0; 4];
@@ -223,48 +162,23 @@ pub(super) fn pod_phase_counts(cluster: &Cluster, set: &StatefulSet) -> [usize; 
     counts
 }
 
-pub(super) fn describe_claim_templates(doc: &mut Doc, templates: &[PersistentVolumeClaim]) {
-    if templates.is_empty() {
-        doc.write(0, "Volume Claims:\t<none>\n");
+/// `describeVolumeClaimTemplates`: their annotations print as labels do, as upstream prints them.
+fn describe_claim_templates(doc: &mut Doc, templates: &[PersistentVolumeClaim]) {
+    if !doc.section(0, "Volume Claims", !templates.is_empty()) {
         return;
     }
-    doc.write(0, "Volume Claims:\n");
     for claim in templates {
         let spec = claim.spec.clone().unwrap_or_default();
-        doc.write(
-            1,
-            &format!(
-                "Name:\t{}\n",
-                claim.metadata.name.clone().unwrap_or_default()
-            ),
-        );
-        doc.write(
-            1,
-            &format!(
-                "StorageClass:\t{}\n",
-                spec.storage_class_name.clone().unwrap_or_default()
-            ),
-        );
-        labels_multiline(doc, "  ", "Labels", claim.metadata.labels.as_ref());
-        labels_multiline(
-            doc,
-            "  ",
-            "Annotations",
-            claim.metadata.annotations.as_ref(),
-        );
-        let capacity = spec
-            .resources
-            .as_ref()
-            .and_then(|r| r.requests.as_ref())
-            .and_then(|r| r.get("storage"))
-            .map_or("<default>".to_string(), |q| q.0.clone());
-        doc.write(1, &format!("Capacity:\t{capacity}\n"));
-        doc.write(
-            1,
-            &format!(
-                "Access Modes:\t{}\n",
-                go_string_list(spec.access_modes.as_ref())
-            ),
-        );
+        let meta = &claim.metadata;
+        doc.field(1, "Name", name_of(meta));
+        let class = spec.storage_class_name.as_deref();
+        doc.field(1, "StorageClass", class.unwrap_or_default());
+        doc.labels(1, "Labels", meta.labels.as_ref());
+        doc.labels(1, "Annotations", meta.annotations.as_ref());
+        let requests = spec.resources.as_ref().and_then(|r| r.requests.as_ref());
+        let capacity = storage_of(requests);
+        doc.field(1, "Capacity", capacity.as_deref().unwrap_or("<default>"));
+        let modes = go_string_list(spec.access_modes.as_ref());
+        doc.field(1, "Access Modes", modes);
     }
 }
