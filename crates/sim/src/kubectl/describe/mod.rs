@@ -24,10 +24,8 @@ pub fn describe(cluster: &Cluster, args: &Args, context: &Context) -> CommandOut
     if let Err(output) = args.reject_unknown("describe", &["-l", "--selector"]) {
         return output;
     }
-    let targets = match Targets::parse(&args.positional) {
-        Ok(targets) if targets.groups.is_empty() => return CommandOutput::error(
-            "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.",
-        ),
+    let missing = "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.";
+    let targets = match Targets::parse_required(&args.positional, missing) {
         Ok(targets) => targets,
         Err(output) => return output,
     };
