@@ -25,10 +25,8 @@ pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandO
         Ok(options) => options,
         Err(error) => return error,
     };
-    let targets = match Targets::parse(&args.positional) {
-        Ok(targets) if targets.groups.is_empty() => return CommandOutput::error(
-            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
-        ),
+    let missing = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+    let targets = match Targets::parse_required(&args.positional, missing) {
         Ok(targets) => targets,
         Err(error) => return error,
     };

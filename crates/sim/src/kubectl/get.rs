@@ -306,10 +306,8 @@ pub fn get(cluster: &Cluster, args: &Args, context: &Context) -> CommandOutput {
     if let Err(output) = args.reject_unknown("get", FLAGS) {
         return output;
     }
-    let targets = match Targets::parse(&args.positional) {
-        Ok(targets) if targets.groups.is_empty() => return CommandOutput::error(
-            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples",
-        ),
+    let missing = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
+    let targets = match Targets::parse_required(&args.positional, missing) {
         Ok(targets) => targets,
         Err(output) => return output,
     };

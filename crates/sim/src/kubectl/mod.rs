@@ -369,6 +369,15 @@ impl Targets {
         Ok(Targets { groups })
     }
 
+    /// `parse` for a command that needs a type at least: without one, `missing` is the error it prints.
+    fn parse_required(positional: &[String], missing: &str) -> Result<Targets, CommandOutput> {
+        let targets = Targets::parse(positional)?;
+        if targets.groups.is_empty() {
+            return Err(CommandOutput::error(missing));
+        }
+        Ok(targets)
+    }
+
     /// The one named object a command such as `rollout` or `patch` works on.
     fn single(positional: &[String]) -> Result<(ResourceType, String), CommandOutput> {
         let targets = Targets::parse(positional)?;
