@@ -307,16 +307,23 @@ impl Store {
         if !T::NAMESPACED {
             meta.namespace = None;
         }
+        // The registry's create path, for every creator (kubectl, controllers, the provisioner): the request is
+        // defaulted as it is decoded, prepared for the feature gates, changed by the mutating admission plugins,
+        // and then validated.
+        object.apply_defaults();
+        object.prepare_for_gates(None, self.feature_gates);
         object.admit_create(&self.collections);
         let generated = self.generate_name(object.metadata());
-        let meta = object.metadata_mut();
         if let Some(generated) = generated {
-            meta.name = Some(generated);
+            object.metadata_mut().name = Some(generated);
         }
-        let name = meta.name.clone().unwrap_or_default();
-        // `ValidateObjectMeta` with the kind's name rule: a name reaches kubectl's tables, events, DNS and the
-        // page's markup, so what is not a name never gets in, whichever path created it.
-        let causes = crate::api::validation::validate_name_of(T::KIND, &name);
+        let name = object.metadata().name.clone().unwrap_or_default();
+        // The kind's validation, then `ValidateObjectMeta` with the kind's name rule: a name reaches kubectl's
+        // tables, events, DNS and the page's markup, so what is not a name never gets in.
+        let mut causes = object.validate();
+        if causes.is_empty() {
+            causes = crate::api::validation::validate_name_of(T::KIND, &name);
+        }
         if !causes.is_empty() {
             return Err(ApiError::Invalid {
                 kind: T::KIND,
@@ -324,7 +331,7 @@ impl Store {
                 causes,
             });
         }
-        let key = ObjectKey::of(meta);
+        let key = object.key();
         if T::collection(&self.collections).contains_key(&key) {
             return Err(ApiError::AlreadyExists {
                 resource: T::RESOURCE,

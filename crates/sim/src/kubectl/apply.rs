@@ -14,7 +14,7 @@ use crate::api::decode::{decode_strict, parse_documents, ManifestError};
 use crate::api::strategy::Strategy;
 use crate::cluster::Cluster;
 use crate::object::{ApiObject, ObjectKey};
-use crate::store::Store;
+use crate::store::{ApiError, Store};
 
 pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -155,15 +155,10 @@ fn apply_object<T: Strategy>(
             .annotations
             .get_or_insert_with(Default::default)
             .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
-        given.apply_defaults();
-        given.prepare_for_gates(None, store.feature_gates());
-        let errors = given.validate();
-        if !errors.is_empty() {
-            return Err(errors::invalid(T::KIND, &name, &errors));
-        }
-        store
-            .create(given)
-            .map_err(|e| format!("Error from server: error when creating \"{source}\": {e}"))?;
+        store.create(given).map_err(|e| match e {
+            ApiError::Invalid { .. } => errors::from_server(&e),
+            _ => format!("Error from server: error when creating \"{source}\": {e}"),
+        })?;
         return Ok(format!("{} created", resource_name::<T>(&name)));
     };
 
