@@ -70,6 +70,7 @@ pub fn record<T: ApiObject>(
         })
         .cloned();
     if let Some(key) = repeat {
+        // Best effort, as client-go's recorder is: a repeat whose event is gone in the same instant is dropped.
         let _ = store.modify::<Event>(&key, |e| {
             e.count = Some(e.count.unwrap_or(1) + 1);
             e.last_timestamp = Some(now.to_k8s());

@@ -382,7 +382,10 @@ impl Store {
         Ok(shared)
     }
 
-    /// Reads, changes and writes back one object: the get-modify-update loop of a controller.
+    /// Reads, changes and writes back one object: the get-modify-update loop of a controller. A write here has
+    /// no resourceVersion precondition and the simulation has one writer at a time, so it cannot conflict; a
+    /// controller's change that its kind's rules accept can only fail with NotFound, when the object went
+    /// away in the same instant.
     pub fn modify<T: ApiObject>(
         &mut self,
         key: &ObjectKey,

@@ -158,6 +158,7 @@ impl EndpointSliceController {
         }
         for key in deletions {
             self.written.insert(key.clone(), None);
+            // Only NotFound can come back: the slice is already gone, as the reconciler wants.
             let _ = ctx.store.delete::<EndpointSlice>(&key, DeleteOptions::NOW);
         }
     }

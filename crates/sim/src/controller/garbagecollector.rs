@@ -315,6 +315,7 @@ fn metadata(store: &Store, node: &Node) -> Option<ObjectMeta> {
 
 fn modify_meta(store: &mut Store, node: &Node, change: impl FnOnce(&mut ObjectMeta)) {
     let _: Option<()> = by_kind!(node.kind, T => {
+        // The collector takes NotFound as the item already gone (attemptToDeleteItem).
         let _ = store.modify::<T>(&node.key, |o| change(&mut o.metadata));
         None
     });
@@ -326,6 +327,7 @@ fn delete(store: &mut Store, node: &Node, policy: PropagationPolicy) {
         ..DeleteOptions::default()
     };
     let _: Option<()> = by_kind!(node.kind, T => {
+        // The collector takes NotFound as the item already gone (attemptToDeleteItem).
         let _ = store.delete::<T>(&node.key, options);
         None
     });

@@ -95,6 +95,7 @@ fn ready_status(node: &Node) -> Option<String> {
 /// `tryUpdateNodeHealth` past the grace period: every condition the kubelet owns becomes Unknown.
 fn try_update_node_health(ctx: &mut Ctx, node: &Node) {
     let now = ctx.now().to_k8s();
+    // Only NotFound can come back: a node deleted meanwhile has no health to update.
     let _ = ctx.store.modify::<Node>(&node.key(), |n| {
         let conditions = n
             .status
@@ -137,6 +138,7 @@ fn mark_pods_not_ready(ctx: &mut Ctx, node: &str) {
         }
         ready.status = "False".into();
         ready.last_transition_time = Some(now.to_k8s());
+        // MarkPodsNotReady: NotFound means the pod was already deleted; go on with the next.
         let _ = ctx
             .store
             .modify::<Pod>(&pod.key(), |p| set_condition(p, ready));
@@ -156,6 +158,7 @@ fn mark_pods_not_ready(ctx: &mut Ctx, node: &str) {
 /// added, which the eviction clock counts from) and the NoSchedule one that keeps new pods away.
 fn swap_node_controller_taints(ctx: &mut Ctx, node: &str, key: &str) {
     let now = ctx.now().to_k8s();
+    // Only NotFound can come back: a node deleted meanwhile keeps no taints.
     let _ = ctx.store.modify::<Node>(&ObjectKey::cluster(node), |n| {
         let taints = n
             .spec
@@ -177,6 +180,7 @@ fn swap_node_controller_taints(ctx: &mut Ctx, node: &str, key: &str) {
 }
 
 fn remove_node_controller_taints(ctx: &mut Ctx, node: &str) {
+    // Only NotFound can come back: a node deleted meanwhile keeps no taints.
     let _ = ctx.store.modify::<Node>(&ObjectKey::cluster(node), |n| {
         if let Some(taints) = n.spec.as_mut().and_then(|s| s.taints.as_mut()) {
             taints.retain(|t| !is_node_controller_taint(t));

@@ -157,6 +157,7 @@ fn no_execute_taints(store: &Store, pod: &Pod) -> Vec<Taint> {
 fn delete_pod(ctx: &mut Ctx, pod: &Pod) {
     record(ctx, pod, format!("Marking for deletion Pod {}", pod.key()));
     let now = ctx.now().to_k8s();
+    // Only NotFound can come back: the pod is gone, which is what the eviction is for.
     let _ = ctx.store.modify::<Pod>(&pod.key(), |p| {
         set_condition(
             p,
@@ -170,6 +171,7 @@ fn delete_pod(ctx: &mut Ctx, pod: &Pod) {
             },
         );
     });
+    // deletePodHandler takes NotFound as done.
     let _ = ctx
         .store
         .delete::<Pod>(&pod.key(), DeleteOptions::default());

@@ -89,6 +89,7 @@ impl Controller for Kubelet {
                 }
                 // Never started here: nothing to stop.
                 None => {
+                    // The status manager's final delete: NotFound means the pod is already gone (status_manager.go).
                     let _ = ctx.store.delete::<Pod>(key, DeleteOptions::NOW);
                 }
             }
@@ -179,6 +180,7 @@ impl Kubelet {
     fn admit(&mut self, ctx: &mut Ctx, pod: &Pod, node: String) -> PodRuntime {
         let now = ctx.now();
         let host_ip = node_internal_ip(ctx.store, &node);
+        // The status manager skips a pod that no longer exists on the server (`IsNotFound` in syncPod).
         let _ = ctx.store.modify::<Pod>(&pod.key(), |p| {
             let status = p.status.get_or_insert_with(PodStatus::default);
             status.host_ip = host_ip.clone();

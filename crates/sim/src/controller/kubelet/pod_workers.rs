@@ -57,6 +57,7 @@ impl Kubelet {
                 false
             }
             Some(Termination::Stopped { remove_at }) if now >= remove_at => {
+                // The status manager's final delete: NotFound means the pod is already gone (status_manager.go).
                 let _ = ctx.store.delete::<Pod>(&pod.key(), DeleteOptions::NOW);
                 true
             }

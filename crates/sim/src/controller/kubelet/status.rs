@@ -97,6 +97,7 @@ pub(super) fn write_status(ctx: &mut Ctx, pod: &Pod, runtime: &PodRuntime) {
         containers_ready("ContainersReady"),
     ];
     let ip = runtime.ip.clone();
+    // The status manager skips a pod that no longer exists on the server (`IsNotFound` in syncPod).
     let _ = ctx.store.modify::<Pod>(&pod.key(), |p| {
         let status = p.status.get_or_insert_with(PodStatus::default);
         status.phase = Some(phase.into());
@@ -189,6 +190,7 @@ pub(super) fn sync_node_status(ctx: &mut Ctx, node: &str) {
         return;
     }
     let now = ctx.now().to_k8s();
+    // Only NotFound can come back: a node deleted from the API has no status to report.
     let _ = ctx.store.modify::<Node>(&key, |n| {
         let conditions = n
             .status

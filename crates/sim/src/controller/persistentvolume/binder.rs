@@ -171,6 +171,8 @@ fn bind(ctx: &mut Ctx, volume: &PersistentVolume, claim: &PersistentVolumeClaim)
         return;
     };
     let volume_spec = volume.spec.clone().unwrap_or_default();
+    // Only NotFound can come back: upstream's bindClaimToVolume fails the sync, and the volume's next sync
+    // finds its claim missing and releases it.
     let _ = ctx
         .store
         .modify::<PersistentVolumeClaim>(&claim.key(), |c| {
@@ -266,11 +268,13 @@ pub(super) fn sync_volume(ctx: &mut Ctx, key: &ObjectKey) {
         .unwrap_or("Retain")
     {
         "Delete" => {
+            // Only NotFound can come back: deleteVolumeOperation takes a volume already gone as deleted.
             let _ = ctx.store.modify::<PersistentVolume>(key, |pv| {
                 if let Some(finalizers) = pv.metadata.finalizers.as_mut() {
                     finalizers.retain(|f| f != PV_PROTECTION_FINALIZER);
                 }
             });
+            // As above: a volume already gone is deleted.
             let _ = ctx
                 .store
                 .delete::<PersistentVolume>(key, DeleteOptions::default());
@@ -297,6 +301,7 @@ pub(super) fn sync_volume(ctx: &mut Ctx, key: &ObjectKey) {
 }
 
 fn set_volume_phase(ctx: &mut Ctx, key: &ObjectKey, phase: &str) {
+    // Only NotFound can come back: updateVolumePhase on a deleted volume has nothing left to record.
     let _ = ctx.store.modify::<PersistentVolume>(key, |pv| {
         pv.status.get_or_insert_with(Default::default).phase = Some(phase.into());
     });

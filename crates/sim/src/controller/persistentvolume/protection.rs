@@ -32,6 +32,7 @@ pub(super) fn release_protection_if_unused(ctx: &mut Ctx, claim: &PersistentVolu
     if in_use {
         return;
     }
+    // Only NotFound can come back (see `Store::modify`): the claim is gone, which the finalizer was holding.
     let _ = ctx
         .store
         .modify::<PersistentVolumeClaim>(&claim.key(), |c| {

@@ -40,6 +40,7 @@ impl PersistentVolumeController {
                 "ExternalProvisioning",
                 &waiting,
             );
+            // Only NotFound can come back: a claim deleted meanwhile needs no provisioning.
             let _ = ctx.store.modify::<PersistentVolumeClaim>(&key, |c| {
                 let annotations = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
                 annotations.insert(

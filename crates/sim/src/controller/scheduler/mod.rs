@@ -373,11 +373,13 @@ fn bind_volumes(
             find_matching_volume(ctx.store, claim, false, Some(&node_labels)).map(|pv| pv.key());
         if let Some(volume) = static_volume {
             let claim_ref = claim_reference(claim);
+            // Only NotFound can come back: the volume or claim went away, and the pod's next attempt sees it.
             let _ = ctx.store.modify::<PersistentVolume>(&volume, |pv| {
                 pv.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_ref);
             });
             continue;
         }
+        // As above.
         let _ = ctx
             .store
             .modify::<PersistentVolumeClaim>(&claim.key(), |c| {

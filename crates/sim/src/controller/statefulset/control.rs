@@ -843,6 +843,7 @@ fn truncate_history(
     sort::sort_by_key(&mut history, |r| r.revision);
     let excess = history.len().saturating_sub(limit as usize);
     for revision in &history[..excess] {
+        // Only NotFound can come back: a revision already gone needs no truncating.
         let _ = ctx
             .store
             .delete::<ControllerRevision>(&revision.key(), DeleteOptions::default());

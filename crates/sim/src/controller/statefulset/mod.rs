@@ -292,6 +292,7 @@ fn get_pods_for_stateful_set(
 }
 
 fn release_pod(ctx: &mut Ctx, pod: &Pod, set_uid: &str) {
+    // ReleasePod ignores NotFound: a pod that no longer exists needs no releasing.
     let _ = ctx.store.modify::<Pod>(&pod.key(), |p| {
         remove_owner_references(&mut p.metadata, |o| o.uid == set_uid);
     });
@@ -314,6 +315,7 @@ fn adopt_orphan_revisions(ctx: &mut Ctx, set: &StatefulSet) {
         .map(ApiObject::key)
         .collect();
     for key in orphans {
+        // Only NotFound can come back: a revision deleted meanwhile needs no adopting.
         let _ = ctx.store.modify::<ControllerRevision>(&key, |r| {
             r.metadata
                 .owner_references
