@@ -23,7 +23,7 @@ use crate::controller::scheduler::Scheduler;
 use crate::controller::statefulset::{StatefulSetController, Wait};
 use crate::controller::tainteviction::TaintEvictionController;
 use crate::controller::{Controller, ControllerId, Ctx, Timers};
-use crate::fault::{Fault, Faults};
+use crate::fault::{Fault, FaultError, Faults};
 use crate::object::ObjectKey;
 use crate::rng::Rng;
 use crate::store::{Store, WatchEvent};
@@ -171,7 +171,7 @@ impl Cluster {
 
     /// Injects a fault at the current instant; the components react before this returns. An unknown pod or node
     /// is an error, as is crashing a pod whose first container is not running.
-    pub fn inject(&mut self, fault: Fault) -> Result<(), String> {
+    pub fn inject(&mut self, fault: Fault) -> Result<(), FaultError> {
         let now = self.now();
         match &fault {
             Fault::NotReady { pod } | Fault::Ready { pod } => {
@@ -208,14 +208,14 @@ impl Cluster {
         Ok(())
     }
 
-    fn pod_uid(&self, key: &ObjectKey) -> Result<String, String> {
+    fn pod_uid(&self, key: &ObjectKey) -> Result<String, FaultError> {
         self.store
             .get::<Pod>(key)
             .and_then(|p| p.metadata.uid.clone())
-            .ok_or_else(|| format!("pods \"{}\" not found", key.name))
+            .ok_or_else(|| FaultError::PodNotFound(key.name.clone()))
     }
 
-    fn check_running(&self, key: &ObjectKey) -> Result<(), String> {
+    fn check_running(&self, key: &ObjectKey) -> Result<(), FaultError> {
         let pod = self.store.get::<Pod>(key);
         let main = pod
             .and_then(|p| p.status.as_ref())
@@ -223,18 +223,18 @@ impl Cluster {
             .and_then(|c| c.first());
         match main {
             Some(c) if c.state.as_ref().is_some_and(|s| s.running.is_some()) => Ok(()),
-            Some(c) => Err(format!(
-                "container \"{}\" in pod \"{}\" is not running",
-                c.name, key.name
-            )),
-            None => Err(format!("pod \"{}\" has no running container", key.name)),
+            Some(c) => Err(FaultError::ContainerNotRunning {
+                container: c.name.clone(),
+                pod: key.name.clone(),
+            }),
+            None => Err(FaultError::NoRunningContainer(key.name.clone())),
         }
     }
 
-    fn check_node(&self, node: &str) -> Result<(), String> {
+    fn check_node(&self, node: &str) -> Result<(), FaultError> {
         match self.store.get::<Node>(&ObjectKey::cluster(node)) {
             Some(_) => Ok(()),
-            None => Err(format!("nodes \"{node}\" not found")),
+            None => Err(FaultError::NodeNotFound(node.into())),
         }
     }
 

@@ -27,6 +27,39 @@ pub enum Fault {
     NodeUp { node: String },
 }
 
+/// Why a fault could not be injected: what it names is not there to fail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultError {
+    PodNotFound(String),
+    NodeNotFound(String),
+    /// A crash needs a running container to kill.
+    ContainerNotRunning {
+        container: String,
+        pod: String,
+    },
+    NoRunningContainer(String),
+}
+
+impl fmt::Display for FaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FaultError::PodNotFound(pod) => write!(f, "pods \"{pod}\" not found"),
+            FaultError::NodeNotFound(node) => write!(f, "nodes \"{node}\" not found"),
+            FaultError::ContainerNotRunning { container, pod } => {
+                write!(
+                    f,
+                    "container \"{container}\" in pod \"{pod}\" is not running"
+                )
+            }
+            FaultError::NoRunningContainer(pod) => {
+                write!(f, "pod \"{pod}\" has no running container")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FaultError {}
+
 impl fmt::Display for Fault {
     /// The readable command a scenario's COMMAND record shows: `inject not-ready pod/web-1`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

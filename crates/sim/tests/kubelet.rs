@@ -645,13 +645,17 @@ fn crash_kills_the_container_once_and_repeated_crashes_back_off() {
 fn faults_name_what_they_cannot_find() {
     let mut cluster = cluster(&[("nginx:broken", broken())]);
     assert_eq!(
-        cluster.inject(Fault::NotReady { pod: key("web-9") }),
+        cluster
+            .inject(Fault::NotReady { pod: key("web-9") })
+            .map_err(|e| e.to_string()),
         Err("pods \"web-9\" not found".into())
     );
     assert_eq!(
-        cluster.inject(Fault::NodeDown {
-            node: "kind-worker9".into()
-        }),
+        cluster
+            .inject(Fault::NodeDown {
+                node: "kind-worker9".into()
+            })
+            .map_err(|e| e.to_string()),
         Err("nodes \"kind-worker9\" not found".into())
     );
     cluster
@@ -659,7 +663,9 @@ fn faults_name_what_they_cannot_find() {
         .unwrap();
     cluster.run_until(SimTime::from_secs(20));
     assert_eq!(
-        cluster.inject(Fault::Crash { pod: key("bad") }),
+        cluster
+            .inject(Fault::Crash { pod: key("bad") })
+            .map_err(|e| e.to_string()),
         Err("container \"app\" in pod \"bad\" is not running".into())
     );
 }

@@ -205,27 +205,29 @@ fn apply_object<T: Strategy>(
 
 /// The apiserver's update path for a client's full replacement of an object (what `kubectl patch`, `label`
 /// and friends send once they have computed the new object): defaults, update validation, then the write.
-/// Status belongs to the status subresource, so the live status is kept. Errors read as kubectl prints them.
-pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> Result<T, String> {
+/// Status belongs to the status subresource, so the live status is kept. kubectl prints a refusal with
+/// `errors::from_server`.
+pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> Result<T, ApiError> {
     let key = updated.key();
-    let live = store.get::<T>(&key).cloned().ok_or_else(|| {
-        format!(
-            "Error from server (NotFound): {} \"{}\" not found",
-            T::RESOURCE,
-            key.name
-        )
-    })?;
+    let live = store
+        .get::<T>(&key)
+        .cloned()
+        .ok_or_else(|| ApiError::NotFound {
+            resource: T::RESOURCE,
+            name: key.name.clone(),
+        })?;
     keep_status(&mut updated, &live);
     updated.apply_defaults();
     updated.prepare_for_gates(Some(&live), store.feature_gates());
-    let errors = updated.validate_update(&live);
-    if !errors.is_empty() {
-        return Err(errors::invalid(T::KIND, &key.name, &errors));
+    let causes = updated.validate_update(&live);
+    if !causes.is_empty() {
+        return Err(ApiError::Invalid {
+            kind: T::KIND,
+            name: key.name,
+            causes,
+        });
     }
-    store
-        .update(updated)
-        .map(Arc::unwrap_or_clone)
-        .map_err(|e| format!("Error from server: {e}"))
+    store.update(updated).map(Arc::unwrap_or_clone)
 }
 
 /// Replaces `object`'s status with `live`'s, for kinds whose status is a subresource.

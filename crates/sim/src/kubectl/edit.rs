@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::args::Args;
+use super::errors;
 use super::patch::{apply_patch, PatchType};
 use super::printers::Printable;
 use super::rollout::CHANGE_CAUSE_ANNOTATION;
@@ -53,7 +54,7 @@ impl KindVisitor for Modify<'_> {
         let written = self
             .cluster
             .with_store(|store| update_object(store, changed))
-            .map_err(CommandOutput::error)?;
+            .map_err(|error| CommandOutput::error(errors::from_server(&error)))?;
         let outcome = if written == live {
             Outcome::Unchanged
         } else {

@@ -5,6 +5,7 @@
 use k8s_openapi::api::core::v1::{Node, Pod};
 
 use super::args::Args;
+use super::errors;
 use super::{fetch, wait_for, CommandOutput};
 use crate::cluster::Cluster;
 use crate::kubectl::apply::update_object;
@@ -51,7 +52,7 @@ fn set_unschedulable(
         .unschedulable = on.then_some(true);
     cluster
         .with_store(|store| update_object(store, changed))
-        .map_err(CommandOutput::error)?;
+        .map_err(|error| CommandOutput::error(errors::from_server(&error)))?;
     Ok(CommandOutput::ok(format!("node/{name} {verb}\n")))
 }
 

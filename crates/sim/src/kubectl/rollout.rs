@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::args::Args;
 use super::describe::{describe_pod_template, Doc};
+use super::errors;
 use super::tabwriter::align;
 use super::{fetch, CommandOutput, Context, ResourceType, Targets};
 use crate::cluster::Cluster;
@@ -286,7 +287,8 @@ fn undo(
         .with_store(|store| update_object(store, rolled_back))
         .map_err(|error| {
             CommandOutput::error(format!(
-                "error: failed restoring revision {to_revision}: {error}"
+                "error: failed restoring revision {to_revision}: {}",
+                errors::from_server(&error)
             ))
         })?;
     Ok(CommandOutput::ok(format!("{printed} rolled back\n")))
@@ -319,7 +321,7 @@ fn restart(
     }
     cluster
         .with_store(|store| update_object(store, restarted))
-        .map_err(CommandOutput::error)?;
+        .map_err(|error| CommandOutput::error(errors::from_server(&error)))?;
     Ok(CommandOutput::ok(format!(
         "{} restarted\n",
         resource_name::<StatefulSet>(name)
