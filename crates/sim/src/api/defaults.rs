@@ -12,7 +12,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::api::well_known::{PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER};
+use crate::api::well_known::{
+    NOT_READY_TAINT, PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER, UNREACHABLE_TAINT,
+};
 use crate::config::FeatureGates;
 use crate::object::Collections;
 
@@ -251,10 +253,7 @@ pub fn admit_service(service: &mut Service, existing: &Collections) {
 /// unreachable node for 300 s before the taint eviction controller deletes it.
 fn add_default_toleration_seconds(spec: &mut PodSpec) {
     let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in [
-        "node.kubernetes.io/not-ready",
-        "node.kubernetes.io/unreachable",
-    ] {
+    for key in [NOT_READY_TAINT, UNREACHABLE_TAINT] {
         let tolerated = tolerations.iter().any(|t| {
             t.key.as_deref().is_none_or(|k| k.is_empty() || k == key)
                 && t.effect

@@ -11,3 +11,7 @@ pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
 pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
 /// The provisioner name of kind's default StorageClass (rancher's local-path-provisioner).
 pub const LOCAL_PATH_PROVISIONER: &str = "rancher.io/local-path";
+/// `TaintNodeUnreachable`: the node controller's taint for a node that stopped reporting.
+pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
+/// `TaintNodeNotReady`: the node controller's taint for a node whose Ready condition is False.
+pub const NOT_READY_TAINT: &str = "node.kubernetes.io/not-ready";

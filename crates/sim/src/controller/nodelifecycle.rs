@@ -9,14 +9,12 @@
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
 
 use super::scheduler::set_condition;
+use crate::api::well_known::{NOT_READY_TAINT, UNREACHABLE_TAINT};
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
 use crate::object::{ApiObject, Object, ObjectKey};
 use crate::store::{Store, WatchEvent};
 use crate::time::SimTime;
-
-pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
-pub const NOT_READY_TAINT: &str = "node.kubernetes.io/not-ready";
 
 #[derive(Clone, Debug, Default)]
 pub struct NodeLifecycleController {
