@@ -14,6 +14,25 @@ use crate::object::{controller_ref, name_of, ApiObject, Object, ObjectKey};
 use crate::store::{DeleteOptions, Store, WatchEvent, WatchEventType};
 
 pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+
+/// The EndpointSlices of one Service, found by the label the controller gives them, as kube-proxy and CoreDNS
+/// find them.
+pub fn slices_of<'a>(
+    store: &'a Store,
+    namespace: &'a str,
+    service: &'a str,
+) -> impl Iterator<Item = &'a EndpointSlice> {
+    store
+        .list_namespace::<EndpointSlice>(namespace)
+        .filter(move |slice| {
+            slice
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(SERVICE_NAME_LABEL))
+                .is_some_and(|name| name == service)
+        })
+}
 pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
 pub const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
 const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";

@@ -3,9 +3,8 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-use crate::controller::endpointslice::SERVICE_NAME_LABEL;
+use crate::controller::endpointslice::slices_of;
 use crate::controller::statefulset::utils::is_running_and_ready;
 use crate::kubectl::container::ContainerFs;
 use crate::{Cluster, ObjectKey};
@@ -95,21 +94,11 @@ impl<'a> PodQuery<'a> {
     }
 
     /// The addresses the Service's EndpointSlices list as ready: where its traffic goes.
-    pub fn ready_addresses(&self, service: &str) -> Vec<&'a str> {
-        self.cluster
-            .store()
-            .list_namespace::<EndpointSlice>(self.namespace)
-            .filter(|slice| {
-                slice
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(SERVICE_NAME_LABEL))
-                    .is_some_and(|name| name == service)
-            })
+    pub fn ready_addresses(&self, service: &str) -> Vec<String> {
+        slices_of(self.cluster.store(), self.namespace, service)
             .flat_map(|slice| &slice.endpoints)
             .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) == Some(true))
-            .flat_map(|e| e.addresses.iter().map(String::as_str))
+            .flat_map(|e| e.addresses.iter().cloned())
             .collect()
     }
 
