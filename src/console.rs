@@ -3,8 +3,9 @@
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
-use ordinal_sim::kubectl::{self, printers, CommandOutput};
+use ordinal_sim::kubectl::{self, CommandOutput};
 use ordinal_sim::scenario::Action;
+use ordinal_sim::view::{self, Columns, EventRow};
 use ordinal_sim::SimTime;
 use std::sync::Arc;
 
@@ -252,7 +253,7 @@ fn EventList() -> impl IntoView {
                 </Show>
                 <table class="event-table">
                     <thead>
-                        <tr>{printers::EVENT_HEADER.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
+                        <tr>{EventRow::HEADER.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
                     </thead>
                     <tbody>
                         <For
@@ -306,10 +307,14 @@ impl SharedEvent {
 
 #[component]
 fn EventRow(event: Arc<Event>, now: RwSignal<SimTime>) -> impl IntoView {
-    let [_, type_, reason, object, message] = printers::event_row(&event, SimTime::ZERO)
-        .try_into()
-        .expect("an event row has the five columns of its header");
-    let last_seen = move || printers::event_last_seen(&event, now.get());
+    let EventRow {
+        last_seen,
+        type_,
+        reason,
+        object,
+        message,
+    } = EventRow::of(&event);
+    let last_seen = move || view::since(last_seen, now.get());
     view! {
         <tr>
             <td>{last_seen}</td>
@@ -575,14 +580,10 @@ pub fn Announcer() -> impl IntoView {
         simulation.timeline.with_value(|timeline| {
             let store = timeline.cluster().store();
             let (_, key) = store.last_write::<Event>()?;
-            let newest = store.get::<Event>(key)?;
-            let involved = &newest.involved_object;
+            let newest = EventRow::of(store.get::<Event>(key)?);
             Some(format!(
-                "{} {}/{}: {}",
-                newest.reason.as_deref().unwrap_or_default(),
-                involved.kind.as_deref().unwrap_or_default().to_lowercase(),
-                involved.name.as_deref().unwrap_or_default(),
-                newest.message.as_deref().unwrap_or_default()
+                "{} {}: {}",
+                newest.reason, newest.object, newest.message
             ))
         })
     });

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use ordinal_sim::controller::statefulset::wait::Wait;
 use ordinal_sim::fault::Fault;
 use ordinal_sim::scenario::Action;
+use ordinal_sim::view::VolumeRow;
 use ordinal_sim::ObjectKey;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,9 +16,7 @@ use crate::console::{Entry, ShownOutput, Source, Terminal};
 use crate::details::{Selected, Selection};
 use crate::i18n::{t, T};
 use crate::linking::{governs, Governs, Hovered};
-use crate::view_model::{
-    self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage, VolumeView,
-};
+use crate::view_model::{self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage};
 
 #[component]
 pub fn StageView() -> impl IntoView {
@@ -184,7 +183,7 @@ fn NameRow(history: NameHistory) -> impl IntoView {
 
 /// Every PersistentVolume, as `kubectl get pv` lists it: capacity, access modes, reclaim policy, phase and claim.
 #[component]
-fn VolumePool(volumes: Memo<Vec<VolumeView>>, undrawn: Memo<usize>) -> impl IntoView {
+fn VolumePool(volumes: Memo<Vec<VolumeRow>>, undrawn: Memo<usize>) -> impl IntoView {
     view! {
         <Show when=move || volumes.with(|v| !v.is_empty())>
             <section class="volumes" aria-label="PersistentVolumes">
@@ -203,13 +202,13 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>, undrawn: Memo<usize>) -> impl Into
                             });
                             let open_by_key = open.clone();
                             view! {
-                                <li class="volume" class:linked=linked data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()
+                                <li class="volume" class:linked=linked data-pv=volume.name.clone() data-phase=volume.status.clone() title=volume.name.clone()
                                     tabindex="0" on:click=move |_| open()
                                     on:keydown=move |event| if event.key() == "Enter" { open_by_key() }
                                 >
                                     <div class="volume-name">{volume.name.clone()}</div>
                                     <div>{format!("{} · {} · {}", volume.capacity, volume.access_modes, volume.reclaim_policy)}</div>
-                                    <div><span class="volume-phase">{volume.phase.clone()}</span> " " <span class="volume-claim">{claim}</span></div>
+                                    <div><span class="volume-phase">{volume.status.clone()}</span> " " <span class="volume-claim">{claim}</span></div>
                                     <div class="volume-class">{volume.storage_class.clone()}</div>
                                 </li>
                             }

@@ -1,16 +1,14 @@
-//! What the stage shows, read from the store. Every text here comes from the core (kubectl's printers, the
-//! controller's recorded wait); this module only selects and arranges.
+//! What the stage shows, read from the store. Every text here comes from the core (the view's rows, which
+//! kubectl's printers print, and the controller's recorded wait); this module only selects and arranges.
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, Service};
 use ordinal_sim::controller::statefulset::utils::{
     get_ordinal, get_pod_revision, is_running_and_ready,
 };
 use ordinal_sim::dns::{self, RecordType};
-use ordinal_sim::kubectl::printers::{
-    node_row, pod_ready, pod_status, volume_row, NODE_HEADER, VOLUME_HEADER,
-};
 use ordinal_sim::object::{get_controller_of, ApiObject};
+use ordinal_sim::view::{self, NodeRow, PodRow, VolumeRow};
 use ordinal_sim::{Cluster, SimTime};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -26,22 +24,10 @@ pub const MOST_DRAWN_VOLUMES: usize = MOST_DRAWN_SLOTS;
 pub struct Stage {
     pub time: String,
     pub sets: Vec<Arc<SetView>>,
-    pub volumes: Vec<VolumeView>,
+    pub volumes: Vec<VolumeRow>,
     /// Volumes past `MOST_DRAWN_VOLUMES`, not drawn.
     pub undrawn_volumes: usize,
     pub nodes: Vec<NodeView>,
-}
-
-/// A PersistentVolume as `kubectl get pv` prints it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct VolumeView {
-    pub name: String,
-    pub capacity: String,
-    pub access_modes: String,
-    pub reclaim_policy: String,
-    pub phase: String,
-    pub claim: String,
-    pub storage_class: String,
 }
 
 /// A node as `kubectl get nodes` prints it, and how many pods it runs.
@@ -224,23 +210,7 @@ fn stage_drawing(
         })
         .collect();
     pods.forget_unused();
-    let now = cluster.now();
-    let mut volumes: Vec<VolumeView> = store
-        .list::<PersistentVolume>()
-        .map(|volume| {
-            let row = volume_row(volume, now);
-            let cell = |header: &str| column(VOLUME_HEADER, &row, header);
-            VolumeView {
-                name: cell("NAME"),
-                capacity: cell("CAPACITY"),
-                access_modes: cell("ACCESS MODES"),
-                reclaim_policy: cell("RECLAIM POLICY"),
-                phase: cell("STATUS"),
-                claim: cell("CLAIM"),
-                storage_class: cell("STORAGECLASS"),
-            }
-        })
-        .collect();
+    let mut volumes: Vec<VolumeRow> = view::volume_rows(cluster).collect();
     // The pool in the order of the slots whose claims the volumes are bound to, so that the lines between them
     // do not cross; the rest after them, by name.
     let claim_order: HashMap<String, usize> = sets
@@ -271,31 +241,21 @@ fn stage_drawing(
     let nodes = store
         .list::<Node>()
         .map(|node| {
-            let row = node_row(node, now, false);
-            let name = column(NODE_HEADER, &row, "NAME");
+            let row = NodeRow::of(node);
             NodeView {
-                status: column(NODE_HEADER, &row, "STATUS"),
-                pods: pods_on.get(name.as_str()).copied().unwrap_or_default(),
-                name,
+                pods: pods_on.get(row.name.as_str()).copied().unwrap_or_default(),
+                name: row.name,
+                status: row.status,
             }
         })
         .collect();
     Stage {
-        time: format_clock(now.as_millis()),
+        time: format_clock(cluster.now().as_millis()),
         sets,
         volumes,
         undrawn_volumes,
         nodes,
     }
-}
-
-/// One cell of a kubectl table row, by its header.
-fn column(header: &[&str], row: &[String], name: &str) -> String {
-    header
-        .iter()
-        .position(|h| *h == name)
-        .and_then(|i| row.get(i).cloned())
-        .unwrap_or_default()
 }
 
 /// The A records of the set's Service: the Service's name with the ready pods, and each slot's name. None
@@ -470,23 +430,16 @@ fn pod_view(pod: &Pod, now: SimTime) -> PodView {
                 .saturating_sub(now.as_millis());
             (left.div_ceil(1000), period.max(0) as u64)
         });
+    let row = PodRow::of(pod);
     PodView {
         uid: pod.metadata.uid.clone().unwrap_or_default(),
-        status: pod_status(pod),
-        ready_text: pod_ready(pod),
+        status: row.status,
+        ready_text: row.ready.to_string(),
         ready: is_running_and_ready(pod),
         terminating: pod.metadata.deletion_timestamp.is_some(),
         grace,
-        ip: pod
-            .status
-            .as_ref()
-            .and_then(|s| s.pod_ip.clone())
-            .unwrap_or_default(),
-        node: pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.clone())
-            .unwrap_or_default(),
+        ip: row.ip.unwrap_or_default(),
+        node: row.node.unwrap_or_default(),
         revision: get_pod_revision(pod).to_string(),
     }
 }
