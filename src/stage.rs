@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use ordinal_sim::controller::statefulset::wait::Wait;
 use ordinal_sim::fault::Fault;
 use ordinal_sim::scenario::Action;
-use ordinal_sim::view::VolumeRow;
+use ordinal_sim::view::{ClaimView, NodeView, PodView, PodViews, SlotView, VolumeRow};
 use ordinal_sim::ObjectKey;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use crate::console::{Entry, ShownOutput, Source, Terminal};
 use crate::details::{Selected, Selection};
 use crate::i18n::{t, T};
 use crate::linking::{governs, Governs, Hovered};
-use crate::view_model::{self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage};
+use crate::view_model::{self, SetView, Stage};
 
 #[component]
 pub fn StageView() -> impl IntoView {
@@ -234,16 +234,16 @@ fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
                     // Keyed by name, the node's state read as it changes: a node that is cordoned keeps its
                     // place, and the output its menu printed.
                     <For
-                        each=move || nodes.with(|all| all.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+                        each=move || nodes.with(|all| all.iter().map(|n| n.row.name.clone()).collect::<Vec<_>>())
                         key=|name| name.clone()
                         children=move |name| {
                             let label = crate::i18n::actions_for(&name);
                             let actions = node_actions(&name);
                             let looked_up = name.clone();
                             let node = Memo::new(move |_| {
-                                nodes.with(|all| all.iter().find(|n| n.name == looked_up).cloned())
+                                nodes.with(|all| all.iter().find(|n| n.row.name == looked_up).cloned())
                             });
-                            let status = move || node.with(|n| n.as_ref().map(|n| n.status.clone()).unwrap_or_default());
+                            let status = move || node.with(|n| n.as_ref().map(|n| n.row.status.clone()).unwrap_or_default());
                             let pods = move || node.with(|n| crate::i18n::pods_count(n.as_ref().map_or(0, |n| n.pods)));
                             view! {
                                 <li class="node" data-node=name.clone() data-status=status>
@@ -327,7 +327,11 @@ impl SetHeader {
         };
         SetHeader {
             name: set.name.clone(),
-            kind: format!(" · {} · {}", set.policy, set.strategy),
+            kind: format!(
+                " · {} · {}",
+                set.policy,
+                view_model::strategy_text(set.strategy)
+            ),
             summary: format!(
                 "replicas {} · ready {} · current {} · updated {} · available {}",
                 set.replicas, set.ready, set.current, set.updated, set.available
