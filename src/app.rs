@@ -1,8 +1,7 @@
 //! The page: editor on the left, the stage on the right, the player on top.
 
 use leptos::prelude::*;
-use ordinal_sim::timeline::{ReachedStep, Timeline};
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::{ReachedStep, Scenario, SimTime, Timeline};
 
 use crate::autosave::{self, Autosave, RecentWork, Saved, SetAsideBanner};
 use crate::comfort::{Help, Preferences, Shortcuts};

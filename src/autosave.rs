@@ -13,7 +13,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use ordinal_sim::share::{read_work, work_json, SavedWork};
+use ordinal_sim::view::share::{read_work, work_json, SavedWork};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;

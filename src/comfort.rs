@@ -3,7 +3,7 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::SimTime;
 
 use crate::app::Simulation;
 use crate::i18n::{t, LanguagePicker, T};

@@ -3,10 +3,7 @@
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
-use ordinal_sim::kubectl::{self, CommandOutput};
-use ordinal_sim::scenario::Action;
-use ordinal_sim::view::{self, Columns, EventRow};
-use ordinal_sim::SimTime;
+use ordinal_sim::view::{self, kubectl, Action, Columns, CommandOutput, EventRow, SimTime};
 use std::sync::Arc;
 
 use crate::app::Simulation;

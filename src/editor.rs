@@ -3,9 +3,7 @@
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use ordinal_sim::api::decode::ManifestError;
-use ordinal_sim::kubectl::apply::DocumentOutcome;
-use ordinal_sim::timeline::Timeline;
+use ordinal_sim::view::{DocumentOutcome, ManifestError, Timeline};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
@@ -188,7 +186,7 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ordinal_sim::Scenario;
+    use ordinal_sim::view::Scenario;
 
     fn web() -> (Timeline, String) {
         let scenario = Scenario::parse(include_str!("../examples/web.yaml")).unwrap();

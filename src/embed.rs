@@ -18,8 +18,7 @@
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
-use ordinal_sim::view::{self, EventRow};
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::{self, EventRow, Scenario, SimTime};
 use serde_json::{json, Value};
 
 use crate::i18n::{t, T};

@@ -4,8 +4,7 @@
 //! Kubernetes prints them, as the course notes keep them.
 
 use leptos::prelude::*;
-use ordinal_sim::controller::statefulset::wait::{Cause, HeldBack, Wait};
-use ordinal_sim::SimTime;
+use ordinal_sim::view::{Cause, HeldBack, SimTime, Wait};
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,11 +7,10 @@
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
-use ordinal_sim::lesson::{
+use ordinal_sim::view::lesson::{
     catalogue, Current, Doing, Lab, Lesson, Progress, Step, StepStart, Text,
 };
-use ordinal_sim::scenario::Action;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::{Action, Scenario, SimTime};
 
 use crate::console::{EntryView, Source, Terminal};
 use crate::i18n::{lang, t, Lang, T};
@@ -96,7 +95,7 @@ pub fn Lessons() -> impl IntoView {
         let Some(preset) = crate::presets::find(&lesson.preset) else {
             return;
         };
-        let scenario = ordinal_sim::Scenario {
+        let scenario = Scenario {
             steps: Vec::new(),
             ..crate::presets::scenario_of(preset)
         };

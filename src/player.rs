@@ -3,7 +3,7 @@
 //! branch, exactly, and lists the branches that acting in the past created.
 
 use leptos::prelude::*;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::SimTime;
 use std::time::Duration;
 
 use crate::app::Simulation;

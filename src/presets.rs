@@ -3,7 +3,7 @@
 //! scenario's; its steps stay on the timeline as interventions still to come.
 
 use leptos::prelude::*;
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::{Scenario, SimTime};
 
 use crate::i18n::{t, Lang, T};
 use crate::workspace::Workspace;

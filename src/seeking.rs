@@ -4,7 +4,7 @@
 //! at once, as before.
 
 use leptos::prelude::*;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::SimTime;
 
 use crate::app::Simulation;
 use crate::i18n::{t, T};

@@ -2,11 +2,9 @@
 //! gives them; the pool of PersistentVolumes; and the nodes.
 
 use leptos::prelude::*;
-use ordinal_sim::controller::statefulset::wait::Wait;
-use ordinal_sim::fault::Fault;
-use ordinal_sim::scenario::Action;
-use ordinal_sim::view::{ClaimView, NodeView, PodView, PodViews, SlotView, VolumeRow};
-use ordinal_sim::ObjectKey;
+use ordinal_sim::view::{
+    Action, ClaimView, Fault, NodeView, ObjectKey, PodView, PodViews, SlotView, VolumeRow, Wait,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 

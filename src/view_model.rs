@@ -2,11 +2,10 @@
 //! PersistentVolumes and nodes as kubectl prints them), selected and arranged for the page. Every text here
 //! comes from the core; this module only cuts, orders and counts.
 
-use ordinal_sim::limits::MAX_REPLICAS;
 use ordinal_sim::view::{
-    self, NodeView, PodViews, SlotView, StatefulSetView, UpdateStrategy, VolumeRow,
+    self, Cluster, NodeView, PodViews, SlotView, StatefulSetView, UpdateStrategy, VolumeRow,
+    MAX_REPLICAS,
 };
-use ordinal_sim::Cluster;
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
@@ -171,18 +170,18 @@ mod tests {
 
     #[test]
     fn past_the_drawing_limit_slots_and_volumes_are_counted_set_after_set() {
-        let web = ordinal_sim::Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
+        let web = view::Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
         let second = web
             .manifests
             .replace("name: web", "name: www")
             .replace("app: nginx", "app: www");
-        let scenario = ordinal_sim::Scenario {
+        let scenario = view::Scenario {
             manifests: format!("{}\n---\n{second}", web.manifests),
             steps: Vec::new(),
             ..web
         };
-        let mut timeline = ordinal_sim::timeline::Timeline::from_scenario(&scenario);
-        timeline.seek(ordinal_sim::SimTime::from_secs(120));
+        let mut timeline = view::Timeline::from_scenario(&scenario);
+        timeline.seek(view::SimTime::from_secs(120));
         let stage = stage_drawing(timeline.cluster(), &mut PodViews::default(), 4, 5);
         let drawn: Vec<(&str, usize)> = stage
             .sets

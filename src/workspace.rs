@@ -2,10 +2,8 @@
 //! said of them. Opening a preset, a share link or a scenario file replaces all of it at once.
 
 use leptos::prelude::*;
-use ordinal_sim::config::NodeConfig;
-use ordinal_sim::share::SavedWork;
-use ordinal_sim::timeline::Timeline;
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::share::SavedWork;
+use ordinal_sim::view::{NodeConfig, Scenario, SimTime, Timeline};
 
 use crate::app::{Diagnostics, Simulation};
 use crate::autosave::{Autosave, Saved};

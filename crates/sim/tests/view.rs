@@ -3,12 +3,10 @@
 
 use std::sync::Arc;
 
-use ordinal_sim::scenario::Action;
-use ordinal_sim::timeline::Timeline;
 use ordinal_sim::view::{
-    nodes, stateful_sets, volume_rows, PodViews, StatefulSetView, UpdateStrategy,
+    nodes, stateful_sets, volume_rows, Action, Cluster, PodViews, Scenario, SimTime,
+    StatefulSetView, Timeline, UpdateStrategy,
 };
-use ordinal_sim::{Cluster, Scenario, SimTime};
 
 const WEB: &str = include_str!("../../../examples/web.yaml");
 
