@@ -6,9 +6,9 @@ use ordinal_sim::view::share::SavedWork;
 use ordinal_sim::view::{NodeConfig, Scenario, SimTime, Timeline};
 
 use crate::app::{Diagnostics, Simulation};
-use crate::autosave::{Autosave, Saved};
-use crate::details::Selection;
-use crate::seeking::Seeker;
+use crate::sharing::autosave::{Autosave, Saved};
+use crate::stage::details::Selection;
+use crate::time::seeking::Seeker;
 
 #[derive(Clone, Copy)]
 pub struct Workspace {

@@ -1,5 +1,9 @@
 //! The manifest editor: every edit is applied like `kubectl apply -f -` at the current simulated time, once
-//! typing pauses. What the apiserver refuses is shown on the line it concerns and changes nothing.
+//! typing pauses. What the apiserver refuses is shown on the line it concerns and changes nothing, and the field
+//! under the pointer lights up what it governs on the stage.
+
+mod field_line;
+pub mod linking;
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -8,8 +12,8 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
 use crate::app::{Diagnostics, Simulation};
-use crate::field_line::{field_at, field_line};
-use crate::linking::Hovered;
+use field_line::{field_at, field_line};
+use linking::Hovered;
 
 /// How long typing must pause before the manifests are applied.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -189,7 +193,7 @@ mod tests {
     use ordinal_sim::view::Scenario;
 
     fn web() -> (Timeline, String) {
-        let scenario = Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
+        let scenario = Scenario::parse(include_str!("../../examples/web.yaml")).unwrap();
         (Timeline::new(scenario.config), scenario.manifests)
     }
 

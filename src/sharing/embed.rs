@@ -22,7 +22,7 @@ use ordinal_sim::view::{self, EventRow, Scenario, SimTime};
 use serde_json::{json, Value};
 
 use crate::i18n::{t, T};
-use crate::player::Playback;
+use crate::time::player::Playback;
 use crate::workspace::Workspace;
 
 /// The version of the message format: every message carries it as `ordinal`.
@@ -266,9 +266,9 @@ pub fn OpenInPlayground() -> impl IntoView {
     let workspace = expect_context::<Workspace>();
     let open = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        let json = crate::share::state_json(&crate::share::current_state(workspace));
+        let json = super::share::state_json(&super::share::current_state(workspace));
         leptos::task::spawn_local(async move {
-            let Ok(link) = crate::share::link_to(&json, false).await else {
+            let Ok(link) = super::share::link_to(&json, false).await else {
                 return;
             };
             if let Some(window) = web_sys::window() {

@@ -50,7 +50,7 @@ macro_rules! presets {
                 id: $id,
                 title: ($en, $zh),
                 group: Group::$group,
-                scenario: include_str!(concat!("../examples/", $id, ".yaml")),
+                scenario: include_str!(concat!("../../examples/", $id, ".yaml")),
             }, )*
         ];
     };

@@ -504,10 +504,11 @@ fn now_ms() -> f64 {
 
 /// What a kept work is, in a line: its example (or the sandbox), where it stood, its branches.
 fn describe(saved: &Saved) -> String {
-    let example = crate::presets::find(&saved.preset).map_or(t(T::Sandbox), |p| p.title());
+    let example =
+        crate::classroom::presets::find(&saved.preset).map_or(t(T::Sandbox), |p| p.title());
     crate::i18n::work_summary(
         example,
-        &crate::view_model::format_clock(saved.at_ms),
+        &crate::time::format_clock(saved.at_ms),
         saved.branches,
     )
 }

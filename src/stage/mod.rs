@@ -1,5 +1,9 @@
 //! The stage: each StatefulSet with its status and, slot by slot, its pods and claims; the names its Service
-//! gives them; the pool of PersistentVolumes; and the nodes.
+//! gives them; the pool of PersistentVolumes; and the nodes. Clicking an object opens its details drawer.
+
+mod bindings;
+pub mod details;
+pub mod view_model;
 
 use leptos::prelude::*;
 use ordinal_sim::view::{
@@ -9,12 +13,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::app::Simulation;
-use crate::bindings::{BindingLines, MOST_LINES};
 use crate::console::{Entry, ShownOutput, Source, Terminal};
-use crate::details::{Selected, Selection};
+use crate::editor::linking::{governs, Governs, Hovered};
 use crate::i18n::{t, T};
-use crate::linking::{governs, Governs, Hovered};
-use crate::view_model::{self, SetView, Stage};
+use bindings::{BindingLines, MOST_LINES};
+use details::{Selected, Selection};
+use view_model::{SetView, Stage};
 
 #[component]
 pub fn StageView() -> impl IntoView {

@@ -438,7 +438,7 @@ mod tests {
     use super::*;
 
     fn shared() -> SharedState {
-        let scenario = Scenario::parse(include_str!("../examples/stuck-rollout.yaml")).unwrap();
+        let scenario = Scenario::parse(include_str!("../../examples/stuck-rollout.yaml")).unwrap();
         SharedState {
             scenario,
             at: SimTime::from_secs(95),

@@ -100,7 +100,7 @@ fn stage_drawing(
     let undrawn_volumes = volumes.len().saturating_sub(most_volumes);
     volumes.truncate(most_volumes);
     Stage {
-        time: format_clock(cluster.now().as_millis()),
+        time: crate::time::format_clock(cluster.now().as_millis()),
         sets,
         volumes,
         undrawn_volumes,
@@ -139,16 +139,6 @@ pub fn strategy_text(strategy: UpdateStrategy) -> String {
     }
 }
 
-/// `mm:ss.s` of simulated time.
-pub fn format_clock(ms: u64) -> String {
-    format!(
-        "{:02}:{:02}.{}",
-        ms / 60_000,
-        (ms / 1000) % 60,
-        (ms / 100) % 10
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,7 +160,7 @@ mod tests {
 
     #[test]
     fn past_the_drawing_limit_slots_and_volumes_are_counted_set_after_set() {
-        let web = view::Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
+        let web = view::Scenario::parse(include_str!("../../examples/web.yaml")).unwrap();
         let second = web
             .manifests
             .replace("name: web", "name: www")

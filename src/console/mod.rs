@@ -7,9 +7,9 @@ use ordinal_sim::view::{self, kubectl, Action, Columns, CommandOutput, EventRow,
 use std::sync::Arc;
 
 use crate::app::Simulation;
+use crate::classroom::lessons::Lessons;
 use crate::i18n::{t, T};
-use crate::lessons::Lessons;
-use crate::view_model::format_clock;
+use crate::time::format_clock;
 use crate::workspace::Workspace;
 
 /// Who ran a command: the person at the prompt, a menu on the stage, a lesson's "Do it", or the scenario's
