@@ -1,4 +1,4 @@
-// The host side of the embedding API (see src/embed.rs): every message carries `ordinal: 1` and a `type`.
+// The host side of the embedding API (see src/sharing/embed.rs): every message carries `ordinal: 1` and a `type`.
 // Each player is told apart by the window its messages come from.
 const TWO_REPLICAS = `name: two-replicas
 manifests: |

@@ -1,24 +1,23 @@
 //! The page: editor on the left, the stage on the right, the player on top.
 
 use leptos::prelude::*;
-use ordinal_sim::timeline::{ReachedStep, Timeline};
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::{ReachedStep, Scenario, SimTime, Timeline};
 
-use crate::autosave::{self, Autosave, RecentWork, Saved, SetAsideBanner};
+use crate::classroom::presets::{self, PresetPicker};
 use crate::comfort::{Help, Preferences, Shortcuts};
 use crate::console::{Announcer, Terminal, Workbench};
-use crate::details::{DetailsDrawer, Selection};
+use crate::editor::linking::Hovered;
 use crate::editor::{Diagnostic, Editor};
-use crate::embed::{self, HostBridge, OpenInPlayground};
 use crate::i18n::{t, T};
-use crate::linking::Hovered;
-use crate::player::{Playback, Player, Scrubber};
-use crate::presets::{self, PresetPicker};
-use crate::seeking::{SeekProgress, Seeker};
-use crate::share::{
+use crate::sharing::autosave::{self, Autosave, RecentWork, Saved, SetAsideBanner};
+use crate::sharing::embed::{self, HostBridge, OpenInPlayground};
+use crate::sharing::share::{
     has_shared_state, open_shared_state, ShareMenu, ShareProblem, ShareProblemBanner,
 };
+use crate::stage::details::{DetailsDrawer, Selection};
 use crate::stage::StageView;
+use crate::time::player::{Playback, Player, Scrubber};
+use crate::time::seeking::{SeekProgress, Seeker};
 use crate::workspace::{timeline_of, Prepared, Workspace};
 
 /// The running simulation and its history, shared by the components; `version` changes whenever they do.

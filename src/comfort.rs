@@ -3,12 +3,12 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::SimTime;
 
 use crate::app::Simulation;
 use crate::i18n::{t, LanguagePicker, T};
-use crate::player::{Playback, SPEEDS};
-use crate::seeking::Seeker;
+use crate::time::player::{Playback, SPEEDS};
+use crate::time::seeking::Seeker;
 
 /// The keys, as printed on a keyboard (Space in the page's language), and what they do.
 const SHORTCUTS: &[(Option<&str>, T)] = &[

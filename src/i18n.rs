@@ -4,8 +4,7 @@
 //! Kubernetes prints them, as the course notes keep them.
 
 use leptos::prelude::*;
-use ordinal_sim::controller::statefulset::wait::{Cause, HeldBack, Wait};
-use ordinal_sim::SimTime;
+use ordinal_sim::view::{Cause, HeldBack, SimTime, Wait};
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,8 +246,8 @@ pub fn saved_ago(ms: f64) -> String {
 }
 
 /// Why the work on the page is not saved, and what to do about it.
-pub fn save_problem(problem: crate::autosave::SaveProblem) -> String {
-    use crate::autosave::{SaveProblem, MOST_BYTES};
+pub fn save_problem(problem: crate::sharing::autosave::SaveProblem) -> String {
+    use crate::sharing::autosave::{SaveProblem, MOST_BYTES};
     let mb = |bytes: usize| format!("{:.1} MB", bytes as f64 / 1e6);
     match (problem, lang()) {
         (SaveProblem::TooLarge(bytes), Lang::En) => format!(
@@ -317,7 +316,7 @@ pub fn pods_count(pods: usize) -> String {
 }
 
 /// `web-1000 … web-4999: 4000 more slots, not drawn: 3990 Running · 10 Pending`.
-pub fn undrawn_slots(undrawn: &crate::view_model::Undrawn) -> String {
+pub fn undrawn_slots(undrawn: &crate::stage::view_model::Undrawn) -> String {
     let statuses = undrawn
         .statuses
         .iter()

@@ -2,15 +2,13 @@
 //! said of them. Opening a preset, a share link or a scenario file replaces all of it at once.
 
 use leptos::prelude::*;
-use ordinal_sim::config::NodeConfig;
-use ordinal_sim::share::SavedWork;
-use ordinal_sim::timeline::Timeline;
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::share::SavedWork;
+use ordinal_sim::view::{NodeConfig, Scenario, SimTime, Timeline};
 
 use crate::app::{Diagnostics, Simulation};
-use crate::autosave::{Autosave, Saved};
-use crate::details::Selection;
-use crate::seeking::Seeker;
+use crate::sharing::autosave::{Autosave, Saved};
+use crate::stage::details::Selection;
+use crate::time::seeking::Seeker;
 
 #[derive(Clone, Copy)]
 pub struct Workspace {

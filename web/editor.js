@@ -39,7 +39,7 @@ const highlighting = HighlightStyle.define([
 const fromApp = Annotation.define();
 
 // `onHover` hears the 1-based line under the pointer, 0 when it leaves the text: the app knows which field
-// that is (src/field_line.rs) and lights up what it governs on the stage.
+// that is (src/editor/field_line.rs) and lights up what it governs on the stage.
 function create(parent, text, onChange, onHover) {
   let hovered = 0;
   const hover = (line) => {

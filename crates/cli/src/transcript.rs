@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use ordinal_sim::kubectl::printers::{claim_row, pod_row};
 use ordinal_sim::object::Object;
 use ordinal_sim::scenario::Record;
 use ordinal_sim::store::WatchEventType;
 use ordinal_sim::time::format_seconds;
+use ordinal_sim::view::{ClaimRow, Columns, PodRow};
 
 #[derive(Default)]
 pub struct Transcript {
@@ -34,11 +34,11 @@ impl Transcript {
                 let (key, mut row) = match &event.object {
                     Object::Pod(pod) => (
                         format!("pod/{}", pod.metadata.name.clone().unwrap_or_default()),
-                        pod_row(pod, now, true),
+                        PodRow::of(pod).cells(now, true),
                     ),
                     Object::PersistentVolumeClaim(claim) => (
                         format!("pvc/{}", claim.metadata.name.clone().unwrap_or_default()),
-                        claim_row(claim, now),
+                        ClaimRow::of(claim).cells(now, false),
                     ),
                     _ => return None,
                 };

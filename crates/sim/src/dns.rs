@@ -146,7 +146,8 @@ fn find_service<'a>(store: &'a Store, namespace: &'a str, name: &str) -> Option<
         .find(|s| name_of(&s.metadata) == name)
 }
 
-fn service_fqdn(namespace: &str, service: &str) -> String {
+/// The Service's own name in the cluster zone: `nginx.default.svc.cluster.local`.
+pub fn service_fqdn(namespace: &str, service: &str) -> String {
     format!("{service}.{namespace}.svc.{CLUSTER_DOMAIN}")
 }
 

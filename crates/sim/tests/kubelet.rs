@@ -4,9 +4,10 @@
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use ordinal_sim::config::ImageBehaviour;
 use ordinal_sim::controller::statefulset::utils::is_running_and_ready;
+use ordinal_sim::kubectl;
 use ordinal_sim::kubectl::Apply;
-use ordinal_sim::kubectl::{self, printers};
 use ordinal_sim::scenario::{Record, Scenario};
+use ordinal_sim::view::PodRow;
 use ordinal_sim::{Cluster, ClusterConfig, Fault, Object, ObjectKey, SimTime};
 
 const WEB: &str = include_str!("../../../examples/web.yaml");
@@ -52,7 +53,7 @@ fn pod<'a>(cluster: &'a Cluster, name: &str) -> &'a Pod {
 }
 
 fn status(cluster: &Cluster, name: &str) -> String {
-    printers::pod_status(pod(cluster, name))
+    PodRow::of(pod(cluster, name)).status
 }
 
 fn uid(cluster: &Cluster, name: &str) -> String {
@@ -91,7 +92,7 @@ fn watch_status(cluster: &mut Cluster, name: &str, until: SimTime) -> Vec<(SimTi
         for event in cluster.take_journal() {
             if let Object::Pod(pod) = &event.object {
                 if pod.metadata.name.as_deref() == Some(name) {
-                    let status = printers::pod_status(pod);
+                    let status = PodRow::of(pod).status;
                     if seen.last().map(|(_, s)| s) != Some(&status) {
                         seen.push((event.at, status));
                     }
@@ -161,7 +162,7 @@ fn a_plain_pod_goes_pending_container_creating_running() {
     let seen = watch_status(&mut cluster, "plain", SimTime::from_secs(30));
     assert_eq!(statuses(&seen), ["Pending", "ContainerCreating", "Running"]);
     assert!(is_running_and_ready(pod(&cluster, "plain")));
-    assert_eq!(printers::pod_ready(pod(&cluster, "plain")), "1/1");
+    assert_eq!(PodRow::of(pod(&cluster, "plain")).ready.to_string(), "1/1");
 }
 
 #[test]
@@ -522,7 +523,7 @@ fn readiness_waits_for_success_threshold_and_drops_after_failure_threshold() {
         .apply(&pod_manifest("probed", "nginx:1.27", "", PROBED))
         .unwrap();
     let start = started_at(&mut cluster, "probed", SimTime::from_secs(14));
-    assert_eq!(printers::pod_ready(pod(&cluster, "probed")), "0/1");
+    assert_eq!(PodRow::of(pod(&cluster, "probed")).ready.to_string(), "0/1");
     // Probes at start+5 and start+15: the second success makes it ready.
     cluster.run_until(start.plus_millis(14_999));
     assert_eq!(
@@ -551,7 +552,7 @@ fn readiness_waits_for_success_threshold_and_drops_after_failure_threshold() {
         (ready.as_str(), since),
         ("False", SimTime::from_secs(start.plus_secs(65).0 / 1000))
     );
-    assert_eq!(printers::pod_ready(pod(&cluster, "probed")), "0/1");
+    assert_eq!(PodRow::of(pod(&cluster, "probed")).ready.to_string(), "0/1");
     assert_eq!(status(&cluster, "probed"), "Running");
     let unhealthy = cluster
         .store()
@@ -592,7 +593,7 @@ fn not_ready_without_a_probe_is_immediate_and_ready_undoes_it() {
         .unwrap();
     let (ready, since) = condition(pod(&cluster, "plain"), "Ready").unwrap();
     assert_eq!((ready.as_str(), since), ("False", SimTime::from_secs(30)));
-    assert_eq!(printers::pod_ready(pod(&cluster, "plain")), "0/1");
+    assert_eq!(PodRow::of(pod(&cluster, "plain")).ready.to_string(), "0/1");
     cluster.run_until(SimTime::from_secs(50));
     cluster.inject(Fault::Ready { pod: key("plain") }).unwrap();
     let (ready, since) = condition(pod(&cluster, "plain"), "Ready").unwrap();
@@ -758,7 +759,7 @@ fn take_down_web_1(cluster: &mut Cluster) -> (String, String) {
     let web_1 = pod(cluster, "web-1");
     assert_eq!(condition(web_1, "Ready").unwrap().0, "False");
     assert_eq!(
-        printers::pod_status(web_1),
+        PodRow::of(web_1).status,
         "Running",
         "only the Ready condition changes"
     );
@@ -874,9 +875,9 @@ fn kubectl_prints_unknown_for_a_terminating_pod_whose_node_was_lost() {
     // tools that still do, carry it, and printPod shows them as Unknown.
     let mut lost = pod(&cluster, "lost").clone();
     lost.status.as_mut().unwrap().reason = Some("NodeLost".into());
-    assert_eq!(printers::pod_status(&lost), "NodeLost");
+    assert_eq!(PodRow::of(&lost).status, "NodeLost");
     lost.metadata.deletion_timestamp = Some(SimTime::from_secs(30).to_k8s());
-    assert_eq!(printers::pod_status(&lost), "Unknown");
+    assert_eq!(PodRow::of(&lost).status, "Unknown");
 }
 
 #[test]

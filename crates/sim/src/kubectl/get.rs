@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::args::Args;
-use super::printers::{labels_column, render_table, Printable};
+use super::printers::{labels_column, render_table, Columns, Printable};
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::cluster::Cluster;
 use crate::kubectl::apply::resource_name;
@@ -250,9 +250,9 @@ impl Listing<'_> {
         let now = self.cluster.now();
         let with_namespace = T::NAMESPACED && options.all_namespaces;
         let base_header = if wide {
-            T::WIDE_HEADER.unwrap_or(T::HEADER)
+            T::Row::WIDE_HEADER.unwrap_or(T::Row::HEADER)
         } else {
-            T::HEADER
+            T::Row::HEADER
         };
         let mut header: Vec<&str> = Vec::new();
         if with_namespace {

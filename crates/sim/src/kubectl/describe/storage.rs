@@ -9,12 +9,12 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
-use super::super::printers::{access_modes, claim_ref_name};
 use super::volumes::describe_persistent_volume_source;
 use super::writer::{join_or_none, key_values, terminating, Doc, NONE, UNSET};
 use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::cluster::Cluster;
 use crate::object::name_of;
+use crate::view::rows::{access_modes, claim_ref_name};
 
 pub(super) fn describe_claim(doc: &mut Doc, cluster: &Cluster, claim: &PersistentVolumeClaim) {
     let meta = &claim.metadata;

@@ -7,15 +7,14 @@
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
-use ordinal_sim::lesson::{
+use ordinal_sim::view::lesson::{
     catalogue, Current, Doing, Lab, Lesson, Progress, Step, StepStart, Text,
 };
-use ordinal_sim::scenario::Action;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::{Action, Scenario, SimTime};
 
 use crate::console::{EntryView, Source, Terminal};
 use crate::i18n::{lang, t, Lang, T};
-use crate::player::Playback;
+use crate::time::player::Playback;
 use crate::workspace::Workspace;
 
 fn say(text: &Text) -> &str {
@@ -81,7 +80,8 @@ pub fn Lessons() -> impl IntoView {
         step_start.set_value((start, terminal.entries.with_untracked(Vec::len)));
     };
     let remember = move |at: &Place| {
-        let state = crate::share::state_json(&crate::share::current_state(workspace));
+        let state =
+            crate::sharing::share::state_json(&crate::sharing::share::current_state(workspace));
         progress.update(|p| {
             p.current = Some(Current {
                 lesson: lessons()[at.lesson].id.clone(),
@@ -93,12 +93,12 @@ pub fn Lessons() -> impl IntoView {
     };
     let start = move |index: usize| {
         let lesson = &lessons()[index];
-        let Some(preset) = crate::presets::find(&lesson.preset) else {
+        let Some(preset) = super::presets::find(&lesson.preset) else {
             return;
         };
-        let scenario = ordinal_sim::Scenario {
+        let scenario = Scenario {
             steps: Vec::new(),
-            ..crate::presets::scenario_of(preset)
+            ..super::presets::scenario_of(preset)
         };
         workspace.open(&scenario, SimTime::ZERO, None);
         begin_step(lesson);
@@ -114,7 +114,7 @@ pub fn Lessons() -> impl IntoView {
     let resume = move || {
         let current = progress.get_untracked().current?;
         let lesson = lessons().iter().position(|l| l.id == current.lesson)?;
-        let state = crate::share::read_state(&current.state).ok()?;
+        let state = crate::sharing::share::read_state(&current.state).ok()?;
         workspace.open(&state.scenario, state.at, state.editor);
         begin_step(&lessons()[lesson]);
         place.set(Some(Place {

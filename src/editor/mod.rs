@@ -1,17 +1,19 @@
 //! The manifest editor: every edit is applied like `kubectl apply -f -` at the current simulated time, once
-//! typing pauses. What the apiserver refuses is shown on the line it concerns and changes nothing.
+//! typing pauses. What the apiserver refuses is shown on the line it concerns and changes nothing, and the field
+//! under the pointer lights up what it governs on the stage.
+
+mod field_line;
+pub mod linking;
 
 use leptos::html::Div;
 use leptos::prelude::*;
-use ordinal_sim::api::decode::ManifestError;
-use ordinal_sim::kubectl::apply::DocumentOutcome;
-use ordinal_sim::timeline::Timeline;
+use ordinal_sim::view::{DocumentOutcome, ManifestError, Timeline};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
 use crate::app::{Diagnostics, Simulation};
-use crate::field_line::{field_at, field_line};
-use crate::linking::Hovered;
+use field_line::{field_at, field_line};
+use linking::Hovered;
 
 /// How long typing must pause before the manifests are applied.
 const DEBOUNCE: Duration = Duration::from_millis(400);
@@ -188,10 +190,10 @@ pub fn Editor(text: RwSignal<String>, diagnostics: Diagnostics) -> impl IntoView
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ordinal_sim::Scenario;
+    use ordinal_sim::view::Scenario;
 
     fn web() -> (Timeline, String) {
-        let scenario = Scenario::parse(include_str!("../examples/web.yaml")).unwrap();
+        let scenario = Scenario::parse(include_str!("../../examples/web.yaml")).unwrap();
         (Timeline::new(scenario.config), scenario.manifests)
     }
 

@@ -18,12 +18,11 @@
 
 use k8s_openapi::api::core::v1::Event;
 use leptos::prelude::*;
-use ordinal_sim::kubectl::printers;
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::{self, EventRow, Scenario, SimTime};
 use serde_json::{json, Value};
 
 use crate::i18n::{t, T};
-use crate::player::Playback;
+use crate::time::player::Playback;
 use crate::workspace::Workspace;
 
 /// The version of the message format: every message carries it as `ordinal`.
@@ -130,15 +129,12 @@ fn reply(kind: &str, mut fields: Value) {
 
 fn state(workspace: Workspace, playback: Playback) -> Value {
     workspace.simulation.timeline.with_value(|timeline| {
-        let pods: Vec<Value> = timeline
-            .cluster()
-            .store()
-            .list::<k8s_openapi::api::core::v1::Pod>()
+        let pods: Vec<Value> = view::pod_rows(timeline.cluster())
             .map(|pod| {
                 json!({
-                    "name": pod.metadata.name,
-                    "status": printers::pod_status(pod),
-                    "ready": printers::pod_ready(pod),
+                    "name": pod.name,
+                    "status": pod.status,
+                    "ready": pod.ready.to_string(),
                 })
             })
             .collect();
@@ -254,17 +250,13 @@ pub fn HostBridge() -> impl IntoView {
 }
 
 fn event_message(event: &Event) -> Value {
-    let object = &event.involved_object;
+    let row = EventRow::of(event);
     json!({
-        "at": event.last_timestamp.as_ref().map(|t| SimTime::from_k8s(t).as_millis()),
-        "eventType": event.type_,
-        "reason": event.reason,
-        "object": format!(
-            "{}/{}",
-            object.kind.as_deref().unwrap_or_default().to_lowercase(),
-            object.name.as_deref().unwrap_or_default()
-        ),
-        "message": event.message,
+        "at": row.last_seen.map(SimTime::as_millis),
+        "eventType": row.type_,
+        "reason": row.reason,
+        "object": row.object,
+        "message": row.message,
     })
 }
 
@@ -274,9 +266,9 @@ pub fn OpenInPlayground() -> impl IntoView {
     let workspace = expect_context::<Workspace>();
     let open = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        let json = crate::share::state_json(&crate::share::current_state(workspace));
+        let json = super::share::state_json(&super::share::current_state(workspace));
         leptos::task::spawn_local(async move {
-            let Ok(link) = crate::share::link_to(&json, false).await else {
+            let Ok(link) = super::share::link_to(&json, false).await else {
                 return;
             };
             if let Some(window) = web_sys::window() {

@@ -1,23 +1,24 @@
 //! The stage: each StatefulSet with its status and, slot by slot, its pods and claims; the names its Service
-//! gives them; the pool of PersistentVolumes; and the nodes.
+//! gives them; the pool of PersistentVolumes; and the nodes. Clicking an object opens its details drawer.
+
+mod bindings;
+pub mod details;
+mod menus;
+mod slots;
+pub mod view_model;
 
 use leptos::prelude::*;
-use ordinal_sim::controller::statefulset::wait::Wait;
-use ordinal_sim::fault::Fault;
-use ordinal_sim::scenario::Action;
-use ordinal_sim::ObjectKey;
-use std::collections::HashMap;
+use ordinal_sim::view::{ClaimView, NodeView, PodView, PodViews, VolumeRow, Wait};
 use std::sync::Arc;
 
 use crate::app::Simulation;
-use crate::bindings::{BindingLines, MOST_LINES};
-use crate::console::{Entry, ShownOutput, Source, Terminal};
-use crate::details::{Selected, Selection};
+use crate::editor::linking::{governs, Governs, Hovered};
 use crate::i18n::{t, T};
-use crate::linking::{governs, Governs, Hovered};
-use crate::view_model::{
-    self, ClaimView, NodeView, PodView, PodViews, SetView, SlotView, Stage, VolumeView,
-};
+use bindings::{BindingLines, MOST_LINES};
+use details::{Selected, Selection};
+use menus::{node_actions, pod_actions, MenuWithOutput};
+use slots::{slot_part, Place, SetRevisions, Slots};
+use view_model::{SetView, Stage};
 
 #[component]
 pub fn StageView() -> impl IntoView {
@@ -41,7 +42,7 @@ pub fn StageView() -> impl IntoView {
     let set_of = move |name: String| {
         Memo::new(move |_| stage.with(|s| s.sets.iter().find(|x| x.name == name).cloned()))
     };
-    let slots = Slots(StoredValue::new(HashMap::new()));
+    let slots = Slots::new();
     Effect::new(move |_| stage.with(|stage| slots.sync(stage)));
     // Sets, then the volumes their claims are bound to, then the names their Services give them: the lines
     // from claims to volumes run down the page.
@@ -184,7 +185,7 @@ fn NameRow(history: NameHistory) -> impl IntoView {
 
 /// Every PersistentVolume, as `kubectl get pv` lists it: capacity, access modes, reclaim policy, phase and claim.
 #[component]
-fn VolumePool(volumes: Memo<Vec<VolumeView>>, undrawn: Memo<usize>) -> impl IntoView {
+fn VolumePool(volumes: Memo<Vec<VolumeRow>>, undrawn: Memo<usize>) -> impl IntoView {
     view! {
         <Show when=move || volumes.with(|v| !v.is_empty())>
             <section class="volumes" aria-label="PersistentVolumes">
@@ -203,13 +204,13 @@ fn VolumePool(volumes: Memo<Vec<VolumeView>>, undrawn: Memo<usize>) -> impl Into
                             });
                             let open_by_key = open.clone();
                             view! {
-                                <li class="volume" class:linked=linked data-pv=volume.name.clone() data-phase=volume.phase.clone() title=volume.name.clone()
+                                <li class="volume" class:linked=linked data-pv=volume.name.clone() data-phase=volume.status.clone() title=volume.name.clone()
                                     tabindex="0" on:click=move |_| open()
                                     on:keydown=move |event| if event.key() == "Enter" { open_by_key() }
                                 >
                                     <div class="volume-name">{volume.name.clone()}</div>
                                     <div>{format!("{} · {} · {}", volume.capacity, volume.access_modes, volume.reclaim_policy)}</div>
-                                    <div><span class="volume-phase">{volume.phase.clone()}</span> " " <span class="volume-claim">{claim}</span></div>
+                                    <div><span class="volume-phase">{volume.status.clone()}</span> " " <span class="volume-claim">{claim}</span></div>
                                     <div class="volume-class">{volume.storage_class.clone()}</div>
                                 </li>
                             }
@@ -235,16 +236,16 @@ fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
                     // Keyed by name, the node's state read as it changes: a node that is cordoned keeps its
                     // place, and the output its menu printed.
                     <For
-                        each=move || nodes.with(|all| all.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+                        each=move || nodes.with(|all| all.iter().map(|n| n.row.name.clone()).collect::<Vec<_>>())
                         key=|name| name.clone()
                         children=move |name| {
                             let label = crate::i18n::actions_for(&name);
                             let actions = node_actions(&name);
                             let looked_up = name.clone();
                             let node = Memo::new(move |_| {
-                                nodes.with(|all| all.iter().find(|n| n.name == looked_up).cloned())
+                                nodes.with(|all| all.iter().find(|n| n.row.name == looked_up).cloned())
                             });
-                            let status = move || node.with(|n| n.as_ref().map(|n| n.status.clone()).unwrap_or_default());
+                            let status = move || node.with(|n| n.as_ref().map(|n| n.row.status.clone()).unwrap_or_default());
                             let pods = move || node.with(|n| crate::i18n::pods_count(n.as_ref().map_or(0, |n| n.pods)));
                             view! {
                                 <li class="node" data-node=name.clone() data-status=status>
@@ -260,50 +261,6 @@ fn Nodes(nodes: Memo<Vec<NodeView>>) -> impl IntoView {
             </section>
         </Show>
     }
-}
-
-/// How a menu item is named: in the page's language, or as the command it runs (`hostname`, `ls /`).
-#[derive(Clone, Copy)]
-enum MenuLabel {
-    Said(T),
-    Command(&'static str),
-}
-
-impl MenuLabel {
-    fn text(self) -> &'static str {
-        match self {
-            MenuLabel::Said(text) => t(text),
-            MenuLabel::Command(command) => command,
-        }
-    }
-}
-
-fn node_actions(node: &str) -> Vec<(MenuLabel, Action)> {
-    let kubectl = |rest: String| Action::Run(format!("kubectl {rest}"));
-    vec![
-        (
-            MenuLabel::Said(T::Cordon),
-            kubectl(format!("cordon {node}")),
-        ),
-        (
-            MenuLabel::Said(T::Uncordon),
-            kubectl(format!("uncordon {node}")),
-        ),
-        (
-            MenuLabel::Said(T::Drain),
-            kubectl(format!(
-                "drain {node} --ignore-daemonsets --delete-emptydir-data"
-            )),
-        ),
-        (
-            MenuLabel::Said(T::NodeDown),
-            Action::Inject(Fault::NodeDown { node: node.into() }),
-        ),
-        (
-            MenuLabel::Said(T::NodeUp),
-            Action::Inject(Fault::NodeUp { node: node.into() }),
-        ),
-    ]
 }
 
 /// The set's heading, status, revisions and wait, which change together and rarely.
@@ -328,7 +285,11 @@ impl SetHeader {
         };
         SetHeader {
             name: set.name.clone(),
-            kind: format!(" · {} · {}", set.policy, set.strategy),
+            kind: format!(
+                " · {} · {}",
+                set.policy,
+                view_model::strategy_text(set.strategy)
+            ),
             summary: format!(
                 "replicas {} · ready {} · current {} · updated {} · available {}",
                 set.replicas, set.ready, set.current, set.updated, set.available
@@ -429,110 +390,6 @@ fn has_lines(stage: &Stage) -> bool {
         .filter(|claim| !claim.volume.is_empty())
         .count();
     cards && (1..=MOST_LINES).contains(&lines)
-}
-
-/// Each set's slots as signals of their own, written only when the slot changed: an event wakes the views
-/// of the slots it touched, and the rest are not even checked, which with a thousand slots is what costs.
-#[derive(Clone, Copy)]
-struct Slots(StoredValue<HashMap<String, SetSlots>>);
-
-#[derive(Default)]
-struct SetSlots {
-    shared: SetShared,
-    by_ordinal: HashMap<i64, ArcRwSignal<SlotView>>,
-}
-
-/// What every slot of a set reads, as signals set only when they change, so that reading them does not put
-/// every slot downstream of every event.
-#[derive(Clone, Default)]
-struct SetShared {
-    ordinals: ArcRwSignal<Vec<i64>>,
-    revisions: ArcRwSignal<Option<SetRevisions>>,
-    place: ArcRwSignal<Option<Place>>,
-}
-
-/// Sets `signal` to `value` unless it already holds it, so that its readers are not woken for nothing.
-fn set_if_changed<T: Clone + PartialEq + Send + Sync + 'static>(
-    signal: &ArcRwSignal<T>,
-    value: &T,
-) {
-    if signal.with_untracked(|shown| shown != value) {
-        signal.set(value.clone());
-    }
-}
-
-impl Slots {
-    /// Brings every slot's signal up to the stage, setting only those that differ.
-    fn sync(&self, stage: &Stage) {
-        self.0.update_value(|sets| {
-            sets.retain(|name, _| stage.sets.iter().any(|set| &set.name == name));
-            for set in &stage.sets {
-                sets.entry(set.name.clone()).or_default().sync(set);
-            }
-        });
-    }
-
-    /// The set's ordinals (the keys of its slots, in order), its revisions and its place.
-    fn of_set(&self, set: &str) -> SetShared {
-        self.0
-            .try_update_value(|sets| sets.entry(set.to_string()).or_default().shared.clone())
-            .unwrap_or_default()
-    }
-
-    /// One slot's signal; its ordinal is among the set's `ordinals`, which are set after the slots are.
-    fn slot(&self, set: &str, ordinal: i64) -> ArcRwSignal<SlotView> {
-        self.0
-            .with_value(|sets| sets.get(set)?.by_ordinal.get(&ordinal).cloned())
-            .expect("a slot's signal exists before its ordinal is listed")
-    }
-}
-
-impl SetSlots {
-    fn sync(&mut self, set: &SetView) {
-        self.by_ordinal.retain(|ordinal, _| {
-            set.slots
-                .binary_search_by_key(ordinal, |slot| slot.ordinal)
-                .is_ok()
-        });
-        for slot in &set.slots {
-            match self.by_ordinal.get(&slot.ordinal) {
-                Some(signal) => set_if_changed(signal, slot),
-                None => {
-                    self.by_ordinal
-                        .insert(slot.ordinal, ArcRwSignal::new(slot.clone()));
-                }
-            }
-        }
-        let shared = &self.shared;
-        set_if_changed(
-            &shared.revisions,
-            &Some(SetRevisions {
-                current: set.current_revision.clone(),
-                update: set.update_revision.clone(),
-            }),
-        );
-        set_if_changed(
-            &shared.place,
-            &Some(Place {
-                namespace: set.namespace.clone(),
-                service: set.service_name.clone(),
-            }),
-        );
-        // Last: the slot of every ordinal listed has its signal.
-        set_if_changed(
-            &shared.ordinals,
-            &set.slots.iter().map(|slot| slot.ordinal).collect(),
-        );
-    }
-}
-
-/// What `part` reads of one slot; its readers run again only when that part changes.
-fn slot_part<T: Clone + PartialEq + Send + Sync + 'static>(
-    slot: &ArcRwSignal<SlotView>,
-    part: fn(&SlotView) -> T,
-) -> Memo<T> {
-    let slot = slot.clone();
-    Memo::new(move |_| slot.with(part))
 }
 
 /// An ordinal's place: its name, its pod while it has one, and its claims, which stay when the pod goes. The pod
@@ -697,141 +554,5 @@ fn Claim(claim: ClaimView, namespace: String) -> impl IntoView {
             <div><span class="claim-name">{claim.name}</span> " " <span class="claim-phase">{claim.phase}</span> " " {claim.capacity}</div>
             <div class="claim-volume" title=binding.clone()>{binding.clone()}</div>
         </li>
-    }
-}
-
-/// The set's two revisions, to tell its pods apart.
-#[derive(Clone, Debug, PartialEq)]
-struct SetRevisions {
-    current: String,
-    update: String,
-}
-
-/// Where a set's pods live: their namespace, and the headless Service that names them in DNS.
-#[derive(Clone, Debug, PartialEq)]
-struct Place {
-    namespace: String,
-    service: String,
-}
-
-/// What a learner can do to a pod, each as the command or fault it stands for.
-fn pod_actions(pod: &str, place: &Place) -> Vec<(MenuLabel, Action)> {
-    let key = ObjectKey::new(place.namespace.clone(), pod);
-    let namespace = match place.namespace.as_str() {
-        "default" => String::new(),
-        other => format!(" -n {other}"),
-    };
-    let kubectl = |rest: String| Action::Run(format!("kubectl {rest}{namespace}"));
-    let mut actions = vec![
-        (
-            MenuLabel::Said(T::Delete),
-            kubectl(format!("delete pod {pod}")),
-        ),
-        (
-            MenuLabel::Said(T::ForceDelete),
-            kubectl(format!("delete pod {pod} --grace-period=0 --force")),
-        ),
-        (
-            MenuLabel::Said(T::Crash),
-            Action::Inject(Fault::Crash { pod: key.clone() }),
-        ),
-        (
-            MenuLabel::Said(T::MakeNotReady),
-            Action::Inject(Fault::NotReady { pod: key.clone() }),
-        ),
-        (
-            MenuLabel::Said(T::MakeReady),
-            Action::Inject(Fault::Ready { pod: key }),
-        ),
-        (
-            MenuLabel::Command("hostname"),
-            kubectl(format!("exec {pod} -- hostname")),
-        ),
-        (
-            MenuLabel::Command("ls /"),
-            kubectl(format!("exec {pod} -- ls /")),
-        ),
-    ];
-    // From a throwaway busybox pod, as the course notes do: the pod's own image (nginx) has no nslookup.
-    if !place.service.is_empty() {
-        let lookup = format!(
-            "kubectl run -i --rm --image busybox:1.28.4 dns-test --restart=Never{namespace} -- nslookup {pod}.{}",
-            place.service
-        );
-        actions.push((MenuLabel::Command("nslookup"), Action::Run(lookup)));
-    }
-    actions
-}
-
-/// A menu of actions while `shown`, and under it what the last action printed: where the person who chose it is
-/// looking (the console prints it too). The output stays while the menu goes, as when its pod is deleted and
-/// the slot waits for the next one; a close button, Escape or the menu's next opening dismisses it.
-#[component]
-fn MenuWithOutput(
-    label: String,
-    actions: Vec<(MenuLabel, Action)>,
-    shown: Signal<bool>,
-) -> impl IntoView {
-    let output = RwSignal::new(None::<Entry>);
-    view! {
-        <div class="menu-anchor">
-            <Show when=move || shown.get()>
-                <ActionMenu label=label.clone() actions=actions.clone() output=output/>
-            </Show>
-            <ShownOutput output=output/>
-        </div>
-    }
-}
-
-/// Actions behind a button; each prints its command in the console, and its output in `output`.
-#[component]
-fn ActionMenu(
-    label: String,
-    actions: Vec<(MenuLabel, Action)>,
-    output: RwSignal<Option<Entry>>,
-) -> impl IntoView {
-    let simulation = expect_context::<Simulation>();
-    let terminal = expect_context::<Terminal>();
-    let open = RwSignal::new(false);
-    view! {
-        <div class="action-menu">
-            <button
-                class="menu-button"
-                aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                aria-label=label
-                on:click=move |_| {
-                    output.set(None);
-                    open.update(|o| *o = !*o);
-                }
-            >
-                "⋯"
-            </button>
-            <Show when=move || open.get()>
-                <ul class="menu" role="menu">
-                    {actions
-                        .clone()
-                        .into_iter()
-                        .map(|(label, action)| {
-                            let title = action.command();
-                            view! {
-                                <li role="none">
-                                    <button
-                                        role="menuitem"
-                                        title=title
-                                        on:click=move |_| {
-                                            open.set(false);
-                                            output.set(terminal.run(simulation, action.clone(), Source::Menu));
-                                        }
-                                    >
-                                        {move || label.text()}
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </Show>
-        </div>
     }
 }

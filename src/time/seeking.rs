@@ -4,12 +4,12 @@
 //! at once, as before.
 
 use leptos::prelude::*;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::SimTime;
 
+use super::format_clock;
+use super::player::Playback;
 use crate::app::Simulation;
 use crate::i18n::{t, T};
-use crate::player::Playback;
-use crate::view_model::format_clock;
 
 /// Wall time a frame may spend simulating, leaving the rest of a 60 Hz frame or two to draw the progress. A
 /// frame stops at the first slice that ends past it, so slices are kept under half of it.

@@ -3,7 +3,7 @@
 //! scenario's; its steps stay on the timeline as interventions still to come.
 
 use leptos::prelude::*;
-use ordinal_sim::{Scenario, SimTime};
+use ordinal_sim::view::{Scenario, SimTime};
 
 use crate::i18n::{t, Lang, T};
 use crate::workspace::Workspace;
@@ -50,7 +50,7 @@ macro_rules! presets {
                 id: $id,
                 title: ($en, $zh),
                 group: Group::$group,
-                scenario: include_str!(concat!("../examples/", $id, ".yaml")),
+                scenario: include_str!(concat!("../../examples/", $id, ".yaml")),
             }, )*
         ];
     };

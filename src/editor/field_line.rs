@@ -3,7 +3,7 @@
 //! would sit on the first line of its document. The pointer is over a line: `field_at` tells which field it
 //! is, for the stage to light up what that field governs.
 
-use crate::linking::Field;
+use super::linking::Field;
 
 /// The 1-based line of the field `message` names, in the document of `manifests` that starts on
 /// `document_line`. When the message names no field, or the field is not written out (a default, or flow

@@ -13,7 +13,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use ordinal_sim::share::{read_work, work_json, SavedWork};
+use ordinal_sim::view::share::{read_work, work_json, SavedWork};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -504,10 +504,11 @@ fn now_ms() -> f64 {
 
 /// What a kept work is, in a line: its example (or the sandbox), where it stood, its branches.
 fn describe(saved: &Saved) -> String {
-    let example = crate::presets::find(&saved.preset).map_or(t(T::Sandbox), |p| p.title());
+    let example =
+        crate::classroom::presets::find(&saved.preset).map_or(t(T::Sandbox), |p| p.title());
     crate::i18n::work_summary(
         example,
-        &crate::view_model::format_clock(saved.at_ms),
+        &crate::time::format_clock(saved.at_ms),
         saved.branches,
     )
 }

@@ -1,4 +1,4 @@
-//! Share links, exports and imports. A link carries the state `ordinal_sim::share` writes and reads, which
+//! Share links, exports and imports. A link carries the state `ordinal_sim::view::share` writes and reads, which
 //! web/share.js compresses into the address's fragment; opening one rebuilds the page from it, paused at that
 //! moment. Exports are the scenario file (what
 //! `ordinal run` reads), the console's transcript, the events as `kubectl get events -o json` prints them, and
@@ -6,10 +6,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use ordinal_sim::kubectl;
-pub use ordinal_sim::share::{state_json, SharedState};
-use ordinal_sim::share::{StateError, STATE_VERSION};
-use ordinal_sim::{Scenario, SimTime};
+pub use ordinal_sim::view::share::{state_json, SharedState};
+use ordinal_sim::view::share::{StateError, STATE_VERSION};
+use ordinal_sim::view::{go_duration, kubectl, Scenario, SimTime};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -65,7 +64,7 @@ pub enum Problem {
 
 /// Reads what a link carries, refusing with the reason a person can act on.
 pub fn read_state(json: &str) -> Result<SharedState, Problem> {
-    ordinal_sim::share::read_state(json).map_err(Problem::State)
+    ordinal_sim::view::share::read_state(json).map_err(Problem::State)
 }
 
 /// Why the core refused a link's state, in the page's language.
@@ -88,7 +87,7 @@ fn state_refusal(error: &StateError, zh: bool) -> String {
         StateError::NoMoment if zh => "它没有说明要显示哪个时刻".into(),
         StateError::NoMoment => "it does not say which moment to show".into(),
         StateError::TooFar(at) => {
-            let at = ordinal_sim::time::go_duration(at.as_millis());
+            let at = go_duration(at.as_millis());
             if zh {
                 format!("它指向模拟开始后 {at}，链接最多只能指向 24 小时以内")
             } else {
@@ -439,7 +438,7 @@ mod tests {
     use super::*;
 
     fn shared() -> SharedState {
-        let scenario = Scenario::parse(include_str!("../examples/stuck-rollout.yaml")).unwrap();
+        let scenario = Scenario::parse(include_str!("../../examples/stuck-rollout.yaml")).unwrap();
         SharedState {
             scenario,
             at: SimTime::from_secs(95),

@@ -3,13 +3,13 @@
 //! branch, exactly, and lists the branches that acting in the past created.
 
 use leptos::prelude::*;
-use ordinal_sim::SimTime;
+use ordinal_sim::view::SimTime;
 use std::time::Duration;
 
+use super::format_clock;
+use super::seeking::Seeker;
 use crate::app::Simulation;
 use crate::i18n::{t, T};
-use crate::seeking::Seeker;
-use crate::view_model::format_clock;
 
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 /// How often the page advances the simulation while playing.

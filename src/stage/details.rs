@@ -2,7 +2,7 @@
 //! current as the simulation moves.
 
 use leptos::prelude::*;
-use ordinal_sim::kubectl;
+use ordinal_sim::view::kubectl;
 
 use crate::app::Simulation;
 use crate::console::tab_button;
