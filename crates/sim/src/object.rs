@@ -73,10 +73,6 @@ pub trait ApiObject:
     fn key(&self) -> ObjectKey {
         ObjectKey::of(self.metadata())
     }
-    /// Whether an update from `old` to `self` changes the spec, which bumps `metadata.generation`.
-    fn spec_changed(&self, _old: &Self) -> bool {
-        false
-    }
 }
 
 macro_rules! stored_kinds {
@@ -113,7 +109,6 @@ macro_rules! stored_kinds {
                     &mut collections.$field
                 }
                 fn into_object(self: Arc<Self>) -> Object { Object::$variant(self) }
-                stored_kinds!(@spec_changed $variant);
             }
         )*
 
@@ -140,10 +135,6 @@ macro_rules! stored_kinds {
             }
         }
     };
-    (@spec_changed StatefulSet) => {
-        fn spec_changed(&self, old: &Self) -> bool { self.spec != old.spec }
-    };
-    (@spec_changed $other:ident) => {};
 }
 
 stored_kinds! {

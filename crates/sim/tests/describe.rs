@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use ordinal_sim::api::strategy::Strategy;
 use ordinal_sim::kubectl::{run, Apply};
+use ordinal_sim::object::ApiObject;
 use ordinal_sim::{Cluster, ClusterConfig, Fault, ObjectKey, SimTime};
 
 #[cfg(target_arch = "wasm32")]
@@ -162,18 +163,25 @@ fn take_step(cluster: &mut Cluster, step: &str) {
             let until = cluster.now().plus_secs(seconds);
             cluster.run_until(until);
         }
-        ["store", "pod/ghost"] => store::<Pod>(cluster, GHOST_POD),
+        ["store", "pod/ghost"] => store_pod(cluster, GHOST_POD),
         ["store", "endpointslice/loose"] => store::<EndpointSlice>(cluster, LOOSE_SLICE),
         _ => panic!("no such step: {step}"),
     }
 }
 
-/// Creates the object, then writes it again whole, status and all, as a status update does: the kubelet
-/// that admitted a pod does not act on a status update.
+/// Creates the pod, then writes its status onto the stored one, as a status update does (status is not the
+/// creator's to set, and the kubelet that admitted a pod does not act on a status update).
+fn store_pod(cluster: &mut Cluster, yaml: &str) {
+    let pod: Pod = serde_yaml_ng::from_str(yaml).unwrap();
+    let stored = cluster
+        .with_store(|store| store.create(pod.clone()))
+        .unwrap();
+    cluster
+        .with_store(|store| store.modify::<Pod>(&stored.key(), |p| p.status = pod.status))
+        .unwrap();
+}
+
 fn store<T: Strategy>(cluster: &mut Cluster, yaml: &str) {
     let object: T = serde_yaml_ng::from_str(yaml).unwrap();
-    cluster
-        .with_store(|store| store.create(object.clone()))
-        .unwrap();
-    cluster.with_store(|store| store.update(object)).unwrap();
+    cluster.with_store(|store| store.create(object)).unwrap();
 }

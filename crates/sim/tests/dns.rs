@@ -3,10 +3,10 @@
 
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use ordinal_sim::api::delete_options::DeleteOptions;
 use ordinal_sim::dns::{self, RecordType};
 use ordinal_sim::kubectl::Apply;
 use ordinal_sim::scenario::Scenario;
-use ordinal_sim::store::DeleteOptions;
 use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, SimTime};
 
 const WEB: &str = include_str!("../../../examples/web.yaml");

@@ -6,13 +6,14 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use ordinal_sim::api::delete_options::DeleteOptions;
 use ordinal_sim::controller::statefulset::utils::{
     is_running_and_ready, STATEFUL_SET_REVISION_LABEL,
 };
 use ordinal_sim::kubectl::Apply;
 use ordinal_sim::rng::Rng;
 use ordinal_sim::scenario::Scenario;
-use ordinal_sim::store::{DeleteOptions, WatchEvent, WatchEventType};
+use ordinal_sim::store::{WatchEvent, WatchEventType};
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, Fault, Object, ObjectKey};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -5,12 +5,13 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodStatus};
+use ordinal_sim::api::delete_options::DeleteOptions;
 use ordinal_sim::controller::statefulset::utils::{
     is_running_and_ready, POD_INDEX_LABEL, STATEFUL_SET_REVISION_LABEL,
 };
 use ordinal_sim::kubectl::Apply;
 use ordinal_sim::scenario::Scenario;
-use ordinal_sim::store::{DeleteOptions, WatchEventType};
+use ordinal_sim::store::WatchEventType;
 use ordinal_sim::{kubectl, Cluster, ClusterConfig, Fault, Object, ObjectKey};
 
 const WEB: &str = include_str!("../../../examples/web.yaml");

@@ -3,6 +3,8 @@
 
 pub mod decode;
 pub mod defaults;
+pub mod delete_options;
+pub mod pod;
 pub mod strategy;
 pub mod validation;
 pub mod well_known;

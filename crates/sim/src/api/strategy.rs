@@ -1,7 +1,8 @@
 //! One strategy per kind, after the apiserver's registry (`pkg/registry/<group>/<kind>/strategy.go`): how a
 //! create and an update are prepared (defaulting, and the fields a disabled feature gate drops), how they are
-//! validated, and the admission plugins that change a new object. The store runs the admission of every
-//! create, whoever makes it; kubectl's create and update paths run the rest.
+//! validated, the admission plugins that change a new object, how a deletion is graced. The store runs all of
+//! it for every writer (kubectl, the controllers, the kubelet's status writes), as the apiserver does: a writer
+//! cannot skip its kind's rules.
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
@@ -16,6 +17,7 @@ use super::validation::{
     validate_claim_update, validate_pod_update, validate_stateful_set,
     validate_stateful_set_update, validate_subdomain_name,
 };
+use crate::api::delete_options::DeleteOptions;
 use crate::config::FeatureGates;
 use crate::object::{ApiObject, Collections};
 
@@ -34,6 +36,16 @@ pub trait Strategy: ApiObject {
     fn validate_update(&self, _old: &Self) -> Vec<String> {
         self.validate()
     }
+    /// `metadata.generation` after a create (`old` is None) or an update: only kinds whose strategy tracks it
+    /// set one (`PrepareForCreate` starts it at 1, `PrepareForUpdate` adds one when the spec changed); the
+    /// others keep what they had.
+    fn generation(&self, old: Option<&Self>) -> Option<i64> {
+        old.and_then(|old| old.metadata().generation)
+    }
+    /// `CheckGracefulDelete`: the grace period a deletion waits for, 0 to remove the object at once.
+    fn graceful_deletion_seconds(&self, _options: &DeleteOptions) -> i64 {
+        0
+    }
 }
 
 impl Strategy for StatefulSet {
@@ -48,6 +60,19 @@ impl Strategy for StatefulSet {
     }
     fn validate_update(&self, old: &Self) -> Vec<String> {
         validate_stateful_set_update(self, old)
+    }
+    fn generation(&self, old: Option<&Self>) -> Option<i64> {
+        match old {
+            None => Some(1),
+            Some(old) => {
+                let current = old.metadata.generation.unwrap_or(0);
+                Some(if self.spec != old.spec {
+                    current + 1
+                } else {
+                    current
+                })
+            }
+        }
     }
 }
 
@@ -86,6 +111,31 @@ impl Strategy for Pod {
     }
     fn validate_update(&self, old: &Self) -> Vec<String> {
         validate_pod_update(self, old)
+    }
+    /// Pods bound to a node terminate gracefully: the kubelet must stop their containers first. An unscheduled
+    /// pod, which no kubelet runs, and one whose containers have all ended go at once.
+    fn graceful_deletion_seconds(&self, options: &DeleteOptions) -> i64 {
+        let spec = self.spec.as_ref();
+        if spec
+            .and_then(|s| s.node_name.as_deref())
+            .unwrap_or_default()
+            .is_empty()
+        {
+            return 0;
+        }
+        let phase = self
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or_default();
+        if phase == "Succeeded" || phase == "Failed" {
+            return 0;
+        }
+        options
+            .grace_period_seconds
+            .or_else(|| spec.and_then(|s| s.termination_grace_period_seconds))
+            .unwrap_or(30)
+            .max(0)
     }
 }
 

@@ -15,3 +15,7 @@ pub const LOCAL_PATH_PROVISIONER: &str = "rancher.io/local-path";
 pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
 /// `TaintNodeNotReady`: the node controller's taint for a node whose Ready condition is False.
 pub const NOT_READY_TAINT: &str = "node.kubernetes.io/not-ready";
+/// `metav1.FinalizerOrphanDependents`: the owner waits until the collector has orphaned its dependents.
+pub const ORPHAN_FINALIZER: &str = "orphan";
+/// `metav1.FinalizerDeleteDependents`: the owner waits until the collector has deleted its blocking dependents.
+pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";

@@ -9,9 +9,10 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use crate::api::delete_options::DeleteOptions;
 use crate::controller::{Controller, Ctx, WorkQueue};
 use crate::object::{controller_ref, name_of, ApiObject, Object, ObjectKey};
-use crate::store::{DeleteOptions, Store, WatchEvent, WatchEventType};
+use crate::store::{Store, WatchEvent, WatchEventType};
 
 pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 

@@ -7,12 +7,11 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
+use crate::api::well_known::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
 use crate::controller::{Controller, Ctx, WorkQueue};
 use crate::object::{remove_owner_references, ApiObject, Object, ObjectKey};
-use crate::store::{
-    DeleteOptions, PropagationPolicy, Store, WatchEvent, WatchEventType, FOREGROUND_FINALIZER,
-    ORPHAN_FINALIZER,
-};
+use crate::store::{Store, WatchEvent, WatchEventType};
 
 /// A node of the graph: an object by kind and key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

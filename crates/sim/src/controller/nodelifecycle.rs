@@ -8,7 +8,7 @@
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
 
-use super::scheduler::set_condition;
+use crate::api::pod::update_pod_condition;
 use crate::api::well_known::{NOT_READY_TAINT, UNREACHABLE_TAINT};
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
@@ -139,7 +139,7 @@ fn mark_pods_not_ready(ctx: &mut Ctx, node: &str) {
         // MarkPodsNotReady: NotFound means the pod was already deleted; go on with the next.
         let _ = ctx
             .store
-            .modify::<Pod>(&pod.key(), |p| set_condition(p, ready));
+            .modify::<Pod>(&pod.key(), |p| update_pod_condition(p, ready));
         events::record(
             ctx.store,
             &pod,

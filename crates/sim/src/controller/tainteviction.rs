@@ -6,11 +6,12 @@
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
 use std::collections::BTreeMap;
 
-use super::scheduler::set_condition;
+use crate::api::delete_options::DeleteOptions;
+use crate::api::pod::update_pod_condition;
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
 use crate::object::{ApiObject, Object, ObjectKey};
-use crate::store::{DeleteOptions, Store, WatchEvent};
+use crate::store::{Store, WatchEvent};
 use crate::time::SimTime;
 
 #[derive(Clone, Debug, Default)]
@@ -159,7 +160,7 @@ fn delete_pod(ctx: &mut Ctx, pod: &Pod) {
     let now = ctx.now().to_k8s();
     // Only NotFound can come back: the pod is gone, which is what the eviction is for.
     let _ = ctx.store.modify::<Pod>(&pod.key(), |p| {
-        set_condition(
+        update_pod_condition(
             p,
             PodCondition {
                 type_: "DisruptionTarget".into(),

@@ -178,28 +178,15 @@ fn apply_object<T: Strategy>(
         .annotations
         .get_or_insert_with(Default::default)
         .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
-    updated.apply_defaults();
-    updated.prepare_for_gates(Some(&live), store.feature_gates());
-    let errors = updated.validate_update(&live);
-    if !errors.is_empty() {
-        return Err(errors::invalid(T::KIND, &name, &errors));
-    }
-    let mut comparable = updated.clone();
-    comparable.metadata_mut().clone_from(live.metadata());
-    comparable
-        .metadata_mut()
-        .labels
-        .clone_from(&updated.metadata().labels);
-    comparable
-        .metadata_mut()
-        .annotations
-        .clone_from(&updated.metadata().annotations);
-    if comparable == live {
+    // The apiserver defaults and validates the merged object; a write that changes nothing is not made, and
+    // then the object keeps its resourceVersion.
+    let written = store.update(updated).map_err(|e| match e {
+        ApiError::Invalid { .. } => errors::from_server(&e),
+        _ => format!("Error from server: error when applying patch to \"{source}\": {e}"),
+    })?;
+    if written.metadata().resource_version == live.metadata().resource_version {
         return Ok(format!("{} unchanged", resource_name::<T>(&name)));
     }
-    store.update(updated).map_err(|e| {
-        format!("Error from server: error when applying patch to \"{source}\": {e}")
-    })?;
     Ok(format!("{} configured", resource_name::<T>(&name)))
 }
 
@@ -217,16 +204,6 @@ pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> R
             name: key.name.clone(),
         })?;
     keep_status(&mut updated, &live);
-    updated.apply_defaults();
-    updated.prepare_for_gates(Some(&live), store.feature_gates());
-    let causes = updated.validate_update(&live);
-    if !causes.is_empty() {
-        return Err(ApiError::Invalid {
-            kind: T::KIND,
-            name: key.name,
-            causes,
-        });
-    }
     store.update(updated).map(Arc::unwrap_or_clone)
 }
 

@@ -3,8 +3,9 @@
 use super::args::Args;
 use super::printers::Printable;
 use super::{key_of, CommandOutput, Context, KindVisitor, Targets};
+use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
 use crate::cluster::Cluster;
-use crate::store::{ApiError, DeleteOptions, PropagationPolicy};
+use crate::store::ApiError;
 
 /// `--wait` is accepted for scripts that pass it; deletion here never blocks the caller, as `--wait=false`.
 const FLAGS: &[&str] = &[

@@ -13,9 +13,9 @@ use super::container::ContainerFs;
 use super::shell::{is_shell, Process, Shell};
 use super::{fetch, wait_for, CommandOutput, Context};
 use crate::api::defaults::default_pod_spec;
+use crate::api::delete_options::DeleteOptions;
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
-use crate::store::DeleteOptions;
 use crate::time::SimTime;
 
 /// `--pod-running-timeout`'s default.

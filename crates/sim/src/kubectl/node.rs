@@ -7,10 +7,10 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use super::args::Args;
 use super::errors;
 use super::{fetch, wait_for, CommandOutput};
+use crate::api::delete_options::DeleteOptions;
 use crate::cluster::Cluster;
 use crate::kubectl::apply::update_object;
 use crate::object::{get_controller_of, ObjectKey};
-use crate::store::DeleteOptions;
 use crate::time::SimTime;
 
 /// How long drain waits for evicted pods before giving up, when `--timeout` does not say.

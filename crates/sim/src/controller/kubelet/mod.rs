@@ -19,10 +19,11 @@ mod status;
 use k8s_openapi::api::core::v1::{Container, HostIP, Node, Pod, PodStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::api::delete_options::DeleteOptions;
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
 use crate::object::{ApiObject, Object, ObjectKey};
-use crate::store::{DeleteOptions, Store, WatchEvent, WatchEventType};
+use crate::store::{Store, WatchEvent, WatchEventType};
 use crate::time::SimTime;
 use ipam::HostLocalIpam;
 use pod_workers::PodRuntime;

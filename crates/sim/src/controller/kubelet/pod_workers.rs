@@ -9,9 +9,9 @@ use super::images::Backoff;
 use super::runtime::{kill_pod, ContainerRuntime, Run};
 use super::status::write_status;
 use super::{Kubelet, Slot};
+use crate::api::delete_options::DeleteOptions;
 use crate::controller::{ControllerId, Ctx};
 use crate::object::ApiObject;
-use crate::store::DeleteOptions;
 use crate::time::SimTime;
 
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{
 
 use super::pod_workers::{PodRuntime, Termination};
 use super::runtime::{ContainerRuntime, Run, Terminated};
-use crate::controller::scheduler::set_condition;
+use crate::api::pod::update_pod_condition;
 use crate::controller::Ctx;
 use crate::events::{self, component, EventType};
 use crate::object::{ApiObject, ObjectKey};
@@ -106,7 +106,7 @@ pub(super) fn write_status(ctx: &mut Ctx, pod: &Pod, runtime: &PodRuntime) {
         status.init_container_statuses = (!init_statuses.is_empty()).then_some(init_statuses);
         status.container_statuses = Some(statuses);
         for condition in conditions {
-            set_condition(p, condition);
+            update_pod_condition(p, condition);
         }
     });
 }

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use super::protection::release_protection_if_unused;
 use super::{record, PersistentVolumeController};
+use crate::api::delete_options::DeleteOptions;
 use crate::api::well_known::{
     LOCAL_PATH_PROVISIONER, PV_PROTECTION_FINALIZER, SELECTED_NODE_ANNOTATION,
 };
 use crate::controller::{ControllerId, Ctx};
 use crate::events::{self, component, EventType};
 use crate::object::{ApiObject, ObjectKey};
-use crate::store::{DeleteOptions, Store};
+use crate::store::Store;
 use crate::volume::{claim_reference, find_matching_volume, refers_to, storage_class_of};
 
 pub(super) fn is_claim_bound(claim: &PersistentVolumeClaim) -> bool {

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::api::pod::update_pod_condition;
 use crate::api::well_known::SELECTED_NODE_ANNOTATION;
 use crate::controller::{Controller, ControllerId, Ctx, WorkQueue};
 use crate::events::{self, component, EventType};
@@ -393,19 +394,9 @@ fn bind_volumes(
 }
 
 fn bind(ctx: &mut Ctx, pod: &Pod, node: &str) {
-    let now = ctx.now().to_k8s();
-    let bound = ctx.store.modify::<Pod>(&pod.key(), |p| {
-        p.spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
-        set_condition(
-            p,
-            PodCondition {
-                type_: "PodScheduled".into(),
-                status: "True".into(),
-                last_transition_time: Some(now.clone()),
-                ..PodCondition::default()
-            },
-        );
-    });
+    // A refusal (the pod went away, or is being deleted) leaves nothing to do: the next event about the pod
+    // tells the scheduler, as `handleBindingCycleError` forgets the assumed pod.
+    let bound = ctx.store.bind_pod(&pod.key(), node);
     if let Ok(bound) = bound {
         let message = format!("Successfully assigned {} to {node}", bound.key());
         events::record(
@@ -423,7 +414,7 @@ fn bind(ctx: &mut Ctx, pod: &Pod, node: &str) {
 fn mark_unschedulable(ctx: &mut Ctx, pod: &Pod, message: &str) {
     let now = ctx.now().to_k8s();
     let updated = ctx.store.modify::<Pod>(&pod.key(), |p| {
-        set_condition(
+        update_pod_condition(
             p,
             PodCondition {
                 type_: "PodScheduled".into(),
@@ -445,19 +436,5 @@ fn mark_unschedulable(ctx: &mut Ctx, pod: &Pod, message: &str) {
             component::SCHEDULER,
             None,
         );
-    }
-}
-
-/// Sets a condition, keeping its transition time when the status does not change.
-pub fn set_condition(pod: &mut Pod, condition: PodCondition) {
-    let status = pod.status.get_or_insert_with(Default::default);
-    let conditions = status.conditions.get_or_insert_with(Vec::new);
-    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
-        Some(existing) if existing.status == condition.status => {
-            existing.reason = condition.reason;
-            existing.message = condition.message;
-        }
-        Some(existing) => *existing = condition,
-        None => conditions.push(condition),
     }
 }

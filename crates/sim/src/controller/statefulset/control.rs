@@ -13,10 +13,11 @@ use super::pod_control::{
 use super::retention::{claims_match_retention_policy, update_pod_claim_for_retention_policy};
 use super::utils::*;
 use super::wait::{Cause, HeldBack, Wait};
+use crate::api::delete_options::DeleteOptions;
 use crate::controller::Ctx;
 use crate::object::{get_controller_of, name_of, ApiObject, ObjectKey};
 use crate::sort;
-use crate::store::{ApiError, DeleteOptions};
+use crate::store::ApiError;
 use crate::time::SimTime;
 
 /// `MaxBatchSize` of `slowStartBatch`.

@@ -12,11 +12,12 @@ use super::retention::{
 use super::utils::{
     claim_keys, get_persistent_volume_claims, identity_matches, storage_matches, update_identity,
 };
+use crate::api::delete_options::DeleteOptions;
 use crate::api::validation::POD_UPDATE_MESSAGE;
 use crate::controller::Ctx;
 use crate::events::{self, component, EventType};
 use crate::object::{name_of, ObjectKey};
-use crate::store::{ApiError, DeleteOptions};
+use crate::store::ApiError;
 
 /// `CreateStatefulPod`: the pod's claims first; any claim error leaves the pod uncreated.
 pub fn create_stateful_pod(ctx: &mut Ctx, set: &StatefulSet, pod: &Pod) -> Result<(), SyncError> {

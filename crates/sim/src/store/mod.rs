@@ -1,18 +1,21 @@
 //! The simulated apiserver and its storage: the only state controllers share. Controllers read it and write
 //! through it, as real controllers go through the apiserver; every write becomes a watch event.
 
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
+use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
 use crate::api::strategy::Strategy;
 use crate::config::FeatureGates;
 use crate::event_correlator::EventCorrelator;
 use crate::object::{ApiObject, Collections, Object, ObjectKey};
 use crate::time::SimTime;
+
+mod pod_binding;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WatchEventType {
@@ -59,6 +62,12 @@ pub enum ApiError {
         causes: Vec<String>,
     },
     BadRequest(String),
+    /// `errors.NewConflict`: `Operation cannot be fulfilled on <resource> "<name>": <message>`.
+    Conflict {
+        resource: &'static str,
+        name: String,
+        message: String,
+    },
 }
 
 /// `metav1.StatusReason`, for the reasons the simulated apiserver gives.
@@ -68,6 +77,7 @@ pub enum StatusReason {
     NotFound,
     Invalid,
     BadRequest,
+    Conflict,
 }
 
 impl StatusReason {
@@ -77,6 +87,7 @@ impl StatusReason {
             StatusReason::NotFound => "NotFound",
             StatusReason::Invalid => "Invalid",
             StatusReason::BadRequest => "BadRequest",
+            StatusReason::Conflict => "Conflict",
         }
     }
 }
@@ -88,6 +99,7 @@ impl ApiError {
             ApiError::NotFound { .. } => StatusReason::NotFound,
             ApiError::Invalid { .. } => StatusReason::Invalid,
             ApiError::BadRequest(_) => StatusReason::BadRequest,
+            ApiError::Conflict { .. } => StatusReason::Conflict,
         }
     }
 
@@ -117,6 +129,14 @@ impl fmt::Display for ApiError {
                 }
             }
             ApiError::BadRequest(message) => f.write_str(message),
+            ApiError::Conflict {
+                resource,
+                name,
+                message,
+            } => write!(
+                f,
+                "Operation cannot be fulfilled on {resource} \"{name}\": {message}"
+            ),
         }
     }
 }
@@ -129,49 +149,6 @@ pub const EVENT_TTL: SimTime = SimTime(3_600_000);
 /// The apiserver puts events on leases it reuses for a minute (`LeaseReuseDurationSeconds`), so an event may
 /// outlive its TTL by up to a minute; sweeping once a simulated minute has the same effect.
 const EVENT_EXPIRY_SWEEP_MS: u64 = 60_000;
-
-/// How an object is deleted: `kubectl delete --grace-period`, `--force` and `--cascade`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DeleteOptions {
-    /// `None` takes the object's own grace period (for pods `terminationGracePeriodSeconds`).
-    pub grace_period_seconds: Option<i64>,
-    /// `None` is the apiserver's default for the kinds simulated here: Background.
-    pub propagation_policy: Option<PropagationPolicy>,
-}
-
-impl DeleteOptions {
-    pub const NOW: DeleteOptions = DeleteOptions {
-        grace_period_seconds: Some(0),
-        propagation_policy: None,
-    };
-}
-
-/// What happens to an object's dependents (`metav1.DeletionPropagation`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PropagationPolicy {
-    /// The owner goes at once; the garbage collector deletes the dependents afterwards.
-    Background,
-    /// The owner stays, with the `foregroundDeletion` finalizer, until the collector has deleted every
-    /// dependent that blocks owner deletion.
-    Foreground,
-    /// The owner stays, with the `orphan` finalizer, until the collector has removed its ownerReferences from
-    /// the dependents, which then live on.
-    Orphan,
-}
-
-impl PropagationPolicy {
-    /// The finalizer the apiserver adds for this policy, if any.
-    pub fn finalizer(self) -> Option<&'static str> {
-        match self {
-            PropagationPolicy::Background => None,
-            PropagationPolicy::Foreground => Some(FOREGROUND_FINALIZER),
-            PropagationPolicy::Orphan => Some(ORPHAN_FINALIZER),
-        }
-    }
-}
-
-pub const ORPHAN_FINALIZER: &str = "orphan";
-pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
@@ -345,16 +322,21 @@ impl Store {
         meta.resource_version = Some(resource_version);
         meta.creation_timestamp = Some(self.now.to_k8s());
         meta.deletion_timestamp = None;
-        meta.generation = generation_on_create::<T>();
+        meta.generation = None;
+        let generation = object.generation(None);
+        object.metadata_mut().generation = generation;
         let shared = Arc::new(object);
         T::collection_mut(&mut self.collections).insert(key, shared.clone());
         self.emit(WatchEventType::Added, shared.clone());
         Ok(shared)
     }
 
-    /// Replaces a stored object. Identity fields are the store's; an update that changes nothing is not written,
-    /// as the apiserver skips no-op updates, so controllers can write unconditionally without waking each other.
-    pub fn update<T: ApiObject>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
+    /// Replaces a stored object, through the registry's update path for every writer: the object is defaulted,
+    /// prepared for the feature gates and validated against the stored one, whoever sends it (kubectl, a
+    /// controller, the kubelet's status writes). Identity fields are the store's; an update that changes nothing
+    /// is not written, as the apiserver skips no-op updates, so controllers can write unconditionally without
+    /// waking each other.
+    pub fn update<T: Strategy>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
         let key = object.key();
         let Some(old) = T::collection(&self.collections).get(&key) else {
             return Err(ApiError::NotFound {
@@ -362,31 +344,49 @@ impl Store {
                 name: key.name,
             });
         };
-        preserve_identity(object.metadata_mut(), old.metadata());
-        if object.spec_changed(old) {
-            object.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
+        object.apply_defaults();
+        object.prepare_for_gates(Some(old), self.feature_gates);
+        let causes = object.validate_update(old);
+        if !causes.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: T::KIND,
+                name: key.name,
+                causes,
+            });
         }
+        object.metadata_mut().generation = object.generation(Some(old));
+        Ok(self.write(key, object))
+    }
+
+    /// Stores an object that has passed its write path over the one at `key`, which exists: identity fields
+    /// are the stored object's, a write that changes nothing is skipped, and an object being deleted whose last
+    /// finalizer is gone is removed.
+    fn write<T: ApiObject>(&mut self, key: ObjectKey, mut object: T) -> Arc<T> {
+        let old = T::collection(&self.collections)
+            .get(&key)
+            .expect("the write path checked that the object exists");
+        preserve_identity(object.metadata_mut(), old.metadata());
         if object == **old {
-            return Ok(old.clone());
+            return old.clone();
         }
         if finalized_while_deleting(object.metadata()) {
-            return Ok(Arc::new(
+            return Arc::new(
                 self.remove::<T>(&key)
                     .expect("checked above that the object exists"),
-            ));
+            );
         }
         object.metadata_mut().resource_version = Some(self.next_resource_version());
         let shared = Arc::new(object);
         T::collection_mut(&mut self.collections).insert(key, shared.clone());
         self.emit(WatchEventType::Modified, shared.clone());
-        Ok(shared)
+        shared
     }
 
     /// Reads, changes and writes back one object: the get-modify-update loop of a controller. A write here has
     /// no resourceVersion precondition and the simulation has one writer at a time, so it cannot conflict; a
     /// controller's change that its kind's rules accept can only fail with NotFound, when the object went
     /// away in the same instant.
-    pub fn modify<T: ApiObject>(
+    pub fn modify<T: Strategy>(
         &mut self,
         key: &ObjectKey,
         change: impl FnOnce(&mut T),
@@ -404,7 +404,7 @@ impl Store {
 
     /// Deletes an object. An object with finalizers, or a pod bound to a node and given a grace period, is only
     /// marked with a deletionTimestamp; the kubelet or the finalizer's owner removes it later.
-    pub fn delete<T: ApiObject>(
+    pub fn delete<T: Strategy>(
         &mut self,
         key: &ObjectKey,
         options: DeleteOptions,
@@ -431,7 +431,7 @@ impl Store {
                 finalizers.push(finalizer.to_string());
             }
         }
-        let grace = graceful_deletion_seconds(&object, options);
+        let grace = object.graceful_deletion_seconds(&options);
         let has_finalizers = !object
             .metadata()
             .finalizers
@@ -525,16 +525,10 @@ impl Store {
     }
 }
 
-/// Of the kinds simulated here, the StatefulSet is the one whose registry strategy tracks a generation.
-fn generation_on_create<T: ApiObject>() -> Option<i64> {
-    (T::KIND == "StatefulSet").then_some(1)
-}
-
 fn preserve_identity(new: &mut ObjectMeta, old: &ObjectMeta) {
     new.uid = old.uid.clone();
     new.creation_timestamp = old.creation_timestamp.clone();
     new.resource_version = old.resource_version.clone();
-    new.generation = old.generation;
     // Once set, a deletion timestamp only moves through `delete`, which may shorten it.
     if old.deletion_timestamp.is_some() && new.deletion_timestamp.is_none() {
         new.deletion_timestamp = old.deletion_timestamp.clone();
@@ -547,33 +541,4 @@ fn finalized_while_deleting(meta: &ObjectMeta) -> bool {
     meta.deletion_timestamp.is_some()
         && meta.finalizers.as_deref().unwrap_or_default().is_empty()
         && meta.deletion_grace_period_seconds.unwrap_or(0) == 0
-}
-
-/// Pods bound to a node terminate gracefully: the kubelet must stop their containers first. Everything else
-/// (and an unscheduled pod, which no kubelet runs) goes at once.
-fn graceful_deletion_seconds<T: ApiObject>(object: &T, options: DeleteOptions) -> i64 {
-    let Some(pod) = (object as &dyn std::any::Any).downcast_ref::<Pod>() else {
-        return 0;
-    };
-    let spec = pod.spec.as_ref();
-    if spec
-        .and_then(|s| s.node_name.as_deref())
-        .unwrap_or_default()
-        .is_empty()
-    {
-        return 0;
-    }
-    let phase = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or_default();
-    if phase == "Succeeded" || phase == "Failed" {
-        return 0;
-    }
-    options
-        .grace_period_seconds
-        .or_else(|| spec.and_then(|s| s.termination_grace_period_seconds))
-        .unwrap_or(30)
-        .max(0)
 }
