@@ -163,7 +163,7 @@ fn carry_out(request: Request, workspace: Workspace, playback: Playback, told: T
                 told.set_value(NOTHING_TOLD);
                 reply("loaded", json!({ "name": scenario.name }));
             }
-            Err(message) => reply("error", json!({ "message": message })),
+            Err(error) => reply("error", json!({ "message": error.to_string() })),
         },
         Request::Play => playback.playing.set(true),
         Request::Pause => playback.playing.set(false),

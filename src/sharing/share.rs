@@ -386,7 +386,7 @@ pub fn ShareMenu() -> impl IntoView {
             let opened = settle(read_file(&input, MOST_IMPORTED_BYTES), "text")
                 .await
                 .map_err(|problem| problem.text(lang()))
-                .and_then(|text| Scenario::parse(&text));
+                .and_then(|text| Scenario::parse(&text).map_err(|error| error.to_string()));
             let _ =
                 js_sys::Reflect::set(&input, &JsValue::from_str("value"), &JsValue::from_str(""));
             let scenario = match opened {

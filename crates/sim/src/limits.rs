@@ -2,6 +2,8 @@
 //! every input quickly, with a message that says which limit was reached; none of these limits is one a real
 //! manifest or a classroom scenario comes near.
 
+use std::fmt;
+
 /// One `kubectl apply`, or the manifests of a scenario: the apiserver's own request limit is 3 MiB, and a
 /// hand-written manifest is a few kilobytes.
 pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
@@ -24,20 +26,58 @@ pub const MAX_REPLICAS: i32 = 5_000;
 /// One command line in the console or a scenario step.
 pub const MAX_COMMAND_BYTES: usize = 64 * 1024;
 
+/// A text past one of the playground's limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LimitError {
+    /// `what` ("the manifest", "the scenario", …) is `bytes` long, more than `max`.
+    TooLarge {
+        what: &'static str,
+        bytes: usize,
+        max: usize,
+    },
+    /// Flow collections nest deeper than `MAX_FLOW_DEPTH` on this line (1-based).
+    TooDeep { line: usize },
+    /// A manifest of more than `MAX_DOCUMENTS` documents.
+    TooManyDocuments { documents: usize },
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LimitError::TooLarge { what, bytes, max } => write!(
+                f,
+                "{what} is {bytes} bytes, more than this playground's limit of {max} bytes"
+            ),
+            LimitError::TooDeep { line } => write!(
+                f,
+                "line {line}: collections nested more than {MAX_FLOW_DEPTH} deep"
+            ),
+            LimitError::TooManyDocuments { documents } => write!(
+                f,
+                "the manifest has {documents} documents, more than this playground's limit of \
+                 {MAX_DOCUMENTS}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LimitError {}
+
 /// `what` is at most `max` bytes.
-pub fn check_size(what: &str, text: &str, max: usize) -> Result<(), String> {
+pub fn check_size(what: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
     if text.len() > max {
-        return Err(format!(
-            "{what} is {} bytes, more than this playground's limit of {max} bytes",
-            text.len()
-        ));
+        return Err(LimitError::TooLarge {
+            what,
+            bytes: text.len(),
+            max,
+        });
     }
     Ok(())
 }
 
 /// The YAML (or JSON) text nests flow collections no deeper than `MAX_FLOW_DEPTH`. Brackets inside quoted
 /// scalars and comments do not count; a block scalar's brackets do, which can only over-count.
-pub fn check_flow_depth(text: &str) -> Result<(), String> {
+pub fn check_flow_depth(text: &str) -> Result<(), LimitError> {
     let mut depth = 0usize;
     for (index, line) in text.lines().enumerate() {
         let mut quote = None;
@@ -57,10 +97,7 @@ pub fn check_flow_depth(text: &str) -> Result<(), String> {
                 (None, '[' | '{') => {
                     depth += 1;
                     if depth > MAX_FLOW_DEPTH {
-                        return Err(format!(
-                            "line {}: collections nested more than {MAX_FLOW_DEPTH} deep",
-                            index + 1
-                        ));
+                        return Err(LimitError::TooDeep { line: index + 1 });
                     }
                 }
                 (None, ']' | '}') => depth = depth.saturating_sub(1),
@@ -98,8 +135,10 @@ mod tests {
     #[test]
     fn size_names_what_is_too_big() {
         assert_eq!(
-            check_size("the manifest", "abc", 2),
-            Err("the manifest is 3 bytes, more than this playground's limit of 2 bytes".into())
+            check_size("the manifest", "abc", 2)
+                .unwrap_err()
+                .to_string(),
+            "the manifest is 3 bytes, more than this playground's limit of 2 bytes"
         );
         assert!(check_size("the manifest", "ab", 2).is_ok());
     }

@@ -8,9 +8,10 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 use crate::config::ClusterConfig;
+use crate::scenario::ScenarioError;
 use crate::scenario::{Scenario, Step};
 use crate::time::SimTime;
-use crate::timeline::{Branch, History};
+use crate::timeline::{Branch, BranchProblem, History, HistoryError};
 
 /// The version of the JSON inside a link; the page versions the encoding around it (`#v1.`).
 pub const STATE_VERSION: u64 = 1;
@@ -35,13 +36,13 @@ pub enum StateError {
     NoVersion,
     NewerState(u64),
     NoScenario,
-    /// The scenario parser's message, as `ordinal run` prints it.
-    BadScenario(String),
+    /// The scenario parser's refusal, as `ordinal run` prints it.
+    BadScenario(ScenarioError),
     NoMoment,
     TooFar(SimTime),
     EditorNotText,
-    /// Saved work only: its branches do not make a timeline, in `Timeline::from_history`'s words.
-    BadHistory(String),
+    /// Saved work only: its branches do not read, or do not make a timeline (`Timeline::from_history`).
+    BadHistory(HistoryError),
 }
 
 pub fn state_json(state: &SharedState) -> String {
@@ -177,28 +178,27 @@ fn scenario_file(config: &ClusterConfig, steps: &[Step]) -> String {
 pub fn read_work(json: &str) -> Result<SavedWork, StateError> {
     let value = versioned(json)?;
     let config = scenario_in(&value, "cluster")?.config;
-    let bad = |why: &str| StateError::BadHistory(why.to_string());
     let listed = value
         .get("branches")
         .and_then(Value::as_array)
-        .ok_or_else(|| bad("it lists no branches"))?;
+        .ok_or(StateError::BadHistory(HistoryError::NoBranchList))?;
     let mut branches: Vec<Branch> = Vec::with_capacity(listed.len());
     for (index, entry) in listed.iter().enumerate() {
         let branch = read_branch(entry, &branches)
-            .map_err(|why| StateError::BadHistory(format!("branch {index}: {why}")))?;
+            .map_err(|problem| StateError::BadHistory(HistoryError::Branch { index, problem }))?;
         branches.push(branch);
     }
     let current = value
         .get("current")
         .and_then(as_index)
-        .ok_or_else(|| bad("it does not say which branch is current"))?;
+        .ok_or(StateError::BadHistory(HistoryError::NoCurrent))?;
     let at = moment(&value)?;
     // A current branch that is not there is `Timeline::from_history`'s to refuse.
     if branches
         .get(current)
         .is_some_and(|branch| at > branch.horizon)
     {
-        return Err(bad("it stands beyond where its branch was simulated to"));
+        return Err(StateError::BadHistory(HistoryError::BeyondHorizon));
     }
     let history = History {
         config,
@@ -217,13 +217,13 @@ fn as_index(value: &Value) -> Option<usize> {
     usize::try_from(value.as_u64()?).ok()
 }
 
-fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
-    let millis = |field: &str| {
+fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, BranchProblem> {
+    let millis = |field: &'static str| {
         entry
             .get(field)
             .and_then(Value::as_u64)
             .map(SimTime::from_millis)
-            .ok_or(format!("no {field}"))
+            .ok_or(BranchProblem::Missing(field))
     };
     let forked_from = match entry.get("from") {
         None | Some(Value::Null) => None,
@@ -232,16 +232,19 @@ fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
                 .as_array()
                 .filter(|pair| pair.len() == 2)
                 .and_then(|pair| Some((as_index(&pair[0])?, pair[1].as_u64()?)))
-                .ok_or("`from` is not [branch, instant]")?;
+                .ok_or(BranchProblem::BadFrom)?;
             Some((pair.0, SimTime::from_millis(pair.1)))
         }
     };
-    let shared = entry.get("shared").and_then(as_index).ok_or("no shared")?;
+    let shared = entry
+        .get("shared")
+        .and_then(as_index)
+        .ok_or(BranchProblem::Missing("shared"))?;
     let parent_steps = match forked_from {
         Some((parent, _)) => {
             &earlier
                 .get(parent)
-                .ok_or("its parent is not before it")?
+                .ok_or(BranchProblem::ParentNotBefore)?
                 .steps
         }
         None => &Vec::new(),
@@ -249,11 +252,13 @@ fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
     let own = entry
         .get("steps")
         .and_then(Value::as_str)
-        .ok_or("no steps")?;
-    let own = Scenario::parse(own)?.steps;
+        .ok_or(BranchProblem::Missing("steps"))?;
+    let own = Scenario::parse(own)
+        .map_err(|error| BranchProblem::Steps(Box::new(error)))?
+        .steps;
     let steps = parent_steps
         .get(..shared)
-        .ok_or("it shares more steps than its parent has")?
+        .ok_or(BranchProblem::SharesTooMany)?
         .iter()
         .cloned()
         .chain(own)
@@ -262,13 +267,13 @@ fn read_branch(entry: &Value, earlier: &[Branch]) -> Result<Branch, String> {
     for pair in entry
         .get("events")
         .and_then(Value::as_array)
-        .ok_or("no events")?
+        .ok_or(BranchProblem::Missing("events"))?
     {
         let (second, count) = pair
             .as_array()
             .filter(|pair| pair.len() == 2)
             .and_then(|pair| Some((pair[0].as_u64()?, u32::try_from(pair[1].as_u64()?).ok()?)))
-            .ok_or("an events entry is not [second, count]")?;
+            .ok_or(BranchProblem::BadEventsEntry)?;
         events_per_second.insert(second, count);
     }
     Ok(Branch {
@@ -349,7 +354,7 @@ mod tests {
             })
         };
         let refusal = |change: &dyn Fn(&mut Value)| match work(change) {
-            Err(StateError::BadHistory(why)) => why,
+            Err(StateError::BadHistory(why)) => why.to_string(),
             other => panic!("not refused as a history: {:?}", other.map(|_| ())),
         };
         assert!(work(&|_| {}).is_ok());
@@ -379,7 +384,7 @@ mod tests {
         );
         assert!(matches!(
             work(&|v| v["branches"][1]["steps"] = json!("steps: [{at: 1s}]")),
-            Err(StateError::BadHistory(why)) if why.starts_with("branch 1: invalid scenario: steps[0]")
+            Err(StateError::BadHistory(why)) if why.to_string().starts_with("branch 1: invalid scenario: steps[0]")
         ));
     }
 

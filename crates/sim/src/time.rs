@@ -77,11 +77,52 @@ pub fn format_seconds(secs: f64) -> String {
     }
 }
 
+/// Why a duration does not read, naming the text it was given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DurationError {
+    Empty,
+    NumberExpected { text: String, rest: String },
+    NotANumber { text: String },
+    MissingUnit { text: String, value: f64 },
+    UnknownUnit { text: String, unit: String },
+    OutOfRange { text: String },
+}
+
+impl fmt::Display for DurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DurationError::Empty => f.write_str("empty duration"),
+            DurationError::NumberExpected { text, rest } => {
+                write!(
+                    f,
+                    "invalid duration {text:?}: expected a number before {rest:?}"
+                )
+            }
+            DurationError::NotANumber { text } => write!(f, "invalid duration {text:?}"),
+            DurationError::MissingUnit { text, value } => {
+                write!(f, "invalid duration {text:?}: missing unit after {value}")
+            }
+            DurationError::UnknownUnit { text, unit } => write!(
+                f,
+                "invalid duration {text:?}: unknown unit {unit:?} (use ms, s, m or h)"
+            ),
+            DurationError::OutOfRange { text } => {
+                write!(
+                    f,
+                    "invalid duration {text:?}: must be between 0 and 100 years"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for DurationError {}
+
 /// Parses a scenario duration: `90`, `90s`, `2m`, `1m30s`, `1h`, `500ms`, `1.5s`.
-pub fn parse_duration(text: &str) -> Result<SimTime, String> {
+pub fn parse_duration(text: &str) -> Result<SimTime, DurationError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("empty duration".into());
+        return Err(DurationError::Empty);
     }
     if let Ok(secs) = text.parse::<f64>() {
         return seconds_to_time(secs, text);
@@ -93,13 +134,14 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if number_len == 0 {
-            return Err(format!(
-                "invalid duration {text:?}: expected a number before {rest:?}"
-            ));
+            return Err(DurationError::NumberExpected {
+                text: text.into(),
+                rest: rest.into(),
+            });
         }
         let value: f64 = rest[..number_len]
             .parse()
-            .map_err(|_| format!("invalid duration {text:?}"))?;
+            .map_err(|_| DurationError::NotANumber { text: text.into() })?;
         rest = &rest[number_len..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
@@ -110,14 +152,16 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
             "m" => 60_000.0,
             "h" => 3_600_000.0,
             "" => {
-                return Err(format!(
-                    "invalid duration {text:?}: missing unit after {value}"
-                ))
+                return Err(DurationError::MissingUnit {
+                    text: text.into(),
+                    value,
+                })
             }
             other => {
-                return Err(format!(
-                    "invalid duration {text:?}: unknown unit {other:?} (use ms, s, m or h)"
-                ))
+                return Err(DurationError::UnknownUnit {
+                    text: text.into(),
+                    unit: other.into(),
+                })
             }
         };
         total_ms += value * unit_ms;
@@ -126,13 +170,11 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
     seconds_to_time(total_ms / 1000.0, text)
 }
 
-fn seconds_to_time(secs: f64, text: &str) -> Result<SimTime, String> {
+fn seconds_to_time(secs: f64, text: &str) -> Result<SimTime, DurationError> {
     // A century of simulated time is far beyond any run the core is meant for.
     const MAX_SECS: f64 = 100.0 * 365.0 * 24.0 * 3600.0;
     if !secs.is_finite() || !(0.0..=MAX_SECS).contains(&secs) {
-        return Err(format!(
-            "invalid duration {text:?}: must be between 0 and 100 years"
-        ));
+        return Err(DurationError::OutOfRange { text: text.into() });
     }
     Ok(SimTime((secs * 1000.0).round() as u64))
 }

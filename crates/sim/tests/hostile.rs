@@ -54,6 +54,7 @@ fn deep_nesting_is_refused_before_the_parser_sees_it() {
     let scenario = format!("name: deep\nx: {}\n", "{a: ".repeat(MAX_FLOW_DEPTH + 1));
     assert!(Scenario::parse(&scenario)
         .unwrap_err()
+        .to_string()
         .contains("nested more than"));
 }
 

@@ -1,7 +1,7 @@
 //! Manifests to typed objects, with the errors kubectl prints: YAML syntax errors with their line, unknown
 //! kinds, type errors, and strict decoding of unknown fields.
 
-use crate::limits;
+use crate::limits::{self, LimitError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -23,9 +23,9 @@ pub struct ManifestError {
 /// Splits a manifest at `---` lines and parses each document. Documents with nothing but comments are skipped,
 /// as kubectl skips them.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, ManifestError> {
-    let refused = |message: String| ManifestError {
+    let refused = |error: LimitError| ManifestError {
         line: None,
-        message: format!("error: {message}"),
+        message: format!("error: {error}"),
     };
     limits::check_size("the manifest", text, limits::MAX_MANIFEST_BYTES)
         .and_then(|()| limits::check_flow_depth(text))
@@ -47,11 +47,9 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, ManifestError> {
     }
     parse_chunk(&chunk, chunk_start, &mut documents)?;
     if documents.len() > limits::MAX_DOCUMENTS {
-        return Err(refused(format!(
-            "the manifest has {} documents, more than this playground's limit of {}",
-            documents.len(),
-            limits::MAX_DOCUMENTS
-        )));
+        return Err(refused(LimitError::TooManyDocuments {
+            documents: documents.len(),
+        }));
     }
     Ok(documents)
 }

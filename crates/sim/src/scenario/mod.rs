@@ -12,7 +12,10 @@ use crate::object::{Object, ObjectKey};
 use crate::script;
 pub use crate::script::{Action, Step};
 use crate::store::WatchEvent;
-use crate::time::{format_seconds, go_duration, parse_duration, SimTime};
+use crate::time::{format_seconds, go_duration, parse_duration, DurationError, SimTime};
+
+mod errors;
+pub use errors::{FaultFileError, NodesError, ScenarioError};
 
 /// The default `until`: ten minutes.
 pub const DEFAULT_UNTIL: SimTime = SimTime(600_000);
@@ -119,7 +122,7 @@ enum DurationFile {
 }
 
 impl DurationFile {
-    fn parse(&self) -> Result<SimTime, String> {
+    fn parse(&self) -> Result<SimTime, DurationError> {
         match self {
             DurationFile::Seconds(s) => parse_duration(&s.to_string()),
             DurationFile::Text(t) => parse_duration(t),
@@ -152,17 +155,17 @@ struct InjectFile {
 impl InjectFile {
     /// `not-ready`, `ready` and `crash` name a pod (`web-1`, or `namespace/web-1`); `node-down` and `node-up`
     /// a node.
-    fn fault(self) -> Result<Fault, String> {
+    fn fault(self) -> Result<Fault, FaultFileError> {
         let pod = |pod: Option<String>, node: Option<String>| match (pod, node) {
             (Some(pod), None) => Ok(match pod.split_once('/') {
                 Some((namespace, name)) => ObjectKey::new(namespace, name),
                 None => ObjectKey::new("default", pod),
             }),
-            _ => Err(format!("fault {:?} takes a pod (and no node)", self.fault)),
+            _ => Err(FaultFileError::TakesPod(self.fault.clone())),
         };
         let node = |pod: Option<String>, node: Option<String>| match (pod, node) {
             (None, Some(node)) => Ok(node),
-            _ => Err(format!("fault {:?} takes a node (and no pod)", self.fault)),
+            _ => Err(FaultFileError::TakesNode(self.fault.clone())),
         };
         match self.fault.as_str() {
             "not-ready" => Ok(Fault::NotReady {
@@ -180,24 +183,22 @@ impl InjectFile {
             "node-up" => Ok(Fault::NodeUp {
                 node: node(self.pod, self.node)?,
             }),
-            other => Err(format!(
-                "unknown fault {other:?} (use not-ready, ready, crash, node-down or node-up)"
-            )),
+            other => Err(FaultFileError::Unknown(other.into())),
         }
     }
 }
 
 /// Nodes a scenario may ask for: enough for any lesson, few enough to draw.
-const MAX_NODES: usize = 100;
+pub(crate) const MAX_NODES: usize = 100;
 
 impl Scenario {
     /// Reads a scenario file. Every problem is reported with where it is, so `ordinal run` can exit 2 with it.
-    pub fn parse(text: &str) -> Result<Scenario, String> {
+    pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         limits::check_size("the scenario", text, limits::MAX_SCENARIO_BYTES)
             .and_then(|()| limits::check_flow_depth(text))
-            .map_err(|e| format!("invalid scenario: {e}"))?;
+            .map_err(ScenarioError::Limit)?;
         let file: ScenarioFile =
-            serde_yaml_ng::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+            serde_yaml_ng::from_str(text).map_err(|e| ScenarioError::Syntax(e.to_string()))?;
         let mut config = ClusterConfig {
             seed: file.seed.unwrap_or(0),
             ..ClusterConfig::default()
@@ -207,40 +208,35 @@ impl Scenario {
         }
         let mut steps = Vec::new();
         for (index, step) in file.steps.unwrap_or_default().into_iter().enumerate() {
-            let at = step
-                .at
-                .parse()
-                .map_err(|e| format!("invalid scenario: steps[{index}].at: {e}"))?;
+            let at = step.at.parse().map_err(|error| ScenarioError::Duration {
+                field: format!("steps[{index}].at"),
+                error,
+            })?;
             let action = match (step.run, step.apply, step.inject) {
                 (Some(run), None, None) => Action::Run(run),
                 (None, Some(apply), None) => Action::Apply(apply),
                 (None, None, Some(inject)) => Action::Inject(
                     inject
                         .fault()
-                        .map_err(|e| format!("invalid scenario: steps[{index}].inject: {e}"))?,
+                        .map_err(|error| ScenarioError::Fault { step: index, error })?,
                 ),
-                _ => {
-                    return Err(format!(
-                    "invalid scenario: steps[{index}]: give exactly one of run, apply or inject"
-                ))
-                }
+                _ => return Err(ScenarioError::StepAction { step: index }),
             };
             steps.push(Step { at, action });
         }
         if let Some(pair) = steps.windows(2).position(|w| w[1].at < w[0].at) {
-            return Err(format!(
-                "invalid scenario: steps[{}].at is earlier than the step before it",
-                pair + 1
-            ));
+            return Err(ScenarioError::StepOrder { step: pair + 1 });
         }
-        let until = file
-            .until
-            .map(|u| u.parse())
-            .transpose()
-            .map_err(|e| format!("invalid scenario: until: {e}"))?;
+        let until =
+            file.until
+                .map(|u| u.parse())
+                .transpose()
+                .map_err(|error| ScenarioError::Duration {
+                    field: "until".into(),
+                    error,
+                })?;
         let manifests = file.manifests.unwrap_or_default();
-        crate::api::decode::parse_documents(&manifests)
-            .map_err(|e| format!("invalid scenario: manifests: {}", e.message))?;
+        crate::api::decode::parse_documents(&manifests).map_err(ScenarioError::Manifests)?;
         Ok(Scenario {
             name: file.name,
             config,
@@ -328,36 +324,27 @@ impl<F: FnMut(Record)> script::Watcher for Streamer<'_, F> {
     }
 }
 
-fn apply_cluster_settings(config: &mut ClusterConfig, cluster: ClusterFile) -> Result<(), String> {
+fn apply_cluster_settings(
+    config: &mut ClusterConfig,
+    cluster: ClusterFile,
+) -> Result<(), ScenarioError> {
     match cluster.nodes {
-        Some(NodesFile::Count(0)) => {
-            return Err("invalid scenario: cluster.nodes: a cluster needs at least one node".into())
-        }
+        Some(NodesFile::Count(0)) => return Err(ScenarioError::Nodes(NodesError::NoNode)),
         Some(NodesFile::Count(n)) if n > MAX_NODES => {
-            return Err(format!(
-                "invalid scenario: cluster.nodes: at most {MAX_NODES} nodes"
-            ))
+            return Err(ScenarioError::Nodes(NodesError::TooMany))
         }
         Some(NodesFile::Count(n)) => config.nodes = NodeConfig::kind_workers(n),
         Some(NodesFile::List(list)) => {
             if list.is_empty() || list.len() > MAX_NODES {
-                return Err(format!(
-                    "invalid scenario: cluster.nodes: give between 1 and {MAX_NODES} nodes"
-                ));
+                return Err(ScenarioError::Nodes(NodesError::ListLength));
             }
             let mut nodes = Vec::new();
             for node in list {
                 if !crate::api::validation::is_dns1123_subdomain(&node.name) {
-                    return Err(format!(
-                        "invalid scenario: cluster.nodes: {:?} is not a valid node name",
-                        node.name
-                    ));
+                    return Err(ScenarioError::Nodes(NodesError::BadName(node.name)));
                 }
                 if nodes.iter().any(|n: &NodeConfig| n.name == node.name) {
-                    return Err(format!(
-                        "invalid scenario: cluster.nodes: {:?} appears twice",
-                        node.name
-                    ));
+                    return Err(ScenarioError::Nodes(NodesError::Twice(node.name)));
                 }
                 let mut config = NodeConfig::named(node.name);
                 config.labels = node.labels.unwrap_or_default();
@@ -383,16 +370,20 @@ fn apply_cluster_settings(config: &mut ClusterConfig, cluster: ClusterFile) -> R
             None | Some("ok") => false,
             Some("fail") => true,
             Some(other) => {
-                return Err(format!(
-                    "invalid scenario: cluster.images[{image:?}].pull: {other:?} (use ok or fail)"
-                ))
+                return Err(ScenarioError::ImagePull {
+                    image,
+                    pull: other.into(),
+                })
             }
         };
         let after = behaviour
             .after
             .map(|a| a.parse())
             .transpose()
-            .map_err(|e| format!("invalid scenario: cluster.images[{image:?}].after: {e}"))?;
+            .map_err(|error| ScenarioError::Duration {
+                field: format!("cluster.images[{image:?}].after"),
+                error,
+            })?;
         let exit = behaviour
             .exit_code
             .map(|code| (code, after.unwrap_or(SimTime::ZERO)));
@@ -407,11 +398,7 @@ fn apply_cluster_settings(config: &mut ClusterConfig, cluster: ClusterFile) -> R
                     max_unavailable_stateful_set: enabled,
                 }
             }
-            other => {
-                return Err(format!(
-                    "invalid scenario: cluster.featureGates: unknown feature gate {other:?}"
-                ))
-            }
+            other => return Err(ScenarioError::UnknownFeatureGate(other.into())),
         }
     }
     Ok(())
@@ -581,10 +568,12 @@ mod tests {
     fn unknown_keys_and_ambiguous_steps_are_refused() {
         assert!(Scenario::parse("sede: 3\n")
             .unwrap_err()
+            .to_string()
             .contains("unknown field `sede`"));
         let both = "steps:\n- at: 1\n  run: kubectl get pods\n  apply: 'x: 1'\n";
         assert!(Scenario::parse(both)
             .unwrap_err()
+            .to_string()
             .contains("exactly one of"));
     }
 
@@ -607,10 +596,12 @@ mod tests {
         let wrong = "steps:\n- at: 1\n  inject: {fault: crash, node: kind-worker}\n";
         assert!(Scenario::parse(wrong)
             .unwrap_err()
+            .to_string()
             .contains("steps[0].inject: fault \"crash\" takes a pod"));
         let unknown = "steps:\n- at: 1\n  inject: {fault: explode, pod: web-0}\n";
         assert!(Scenario::parse(unknown)
             .unwrap_err()
+            .to_string()
             .contains("unknown fault \"explode\""));
     }
 
@@ -636,7 +627,9 @@ mod tests {
     fn a_broken_manifest_makes_the_scenario_invalid() {
         let error = Scenario::parse("manifests: |\n  a: b\n   c: d\n").unwrap_err();
         assert!(
-            error.contains("error converting YAML to JSON: yaml: line 2"),
+            error
+                .to_string()
+                .contains("error converting YAML to JSON: yaml: line 2"),
             "{error}"
         );
     }

@@ -12,6 +12,9 @@ use crate::scenario::{Action, Scenario, Step};
 use crate::script;
 use crate::time::SimTime;
 use crate::vfs::Vfs;
+
+mod errors;
+pub use errors::{BranchProblem, HistoryError};
 use k8s_openapi::api::core::v1::Event;
 use std::collections::BTreeMap;
 
@@ -215,24 +218,24 @@ impl Timeline {
     /// The timeline the history was taken from, at t = 0 on its current branch. What a branch knows without
     /// being simulated again (its horizon, its bursts) is taken as given; what would break the timeline is
     /// refused with the branch it is on.
-    pub fn from_history(history: History) -> Result<Self, String> {
+    pub fn from_history(history: History) -> Result<Self, HistoryError> {
         let History {
             config,
             branches,
             current,
         } = history;
         if branches.is_empty() {
-            return Err("a history has at least one branch".into());
+            return Err(HistoryError::NoBranch);
         }
         if current >= branches.len() {
-            return Err(format!(
-                "the current branch {current} is not one of the {} branches",
-                branches.len()
-            ));
+            return Err(HistoryError::NoSuchCurrent {
+                current,
+                branches: branches.len(),
+            });
         }
         for (index, branch) in branches.iter().enumerate() {
             check_branch(index, branch, &branches)
-                .map_err(|problem| format!("branch {index}: {problem}"))?;
+                .map_err(|problem| HistoryError::Branch { index, problem })?;
         }
         let mut timeline = Timeline::new(config);
         timeline.branches = branches;
@@ -568,33 +571,28 @@ fn objects_in(snapshots: &[Snapshot]) -> usize {
 
 /// What `fork` makes of a branch: the first has no parent; the others fork from an earlier branch, within its
 /// horizon, sharing its steps up to the fork and adding their own from the fork on. Steps are in time order.
-fn check_branch(index: usize, branch: &Branch, branches: &[Branch]) -> Result<(), String> {
+fn check_branch(index: usize, branch: &Branch, branches: &[Branch]) -> Result<(), BranchProblem> {
     if let Some(pair) = branch.steps.windows(2).position(|w| w[1].at < w[0].at) {
-        return Err(format!(
-            "step {} is earlier than the step before it",
-            pair + 1
-        ));
+        return Err(BranchProblem::StepOrder { step: pair + 1 });
     }
     let Some((parent, at)) = branch.forked_from else {
         return match index {
             0 => Ok(()),
-            _ => Err("only the first branch has no parent".into()),
+            _ => Err(BranchProblem::NoParent),
         };
     };
     if parent >= index {
-        return Err(format!(
-            "it forks from branch {parent}, which is not before it"
-        ));
+        return Err(BranchProblem::ForksFromLater { parent });
     }
     let parent = &branches[parent];
     if at > parent.horizon || at > branch.horizon {
-        return Err("it forks beyond a horizon".into());
+        return Err(BranchProblem::BeyondHorizon);
     }
     let shared = parent.steps.iter().take_while(|s| s.at <= at).count();
     let same_past =
         branch.steps.len() >= shared && branch.steps[..shared] == parent.steps[..shared];
     if !same_past || branch.steps[shared..].iter().any(|s| s.at < at) {
-        return Err("its steps before the fork are not its parent's".into());
+        return Err(BranchProblem::PastDiffers);
     }
     Ok(())
 }
@@ -621,7 +619,7 @@ impl Before {
 mod tests {
     use super::*;
 
-    const WEB: &str = include_str!("../../../examples/web.yaml");
+    const WEB: &str = include_str!("../../../../examples/web.yaml");
 
     #[test]
     fn a_seek_spread_over_slices_reaches_the_same_cluster_and_starts_from_the_nearest_copy() {
