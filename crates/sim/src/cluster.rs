@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
-use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
+use crate::api::well_known::IS_DEFAULT_CLASS_ANNOTATION;
 use crate::api::well_known::LOCAL_PATH_PROVISIONER;
 use crate::config::ClusterConfig;
 use crate::controller::endpointslice::EndpointSliceController;

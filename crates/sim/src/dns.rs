@@ -3,9 +3,9 @@
 //! so a NotReady or terminating pod has no record unless its Service publishes not-ready addresses.
 
 use k8s_openapi::api::core::v1::{Pod, Service};
-use k8s_openapi::api::discovery::v1::{Endpoint, EndpointSlice};
+use k8s_openapi::api::discovery::v1::Endpoint;
 
-use crate::controller::endpointslice::{is_headless, SERVICE_NAME_LABEL};
+use crate::controller::endpointslice::{is_headless, slices_of};
 use crate::object::name_of;
 use crate::store::Store;
 
@@ -165,17 +165,7 @@ fn published_endpoints(store: &Store, service: &Service) -> Vec<Published> {
     let name = name_of(&service.metadata);
     let domain = service_fqdn(namespace, name);
     let mut published = Vec::new();
-    let slices = store
-        .list_namespace::<EndpointSlice>(namespace)
-        .filter(|slice| {
-            slice
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_NAME_LABEL))
-                .is_some_and(|s| s == name)
-        });
-    for slice in slices {
+    for slice in slices_of(store, namespace, name) {
         let ports: Vec<(String, String, i32)> = slice
             .ports
             .iter()

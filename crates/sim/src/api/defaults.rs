@@ -12,13 +12,12 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::api::storage::is_default_class;
 use crate::api::well_known::{
     NOT_READY_TAINT, PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER, UNREACHABLE_TAINT,
 };
 use crate::config::FeatureGates;
 use crate::object::Collections;
-
-pub const IS_DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 
 /// `maxUnavailable` behind `MaxUnavailableStatefulSet`: defaulted to 1 when the gate is on; dropped when it is
 /// off, unless the object being replaced already uses it (`dropStatefulSetDisabledFields`).
@@ -284,14 +283,7 @@ fn default_class_name(existing: &Collections) -> Option<String> {
     existing
         .storage_classes
         .values()
-        .filter(|c| {
-            c.metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(IS_DEFAULT_CLASS_ANNOTATION))
-                .map(String::as_str)
-                == Some("true")
-        })
+        .filter(|c| is_default_class(&c.metadata))
         .max_by(|a, b| {
             a.metadata
                 .creation_timestamp

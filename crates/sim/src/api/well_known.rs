@@ -19,3 +19,8 @@ pub const NOT_READY_TAINT: &str = "node.kubernetes.io/not-ready";
 pub const ORPHAN_FINALIZER: &str = "orphan";
 /// `metav1.FinalizerDeleteDependents`: the owner waits until the collector has deleted its blocking dependents.
 pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
+/// `IsDefaultStorageClassAnnotation`: a StorageClass annotated "true" here is the cluster's default.
+pub const IS_DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+/// `BetaIsDefaultStorageClassAnnotation`, which upstream still honours beside the GA name.
+pub const BETA_IS_DEFAULT_CLASS_ANNOTATION: &str =
+    "storageclass.beta.kubernetes.io/is-default-class";

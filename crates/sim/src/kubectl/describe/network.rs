@@ -6,7 +6,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use super::writer::{int_or_string, join_or_none, key_values, or_unset, protocol, Doc, NONE};
 use crate::cluster::Cluster;
-use crate::controller::endpointslice::SERVICE_NAME_LABEL;
+use crate::controller::endpointslice::slices_of;
 use crate::object::name_of;
 
 pub(super) fn describe_service(doc: &mut Doc, cluster: &Cluster, service: &Service) {
@@ -24,17 +24,8 @@ pub(super) fn describe_service(doc: &mut Doc, cluster: &Cluster, service: &Servi
     let ips = spec.cluster_ips.clone().unwrap_or_default();
     doc.field(0, "IPs", join_or_none(&ips, ","));
     let namespace = meta.namespace.as_deref().unwrap_or_default();
-    let slices: Vec<&EndpointSlice> = cluster
-        .store()
-        .list_namespace::<EndpointSlice>(namespace)
-        .filter(|s| {
-            let labels = s.metadata.labels.as_ref();
-            labels
-                .and_then(|l| l.get(SERVICE_NAME_LABEL))
-                .map(String::as_str)
-                == Some(name_of(meta))
-        })
-        .collect();
+    let slices: Vec<&EndpointSlice> =
+        slices_of(cluster.store(), namespace, name_of(meta)).collect();
     for port in spec.ports.iter().flatten() {
         let port_name = port_name(port.name.as_deref());
         let protocol = protocol(port.protocol.as_deref());

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::volumes::describe_persistent_volume_source;
 use super::writer::{join_or_none, key_values, terminating, Doc, NONE, UNSET};
-use crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION;
+use crate::api::storage::is_default_class;
 use crate::cluster::Cluster;
 use crate::object::name_of;
 use crate::view::rows::{access_modes, claim_ref_name};
@@ -152,18 +152,19 @@ fn describe_node_affinity(doc: &mut Doc, spec: &PersistentVolumeSpec) {
 }
 
 pub(super) fn describe_storage_class(doc: &mut Doc, _: &Cluster, class: &StorageClass) {
-    let annotations = class.metadata.annotations.as_ref();
-    let default = match annotations
-        .and_then(|a| a.get(IS_DEFAULT_CLASS_ANNOTATION))
-        .map(String::as_str)
-    {
-        Some("true") => "Yes",
-        _ => "No",
+    let default = if is_default_class(&class.metadata) {
+        "Yes"
+    } else {
+        "No"
     };
     // `labels.FormatLabels`: one line, `<none>` when empty.
     let format_labels = |map| join_or_none(&key_values(map), ",");
     doc.field(0, "IsDefaultClass", default);
-    doc.field(0, "Annotations", format_labels(annotations));
+    doc.field(
+        0,
+        "Annotations",
+        format_labels(class.metadata.annotations.as_ref()),
+    );
     doc.field(0, "Provisioner", &class.provisioner);
     doc.field(0, "Parameters", format_labels(class.parameters.as_ref()));
     let expansion = class

@@ -357,12 +357,7 @@ impl StorageClassRow {
     pub fn of(class: &StorageClass) -> Self {
         StorageClassRow {
             name: name(&class.metadata),
-            default: class
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(crate::api::defaults::IS_DEFAULT_CLASS_ANNOTATION))
-                .is_some_and(|v| v == "true"),
+            default: crate::api::storage::is_default_class(&class.metadata),
             provisioner: class.provisioner.clone(),
             reclaim_policy: class
                 .reclaim_policy
