@@ -3,26 +3,17 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
-use ordinal_sim::kubectl::{self, Apply};
-use ordinal_sim::scenario::Scenario;
+use ordinal_sim::kubectl;
 use ordinal_sim::store::{ApiError, StatusReason};
-use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, SimTime};
+use ordinal_sim::{Cluster, ObjectKey};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-const WEB: &str = include_str!("../../../examples/web.yaml");
-
-fn web() -> Cluster {
-    let mut cluster = Cluster::new(ClusterConfig::default());
-    cluster
-        .apply(&Scenario::parse(WEB).unwrap().manifests)
-        .unwrap();
-    cluster.run_until(SimTime::from_secs(60));
-    cluster
-}
+mod common;
+use common::web_running as web;
 
 fn web_0() -> ObjectKey {
     ObjectKey::new("default", "web-0")

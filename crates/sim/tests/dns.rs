@@ -9,16 +9,8 @@ use ordinal_sim::kubectl::Apply;
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, SimTime};
 
-const WEB: &str = include_str!("../../../examples/web.yaml");
-
-fn web_cluster() -> Cluster {
-    let mut cluster = Cluster::new(ClusterConfig::default());
-    cluster
-        .apply(&Scenario::parse(WEB).unwrap().manifests)
-        .unwrap();
-    cluster.run_until(SimTime::from_secs(60));
-    cluster
-}
+mod common;
+use common::{web_running as web_cluster, WEB};
 
 fn pod_ip(cluster: &Cluster, name: &str) -> String {
     cluster

@@ -2,26 +2,16 @@
 //! them, checked on the nginx `web` example of the course notes.
 
 use k8s_openapi::api::core::v1::{Pod, Service};
-use ordinal_sim::kubectl::Apply;
 use ordinal_sim::kubectl::{run, CommandOutput};
-use ordinal_sim::{Cluster, ClusterConfig, ObjectKey, Scenario, SimTime};
+use ordinal_sim::{Cluster, ObjectKey};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-const WEB: &str = include_str!("../../../examples/web.yaml");
-
-/// The `web` example with all three pods Running and Ready.
-fn web() -> Cluster {
-    let mut cluster = Cluster::new(ClusterConfig::default());
-    cluster
-        .apply(&Scenario::parse(WEB).unwrap().manifests)
-        .unwrap();
-    cluster.run_until(SimTime::from_secs(60));
-    cluster
-}
+mod common;
+use common::web_running as web;
 
 fn ok(cluster: &mut Cluster, line: &str) -> String {
     let output = run(cluster, line, "");

@@ -196,13 +196,7 @@ fn apply_object<T: Strategy>(
 /// `errors::from_server`.
 pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> Result<T, ApiError> {
     let key = updated.key();
-    let live = store
-        .get::<T>(&key)
-        .cloned()
-        .ok_or_else(|| ApiError::NotFound {
-            resource: T::RESOURCE,
-            name: key.name.clone(),
-        })?;
+    let live = store.fetch::<T>(&key)?;
     keep_status(&mut updated, &live);
     store.update(updated).map(Arc::unwrap_or_clone)
 }

@@ -248,6 +248,14 @@ impl Store {
         T::collection(&self.collections).get(key).cloned()
     }
 
+    /// A get as a client makes it: the object, or the apiserver's NotFound.
+    pub fn fetch<T: ApiObject>(&self, key: &ObjectKey) -> Result<Arc<T>, ApiError> {
+        self.get_shared::<T>(key).ok_or_else(|| ApiError::NotFound {
+            resource: T::RESOURCE,
+            name: key.name.clone(),
+        })
+    }
+
     pub fn list<T: ApiObject>(&self) -> impl Iterator<Item = &T> {
         T::collection(&self.collections).values().map(Arc::as_ref)
     }
@@ -338,15 +346,10 @@ impl Store {
     /// waking each other.
     pub fn update<T: Strategy>(&mut self, mut object: T) -> Result<Arc<T>, ApiError> {
         let key = object.key();
-        let Some(old) = T::collection(&self.collections).get(&key) else {
-            return Err(ApiError::NotFound {
-                resource: T::RESOURCE,
-                name: key.name,
-            });
-        };
+        let old = self.fetch::<T>(&key)?;
         object.apply_defaults();
-        object.prepare_for_gates(Some(old), self.feature_gates);
-        let causes = object.validate_update(old);
+        object.prepare_for_gates(Some(&old), self.feature_gates);
+        let causes = object.validate_update(&old);
         if !causes.is_empty() {
             return Err(ApiError::Invalid {
                 kind: T::KIND,
@@ -354,7 +357,7 @@ impl Store {
                 causes,
             });
         }
-        object.metadata_mut().generation = object.generation(Some(old));
+        object.metadata_mut().generation = object.generation(Some(&old));
         Ok(self.write(key, object))
     }
 
@@ -391,13 +394,7 @@ impl Store {
         key: &ObjectKey,
         change: impl FnOnce(&mut T),
     ) -> Result<Arc<T>, ApiError> {
-        let mut object = self
-            .get::<T>(key)
-            .cloned()
-            .ok_or_else(|| ApiError::NotFound {
-                resource: T::RESOURCE,
-                name: key.name.clone(),
-            })?;
+        let mut object = Arc::unwrap_or_clone(self.fetch::<T>(key)?);
         change(&mut object);
         self.update(object)
     }
@@ -409,16 +406,7 @@ impl Store {
         key: &ObjectKey,
         options: DeleteOptions,
     ) -> Result<T, ApiError> {
-        let Some(object) = T::collection(&self.collections)
-            .get(key)
-            .map(|o| T::clone(o))
-        else {
-            return Err(ApiError::NotFound {
-                resource: T::RESOURCE,
-                name: key.name.clone(),
-            });
-        };
-        let mut object = object;
+        let mut object = Arc::unwrap_or_clone(self.fetch::<T>(key)?);
         if let Some(finalizer) = options
             .propagation_policy
             .and_then(PropagationPolicy::finalizer)

@@ -8,18 +8,12 @@ use std::sync::Arc;
 
 use super::{ApiError, Store};
 use crate::api::pod::update_pod_condition;
-use crate::object::{ApiObject, ObjectKey};
+use crate::object::ObjectKey;
 
 impl Store {
     /// Binds the pod at `key` to `node`. A refusal is a Conflict on `pods/binding`, as `assignPod` wraps it.
     pub fn bind_pod(&mut self, key: &ObjectKey, node: &str) -> Result<Arc<Pod>, ApiError> {
-        let mut pod = self
-            .get::<Pod>(key)
-            .cloned()
-            .ok_or_else(|| ApiError::NotFound {
-                resource: Pod::RESOURCE,
-                name: key.name.clone(),
-            })?;
+        let mut pod = Arc::unwrap_or_clone(self.fetch::<Pod>(key)?);
         let conflict = |message: String| ApiError::Conflict {
             resource: "pods/binding",
             name: key.name.clone(),
