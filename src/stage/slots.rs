@@ -9,11 +9,12 @@ use super::view_model::{SetView, Stage};
 
 /// Each set's slots as signals of their own, written only when the slot changed: an event wakes the views
 /// of the slots it touched, and the rest are not even checked, which with a thousand slots is what costs.
-/// Built by hand rather than as a `reactive_stores` store keyed by ordinal (the Leptos `stores` example): a
-/// slot is the core's `SlotView`, which cannot derive `Store` or `Patch` without a web dependency in the core
-/// (nor have them implemented here, the orphan rule), and this one is fast enough: one event redraws in 2.6 ms
-/// with 1,000 pods on the stage and 17 ms with 5,000 (median, `ORDINAL_BENCH_PARTS=event node
-/// tests/bench/ui.mjs`, 2 cores), as before.
+/// Built by hand rather than as a `reactive_stores` store keyed by ordinal (the Leptos `stores` example)
+/// because the benchmark says so: a trial with a page-side copy of `SlotView` deriving `Store` and `Patch`
+/// (branch `stores-trial`, 03eeb5d) tied at 1,000 pods (one event 2.1–2.4 ms median against 2.2–3.4 ms here),
+/// was 1.3–1.6× slower at 2,000 (8.0–12.1 ms against 5.9–7.5 ms) and took 72 s instead of 23 s to bring them
+/// up, and never brought 5,000 up in 12 minutes, where this store takes about 70 s and redraws an event in
+/// 21–28 ms (`ORDINAL_BENCH_PARTS=event ORDINAL_BENCH_PODS=N node tests/bench/ui.mjs`, 2 cores, n = 40).
 #[derive(Clone, Copy)]
 pub(super) struct Slots(StoredValue<HashMap<String, SetSlots>>);
 
