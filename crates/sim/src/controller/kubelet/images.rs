@@ -62,6 +62,16 @@ impl Backoff {
     }
 }
 
+/// An image pull for one container: requested at `requested`, pulled from `began` (the node's puller is
+/// serial) until `until`, ending in `fails` or the image on the node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Pull {
+    pub(super) requested: SimTime,
+    pub(super) began: SimTime,
+    pub(super) until: SimTime,
+    pub(super) fails: bool,
+}
+
 impl Kubelet {
     /// `startContainer` up to the image: `EnsureImageExists` with the pull policy and the image backoff, then
     /// create and start when the image is there.
@@ -138,34 +148,32 @@ impl Kubelet {
             .max(now);
         let until = began.plus_millis(ctx.draw_ms(duration));
         self.puller_free_at.insert(node, until);
-        runtime.container_mut(slot).run = Run::Pulling {
+        runtime.container_mut(slot).run = Run::Pulling(Pull {
             requested: now,
             began,
             until,
             fails,
-        };
+        });
         false
     }
 
-    /// The end of a pull: the image is on the node and the container is created, or the pull failed and the
-    /// image backs off.
+    /// The end of `pull`, the container's: the image is on the node and the container is created, or the pull
+    /// failed and the image backs off.
     pub(super) fn finish_pull(
         &mut self,
         ctx: &mut Ctx,
         pod: &Pod,
         runtime: &mut PodRuntime,
         slot: Slot,
+        pull: Pull,
     ) -> bool {
         let now = ctx.now();
-        let Run::Pulling {
+        let Pull {
             requested,
             began,
             until,
             fails,
-        } = runtime.container(slot).run
-        else {
-            return false;
-        };
+        } = pull;
         let node = runtime.node.clone();
         let image = container_spec(pod, slot).image.clone().unwrap_or_default();
         if fails {

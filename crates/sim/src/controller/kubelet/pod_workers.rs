@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::Pod;
 use std::collections::BTreeMap;
 
-use super::images::Backoff;
+use super::images::{Backoff, Pull};
 use super::runtime::{kill_pod, ContainerRuntime, Run};
 use super::status::write_status;
 use super::{Kubelet, Slot};
@@ -95,7 +95,7 @@ impl PodRuntime {
             .chain(&self.containers)
             .flat_map(|c| {
                 let run = match c.run {
-                    Run::Pulling { until, .. } => vec![until],
+                    Run::Pulling(Pull { until, .. }) => vec![until],
                     Run::Starting { at } => vec![at],
                     Run::Running {
                         started_from,

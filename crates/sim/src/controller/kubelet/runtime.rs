@@ -5,7 +5,7 @@
 
 use k8s_openapi::api::core::v1::{Container, Pod};
 
-use super::images::Backoff;
+use super::images::{Backoff, Pull};
 use super::pod_workers::{PodRuntime, Termination};
 use super::prober::ProbeWorker;
 use super::{container_spec, format_pod, record, Kubelet, Slot};
@@ -34,14 +34,8 @@ pub(super) struct ContainerRuntime {
 pub(super) enum Run {
     /// No instance runs: never started, exited, or held back by a backoff.
     Waiting,
-    /// The image is being pulled for this container: requested at `requested`, pulled from `began` (the node's
-    /// puller is serial) until `until`.
-    Pulling {
-        requested: SimTime,
-        began: SimTime,
-        until: SimTime,
-        fails: bool,
-    },
+    /// The image is being pulled for this container.
+    Pulling(Pull),
     /// Created and started; the runtime reports it running at `at`.
     Starting { at: SimTime },
     Running {
@@ -169,8 +163,10 @@ impl Kubelet {
                 container_started(ctx, pod, runtime, slot, at);
                 false
             }
-            Run::Pulling { until, .. } if until <= now => self.finish_pull(ctx, pod, runtime, slot),
-            Run::Starting { .. } | Run::Pulling { .. } => false,
+            Run::Pulling(pull) if pull.until <= now => {
+                self.finish_pull(ctx, pod, runtime, slot, pull)
+            }
+            Run::Starting { .. } | Run::Pulling(_) => false,
             Run::Waiting => {
                 let spec = container_spec(pod, slot);
                 let restart = match &runtime.container(slot).exited {
