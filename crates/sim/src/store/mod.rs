@@ -358,16 +358,13 @@ impl Store {
             });
         }
         object.metadata_mut().generation = object.generation(Some(&old));
-        Ok(self.write(key, object))
+        Ok(self.write(key, object, &old))
     }
 
-    /// Stores an object that has passed its write path over the one at `key`, which exists: identity fields
+    /// Stores an object that has passed its write path over `old`, the one stored at `key`: identity fields
     /// are the stored object's, a write that changes nothing is skipped, and an object being deleted whose last
     /// finalizer is gone is removed.
-    fn write<T: ApiObject>(&mut self, key: ObjectKey, mut object: T) -> Arc<T> {
-        let old = T::collection(&self.collections)
-            .get(&key)
-            .expect("the write path checked that the object exists");
+    fn write<T: ApiObject>(&mut self, key: ObjectKey, mut object: T, old: &Arc<T>) -> Arc<T> {
         preserve_identity(object.metadata_mut(), old.metadata());
         if object == **old {
             return old.clone();

@@ -13,7 +13,8 @@ use crate::object::ObjectKey;
 impl Store {
     /// Binds the pod at `key` to `node`. A refusal is a Conflict on `pods/binding`, as `assignPod` wraps it.
     pub fn bind_pod(&mut self, key: &ObjectKey, node: &str) -> Result<Arc<Pod>, ApiError> {
-        let mut pod = Arc::unwrap_or_clone(self.fetch::<Pod>(key)?);
+        let old = self.fetch::<Pod>(key)?;
+        let mut pod = Pod::clone(&old);
         let conflict = |message: String| ApiError::Conflict {
             resource: "pods/binding",
             name: key.name.clone(),
@@ -42,6 +43,6 @@ impl Store {
                 ..PodCondition::default()
             },
         );
-        Ok(self.write(key.clone(), pod))
+        Ok(self.write(key.clone(), pod, &old))
     }
 }
