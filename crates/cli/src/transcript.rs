@@ -28,6 +28,8 @@ impl Transcript {
                 }
                 Some(text)
             }
+            // The command's record above already shows all it printed.
+            Record::Output { .. } => None,
             Record::End { .. } => Some(format!("{t} end\n")),
             Record::Watch(event) => {
                 let now = event.at;

@@ -26,6 +26,7 @@ use crate::controller::{Controller, ControllerId, Ctx, Timers};
 use crate::fault::{Fault, FaultError, Faults};
 use crate::object::ObjectKey;
 use crate::rng::Rng;
+use crate::shell::Session;
 use crate::store::{Store, WatchEvent};
 use crate::time::SimTime;
 use crate::vfs::Vfs;
@@ -49,6 +50,8 @@ pub struct Cluster {
     journaling: bool,
     /// The files containers and volumes hold, for `kubectl exec`.
     vfs: Vfs,
+    /// The shells of the terminals people type into, by terminal: the world outside the API, like `vfs`.
+    shells: BTreeMap<String, Session>,
 }
 
 impl Cluster {
@@ -63,6 +66,7 @@ impl Cluster {
             journal: Vec::new(),
             journaling: true,
             vfs: Vfs::default(),
+            shells: BTreeMap::new(),
         };
         cluster
             .store
@@ -145,6 +149,15 @@ impl Cluster {
 
     pub fn vfs_mut(&mut self) -> &mut Vfs {
         &mut self.vfs
+    }
+
+    /// The shells of the terminals, by name (`""` for the main one).
+    pub fn shells(&self) -> &BTreeMap<String, Session> {
+        &self.shells
+    }
+
+    pub fn shell_mut(&mut self, terminal: &str) -> &mut Session {
+        self.shells.entry(terminal.to_string()).or_default()
     }
 
     /// Whether watch events are kept for `take_journal`. Benchmarks that never read them turn this off.

@@ -6,6 +6,7 @@
 use crate::cluster::Cluster;
 use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
+use crate::terminal::{self, Ran};
 use crate::time::SimTime;
 
 /// An intervention at an instant: what a scenario's `steps` hold and the timeline's branches record.
@@ -17,7 +18,7 @@ pub struct Step {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// A kubectl command line.
+    /// A command line typed into the terminal's shell: kubectl, loops, pipes.
     Run(String),
     /// A manifest applied like `kubectl apply -f -`.
     Apply(String),
@@ -36,10 +37,11 @@ impl Action {
         }
     }
 
-    /// Carries the action out at the cluster's current instant.
-    pub fn execute(&self, cluster: &mut Cluster) -> CommandOutput {
-        match self {
-            Action::Run(line) => kubectl::run(cluster, line, ""),
+    /// Carries the action out at the cluster's current instant. A command line that waits lets the cluster
+    /// run, and is interrupted at `deadline` if it is still running then.
+    pub fn execute(&self, cluster: &mut Cluster, deadline: SimTime) -> Ran {
+        let output = match self {
+            Action::Run(line) => return terminal::run_line(cluster, MAIN_TERMINAL, line, deadline),
             Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
             Action::Inject(fault) => match cluster.inject(fault.clone()) {
                 Ok(()) => CommandOutput::default(),
@@ -49,12 +51,24 @@ impl Action {
                     stderr: format!("error: {error}\n"),
                 },
             },
+        };
+        Ran {
+            output,
+            printed: Vec::new(),
         }
     }
 }
 
+/// The terminal steps type into.
+pub const MAIN_TERMINAL: &str = "";
+
 /// What a run reports to whoever watches it, and where it must stop on its way.
 pub(crate) trait Watcher {
+    /// When a command still running is interrupted: a scenario's `until`.
+    fn deadline(&self) -> SimTime {
+        SimTime::END
+    }
+
     /// An instant after `now` to stop at on the way, if any: the timeline copies its cluster at such stops.
     fn stop_after(&mut self, _now: SimTime) -> Option<SimTime> {
         None
@@ -69,14 +83,14 @@ pub(crate) trait Watcher {
     /// The cluster ran up to its current instant, before any step due at it.
     fn ran(&mut self, _cluster: &mut Cluster) {}
 
-    /// Step `index` was carried out at `issued` and printed `output`.
+    /// Step `index` was carried out at `issued` and printed what `ran` holds.
     fn carried_out(
         &mut self,
         cluster: &mut Cluster,
         index: usize,
         issued: SimTime,
         step: &Step,
-        output: CommandOutput,
+        ran: Ran,
     );
 
     /// The run reached `target` (a step's instant, `stop_after`'s, or the end) and carried out the steps due
@@ -104,8 +118,8 @@ pub(crate) fn run(
         run_until(cluster, target, watcher);
         while let Some(step) = due(*executed).filter(|s| s.at <= cluster.now()) {
             let issued = cluster.now();
-            let output = step.action.execute(cluster);
-            watcher.carried_out(cluster, *executed, issued, step, output);
+            let ran = step.action.execute(cluster, watcher.deadline());
+            watcher.carried_out(cluster, *executed, issued, step, ran);
             *executed += 1;
         }
         watcher.stopped(cluster, target);

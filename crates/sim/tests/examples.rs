@@ -992,8 +992,8 @@ fn every_example_runs_the_same_as_a_file_and_on_the_page_timeline() {
                     command,
                     output,
                 } if *at > SimTime::ZERO => printed.push((command.clone(), output.clone())),
-                Record::Command { .. } => {}
-                Record::End { .. } => {}
+                // Each is also in its command's record.
+                Record::Command { .. } | Record::Output { .. } | Record::End { .. } => {}
             }
         }
         let mut timeline = Timeline::from_scenario(&scenario);

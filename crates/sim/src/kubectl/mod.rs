@@ -164,6 +164,11 @@ fn parse(line: &str) -> Result<Parsed, CommandOutput> {
         Some("kubectl") => &words[1..],
         _ => &words[..],
     };
+    parse_words(words)
+}
+
+/// `parse` of the words after `kubectl`, as a shell hands them over.
+fn parse_words(words: &[String]) -> Result<Parsed, CommandOutput> {
     if help::asks_for_help(words) {
         return Err(CommandOutput::ok(help::overview()));
     }
@@ -205,20 +210,33 @@ pub fn query(cluster: &Cluster, line: &str) -> CommandOutput {
 
 /// Runs one kubectl command line against the cluster. `stdin` feeds `apply -f -`.
 pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
+    match parse(line) {
+        Ok(parsed) => carry_out(cluster, parsed, stdin),
+        Err(output) => output,
+    }
+}
+
+/// Runs kubectl with the words after `kubectl` as a shell splits them.
+pub fn run_words(cluster: &mut Cluster, words: &[String], stdin: &str) -> CommandOutput {
+    match parse_words(words) {
+        Ok(parsed) => carry_out(cluster, parsed, stdin),
+        Err(output) => output,
+    }
+}
+
+fn carry_out(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> CommandOutput {
     let Parsed {
         verb,
         mut args,
         namespace,
-    } = match parse(line) {
-        Ok(parsed) => parsed,
-        Err(output) => return output,
-    };
+    } = parsed;
     let context = Context {
         namespace: &namespace,
         stdin,
     };
     match verb.as_str() {
-        "get" | "describe" => query(cluster, line),
+        "get" => get::get(cluster, &args, &context),
+        "describe" => describe::describe(cluster, &args, &context),
         "scale" => edit::scale(cluster, &args, &context),
         "delete" => delete::delete(cluster, &args, &context),
         "apply" => apply(cluster, &args, &context),

@@ -12,6 +12,7 @@ use crate::object::{Object, ObjectKey};
 use crate::script;
 pub use crate::script::{Action, Step};
 use crate::store::WatchEvent;
+use crate::terminal::{Ran, Stream};
 use crate::time::{format_seconds, go_duration, parse_duration, DurationError, SimTime};
 
 mod errors;
@@ -271,12 +272,17 @@ impl Scenario {
             action: Action::Apply(self.manifests.clone()),
         });
         let steps: Vec<Step> = initial.into_iter().chain(self.steps.clone()).collect();
+        let first_step = steps.len() - self.steps.len();
         script::run(
             &mut cluster,
             &steps,
             &mut 0,
             self.until,
-            &mut Streamer { emit: &mut emit },
+            &mut Streamer {
+                emit: &mut emit,
+                until: self.until,
+                first_step,
+            },
         );
         // Records stay in time order even when a waiting command ran past `until`.
         emit(Record::End {
@@ -288,6 +294,9 @@ impl Scenario {
 /// Hands a run's watch events and command outputs to `emit` as they come.
 struct Streamer<'a, F: FnMut(Record)> {
     emit: &'a mut F,
+    until: SimTime,
+    /// The place of the scenario's first step among those run (after the manifests, when there are some).
+    first_step: usize,
 }
 
 impl<F: FnMut(Record)> Streamer<'_, F> {
@@ -299,6 +308,10 @@ impl<F: FnMut(Record)> Streamer<'_, F> {
 }
 
 impl<F: FnMut(Record)> script::Watcher for Streamer<'_, F> {
+    fn deadline(&self) -> SimTime {
+        self.until
+    }
+
     fn every_instant(&self) -> bool {
         true
     }
@@ -310,17 +323,33 @@ impl<F: FnMut(Record)> script::Watcher for Streamer<'_, F> {
     fn carried_out(
         &mut self,
         cluster: &mut Cluster,
-        _index: usize,
+        index: usize,
         issued: SimTime,
         step: &Step,
-        output: CommandOutput,
+        ran: Ran,
     ) {
         (self.emit)(Record::Command {
             at: issued,
             command: step.action.command(),
-            output,
+            output: ran.output,
         });
-        self.flush(cluster);
+        // What the command printed as it ran, among the watch events of the time it ran for: the events of
+        // an instant before what was printed at it, which was printed once the cluster had got there.
+        let mut events = cluster.take_journal().into_iter().peekable();
+        for printed in ran.printed {
+            while let Some(event) = events.next_if(|e| e.at <= printed.at) {
+                (self.emit)(Record::Watch(event));
+            }
+            (self.emit)(Record::Output {
+                at: printed.at,
+                step: index.saturating_sub(self.first_step),
+                stream: printed.stream,
+                text: printed.text,
+            });
+        }
+        for event in events {
+            (self.emit)(Record::Watch(event));
+        }
     }
 }
 
@@ -510,6 +539,13 @@ pub enum Record {
         command: String,
         output: CommandOutput,
     },
+    /// What a command still running printed at `at`; `step` is its place in the scenario's `steps`.
+    Output {
+        at: SimTime,
+        step: usize,
+        stream: Stream,
+        text: String,
+    },
     End {
         at: SimTime,
     },
@@ -519,7 +555,7 @@ impl Record {
     pub fn at(&self) -> SimTime {
         match self {
             Record::Watch(event) => event.at,
-            Record::Command { at, .. } | Record::End { at } => *at,
+            Record::Command { at, .. } | Record::Output { at, .. } | Record::End { at } => *at,
         }
     }
 
@@ -538,6 +574,13 @@ impl Record {
                 output.exit_code,
                 json_string(&output.stdout),
                 json_string(&output.stderr)
+            ),
+            Record::Output {
+                step, stream, text, ..
+            } => format!(
+                "{{\"t\":{t},\"type\":\"OUTPUT\",\"step\":{step},\"stream\":\"{}\",\"text\":{}}}",
+                stream.as_str(),
+                json_string(text)
             ),
             Record::End { .. } => format!("{{\"t\":{t},\"type\":\"END\"}}"),
         }

@@ -10,6 +10,8 @@ use crate::kubectl::apply::DocumentOutcome;
 use crate::kubectl::{Apply, CommandOutput};
 use crate::scenario::{Action, Scenario, Step};
 use crate::script;
+use crate::shell::Session;
+use crate::terminal::Ran;
 use crate::time::SimTime;
 use crate::vfs::Vfs;
 
@@ -381,7 +383,7 @@ impl Timeline {
     /// has no future yet, or as a new branch from this instant when it has one.
     pub fn act(&mut self, action: Action) -> CommandOutput {
         let before = Before::of(&self.live);
-        let output = action.execute(&mut self.live);
+        let output = action.execute(&mut self.live, SimTime::END).output;
         if self.record_if_changed(before, action) {
             let place = (self.current, self.executed - 1);
             self.outputs.insert(place, output.clone());
@@ -410,7 +412,8 @@ impl Timeline {
     fn record_if_changed(&mut self, before: Before, action: Action) -> bool {
         let changed = self.live.store().resource_version() != before.resource_version
             || !self.live.vfs().unchanged_since(&before.vfs)
-            || self.live.now() != before.now;
+            || self.live.now() != before.now
+            || shells_changed(&before.shells, self.live.shells());
         if !changed {
             return false;
         }
@@ -528,9 +531,9 @@ impl script::Watcher for Keeper<'_> {
         index: usize,
         _issued: SimTime,
         _step: &Step,
-        output: CommandOutput,
+        ran: Ran,
     ) {
-        self.outputs.insert((self.branch, index), output);
+        self.outputs.insert((self.branch, index), ran.output);
         self.executed = index + 1;
     }
 
@@ -603,6 +606,8 @@ struct Before {
     resource_version: u64,
     vfs: Vfs,
     now: SimTime,
+    /// The terminals' shells: `export` changes nothing in the cluster, yet a replay must repeat it.
+    shells: BTreeMap<String, Session>,
 }
 
 impl Before {
@@ -611,8 +616,17 @@ impl Before {
             resource_version: cluster.store().resource_version(),
             vfs: cluster.vfs().clone(),
             now: cluster.now(),
+            shells: cluster.shells().clone(),
         }
     }
+}
+
+/// Whether a terminal's shell kept something new (a variable, a file): `$?` alone is no trace.
+fn shells_changed(before: &BTreeMap<String, Session>, after: &BTreeMap<String, Session>) -> bool {
+    let fresh = Session::default();
+    after
+        .iter()
+        .any(|(name, shell)| shell.differs_beyond_status(before.get(name).unwrap_or(&fresh)))
 }
 
 #[cfg(test)]
