@@ -168,7 +168,7 @@ texts! {
     ShowEventsOfObject: "Show the events of one object", "只显示一个对象的事件";
     KubectlCommand: "kubectl command", "kubectl 命令";
     Script: "script", "脚本";
-    ConsoleHelpIntro: "This console runs kubectl against the simulated cluster, at the moment the timeline shows. A command that changes the cluster in the past starts a branch. It understands:", "这个控制台对模拟集群运行 kubectl，作用于时间线当前所在的时刻。在过去的时刻修改集群会开出一个分支。它能理解：";
+    ConsoleHelpIntro: "This console is a bash prompt with kubectl, at the moment the timeline shows: for loops, pipes into grep, head, tail, wc, sort, awk, cut and xargs, $(…), variables, echo, printf, test and sleep (which lets simulated time pass). A command that changes the cluster in the past starts a branch. kubectl here understands:", "这个控制台是带 kubectl 的 bash 提示符，作用于时间线当前所在的时刻：支持 for 循环、管道到 grep、head、tail、wc、sort、awk、cut 和 xargs，$(…)、变量、echo、printf、test 和 sleep（让模拟时间流逝）。在过去的时刻修改集群会开出一个分支。这里的 kubectl 能理解：";
     ConsoleHelpKubectl: "kubectl's own overview of these commands", "kubectl 自己对这些命令的概览";
     ConsoleHelpClear: "clear the screen (↑ still recalls earlier commands)", "清屏（↑ 仍可找回之前的命令）";
     ConsoleHelpHelp: "this help", "显示本帮助";

@@ -76,6 +76,19 @@ impl Terminal {
         Some(self.print(at, command, output, source))
     }
 
+    /// A line typed at the prompt, run by the shell now, with what was meant when a kubectl command was typed
+    /// without `kubectl`.
+    fn run_typed(&self, simulation: Simulation, line: String) {
+        let Some((at, mut output)) = simulation.update(|timeline| {
+            let at = timeline.now();
+            (at, timeline.act(Action::Run(line.clone())))
+        }) else {
+            return;
+        };
+        hint_kubectl(&line, &mut output);
+        self.print(at, line, output, Source::Typed);
+    }
+
     /// Adds an entry to the transcript.
     fn print(&self, at: SimTime, command: String, output: CommandOutput, source: Source) -> Entry {
         let entry = Entry {
@@ -183,26 +196,23 @@ pub fn Workbench() -> impl IntoView {
     }
 }
 
-/// What a line typed at the prompt asks for. The console is a terminal with kubectl on its PATH: `kubectl …`
-/// runs the core's kubectl at the current instant, `help` and `clear` are its own, and any other command is
-/// not found, as in a shell.
+/// What a line typed at the prompt asks for. The console is a terminal whose shell is the core's bash, with
+/// kubectl on its PATH: `help` and `clear`, typed alone, are the console's own; any other line is the shell's.
 #[derive(Debug, PartialEq)]
 enum Line {
-    Kubectl(String),
+    Shell(String),
     Help,
     Clear,
-    NotFound(String),
 }
 
 impl Line {
     fn read(line: &str) -> Option<Line> {
         let line = line.trim();
-        let first = line.split_whitespace().next()?;
-        Some(match first {
-            "kubectl" => Line::Kubectl(line.to_string()),
+        Some(match line {
+            "" => return None,
             "help" => Line::Help,
             "clear" => Line::Clear,
-            _ => Line::NotFound(first.to_string()),
+            _ => Line::Shell(line.to_string()),
         })
     }
 }
@@ -224,17 +234,21 @@ fn help_text() -> String {
     text
 }
 
-/// `bash: get: command not found`, and for a kubectl command typed without `kubectl`, what was meant.
-fn not_found(word: &str, line: &str) -> CommandOutput {
-    let mut stderr = format!("bash: {word}: command not found\n");
-    if kubectl::help::CARRIED_OUT.contains(&word) {
-        stderr.push_str(&crate::i18n::did_you_mean(&format!("kubectl {line}")));
-        stderr.push('\n');
-    }
-    CommandOutput {
-        exit_code: 127,
-        stdout: String::new(),
-        stderr,
+/// For a kubectl command typed without `kubectl`, which bash could not find, what was meant.
+fn hint_kubectl(line: &str, output: &mut CommandOutput) {
+    let first = line.split_whitespace().next().unwrap_or_default();
+    let not_found = format!("bash: {first}: command not found\n");
+    if output.exit_code == 127
+        && output.stderr.starts_with(&not_found)
+        && kubectl::help::CARRIED_OUT.contains(&first)
+    {
+        output.stderr.insert_str(
+            not_found.len(),
+            &format!(
+                "{}\n",
+                crate::i18n::did_you_mean(&format!("kubectl {line}"))
+            ),
+        );
     }
 }
 
@@ -265,8 +279,8 @@ fn Console() -> impl IntoView {
         let at = simulation.timeline.with_value(|t| t.now());
         let say = |output: CommandOutput| terminal.print(at, line.clone(), output, Source::Typed);
         match read {
-            Line::Kubectl(command) => {
-                terminal.run(simulation, Action::Run(command), Source::Typed);
+            Line::Shell(command) => {
+                terminal.run_typed(simulation, command);
             }
             Line::Help => {
                 say(CommandOutput {
@@ -279,9 +293,6 @@ fn Console() -> impl IntoView {
                 terminal
                     .cleared
                     .set(terminal.entries.with_untracked(Vec::len));
-            }
-            Line::NotFound(word) => {
-                say(not_found(&word, &line));
             }
         }
         // What the reader typed is what they want to see answered: follow, even if they had scrolled up.

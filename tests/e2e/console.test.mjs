@@ -177,3 +177,26 @@ test('a lesson step shows its output beside it, cannot be done twice while it wa
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the console is a shell: the lines a tutorial types, loops, pipes and variables, answered as bash would', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  // The default page plays the creation of web-0 and web-1 (and web-2): ask until both answer.
+  const loop = `for i in 0 1; do kubectl exec "web-$i" -- sh -c 'hostname'; done`;
+  let entry;
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    entry = await runInConsole(page, loop);
+    if ((await entry.locator('.stdout').count()) > 0 && (await entry.locator('.stdout').textContent()) === 'web-0\nweb-1\n') break;
+    await page.waitForTimeout(500);
+  }
+  assert.equal(await entry.locator('.stdout').textContent(), 'web-0\nweb-1\n', 'StatefulSet Basics: each pod says its name');
+  const piped = await runInConsole(page, `kubectl get pods | grep web-1 | awk '{print $1, $3}'`);
+  assert.equal(await piped.locator('.stdout').textContent(), 'web-1 Running\n');
+  await runInConsole(page, 'export POD=web-0');
+  const expanded = await runInConsole(page, 'echo "$POD has $(kubectl get pods -o name | wc -l) neighbours"');
+  assert.match(await expanded.locator('.stdout').textContent(), /^web-0 has \d neighbours\n$/);
+  const broken = await runInConsole(page, 'for i in 0 1; do echo $i');
+  assert.equal(await broken.locator('.stderr').textContent(), 'bash: syntax error: unexpected end of file\n');
+  await page.screenshot({ path: join(ARTIFACTS, 'console-shell.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
