@@ -6,7 +6,7 @@
 use crate::cluster::Cluster;
 use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
-use crate::terminal::{self, Ran};
+use crate::terminal::{self, Printed, Ran, Running};
 use crate::time::SimTime;
 
 /// An intervention at an instant: what a scenario's `steps` hold and the timeline's branches record.
@@ -14,6 +14,23 @@ use crate::time::SimTime;
 pub struct Step {
     pub at: SimTime,
     pub action: Action,
+    /// The terminal a command line is typed into: each runs its lines one after another, side by side with
+    /// the others. `MAIN_TERMINAL` unless a scenario names another.
+    pub terminal: String,
+    /// How long a command line may run before it is interrupted, as Ctrl-C interrupts it.
+    pub timeout: Option<SimTime>,
+}
+
+impl Step {
+    /// A step in the main terminal, with no timeout.
+    pub fn new(at: SimTime, action: Action) -> Step {
+        Step {
+            at,
+            action,
+            terminal: MAIN_TERMINAL.to_string(),
+            timeout: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,11 +54,13 @@ impl Action {
         }
     }
 
-    /// Carries the action out at the cluster's current instant. A command line that waits lets the cluster
-    /// run, and is interrupted at `deadline` if it is still running then.
-    pub fn execute(&self, cluster: &mut Cluster, deadline: SimTime) -> Ran {
-        let output = match self {
-            Action::Run(line) => return terminal::run_line(cluster, MAIN_TERMINAL, line, deadline),
+    /// Carries the action out now, to its end: a command line that waits lets the cluster run until it
+    /// returns. What a person's intervention at the prompt or in the editor is.
+    pub fn execute(&self, cluster: &mut Cluster) -> CommandOutput {
+        match self {
+            Action::Run(line) => {
+                terminal::run_line(cluster, MAIN_TERMINAL, line, SimTime::END).output
+            }
             Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
             Action::Inject(fault) => match cluster.inject(fault.clone()) {
                 Ok(()) => CommandOutput::default(),
@@ -51,20 +70,41 @@ impl Action {
                     stderr: format!("error: {error}\n"),
                 },
             },
-        };
-        Ran {
-            output,
-            printed: Vec::new(),
         }
     }
 }
 
-/// The terminal steps type into.
+/// The terminal steps type into unless they name another.
 pub const MAIN_TERMINAL: &str = "";
+
+/// How far a run has come through a script: the steps started, and the command lines still running.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// Steps started, from the first: a step starts no earlier than the one before it.
+    pub executed: usize,
+    running: Vec<Job>,
+}
+
+/// A step's command line still running.
+#[derive(Clone, Debug)]
+struct Job {
+    step: usize,
+    issued: SimTime,
+    deadline: SimTime,
+    command: Running,
+}
+
+impl Progress {
+    fn terminal_busy(&self, steps: &[Step], terminal: &str) -> bool {
+        self.running
+            .iter()
+            .any(|job| steps[job.step].terminal == terminal)
+    }
+}
 
 /// What a run reports to whoever watches it, and where it must stop on its way.
 pub(crate) trait Watcher {
-    /// When a command still running is interrupted: a scenario's `until`.
+    /// When a command still running is interrupted if its step has no timeout: a scenario's `until`.
     fn deadline(&self) -> SimTime {
         SimTime::END
     }
@@ -83,7 +123,13 @@ pub(crate) trait Watcher {
     /// The cluster ran up to its current instant, before any step due at it.
     fn ran(&mut self, _cluster: &mut Cluster) {}
 
-    /// Step `index` was carried out at `issued` and printed what `ran` holds.
+    /// Step `index` was started at `issued` and goes on running.
+    fn started(&mut self, _index: usize, _issued: SimTime) {}
+
+    /// Step `index`, still running, printed this.
+    fn printed(&mut self, _index: usize, _printed: Printed) {}
+
+    /// Step `index`, issued at `issued`, has ended, having printed what `ran` holds.
     fn carried_out(
         &mut self,
         cluster: &mut Cluster,
@@ -93,39 +139,172 @@ pub(crate) trait Watcher {
         ran: Ran,
     );
 
-    /// The run reached `target` (a step's instant, `stop_after`'s, or the end) and carried out the steps due
-    /// by then.
-    fn stopped(&mut self, _cluster: &mut Cluster, _target: SimTime) {}
+    /// The run stopped at the cluster's instant, the steps due by then started, with `progress` made: a
+    /// stop `stop_after` asked for, a step's instant, or the end.
+    fn stopped(&mut self, _cluster: &mut Cluster, _progress: &Progress) {}
 }
 
-/// Runs the cluster to `to`, carrying out the steps from `steps[*executed]` whose instants are not after
-/// `to`. A step that waits may take the clock past `to`; the steps due by `to` are still carried out after it,
-/// and those after `to` are left for the next run, which the clock has then already reached.
+/// Runs the cluster to `to`, starting the steps from `steps[progress.executed]` whose instants are not after
+/// `to`, each when its terminal is free. A command line that waits goes on running while the cluster runs, in
+/// `progress`, and may still run at `to`; the next run carries it on. (kubectl's own waits, `drain` and
+/// `run -i`, run the cluster inside the command and may take the clock past `to`.)
 pub(crate) fn run(
     cluster: &mut Cluster,
     steps: &[Step],
-    executed: &mut usize,
+    progress: &mut Progress,
     to: SimTime,
     watcher: &mut impl Watcher,
 ) {
-    let due = |executed: usize| steps.get(executed).filter(|s| s.at <= to);
     loop {
+        start_due(cluster, steps, progress, watcher);
         let now = cluster.now();
-        let until = due(*executed).map_or(to, |s| s.at).max(now);
+        let next_step = steps
+            .get(progress.executed)
+            .map(|s| s.at)
+            .filter(|at| *at > now);
+        let deadlines = progress.running.iter().map(|job| job.deadline.max(now));
+        let until = next_step
+            .into_iter()
+            .chain(deadlines)
+            .fold(to, SimTime::min);
         let target = watcher
             .stop_after(now)
             .map_or(until, |stop| stop.min(until));
-        run_until(cluster, target, watcher);
-        while let Some(step) = due(*executed).filter(|s| s.at <= cluster.now()) {
-            let issued = cluster.now();
-            let ran = step.action.execute(cluster, watcher.deadline());
-            watcher.carried_out(cluster, *executed, issued, step, ran);
-            *executed += 1;
-        }
-        watcher.stopped(cluster, target);
-        if due(*executed).is_none() && cluster.now() >= to {
+        advance(cluster, steps, progress, target, watcher);
+        interrupt_overdue(cluster, steps, progress, watcher);
+        start_due(cluster, steps, progress, watcher);
+        watcher.stopped(cluster, progress);
+        if cluster.now() >= to {
             break;
         }
+    }
+}
+
+/// Starts, in order, the steps due by now whose terminal is free. A step waits for its terminal, and the
+/// steps after it wait for it.
+fn start_due(
+    cluster: &mut Cluster,
+    steps: &[Step],
+    progress: &mut Progress,
+    watcher: &mut impl Watcher,
+) {
+    while let Some(step) = steps.get(progress.executed) {
+        if step.at > cluster.now() || progress.terminal_busy(steps, &step.terminal) {
+            return;
+        }
+        let index = progress.executed;
+        progress.executed += 1;
+        let issued = cluster.now();
+        let Action::Run(line) = &step.action else {
+            let output = step.action.execute(cluster);
+            let ran = Ran {
+                output,
+                printed: Vec::new(),
+            };
+            watcher.carried_out(cluster, index, issued, step, ran);
+            continue;
+        };
+        let command = Running::start(cluster, &step.terminal, line);
+        if command.ended() {
+            let ran = command.finish(cluster);
+            watcher.carried_out(cluster, index, issued, step, ran);
+            continue;
+        }
+        let deadline = step.timeout.map_or(watcher.deadline(), |timeout| {
+            issued.plus_millis(timeout.as_millis())
+        });
+        watcher.started(index, issued);
+        let mut command = command;
+        hand_printed(index, &mut command, watcher);
+        progress.running.push(Job {
+            step: index,
+            issued,
+            deadline,
+            command,
+        });
+    }
+}
+
+/// Runs the cluster to `target`. While command lines run, it goes one instant at a time (each instant
+/// something happens, and each a command asked to be woken at), letting every command go on after each; it
+/// stops early when one ends, so that a step waiting for that terminal can start at that very instant.
+fn advance(
+    cluster: &mut Cluster,
+    steps: &[Step],
+    progress: &mut Progress,
+    target: SimTime,
+    watcher: &mut impl Watcher,
+) {
+    if progress.running.is_empty() {
+        run_until(cluster, target, watcher);
+        return;
+    }
+    loop {
+        let now = cluster.now();
+        let wake = progress
+            .running
+            .iter()
+            .filter_map(|job| job.command.wake(now))
+            .min();
+        let next = [cluster.next_event_at(), wake]
+            .into_iter()
+            .flatten()
+            .filter(|at| *at <= target)
+            .min();
+        cluster.run_until(next.unwrap_or(target).max(now));
+        watcher.ran(cluster);
+        let ended = poll_running(cluster, steps, progress, watcher);
+        if ended || cluster.now() >= target {
+            return;
+        }
+    }
+}
+
+/// Lets every running command go on; reports those that ended. Returns whether any did.
+fn poll_running(
+    cluster: &mut Cluster,
+    steps: &[Step],
+    progress: &mut Progress,
+    watcher: &mut impl Watcher,
+) -> bool {
+    let mut ended = false;
+    let mut index = 0;
+    while index < progress.running.len() {
+        let job = &mut progress.running[index];
+        let done = job.command.poll(cluster);
+        hand_printed(job.step, &mut job.command, watcher);
+        if done {
+            let job = progress.running.remove(index);
+            let ran = job.command.finish(cluster);
+            watcher.carried_out(cluster, job.step, job.issued, &steps[job.step], ran);
+            ended = true;
+        } else {
+            index += 1;
+        }
+    }
+    ended
+}
+
+/// Interrupts the commands whose deadline has come, as Ctrl-C would.
+fn interrupt_overdue(
+    cluster: &mut Cluster,
+    steps: &[Step],
+    progress: &mut Progress,
+    watcher: &mut impl Watcher,
+) {
+    let now = cluster.now();
+    while let Some(place) = progress.running.iter().position(|job| job.deadline <= now) {
+        let mut job = progress.running.remove(place);
+        job.command.interrupt(cluster);
+        hand_printed(job.step, &mut job.command, watcher);
+        let ran = job.command.finish(cluster);
+        watcher.carried_out(cluster, job.step, job.issued, &steps[job.step], ran);
+    }
+}
+
+fn hand_printed(step: usize, command: &mut Running, watcher: &mut impl Watcher) {
+    for printed in command.take_printed() {
+        watcher.printed(step, printed);
     }
 }
 

@@ -82,46 +82,119 @@ impl System for Machine<'_> {
     }
 }
 
-/// Runs `line` in the shell of `terminal` at the cluster's current instant. While it waits the cluster runs
-/// on; at `deadline` a command still running is interrupted, as Ctrl-C would.
-pub fn run_line(cluster: &mut Cluster, terminal: &str, line: &str, deadline: SimTime) -> Ran {
-    let session = std::mem::take(cluster.shell_mut(terminal));
-    let mut job = Job::<Program>::start(line, session);
-    let mut ran = Ran::default();
-    // Output counts as printed while running once the command has waited, or is about to.
-    let mut waited = false;
-    loop {
-        let poll = job.poll(&mut Machine { cluster });
-        waited |= matches!(poll, Poll::Waiting(_));
-        keep(&mut ran, job.take_output(), cluster.now(), waited);
-        let Poll::Waiting(wake) = poll else { break };
-        let next = [cluster.next_event_at(), wake].into_iter().flatten().min();
-        match next {
-            Some(at) if at <= deadline => cluster.run_until(at.max(cluster.now())),
-            _ => {
-                cluster.run_until(deadline.max(cluster.now()));
-                job.interrupt(&mut Machine { cluster });
-                keep(&mut ran, job.take_output(), cluster.now(), waited);
-                break;
+/// A command line running in a terminal: its shell's job, what it has printed, and when it asked to be woken.
+#[derive(Clone, Debug)]
+pub struct Running {
+    terminal: String,
+    job: Job<Program>,
+    output: CommandOutput,
+    /// What it printed while running that no one has taken yet.
+    printed: Vec<Printed>,
+    /// Whether it has waited: from then on what it prints is printed while running.
+    waited: bool,
+    wake: Option<SimTime>,
+}
+
+impl Running {
+    /// Starts `line` in the shell of `terminal` at the cluster's current instant and lets it run as far as it
+    /// can without time passing.
+    pub fn start(cluster: &mut Cluster, terminal: &str, line: &str) -> Running {
+        let session = std::mem::take(cluster.shell_mut(terminal));
+        let mut running = Running {
+            terminal: terminal.to_string(),
+            job: Job::start(line, session),
+            output: CommandOutput::default(),
+            printed: Vec::new(),
+            waited: false,
+            wake: None,
+        };
+        running.poll(cluster);
+        running
+    }
+
+    /// Lets the command go on at the cluster's instant. Returns whether it has ended.
+    pub fn poll(&mut self, cluster: &mut Cluster) -> bool {
+        let poll = self.job.poll(&mut Machine { cluster });
+        self.wake = match poll {
+            Poll::Waiting(wake) => wake,
+            Poll::Exited(_) => None,
+        };
+        self.waited |= matches!(poll, Poll::Waiting(_));
+        self.keep(cluster.now());
+        matches!(poll, Poll::Exited(_))
+    }
+
+    pub fn ended(&self) -> bool {
+        self.job.status().is_some()
+    }
+
+    /// The instant it asked to be polled at even if the cluster does not change, if that is later than now.
+    pub fn wake(&self, now: SimTime) -> Option<SimTime> {
+        self.wake.filter(|at| *at > now)
+    }
+
+    /// Ctrl-C.
+    pub fn interrupt(&mut self, cluster: &mut Cluster) {
+        self.job.interrupt(&mut Machine { cluster });
+        self.keep(cluster.now());
+    }
+
+    /// What it has printed while running since the last call.
+    pub fn take_printed(&mut self) -> Vec<Printed> {
+        std::mem::take(&mut self.printed)
+    }
+
+    /// All it printed, and the pieces printed while running not taken, once it has ended; its shell goes
+    /// back to the terminal.
+    pub fn finish(self, cluster: &mut Cluster) -> Ran {
+        let mut output = self.output;
+        output.exit_code = self.job.status().unwrap_or_default();
+        *cluster.shell_mut(&self.terminal) = self.job.into_session();
+        Ran {
+            output,
+            printed: self.printed,
+        }
+    }
+
+    fn keep(&mut self, at: SimTime) {
+        let io = self.job.take_output();
+        for (text, stream) in [(io.stdout, Stream::Stdout), (io.stderr, Stream::Stderr)] {
+            if text.is_empty() {
+                continue;
+            }
+            match stream {
+                Stream::Stdout => self.output.stdout.push_str(&text),
+                Stream::Stderr => self.output.stderr.push_str(&text),
+            }
+            if self.waited {
+                self.printed.push(Printed { at, stream, text });
             }
         }
     }
-    ran.output.exit_code = job.status().unwrap_or_default();
-    *cluster.shell_mut(terminal) = job.into_session();
-    ran
 }
 
-fn keep(ran: &mut Ran, io: Io, at: SimTime, streamed: bool) {
-    for (text, stream) in [(io.stdout, Stream::Stdout), (io.stderr, Stream::Stderr)] {
-        if text.is_empty() {
-            continue;
-        }
-        match stream {
-            Stream::Stdout => ran.output.stdout.push_str(&text),
-            Stream::Stderr => ran.output.stderr.push_str(&text),
-        }
-        if streamed {
-            ran.printed.push(Printed { at, stream, text });
+/// Runs `line` in the shell of `terminal` to its end, letting the cluster run while it waits; at `deadline` a
+/// command still running is interrupted, as Ctrl-C would.
+pub fn run_line(cluster: &mut Cluster, terminal: &str, line: &str, deadline: SimTime) -> Ran {
+    let mut running = Running::start(cluster, terminal, line);
+    let mut ended = running.ended();
+    while !ended {
+        let now = cluster.now();
+        let next = [cluster.next_event_at(), running.wake(now)]
+            .into_iter()
+            .flatten()
+            .min();
+        match next {
+            Some(at) if at <= deadline => {
+                cluster.run_until(at.max(now));
+                ended = running.poll(cluster);
+            }
+            _ => {
+                cluster.run_until(deadline.max(now));
+                running.interrupt(cluster);
+                ended = true;
+            }
         }
     }
+    running.finish(cluster)
 }

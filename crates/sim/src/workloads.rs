@@ -52,10 +52,7 @@ pub fn day_of_faults() -> Scenario {
         "replicas: 50\n  podManagementPolicy: Parallel",
     );
     scenario.steps = (1..DAY_SECS / FAULT_EVERY_SECS)
-        .map(|index| Step {
-            at: SimTime::from_secs(index * FAULT_EVERY_SECS),
-            action: fault(index),
-        })
+        .map(|index| Step::new(SimTime::from_secs(index * FAULT_EVERY_SECS), fault(index)))
         .collect();
     scenario
 }

@@ -30,6 +30,11 @@ pub enum ScenarioError {
     StepOrder {
         step: usize,
     },
+    /// `terminal` or `timeout` on a step that runs no command line.
+    RunOnly {
+        step: usize,
+        field: &'static str,
+    },
     Manifests(ManifestError),
     Nodes(NodesError),
     ImagePull {
@@ -70,6 +75,9 @@ impl fmt::Display for ScenarioError {
             }
             ScenarioError::StepOrder { step } => {
                 write!(f, "steps[{step}].at is earlier than the step before it")
+            }
+            ScenarioError::RunOnly { step, field } => {
+                write!(f, "steps[{step}].{field}: only a run step has one")
             }
             ScenarioError::Manifests(error) => write!(f, "manifests: {}", error.message),
             ScenarioError::Nodes(error) => write!(f, "cluster.nodes: {error}"),

@@ -9,10 +9,10 @@ use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
 use crate::fault::Fault;
 use crate::kubectl::CommandOutput;
 use crate::object::{Object, ObjectKey};
-use crate::script;
+use crate::script::{self, Progress};
 pub use crate::script::{Action, Step};
 use crate::store::WatchEvent;
-use crate::terminal::{Ran, Stream};
+use crate::terminal::{Printed, Ran, Stream};
 use crate::time::{format_seconds, go_duration, parse_duration, DurationError, SimTime};
 
 mod errors;
@@ -137,6 +137,12 @@ struct StepFile {
     at: DurationFile,
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
+    /// The terminal the line is typed into; steps without one share the main terminal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terminal: Option<String>,
+    /// How long the line may run before it is interrupted as Ctrl-C interrupts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout: Option<DurationFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     apply: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,6 +219,23 @@ impl Scenario {
                 field: format!("steps[{index}].at"),
                 error,
             })?;
+            let is_run = step.run.is_some();
+            for (field, given) in [
+                ("terminal", step.terminal.is_some()),
+                ("timeout", step.timeout.is_some()),
+            ] {
+                if given && !is_run {
+                    return Err(ScenarioError::RunOnly { step: index, field });
+                }
+            }
+            let timeout = step
+                .timeout
+                .map(|t| t.parse())
+                .transpose()
+                .map_err(|error| ScenarioError::Duration {
+                    field: format!("steps[{index}].timeout"),
+                    error,
+                })?;
             let action = match (step.run, step.apply, step.inject) {
                 (Some(run), None, None) => Action::Run(run),
                 (None, Some(apply), None) => Action::Apply(apply),
@@ -223,7 +246,11 @@ impl Scenario {
                 ),
                 _ => return Err(ScenarioError::StepAction { step: index }),
             };
-            steps.push(Step { at, action });
+            steps.push(Step {
+                terminal: step.terminal.unwrap_or_default(),
+                timeout,
+                ..Step::new(at, action)
+            });
         }
         if let Some(pair) = steps.windows(2).position(|w| w[1].at < w[0].at) {
             return Err(ScenarioError::StepOrder { step: pair + 1 });
@@ -267,22 +294,22 @@ impl Scenario {
         for event in cluster.take_journal() {
             emit(Record::Watch(event));
         }
-        let initial = (!self.manifests.trim().is_empty()).then(|| Step {
-            at: SimTime::ZERO,
-            action: Action::Apply(self.manifests.clone()),
-        });
+        let initial = (!self.manifests.trim().is_empty())
+            .then(|| Step::new(SimTime::ZERO, Action::Apply(self.manifests.clone())));
         let steps: Vec<Step> = initial.into_iter().chain(self.steps.clone()).collect();
         let first_step = steps.len() - self.steps.len();
+        let mut streamer = Streamer {
+            emit: &mut emit,
+            until: self.until,
+            first_step,
+            held: Vec::new(),
+        };
         script::run(
             &mut cluster,
             &steps,
-            &mut 0,
+            &mut Progress::default(),
             self.until,
-            &mut Streamer {
-                emit: &mut emit,
-                until: self.until,
-                first_step,
-            },
+            &mut streamer,
         );
         // Records stay in time order even when a waiting command ran past `until`.
         emit(Record::End {
@@ -291,18 +318,49 @@ impl Scenario {
     }
 }
 
-/// Hands a run's watch events and command outputs to `emit` as they come.
+/// Hands a run's watch events and command outputs to `emit` in simulated-time order. A command's record
+/// carries the instant it was issued and everything it printed, so while a command issued earlier is still
+/// running, what comes after its issue is held, behind a place kept for its record.
 struct Streamer<'a, F: FnMut(Record)> {
     emit: &'a mut F,
     until: SimTime,
     /// The place of the scenario's first step among those run (after the manifests, when there are some).
     first_step: usize,
+    held: Vec<Held>,
+}
+
+enum Held {
+    Record(Record),
+    /// The place of the record of the step still running.
+    Running(usize),
 }
 
 impl<F: FnMut(Record)> Streamer<'_, F> {
+    fn send(&mut self, record: Record) {
+        if self.held.is_empty() {
+            (self.emit)(record);
+        } else {
+            self.held.push(Held::Record(record));
+        }
+    }
+
+    /// Emits the records held before the first place still waiting for its command.
+    fn release(&mut self) {
+        let waiting = self
+            .held
+            .iter()
+            .position(|h| matches!(h, Held::Running(_)))
+            .unwrap_or(self.held.len());
+        for held in self.held.drain(..waiting) {
+            if let Held::Record(record) = held {
+                (self.emit)(record);
+            }
+        }
+    }
+
     fn flush(&mut self, cluster: &mut Cluster) {
         for event in cluster.take_journal() {
-            (self.emit)(Record::Watch(event));
+            self.send(Record::Watch(event));
         }
     }
 }
@@ -320,6 +378,19 @@ impl<F: FnMut(Record)> script::Watcher for Streamer<'_, F> {
         self.flush(cluster);
     }
 
+    fn started(&mut self, index: usize, _issued: SimTime) {
+        self.held.push(Held::Running(index));
+    }
+
+    fn printed(&mut self, index: usize, printed: Printed) {
+        self.send(Record::Output {
+            at: printed.at,
+            step: index.saturating_sub(self.first_step),
+            stream: printed.stream,
+            text: printed.text,
+        });
+    }
+
     fn carried_out(
         &mut self,
         cluster: &mut Cluster,
@@ -328,28 +399,21 @@ impl<F: FnMut(Record)> script::Watcher for Streamer<'_, F> {
         step: &Step,
         ran: Ran,
     ) {
-        (self.emit)(Record::Command {
+        let record = Record::Command {
             at: issued,
             command: step.action.command(),
             output: ran.output,
-        });
-        // What the command printed as it ran, among the watch events of the time it ran for: the events of
-        // an instant before what was printed at it, which was printed once the cluster had got there.
-        let mut events = cluster.take_journal().into_iter().peekable();
-        for printed in ran.printed {
-            while let Some(event) = events.next_if(|e| e.at <= printed.at) {
-                (self.emit)(Record::Watch(event));
-            }
-            (self.emit)(Record::Output {
-                at: printed.at,
-                step: index.saturating_sub(self.first_step),
-                stream: printed.stream,
-                text: printed.text,
-            });
+        };
+        match self
+            .held
+            .iter()
+            .position(|h| matches!(h, Held::Running(i) if *i == index))
+        {
+            Some(place) => self.held[place] = Held::Record(record),
+            None => self.send(record),
         }
-        for event in events {
-            (self.emit)(Record::Watch(event));
-        }
+        self.flush(cluster);
+        self.release();
     }
 }
 
@@ -495,6 +559,8 @@ fn step_file(step: &Step) -> StepFile {
     let mut file = StepFile {
         at: duration_file(step.at),
         run: None,
+        terminal: (!step.terminal.is_empty()).then(|| step.terminal.clone()),
+        timeout: step.timeout.map(duration_file),
         apply: None,
         inject: None,
     };

@@ -9,7 +9,7 @@ use crate::config::ClusterConfig;
 use crate::kubectl::apply::DocumentOutcome;
 use crate::kubectl::{Apply, CommandOutput};
 use crate::scenario::{Action, Scenario, Step};
-use crate::script;
+use crate::script::{self, Progress};
 use crate::shell::Session;
 use crate::terminal::Ran;
 use crate::time::SimTime;
@@ -113,8 +113,8 @@ pub struct ReachedStep {
 #[derive(Clone, Debug)]
 struct Snapshot {
     cluster: Cluster,
-    /// How many of the branch's steps the copy has carried out.
-    executed: usize,
+    /// How far through the branch's steps the copy has come.
+    progress: Progress,
 }
 
 #[derive(Clone, Debug)]
@@ -122,8 +122,8 @@ pub struct Timeline {
     branches: Vec<Branch>,
     current: usize,
     live: Cluster,
-    /// Steps of the current branch the live cluster has carried out.
-    executed: usize,
+    /// How far through the current branch's steps the live cluster has come.
+    progress: Progress,
     /// Copies of the current branch's cluster, oldest first; the first is t = 0 before any step.
     snapshots: Vec<Snapshot>,
     /// `SNAPSHOT_BUDGET`, smaller in tests.
@@ -154,10 +154,10 @@ impl Timeline {
             current: 0,
             snapshots: vec![Snapshot {
                 cluster: cluster.clone(),
-                executed: 0,
+                progress: Progress::default(),
             }],
             live: cluster,
-            executed: 0,
+            progress: Progress::default(),
             snapshot_budget: SNAPSHOT_BUDGET,
             events_counted: None,
             outputs: BTreeMap::new(),
@@ -168,10 +168,8 @@ impl Timeline {
     /// The scenario's manifests as a step at t = 0 and its steps after it, carried out up to t = 0.
     pub fn from_scenario(scenario: &Scenario) -> Self {
         let mut timeline = Timeline::new(scenario.config.clone());
-        let manifests = (!scenario.manifests.trim().is_empty()).then(|| Step {
-            at: SimTime::ZERO,
-            action: Action::Apply(scenario.manifests.clone()),
-        });
+        let manifests = (!scenario.manifests.trim().is_empty())
+            .then(|| Step::new(SimTime::ZERO, Action::Apply(scenario.manifests.clone())));
         timeline.branches[0].steps = manifests
             .into_iter()
             .chain(scenario.steps.clone())
@@ -194,6 +192,7 @@ impl Timeline {
             Some(Step {
                 at: SimTime::ZERO,
                 action: Action::Apply(manifests),
+                ..
             }) => {
                 steps = &steps[1..];
                 manifests.clone()
@@ -284,7 +283,9 @@ impl Timeline {
         }
         let steps = &self.branches[self.current].steps;
         let first = steps.partition_point(|s| s.at <= from);
-        let last = steps.partition_point(|s| s.at <= now).min(self.executed);
+        let last = steps
+            .partition_point(|s| s.at <= now)
+            .min(self.progress.executed);
         (first..last)
             .map(|index| ReachedStep {
                 index,
@@ -320,7 +321,11 @@ impl Timeline {
     /// is left to happen.
     pub fn step(&mut self) -> Option<SimTime> {
         let timer = self.live.next_event_at();
-        let step = self.branch().steps.get(self.executed).map(|s| s.at);
+        let step = self
+            .branch()
+            .steps
+            .get(self.progress.executed)
+            .map(|s| s.at);
         let next = match (timer, step) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b)?,
@@ -339,12 +344,11 @@ impl Timeline {
             snapshots: &mut self.snapshots,
             budget: self.snapshot_budget,
             boundary: SimTime::ZERO,
-            executed: self.executed,
         };
         script::run(
             &mut self.live,
             &self.branches[self.current].steps,
-            &mut self.executed,
+            &mut self.progress,
             to,
             &mut keeper,
         );
@@ -383,9 +387,9 @@ impl Timeline {
     /// has no future yet, or as a new branch from this instant when it has one.
     pub fn act(&mut self, action: Action) -> CommandOutput {
         let before = Before::of(&self.live);
-        let output = action.execute(&mut self.live, SimTime::END).output;
+        let output = action.execute(&mut self.live);
         if self.record_if_changed(before, action) {
-            let place = (self.current, self.executed - 1);
+            let place = (self.current, self.progress.executed - 1);
             self.outputs.insert(place, output.clone());
         }
         output
@@ -419,12 +423,14 @@ impl Timeline {
         }
         let at = before.now;
         let branch = &self.branches[self.current];
-        let has_future = branch.horizon > at || branch.steps.len() > self.executed;
+        let has_future = branch.horizon > at || branch.steps.len() > self.progress.executed;
         if has_future {
             self.fork(at);
         }
-        self.branches[self.current].steps.push(Step { at, action });
-        self.executed += 1;
+        self.branches[self.current]
+            .steps
+            .push(Step::new(at, action));
+        self.progress.executed += 1;
         let frontier = self.branch().horizon.min(at);
         self.extend_horizon(frontier);
         // Copies taken after the intervention's instant do not contain it.
@@ -436,7 +442,7 @@ impl Timeline {
     fn fork(&mut self, at: SimTime) {
         let parent = &self.branches[self.current];
         let branch = Branch {
-            steps: parent.steps[..self.executed].to_vec(),
+            steps: parent.steps[..self.progress.executed].to_vec(),
             horizon: at,
             forked_from: Some((self.current, at)),
             events_per_second: parent
@@ -448,7 +454,7 @@ impl Timeline {
         };
         self.branches.push(branch);
         let (parent, child) = (self.current, self.branches.len() - 1);
-        self.share_outputs(parent, child, self.executed);
+        self.share_outputs(parent, child, self.progress.executed);
         self.current = child;
     }
 
@@ -475,10 +481,10 @@ impl Timeline {
         // step at the copy's very instant is carried out after it, as `advance` does; so the copy at t = 0,
         // taken before any step, stays for every branch.
         self.snapshots.retain(|s| {
-            s.executed <= shared_steps
+            s.progress.executed <= shared_steps
                 && target
                     .steps
-                    .get(s.executed)
+                    .get(s.progress.executed)
                     .is_none_or(|next| next.at >= s.cluster.now())
         });
         let to = to.min(target.horizon);
@@ -492,9 +498,9 @@ impl Timeline {
     /// Makes the live cluster the latest copy taken at or before `to`.
     fn restore_before(&mut self, to: SimTime) {
         let snapshot = self.latest_copy_before(to);
-        let (live, executed) = (snapshot.cluster.clone(), snapshot.executed);
+        let (live, progress) = (snapshot.cluster.clone(), snapshot.progress.clone());
         self.live = live;
-        self.executed = executed;
+        self.progress = progress;
     }
 
     fn latest_copy_before(&self, to: SimTime) -> &Snapshot {
@@ -515,8 +521,6 @@ struct Keeper<'a> {
     budget: usize,
     /// The boundary the run was last asked to stop at.
     boundary: SimTime,
-    /// How many of the branch's steps the cluster has carried out: what a copy records.
-    executed: usize,
 }
 
 impl script::Watcher for Keeper<'_> {
@@ -534,11 +538,10 @@ impl script::Watcher for Keeper<'_> {
         ran: Ran,
     ) {
         self.outputs.insert((self.branch, index), ran.output);
-        self.executed = index + 1;
     }
 
-    fn stopped(&mut self, cluster: &mut Cluster, target: SimTime) {
-        if target == self.boundary
+    fn stopped(&mut self, cluster: &mut Cluster, progress: &Progress) {
+        if cluster.now() == self.boundary
             && self
                 .snapshots
                 .last()
@@ -546,7 +549,7 @@ impl script::Watcher for Keeper<'_> {
         {
             self.snapshots.push(Snapshot {
                 cluster: cluster.clone(),
-                executed: self.executed,
+                progress: progress.clone(),
             });
             thin_snapshots(self.snapshots, self.budget);
         }
@@ -699,14 +702,14 @@ mod tests {
     fn steps_are_reached_moving_forward_with_what_they_printed_and_never_going_back() {
         let mut scenario = Scenario::parse(WEB).expect("the example parses");
         scenario.steps = vec![
-            Step {
-                at: SimTime::from_secs(30),
-                action: Action::Run("kubectl scale sts web --replicas=2".into()),
-            },
-            Step {
-                at: SimTime::from_secs(60),
-                action: Action::Run("kubectl get sts web".into()),
-            },
+            Step::new(
+                SimTime::from_secs(30),
+                Action::Run("kubectl scale sts web --replicas=2".into()),
+            ),
+            Step::new(
+                SimTime::from_secs(60),
+                Action::Run("kubectl get sts web".into()),
+            ),
         ];
         let mut timeline = Timeline::from_scenario(&scenario);
         let reached = |t: &mut Timeline| -> Vec<(usize, String)> {
