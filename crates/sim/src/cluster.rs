@@ -52,6 +52,10 @@ pub struct Cluster {
     vfs: Vfs,
     /// The shells of the terminals people type into, by terminal: the world outside the API, like `vfs`.
     shells: BTreeMap<String, Session>,
+    /// The watches clients hold open (`kubectl get -w`): the apiserver's side of each connection, the kind it
+    /// watches and the events not yet sent. Numbered in the order they were opened.
+    watches: BTreeMap<u64, (&'static str, Vec<WatchEvent>)>,
+    next_watch: u64,
 }
 
 impl Cluster {
@@ -67,6 +71,8 @@ impl Cluster {
             journaling: true,
             vfs: Vfs::default(),
             shells: BTreeMap::new(),
+            watches: BTreeMap::new(),
+            next_watch: 0,
         };
         cluster
             .store
@@ -320,9 +326,31 @@ impl Cluster {
                 self.controllers.get(id).observe(event, &self.store);
             }
         }
+        for (kind, pending) in self.watches.values_mut() {
+            pending.extend(events.iter().filter(|e| e.object.kind() == *kind).cloned());
+        }
         if self.journaling {
             self.journal.extend(events);
         }
+    }
+
+    /// Opens a watch on every object of `kind` (`"Pod"`): the changes from now on, for `take_watched`.
+    pub fn open_watch(&mut self, kind: &'static str) -> u64 {
+        self.next_watch += 1;
+        self.watches.insert(self.next_watch, (kind, Vec::new()));
+        self.next_watch
+    }
+
+    /// The changes a watch has seen since the last call, oldest first.
+    pub fn take_watched(&mut self, watch: u64) -> Vec<WatchEvent> {
+        self.watches
+            .get_mut(&watch)
+            .map(|(_, pending)| std::mem::take(pending))
+            .unwrap_or_default()
+    }
+
+    pub fn close_watch(&mut self, watch: u64) {
+        self.watches.remove(&watch);
     }
 
     /// The next key to sync, from the first controller (in `ControllerId::ALL` order) that has one.

@@ -70,6 +70,8 @@ pub trait ApiObject:
     fn collection(collections: &Collections) -> &Collection<Self>;
     fn collection_mut(collections: &mut Collections) -> &mut Collection<Self>;
     fn into_object(self: Arc<Self>) -> Object;
+    /// The object, if it is of this kind.
+    fn of_object(object: &Object) -> Option<&Self>;
     fn key(&self) -> ObjectKey {
         ObjectKey::of(self.metadata())
     }
@@ -109,6 +111,12 @@ macro_rules! stored_kinds {
                     &mut collections.$field
                 }
                 fn into_object(self: Arc<Self>) -> Object { Object::$variant(self) }
+                fn of_object(object: &Object) -> Option<&Self> {
+                    match object {
+                        Object::$variant(o) => Some(o),
+                        _ => None,
+                    }
+                }
             }
         )*
 

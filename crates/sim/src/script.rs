@@ -188,6 +188,22 @@ fn start_due(
     progress: &mut Progress,
     watcher: &mut impl Watcher,
 ) {
+    let started = progress.executed;
+    start_in_order(cluster, steps, progress, watcher);
+    // What the steps just carried out changed, the commands already running see at this same instant, as a
+    // watch sees a delete the moment it is made.
+    if progress.executed > started && !progress.running.is_empty() {
+        poll_running(cluster, steps, progress, watcher);
+        start_in_order(cluster, steps, progress, watcher);
+    }
+}
+
+fn start_in_order(
+    cluster: &mut Cluster,
+    steps: &[Step],
+    progress: &mut Progress,
+    watcher: &mut impl Watcher,
+) {
     while let Some(step) = steps.get(progress.executed) {
         if step.at > cluster.now() || progress.terminal_busy(steps, &step.terminal) {
             return;
@@ -211,7 +227,9 @@ fn start_due(
             continue;
         }
         let deadline = step.timeout.map_or(watcher.deadline(), |timeout| {
-            issued.plus_millis(timeout.as_millis())
+            issued
+                .plus_millis(timeout.as_millis())
+                .min(watcher.deadline())
         });
         watcher.started(index, issued);
         let mut command = command;

@@ -3,7 +3,7 @@
 //! prints after its first wait is kept with the instant it was printed.
 
 use crate::cluster::Cluster;
-use crate::kubectl::{self, CommandOutput};
+use crate::kubectl::{self, CommandOutput, Started, Waiting};
 use crate::shell::{Io, Job, Poll, Session, Start, System};
 use crate::time::SimTime;
 
@@ -43,13 +43,8 @@ struct Machine<'a> {
     cluster: &'a mut Cluster,
 }
 
-/// A program of the terminal's machine that is still running. kubectl's commands here all return before
-/// the shell goes on, so none is ever left running.
-#[derive(Clone, Debug)]
-pub enum Program {}
-
 impl System for Machine<'_> {
-    type Program = Program;
+    type Program = Waiting;
 
     fn now(&self) -> SimTime {
         self.cluster.now()
@@ -61,24 +56,35 @@ impl System for Machine<'_> {
         stdin: &str,
         _session: &Session,
         io: &mut Io,
-    ) -> Start<Program> {
-        match argv[0].as_str() {
-            "kubectl" => {
-                let output = kubectl::run_words(self.cluster, &argv[1..], stdin);
-                io.stdout.push_str(&output.stdout);
-                io.stderr.push_str(&output.stderr);
-                Start::Exited(output.exit_code)
+    ) -> Start<Waiting> {
+        if argv[0] != "kubectl" {
+            return Start::NotFound;
+        }
+        match kubectl::start_words(self.cluster, &argv[1..], stdin) {
+            Started::Done(output) => {
+                let code = output.exit_code;
+                pass_on(output, io);
+                Start::Exited(code)
             }
-            _ => Start::NotFound,
+            Started::Waiting(output, waiting) => {
+                pass_on(output, io);
+                Start::Running(waiting)
+            }
         }
     }
 
-    fn poll(&mut self, program: &mut Program, _io: &mut Io) -> Poll {
-        match *program {}
+    fn poll(&mut self, program: &mut Waiting, io: &mut Io) -> Poll {
+        let mut output = CommandOutput::default();
+        let ended = program.poll(self.cluster, &mut output);
+        pass_on(output, io);
+        match ended {
+            Some(code) => Poll::Exited(code),
+            None => Poll::Waiting(program.wake()),
+        }
     }
 
-    fn interrupt(&mut self, program: &mut Program, _io: &mut Io) {
-        match *program {}
+    fn interrupt(&mut self, program: &mut Waiting, _io: &mut Io) -> i32 {
+        program.interrupt(self.cluster)
     }
 }
 
@@ -86,7 +92,7 @@ impl System for Machine<'_> {
 #[derive(Clone, Debug)]
 pub struct Running {
     terminal: String,
-    job: Job<Program>,
+    job: Job<Waiting>,
     output: CommandOutput,
     /// What it printed while running that no one has taken yet.
     printed: Vec<Printed>,
@@ -171,6 +177,12 @@ impl Running {
             }
         }
     }
+}
+
+/// What kubectl printed, handed to the shell.
+fn pass_on(output: CommandOutput, io: &mut Io) {
+    io.stdout.push_str(&output.stdout);
+    io.stderr.push_str(&output.stderr);
 }
 
 /// Runs `line` in the shell of `terminal` to its end, letting the cluster run while it waits; at `deadline` a

@@ -51,6 +51,7 @@ const FLAGS: &[(&str, bool)] = &[
     ("--wait", false),
     ("-w", false),
     ("--watch", false),
+    ("--watch-only", false),
 ];
 
 fn takes_value(name: &str) -> bool {

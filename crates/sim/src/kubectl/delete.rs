@@ -1,13 +1,20 @@
-//! `kubectl delete` with `--grace-period`, `--force` and `--cascade=background|foreground|orphan`.
+//! `kubectl delete` with `--grace-period`, `--force` and `--cascade=background|foreground|orphan`. As
+//! kubectl does, it prints each deletion as it is made and then waits until the objects are gone (a pod's
+//! grace period, a finalizer), unless `--wait=false`; `--timeout` bounds the wait (a week when 0, as kubectl
+//! sets it).
 
 use super::args::Args;
 use super::printers::Printable;
-use super::{key_of, CommandOutput, Context, KindVisitor, Targets};
+use super::{
+    key_of, resource_type, CommandOutput, Context, KindVisitor, ResourceType, Started, Targets,
+    Waiting,
+};
 use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
 use crate::cluster::Cluster;
+use crate::object::ObjectKey;
 use crate::store::ApiError;
+use crate::time::SimTime;
 
-/// `--wait` is accepted for scripts that pass it; deletion here never blocks the caller, as `--wait=false`.
 const FLAGS: &[&str] = &[
     "--grace-period",
     "--force",
@@ -15,28 +22,50 @@ const FLAGS: &[&str] = &[
     "-l",
     "--selector",
     "--wait",
+    "--timeout",
 ];
 
-pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
-    if let Err(output) = args.reject_unknown("delete", FLAGS) {
-        return output;
+/// How long kubectl waits for deleted objects when `--timeout` is 0: "forever", which it makes a week.
+const WAIT_FOREVER: SimTime = SimTime(168 * 3600 * 1000);
+
+pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> Started {
+    match delete_and_wait(cluster, args, context) {
+        Ok(started) => started,
+        Err(output) => Started::Done(output),
     }
+}
+
+fn delete_and_wait(
+    cluster: &mut Cluster,
+    args: &Args,
+    context: &Context,
+) -> Result<Started, CommandOutput> {
+    args.reject_unknown("delete", FLAGS)?;
     let mut output = CommandOutput::default();
-    let options = match delete_options(args, &mut output) {
-        Ok(options) => options,
-        Err(error) => return error,
-    };
+    let options = delete_options(args, &mut output)?;
+    let timeout = args
+        .value(&["--timeout"])
+        .map(crate::time::parse_duration)
+        .transpose()
+        .map_err(|error| {
+            CommandOutput::error(format!(
+                "error: invalid argument for \"--timeout\" flag: {error}"
+            ))
+        })?
+        .filter(|t| t.0 > 0)
+        .unwrap_or(WAIT_FOREVER);
+    let wait = args.value(&["--wait"]) != Some("false");
     let missing = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
-    let targets = match Targets::parse_required(&args.positional, missing) {
-        Ok(targets) => targets,
-        Err(error) => return error,
-    };
+    let targets = Targets::parse_required(&args.positional, missing)?;
     if targets.groups.iter().any(|(_, names)| names.is_empty()) {
-        return CommandOutput::error("error: resource(s) were provided, but no name was specified");
+        return Err(CommandOutput::error(
+            "error: resource(s) were provided, but no name was specified",
+        ));
     }
     if options.grace_period_seconds == Some(0) {
         output.warn("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
     }
+    let mut deleted = Vec::new();
     for (kind, names) in targets.groups {
         for name in names {
             let deleting = Deleting {
@@ -46,12 +75,80 @@ pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandO
                 options,
             };
             match kind.visit(deleting) {
-                Ok(line) => output.say(line),
+                Ok((line, gone)) => {
+                    output.say(line);
+                    deleted.push(gone);
+                }
                 Err(line) => output.fail(line),
             }
         }
     }
-    output
+    let mut waiting = DeleteWait {
+        objects: deleted,
+        deadline: cluster.now().plus_millis(timeout.as_millis()),
+    };
+    if !wait || waiting.poll(cluster, &mut output).is_some() {
+        return Ok(Started::Done(output));
+    }
+    Ok(Started::Waiting(output, Waiting::Delete(waiting)))
+}
+
+/// A deleted object kubectl waits to see gone: by uid, since a StatefulSet makes a new pod of the same name.
+#[derive(Clone, Debug)]
+struct Deleted {
+    kind: ResourceType,
+    key: ObjectKey,
+    uid: Option<String>,
+}
+
+/// `kubectl delete` waiting for what it deleted to be gone: `cmdwait.IsDeleted` over the deleted objects.
+#[derive(Clone, Debug)]
+pub struct DeleteWait {
+    objects: Vec<Deleted>,
+    deadline: SimTime,
+}
+
+impl DeleteWait {
+    /// The exit code once every object is gone (that of the deletions, kept in `output`), or once the
+    /// timeout has passed (1).
+    pub fn poll(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+        self.objects
+            .retain(|object| object.kind.visit(Present { cluster, object }));
+        let Some(first) = self.objects.first() else {
+            return Some(output.exit_code);
+        };
+        if cluster.now() >= self.deadline {
+            output.fail(format!(
+                "error: timed out waiting for the condition on {}/{}",
+                first.kind.resource(),
+                first.key.name
+            ));
+            return Some(1);
+        }
+        None
+    }
+
+    /// When it gives up if the objects are not gone before.
+    pub fn wake(&self) -> Option<SimTime> {
+        Some(self.deadline)
+    }
+}
+
+/// Whether the deleted object is still there: the same object, not a new one of the same name.
+struct Present<'a> {
+    cluster: &'a Cluster,
+    object: &'a Deleted,
+}
+
+impl KindVisitor for Present<'_> {
+    type Output = bool;
+
+    fn visit<T: Printable>(self) -> bool {
+        self.cluster
+            .store()
+            .get::<T>(&self.object.key)
+            .is_some_and(|o| o.metadata().uid == self.object.uid)
+    }
 }
 
 /// The grace period and propagation policy the flags ask for, with kubectl's flag checks and warnings.
@@ -114,12 +211,17 @@ struct Deleting<'a> {
 }
 
 impl KindVisitor for Deleting<'_> {
-    /// The line kubectl prints: `pod "web-0" deleted`, or the error.
-    type Output = Result<String, String>;
+    /// The line kubectl prints, `pod "web-0" deleted`, and the object to wait for; or the error.
+    type Output = Result<(String, Deleted), String>;
 
     fn visit<T: Printable>(self) -> Self::Output {
         let key = key_of::<T>(self.namespace, self.name);
         let options = self.options;
+        let uid = self
+            .cluster
+            .store()
+            .get::<T>(&key)
+            .and_then(|o| o.metadata().uid.clone());
         let result = self
             .cluster
             .with_store(|store| store.delete::<T>(&key, options));
@@ -133,7 +235,14 @@ impl KindVisitor for Deleting<'_> {
             "deleted"
         };
         match result {
-            Ok(_) => Ok(format!("{kind} \"{}\" {operation}", self.name)),
+            Ok(_) => {
+                let deleted = Deleted {
+                    kind: resource_type::<T>(),
+                    key,
+                    uid,
+                };
+                Ok((format!("{kind} \"{}\" {operation}", self.name), deleted))
+            }
             Err(error @ ApiError::NotFound { .. }) => {
                 Err(format!("Error from server (NotFound): {error}"))
             }

@@ -10,8 +10,12 @@ use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::cluster::Cluster;
 use crate::kubectl::apply::resource_name;
 use crate::labels::{parse_selector, requirements_match, Requirement};
+use crate::time::SimTime;
 
 const FLAGS: &[&str] = &[
+    "-w",
+    "--watch",
+    "--watch-only",
     "-o",
     "--output",
     "-l",
@@ -25,7 +29,7 @@ const FLAGS: &[&str] = &[
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     Table { wide: bool },
     Name,
     Json,
@@ -125,8 +129,9 @@ fn field_value(object: &Value, path: &str) -> String {
     }
 }
 
-struct Options<'a> {
-    namespace: &'a str,
+#[derive(Clone, Debug)]
+pub(super) struct Options {
+    namespace: String,
     all_namespaces: bool,
     selector: Vec<Requirement>,
     selector_text: String,
@@ -138,6 +143,80 @@ struct Options<'a> {
     label_columns: Vec<String>,
     /// Several types were asked for: tables name each object `kind/name`.
     with_kind: bool,
+}
+
+impl Options {
+    pub(super) fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The namespace listed, or `None` for every namespace (`-A`, and kinds that have none).
+    pub(super) fn namespace_of<T: Printable>(&self) -> Option<&str> {
+        (T::NAMESPACED && !self.all_namespaces).then_some(self.namespace.as_str())
+    }
+
+    /// Whether the selectors take `object`, with its JSON form when the field selector or the output needs it.
+    pub(super) fn select<T: Printable>(&self, object: &T) -> Option<Value> {
+        let no_labels = BTreeMap::new();
+        let labels = object.metadata().labels.as_ref().unwrap_or(&no_labels);
+        if !requirements_match(&self.selector, labels) {
+            return None;
+        }
+        let needs_value = !self.fields.is_empty() || !matches!(self.format, Format::Table { .. });
+        let value = if needs_value {
+            serde_json::to_value(object).expect("stored objects serialize")
+        } else {
+            Value::Null
+        };
+        self.fields
+            .iter()
+            .all(|term| (field_value(&value, &term.path) == term.value) == term.equal)
+            .then_some(value)
+    }
+
+    /// The table's header for kind `T`.
+    pub(super) fn header<T: Printable>(&self) -> Vec<String> {
+        let wide = self.format == Format::Table { wide: true };
+        let base = if wide {
+            T::Row::WIDE_HEADER.unwrap_or(T::Row::HEADER)
+        } else {
+            T::Row::HEADER
+        };
+        let mut header: Vec<String> = Vec::new();
+        if T::NAMESPACED && self.all_namespaces {
+            header.push("NAMESPACE".into());
+        }
+        header.extend(base.iter().map(|h| h.to_string()));
+        header.extend(self.label_columns.iter().map(|key| key.to_uppercase()));
+        if self.show_labels {
+            header.push("LABELS".into());
+        }
+        header
+    }
+
+    /// `object`'s row of the table, its ages counted up to `now`.
+    pub(super) fn row<T: Printable>(&self, object: &T, now: SimTime) -> Vec<String> {
+        let wide = self.format == Format::Table { wide: true };
+        let mut row = Vec::new();
+        if T::NAMESPACED && self.all_namespaces {
+            row.push(object.metadata().namespace.clone().unwrap_or_default());
+        }
+        let mut cells = object.row(now, wide);
+        if self.with_kind {
+            cells[0] = resource_name::<T>(&cells[0]);
+        }
+        row.extend(cells);
+        let labels = object.metadata().labels.as_ref();
+        row.extend(
+            self.label_columns
+                .iter()
+                .map(|key| labels.and_then(|l| l.get(key)).cloned().unwrap_or_default()),
+        );
+        if self.show_labels {
+            row.push(labels_column(object.metadata()));
+        }
+        row
+    }
 }
 
 /// What one resource type contributed.
@@ -153,7 +232,7 @@ struct Found {
 struct Listing<'a> {
     cluster: &'a Cluster,
     names: &'a [String],
-    options: &'a Options<'a>,
+    options: &'a Options,
 }
 
 impl KindVisitor for Listing<'_> {
@@ -169,51 +248,34 @@ impl KindVisitor for Listing<'_> {
         };
         let mut objects: Vec<&T> = Vec::new();
         if self.names.is_empty() {
-            objects = if T::NAMESPACED && !options.all_namespaces {
-                store.list_namespace::<T>(options.namespace).collect()
-            } else {
-                store.list::<T>().collect()
+            objects = match options.namespace_of::<T>() {
+                Some(namespace) => store.list_namespace::<T>(namespace).collect(),
+                None => store.list::<T>().collect(),
             };
         } else {
             for name in self.names {
-                match store.get::<T>(&key_of::<T>(options.namespace, name)) {
+                match store.get::<T>(&key_of::<T>(&options.namespace, name)) {
                     Some(object) => objects.push(object),
                     None => found.missing.push(not_found::<T>(name)),
                 }
             }
         }
-        // A table reads the objects themselves: the JSON form is made only for field selectors and -o json|yaml.
-        let needs_value =
-            !options.fields.is_empty() || !matches!(options.format, Format::Table { .. });
         let kept: Vec<(&T, Value)> = objects
             .into_iter()
-            .filter(|object| {
-                let no_labels = BTreeMap::new();
-                let labels = object.metadata().labels.as_ref().unwrap_or(&no_labels);
-                requirements_match(&options.selector, labels)
-            })
-            .map(|object| {
-                let value = if needs_value {
-                    serde_json::to_value(object).expect("stored objects serialize")
-                } else {
-                    Value::Null
-                };
-                (object, value)
-            })
-            .filter(|(_, value)| {
-                options
-                    .fields
-                    .iter()
-                    .all(|term| (field_value(value, &term.path) == term.value) == term.equal)
-            })
+            .filter_map(|object| Some((object, options.select(object)?)))
             .collect();
         found.names = kept
             .iter()
             .map(|(o, _)| resource_name::<T>(o.metadata().name.as_deref().unwrap_or_default()))
             .collect();
-        if let Format::Table { wide } = options.format {
+        if let Format::Table { .. } = options.format {
             if !kept.is_empty() {
-                found.table = Some(self.table(&kept, wide));
+                let now = self.cluster.now();
+                let header = options.header::<T>();
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                let rows: Vec<Vec<String>> =
+                    kept.iter().map(|(o, _)| options.row(*o, now)).collect();
+                found.table = Some(render_table(&header, &rows));
             }
         }
         found.values = kept.into_iter().map(|(_, v)| v).collect();
@@ -244,75 +306,25 @@ impl Listing<'_> {
             }
         }
     }
+}
 
-    fn table<T: Printable>(&self, objects: &[(&T, Value)], wide: bool) -> String {
-        let options = self.options;
-        let now = self.cluster.now();
-        let with_namespace = T::NAMESPACED && options.all_namespaces;
-        let base_header = if wide {
-            T::Row::WIDE_HEADER.unwrap_or(T::Row::HEADER)
-        } else {
-            T::Row::HEADER
-        };
-        let mut header: Vec<&str> = Vec::new();
-        if with_namespace {
-            header.push("NAMESPACE");
-        }
-        header.extend(base_header);
-        let label_headers: Vec<String> = options
-            .label_columns
-            .iter()
-            .map(|key| key.to_uppercase())
-            .collect();
-        header.extend(label_headers.iter().map(String::as_str));
-        if options.show_labels {
-            header.push("LABELS");
-        }
-        let rows: Vec<Vec<String>> = objects
-            .iter()
-            .map(|(object, _)| {
-                let mut row = Vec::new();
-                if with_namespace {
-                    row.push(object.metadata().namespace.clone().unwrap_or_default());
-                }
-                let mut cells = object.row(now, wide);
-                if options.with_kind {
-                    cells[0] = resource_name::<T>(&cells[0]);
-                }
-                row.extend(cells);
-                let labels = object.metadata().labels.as_ref();
-                row.extend(
-                    options
-                        .label_columns
-                        .iter()
-                        .map(|key| labels.and_then(|l| l.get(key)).cloned().unwrap_or_default()),
-                );
-                if options.show_labels {
-                    row.push(labels_column(object.metadata()));
-                }
-                row
-            })
-            .collect();
-        render_table(&header, &rows)
-    }
+/// The objects `get` is to print, and how: what `get` and its watch share.
+pub(super) fn request(args: &Args, context: &Context) -> Result<(Targets, Options), CommandOutput> {
+    args.reject_unknown("get", FLAGS)?;
+    let missing = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
+    let targets = Targets::parse_required(&args.positional, missing)?;
+    let options = options(args, context, &targets)?;
+    Ok((targets, options))
+}
+
+/// Whether `get` is asked to watch.
+pub(super) fn watches(args: &Args) -> bool {
+    args.has(&["-w", "--watch", "--watch-only"])
 }
 
 pub fn get(cluster: &Cluster, args: &Args, context: &Context) -> CommandOutput {
-    if args.has(&["-w", "--watch"]) {
-        return CommandOutput::error(
-            "error: --watch is not available here: the event stream beside the console shows every change as it happens",
-        );
-    }
-    if let Err(output) = args.reject_unknown("get", FLAGS) {
-        return output;
-    }
-    let missing = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
-    let targets = match Targets::parse_required(&args.positional, missing) {
-        Ok(targets) => targets,
-        Err(output) => return output,
-    };
-    let options = match options(args, context, &targets) {
-        Ok(options) => options,
+    let (targets, options) = match request(args, context) {
+        Ok(request) => request,
         Err(output) => return output,
     };
     let mut results = Vec::new();
@@ -330,18 +342,18 @@ pub fn get(cluster: &Cluster, args: &Args, context: &Context) -> CommandOutput {
     print(&results, &options, &targets)
 }
 
-fn options<'a>(
+pub(super) fn options(
     args: &Args,
-    context: &'a Context,
+    context: &Context,
     targets: &Targets,
-) -> Result<Options<'a>, CommandOutput> {
+) -> Result<Options, CommandOutput> {
     let selector_text = args.value(&["-l", "--selector"]).unwrap_or("").to_string();
     let selector = parse_selector(&selector_text)
         .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
     let fields_text = args.value(&["--field-selector"]).unwrap_or("").to_string();
     let fields = parse_field_selector(&fields_text)?;
     Ok(Options {
-        namespace: context.namespace,
+        namespace: context.namespace.to_string(),
         all_namespaces: args.has(&["-A", "--all-namespaces"]),
         selector,
         selector_text,

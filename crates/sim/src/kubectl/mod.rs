@@ -20,6 +20,7 @@ pub mod printers;
 mod rollout;
 mod shell;
 mod tabwriter;
+mod watch;
 
 use crate::limits;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
@@ -208,23 +209,86 @@ pub fn query(cluster: &Cluster, line: &str) -> CommandOutput {
     }
 }
 
-/// Runs one kubectl command line against the cluster. `stdin` feeds `apply -f -`.
+/// Runs one kubectl command line against the cluster and returns what it printed at once. `stdin` feeds
+/// `apply -f -`. A command that would go on (a watch) is stopped there: a terminal lets it go on instead
+/// (`start_words`).
 pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
-    match parse(line) {
-        Ok(parsed) => carry_out(cluster, parsed, stdin),
-        Err(output) => output,
+    let started = match parse(line) {
+        Ok(parsed) => start(cluster, parsed, stdin),
+        Err(output) => return output,
+    };
+    match started {
+        Started::Done(output) => output,
+        Started::Waiting(output, mut waiting) => {
+            waiting.stop(cluster);
+            output
+        }
     }
 }
 
-/// Runs kubectl with the words after `kubectl` as a shell splits them.
-pub fn run_words(cluster: &mut Cluster, words: &[String], stdin: &str) -> CommandOutput {
+/// A kubectl command that has printed what it prints at once, and may go on.
+pub enum Started {
+    Done(CommandOutput),
+    /// It goes on: a watch prints as the cluster changes until it is interrupted.
+    Waiting(CommandOutput, Waiting),
+}
+
+/// A kubectl command still running.
+#[derive(Clone, Debug)]
+pub enum Waiting {
+    Watch(Box<watch::GetWatch>),
+    RolloutStatus(rollout::StatusWatch),
+    Delete(delete::DeleteWait),
+}
+
+impl Waiting {
+    /// Lets the command go on at the cluster's instant, printing into `output`; its exit code once it has
+    /// ended.
+    pub fn poll(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+        match self {
+            Waiting::Watch(watch) => watch.poll(cluster, output),
+            Waiting::RolloutStatus(status) => status.poll(cluster, output),
+            Waiting::Delete(delete) => delete.poll(cluster, output),
+        }
+    }
+
+    /// An instant to be polled at even if the cluster does not change: a timeout.
+    pub fn wake(&self) -> Option<SimTime> {
+        match self {
+            Waiting::Watch(_) => None,
+            Waiting::RolloutStatus(status) => status.wake(),
+            Waiting::Delete(delete) => delete.wake(),
+        }
+    }
+
+    /// Ctrl-C. A watch and `rollout status` catch it (kubectl's interrupt handler) and exit 1; `delete`'s
+    /// wait does not, and SIGINT kills it: 130.
+    pub fn interrupt(&mut self, cluster: &mut Cluster) -> i32 {
+        self.stop(cluster);
+        match self {
+            Waiting::Watch(_) | Waiting::RolloutStatus(_) => 1,
+            Waiting::Delete(_) => crate::shell::INTERRUPTED,
+        }
+    }
+
+    fn stop(&mut self, cluster: &mut Cluster) {
+        match self {
+            Waiting::Watch(watch) => watch.stop(cluster),
+            Waiting::RolloutStatus(status) => status.stop(cluster),
+            Waiting::Delete(_) => {}
+        }
+    }
+}
+
+/// Starts kubectl with the words after `kubectl` as a shell splits them.
+pub fn start_words(cluster: &mut Cluster, words: &[String], stdin: &str) -> Started {
     match parse_words(words) {
-        Ok(parsed) => carry_out(cluster, parsed, stdin),
-        Err(output) => output,
+        Ok(parsed) => start(cluster, parsed, stdin),
+        Err(output) => Started::Done(output),
     }
 }
 
-fn carry_out(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> CommandOutput {
+fn start(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> Started {
     let Parsed {
         verb,
         mut args,
@@ -234,23 +298,39 @@ fn carry_out(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> CommandOutpu
         namespace: &namespace,
         stdin,
     };
+    if verb == "get" && get::watches(&args) {
+        return watch::start(cluster, &args, &context);
+    }
     match verb.as_str() {
-        "get" => get::get(cluster, &args, &context),
-        "describe" => describe::describe(cluster, &args, &context),
-        "scale" => edit::scale(cluster, &args, &context),
-        "delete" => delete::delete(cluster, &args, &context),
-        "apply" => apply(cluster, &args, &context),
-        "rollout" => rollout::rollout(cluster, &mut args, &context),
-        "patch" => edit::patch(cluster, &args, &context),
-        "set" => edit::set(cluster, &mut args, &context),
-        "label" => edit::label(cluster, &args, &context),
-        "annotate" => edit::annotate(cluster, &args, &context),
-        "cordon" => node::cordon(cluster, &args, true),
-        "uncordon" => node::cordon(cluster, &args, false),
-        "drain" => node::drain(cluster, &args),
-        "exec" => exec::exec(cluster, &args, &context),
-        "run" => exec::run(cluster, &args, &context),
-        "expose" => expose::expose(cluster, &args, &context),
+        "rollout" => return rollout::rollout(cluster, &mut args, &context),
+        "delete" => return delete::delete(cluster, &args, &context),
+        _ => {}
+    }
+    Started::Done(carry_out(cluster, &verb, &mut args, &context))
+}
+
+fn carry_out(
+    cluster: &mut Cluster,
+    verb: &str,
+    args: &mut Args,
+    context: &Context,
+) -> CommandOutput {
+    let (args, context) = (args, context);
+    match verb {
+        "get" => get::get(cluster, args, context),
+        "describe" => describe::describe(cluster, args, context),
+        "scale" => edit::scale(cluster, args, context),
+        "apply" => apply(cluster, args, context),
+        "patch" => edit::patch(cluster, args, context),
+        "set" => edit::set(cluster, args, context),
+        "label" => edit::label(cluster, args, context),
+        "annotate" => edit::annotate(cluster, args, context),
+        "cordon" => node::cordon(cluster, args, true),
+        "uncordon" => node::cordon(cluster, args, false),
+        "drain" => node::drain(cluster, args),
+        "exec" => exec::exec(cluster, args, context),
+        "run" => exec::run(cluster, args, context),
+        "expose" => expose::expose(cluster, args, context),
         other => CommandOutput::error(format!(
             "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
         )),
@@ -279,6 +359,19 @@ enum ResourceType {
 }
 
 impl ResourceType {
+    const ALL: [ResourceType; 10] = [
+        ResourceType::Pods,
+        ResourceType::StatefulSets,
+        ResourceType::Claims,
+        ResourceType::Volumes,
+        ResourceType::Services,
+        ResourceType::Nodes,
+        ResourceType::StorageClasses,
+        ResourceType::Revisions,
+        ResourceType::Events,
+        ResourceType::EndpointSlices,
+    ];
+
     fn parse(name: &str) -> Result<ResourceType, CommandOutput> {
         let base = name.split('.').next().unwrap_or(name);
         Ok(match base.to_ascii_lowercase().as_str() {
@@ -347,6 +440,14 @@ impl ResourceType {
             ResourceType::EndpointSlices => visitor.visit::<EndpointSlice>(),
         }
     }
+}
+
+/// The resource type of kind `T`.
+fn resource_type<T: Printable>() -> ResourceType {
+    ResourceType::ALL
+        .into_iter()
+        .find(|kind| kind.kind() == T::KIND)
+        .expect("every printable kind is a resource type")
 }
 
 /// Code that works on any kind, given the kind as a type parameter.

@@ -74,28 +74,44 @@ pub fn labels_column(meta: &ObjectMeta) -> String {
 
 /// Left-aligned columns separated by three spaces, as kubectl's tabwriter prints them.
 pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let last = cells.len() - 1;
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            out.push_str(cell);
-            if i < last {
-                out.push_str(&" ".repeat(widths[i] - cell.chars().count() + 3));
+    TableWriter::default().write(Some(header), rows)
+}
+
+/// kubectl's table writer (liggitt/tabwriter with `RememberWidths`): a column is as wide as its widest cell
+/// written so far, even across flushes, which is why the rows `kubectl get -w` prints line up with the
+/// header until a wider cell comes, and every row after it is wider too.
+#[derive(Clone, Debug, Default)]
+pub struct TableWriter {
+    widths: Vec<usize>,
+}
+
+impl TableWriter {
+    /// Lays out `rows` (after `header`, if given) as one flush of the writer.
+    pub fn write(&mut self, header: Option<&[&str]>, rows: &[Vec<String>]) -> String {
+        let header: Option<Vec<String>> = header.map(|h| h.iter().map(|c| c.to_string()).collect());
+        let lines: Vec<&Vec<String>> = header.iter().chain(rows).collect();
+        for line in &lines {
+            if self.widths.len() < line.len() {
+                self.widths.resize(line.len(), 0);
+            }
+            for (i, cell) in line.iter().enumerate() {
+                self.widths[i] = self.widths[i].max(cell.chars().count());
             }
         }
-        out.trim_end().to_string() + "\n"
-    };
-    let mut text = line(header.to_vec());
-    for row in rows {
-        text.push_str(&line(row.iter().map(String::as_str).collect()));
+        let mut text = String::new();
+        for cells in lines {
+            let mut out = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                out.push_str(cell);
+                if i + 1 < cells.len() {
+                    out.push_str(&" ".repeat(self.widths[i] - cell.chars().count() + 3));
+                }
+            }
+            text.push_str(out.trim_end());
+            text.push('\n');
+        }
+        text
     }
-    text
 }
 
 fn or_none(cell: Option<&String>) -> String {

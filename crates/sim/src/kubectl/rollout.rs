@@ -1,9 +1,9 @@
 //! `kubectl rollout status|history|undo|restart|pause|resume` for StatefulSets, as kubectl's
 //! `StatefulSetStatusViewer`, `StatefulSetHistoryViewer`, `StatefulSetRollbacker` and object restarter do it.
 //!
-//! `rollout status` does not watch: it prints the status message as of now and exits 0, which is what
-//! `kubectl rollout status --watch=false` does. A console command that blocked until the rollout finished
-//! would freeze the simulation the user is watching; running the command again shows the next message.
+//! `rollout status` watches, as kubectl does: it prints the status message as of now and then again at
+//! every change of the set, until the rollout is done (exit 0), the set is deleted, `--timeout` passes, or it is
+//! interrupted. `--watch=false` prints the message once.
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use std::collections::BTreeMap;
@@ -12,23 +12,36 @@ use super::args::Args;
 use super::describe::{describe_pod_template, Doc};
 use super::errors;
 use super::tabwriter::align;
-use super::{fetch, CommandOutput, Context, ResourceType, Targets};
+use super::{fetch, CommandOutput, Context, ResourceType, Started, Targets, Waiting};
 use crate::cluster::Cluster;
 use crate::controller::statefulset::utils::{apply_revision, get_patch};
 use crate::kubectl::apply::{resource_name, update_object};
 use crate::labels::selector_matches;
 use crate::object::get_controller_of;
+use crate::object::{Object, ObjectKey};
+use crate::store::WatchEventType;
+use crate::time::SimTime;
 
 pub const RESTARTED_AT_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
 pub const CHANGE_CAUSE_ANNOTATION: &str = "kubernetes.io/change-cause";
 
-pub fn rollout(cluster: &mut Cluster, args: &mut Args, context: &Context) -> CommandOutput {
+pub fn rollout(cluster: &mut Cluster, args: &mut Args, context: &Context) -> Started {
+    if args.positional.first().map(String::as_str) == Some("status") {
+        return match start_status(cluster, args, context) {
+            Ok(started) => started,
+            Err(output) => Started::Done(output),
+        };
+    }
+    Started::Done(act(cluster, args, context))
+}
+
+/// The subcommands that act at once: every one but `status`.
+fn act(cluster: &mut Cluster, args: &mut Args, context: &Context) -> CommandOutput {
     if args.positional.is_empty() {
         return CommandOutput::error("error: Required resource not specified.\nSee 'kubectl rollout -h' for help and examples");
     }
     let subcommand = args.positional.remove(0);
     let known: &[&str] = match subcommand.as_str() {
-        "status" => &["-w", "--watch", "--timeout", "--revision"],
         "history" => &["--revision"],
         "undo" => &["--to-revision"],
         "restart" | "pause" | "resume" => &[],
@@ -50,8 +63,6 @@ pub fn rollout(cluster: &mut Cluster, args: &mut Args, context: &Context) -> Com
     };
     let namespace = context.namespace;
     match subcommand.as_str() {
-        "status" => only_stateful_sets(kind, "no status viewer has been implemented for", false)
-            .and_then(|_| status(cluster, namespace, &name)),
         "history" => only_stateful_sets(kind, "no history viewer has been implemented for", true)
             .and_then(|_| history(cluster, namespace, &name, args)),
         "undo" => only_stateful_sets(kind, "no rollbacker has been implemented for", true)
@@ -109,13 +120,111 @@ fn refuse_other_kinds(kind: ResourceType, name: &str, action: &str) -> Result<()
     )))
 }
 
-/// `StatefulSetStatusViewer.Status`.
-fn status(cluster: &Cluster, namespace: &str, name: &str) -> Result<CommandOutput, CommandOutput> {
-    let set: StatefulSet = fetch(cluster, namespace, name)?;
-    Ok(CommandOutput::ok(status_message(&set)?))
+/// `rollout status`: the message as of now, and unless `--watch=false` or the rollout is done, a watch that
+/// prints it again at every change of the set.
+fn start_status(
+    cluster: &mut Cluster,
+    args: &mut Args,
+    context: &Context,
+) -> Result<Started, CommandOutput> {
+    args.positional.remove(0);
+    args.reject_unknown(
+        "rollout status",
+        &["-w", "--watch", "--timeout", "--revision"],
+    )?;
+    if args.positional.is_empty() {
+        return Err(CommandOutput::error(
+            "error: required resource not specified",
+        ));
+    }
+    let (kind, name) = Targets::single(&args.positional)?;
+    only_stateful_sets(kind, "no status viewer has been implemented for", false)?;
+    let timeout = args
+        .value(&["--timeout"])
+        .map(crate::time::parse_duration)
+        .transpose()
+        .map_err(|error| {
+            CommandOutput::error(format!(
+                "error: invalid argument for \"--timeout\" flag: {error}"
+            ))
+        })?
+        .filter(|t| t.0 > 0);
+    let watch = args.value(&["-w", "--watch"]) != Some("false");
+    let set: StatefulSet = fetch(cluster, context.namespace, &name)?;
+    let (message, done) = status_message(&set)?;
+    let output = CommandOutput::ok(message);
+    if done || !watch {
+        return Ok(Started::Done(output));
+    }
+    let status = StatusWatch {
+        watch: cluster.open_watch("StatefulSet"),
+        key: ObjectKey::of(&set.metadata),
+        deadline: timeout.map(|t| cluster.now().plus_millis(t.as_millis())),
+    };
+    Ok(Started::Waiting(output, Waiting::RolloutStatus(status)))
 }
 
-pub fn status_message(set: &StatefulSet) -> Result<String, CommandOutput> {
+/// A `rollout status` watching its set.
+#[derive(Clone, Debug)]
+pub struct StatusWatch {
+    watch: u64,
+    key: ObjectKey,
+    /// `--timeout`: when it gives up.
+    deadline: Option<SimTime>,
+}
+
+impl StatusWatch {
+    /// The message again for every change of the set; the exit code once the rollout is done (0), the set
+    /// is gone or the status cannot be read (1), or the timeout has passed (1).
+    pub fn poll(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+        for event in cluster.take_watched(self.watch) {
+            if ObjectKey::of(event.object.metadata()) != self.key {
+                continue;
+            }
+            let Object::StatefulSet(set) = &event.object else {
+                continue;
+            };
+            if event.event_type == WatchEventType::Deleted {
+                output.fail("error: object has been deleted");
+                return self.end(cluster, 1);
+            }
+            match status_message(set) {
+                Ok((message, done)) => {
+                    output.stdout.push_str(&message);
+                    if done {
+                        return self.end(cluster, 0);
+                    }
+                }
+                Err(refusal) => {
+                    output.extend(refusal);
+                    return self.end(cluster, 1);
+                }
+            }
+        }
+        if self.deadline.is_some_and(|at| cluster.now() >= at) {
+            output.fail("error: timed out waiting for the condition");
+            return self.end(cluster, 1);
+        }
+        None
+    }
+
+    /// When it gives up if nothing changes before.
+    pub fn wake(&self) -> Option<SimTime> {
+        self.deadline
+    }
+
+    pub fn stop(&mut self, cluster: &mut Cluster) {
+        cluster.close_watch(self.watch);
+    }
+
+    fn end(&mut self, cluster: &mut Cluster, code: i32) -> Option<i32> {
+        self.stop(cluster);
+        Some(code)
+    }
+}
+
+/// `StatefulSetStatusViewer.Status`: the message, and whether the rollout is done.
+pub fn status_message(set: &StatefulSet) -> Result<(String, bool), CommandOutput> {
     let spec = set.spec.clone().unwrap_or_default();
     let status = set.status.clone().unwrap_or_default();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
@@ -126,41 +235,45 @@ pub fn status_message(set: &StatefulSet) -> Result<String, CommandOutput> {
     }
     let observed = status.observed_generation.unwrap_or(0);
     if observed == 0 || set.metadata.generation.unwrap_or(0) > observed {
-        return Ok("Waiting for statefulset spec update to be observed...\n".into());
+        return Ok((
+            "Waiting for statefulset spec update to be observed...\n".into(),
+            false,
+        ));
     }
     let replicas = spec.replicas.unwrap_or(1);
     let ready = status.ready_replicas.unwrap_or(0);
     if ready < replicas {
-        return Ok(format!(
-            "Waiting for {} pods to be ready...\n",
-            replicas - ready
-        ));
+        let message = format!("Waiting for {} pods to be ready...\n", replicas - ready);
+        return Ok((message, false));
     }
     let updated = status.updated_replicas.unwrap_or(0);
     if let Some(rolling) = &strategy.rolling_update {
         if let Some(partition) = rolling.partition {
             if updated < replicas - partition {
-                return Ok(format!(
+                let message = format!(
                     "Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n",
                     replicas - partition
-                ));
+                );
+                return Ok((message, false));
             }
         }
-        return Ok(format!(
-            "partitioned roll out complete: {updated} new pods have been updated...\n"
-        ));
+        let message =
+            format!("partitioned roll out complete: {updated} new pods have been updated...\n");
+        return Ok((message, true));
     }
     let update_revision = status.update_revision.clone().unwrap_or_default();
     let current_revision = status.current_revision.clone().unwrap_or_default();
     if update_revision != current_revision {
-        return Ok(format!(
+        let message = format!(
             "waiting for statefulset rolling update to complete {updated} pods at revision {update_revision}...\n"
-        ));
+        );
+        return Ok((message, false));
     }
-    Ok(format!(
+    let message = format!(
         "statefulset rolling update complete {} pods at revision {current_revision}...\n",
         status.current_replicas.unwrap_or(0)
-    ))
+    );
+    Ok((message, true))
 }
 
 /// `controlledHistoryV1`: the revisions that match the set's selector and that the set controls.

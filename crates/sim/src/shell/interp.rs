@@ -139,17 +139,21 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
         }
     }
 
-    /// Ctrl-C: everything running is interrupted and the job ends with status 130, the terminal echoing `^C`.
+    /// Ctrl-C: everything running is interrupted and the line ends, the terminal echoing `^C`. Its status is
+    /// that of the last command of the pipeline that was running, as bash reports it: 130 for one SIGINT
+    /// killed, or what a program that catches SIGINT exits with (kubectl's watches exit 1).
     pub fn interrupt<S: System<Program = P>>(&mut self, system: &mut S) {
         if self.status.is_some() {
             return;
         }
-        self.abort(system);
+        let status = self.abort(system);
         self.output.stdout.push_str("^C\n");
-        self.end(INTERRUPTED);
+        self.end(status.unwrap_or(INTERRUPTED));
     }
 
-    fn abort<S: System<Program = P>>(&mut self, system: &mut S) {
+    /// Ends everything running; the status of the innermost pipeline's last command, if one was running.
+    fn abort<S: System<Program = P>>(&mut self, system: &mut S) -> Option<i32> {
+        let mut status = None;
         for frame in self.frames.iter_mut().rev() {
             match frame {
                 Frame::Pipeline(run) => {
@@ -158,6 +162,9 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
                         stage.abort(system, &mut io);
                         self.output.stderr.push_str(&io.stderr);
                         self.output.stdout.push_str(&io.stdout);
+                    }
+                    if status.is_none() && run.stages.len() == run.commands.len() {
+                        status = run.stages.last().and_then(Stage::exited);
                     }
                 }
                 Frame::Substitute {
@@ -171,6 +178,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             }
         }
         self.frames.clear();
+        status
     }
 
     fn end(&mut self, status: i32) {
@@ -866,18 +874,18 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
 
     /// Ends whatever runs in the stage, as SIGINT or a closed pipe ends it.
     fn abort<S: System<Program = P>>(&mut self, system: &mut S, io: &mut Io) {
-        match &mut self.state {
+        let status = match &mut self.state {
+            StageState::Exited(_) => return,
             StageState::Program(program) => system.interrupt(program, io),
             StageState::Shell(job) => {
-                job.abort(system);
+                let status = job.abort(system);
                 let out = job.take_output();
                 io.stderr.push_str(&out.stderr);
+                status.unwrap_or(INTERRUPTED)
             }
-            _ => {}
-        }
-        if self.exited().is_none() {
-            self.state = StageState::Exited(INTERRUPTED);
-        }
+            _ => INTERRUPTED,
+        };
+        self.state = StageState::Exited(status);
     }
 
     /// Lets the stage go on with what has come down the pipe (`closed` once the stage before has exited).

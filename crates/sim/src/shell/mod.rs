@@ -128,6 +128,7 @@ pub trait System {
     /// Lets a running program go on; what it prints goes into `io`.
     fn poll(&mut self, program: &mut Self::Program, io: &mut Io) -> Poll;
 
-    /// Ctrl-C: the program ends, printing what it prints on SIGINT.
-    fn interrupt(&mut self, program: &mut Self::Program, io: &mut Io);
+    /// Ctrl-C: the program ends, printing what it prints on SIGINT; its exit status (130 for a program
+    /// SIGINT kills, what it exits with for one that catches it).
+    fn interrupt(&mut self, program: &mut Self::Program, io: &mut Io) -> i32;
 }
