@@ -83,6 +83,22 @@ pub struct Progress {
     /// Steps started, from the first: a step starts no earlier than the one before it.
     pub executed: usize,
     running: Vec<Job>,
+    /// A line typed at the page's console that goes on running and has changed nothing yet: no step of the
+    /// script, so it holds up none; the timeline makes it one the moment it changes something.
+    pub(crate) typed: Option<Typed>,
+}
+
+/// A typed line still running outside the script.
+#[derive(Clone, Debug)]
+pub(crate) struct Typed {
+    pub issued: SimTime,
+    /// The steps started when it was typed: where it goes if it becomes a step.
+    pub executed: usize,
+    /// Whether the branch went on past that instant when it was typed: it then becomes a step of a new
+    /// branch, and the old future stays reachable.
+    pub future: bool,
+    pub line: String,
+    pub command: Running,
 }
 
 /// A step's command line still running.
@@ -95,6 +111,33 @@ struct Job {
 }
 
 impl Progress {
+    /// Takes a command already running as step `index`'s: a line typed at the console that changed the
+    /// cluster as it started, and has become that step.
+    pub(crate) fn adopt(&mut self, step: usize, issued: SimTime, command: Running) {
+        self.running.push(Job {
+            step,
+            issued,
+            deadline: SimTime::END,
+            command,
+        });
+    }
+
+    /// Ctrl-C for step `index`'s command, if it is still running: what it printed then, and how it ended.
+    pub(crate) fn interrupt_step(&mut self, index: usize, cluster: &mut Cluster) -> Option<Ran> {
+        let place = self.running.iter().position(|job| job.step == index)?;
+        let mut job = self.running.remove(place);
+        job.command.interrupt(cluster);
+        Some(job.command.finish(cluster))
+    }
+
+    /// When step `index`'s command, still running, was issued.
+    pub(crate) fn issued(&self, index: usize) -> Option<SimTime> {
+        self.running
+            .iter()
+            .find(|job| job.step == index)
+            .map(|job| job.issued)
+    }
+
     fn terminal_busy(&self, steps: &[Step], terminal: &str) -> bool {
         self.running
             .iter()
@@ -142,6 +185,22 @@ pub(crate) trait Watcher {
     /// The run stopped at the cluster's instant, the steps due by then started, with `progress` made: a
     /// stop `stop_after` asked for, a step's instant, or the end.
     fn stopped(&mut self, _cluster: &mut Cluster, _progress: &Progress) {}
+
+    /// The typed line running outside the script printed this.
+    fn typed_printed(&mut self, _printed: Printed) {}
+
+    /// The typed line running outside the script has ended.
+    fn typed_ended(&mut self, _ran: Ran) {}
+}
+
+/// Why a run returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// It reached the instant it was asked to run to.
+    Reached,
+    /// The typed line running outside the script changed the cluster: it must become a step before the run
+    /// goes on, or a replay would not make the same change.
+    TypedChanged,
 }
 
 /// Runs the cluster to `to`, starting the steps from `steps[progress.executed]` whose instants are not after
@@ -154,7 +213,7 @@ pub(crate) fn run(
     progress: &mut Progress,
     to: SimTime,
     watcher: &mut impl Watcher,
-) {
+) -> Stop {
     loop {
         start_due(cluster, steps, progress, watcher);
         let now = cluster.now();
@@ -170,12 +229,14 @@ pub(crate) fn run(
         let target = watcher
             .stop_after(now)
             .map_or(until, |stop| stop.min(until));
-        advance(cluster, steps, progress, target, watcher);
+        if advance(cluster, steps, progress, target, watcher) == Stop::TypedChanged {
+            return Stop::TypedChanged;
+        }
         interrupt_overdue(cluster, steps, progress, watcher);
         start_due(cluster, steps, progress, watcher);
         watcher.stopped(cluster, progress);
         if cluster.now() >= to {
-            break;
+            return Stop::Reached;
         }
     }
 }
@@ -195,6 +256,9 @@ fn start_due(
     if progress.executed > started && !progress.running.is_empty() {
         poll_running(cluster, steps, progress, watcher);
         start_in_order(cluster, steps, progress, watcher);
+    }
+    if progress.executed > started {
+        poll_typed(cluster, progress, watcher);
     }
 }
 
@@ -252,17 +316,19 @@ fn advance(
     progress: &mut Progress,
     target: SimTime,
     watcher: &mut impl Watcher,
-) {
-    if progress.running.is_empty() {
+) -> Stop {
+    if progress.running.is_empty() && progress.typed.is_none() {
         run_until(cluster, target, watcher);
-        return;
+        return Stop::Reached;
     }
     loop {
         let now = cluster.now();
         let wake = progress
             .running
             .iter()
-            .filter_map(|job| job.command.wake(now))
+            .map(|job| &job.command)
+            .chain(progress.typed.as_ref().map(|typed| &typed.command))
+            .filter_map(|command| command.wake(now))
             .min();
         let next = [cluster.next_event_at(), wake]
             .into_iter()
@@ -272,10 +338,32 @@ fn advance(
         cluster.run_until(next.unwrap_or(target).max(now));
         watcher.ran(cluster);
         let ended = poll_running(cluster, steps, progress, watcher);
+        if poll_typed(cluster, progress, watcher) == Stop::TypedChanged {
+            return Stop::TypedChanged;
+        }
         if ended || cluster.now() >= target {
-            return;
+            return Stop::Reached;
         }
     }
+}
+
+/// Lets the typed line running outside the script go on. Stops the run if it changed the cluster.
+fn poll_typed(cluster: &mut Cluster, progress: &mut Progress, watcher: &mut impl Watcher) -> Stop {
+    let Some(typed) = progress.typed.as_mut() else {
+        return Stop::Reached;
+    };
+    let ended = typed.command.poll(cluster);
+    for printed in typed.command.take_printed() {
+        watcher.typed_printed(printed);
+    }
+    if typed.command.changed() {
+        return Stop::TypedChanged;
+    }
+    if ended {
+        let typed = progress.typed.take().expect("checked above");
+        watcher.typed_ended(typed.command.finish(cluster));
+    }
+    Stop::Reached
 }
 
 /// Lets every running command go on; reports those that ended. Returns whether any did.

@@ -41,6 +41,8 @@ pub struct Ran {
 /// The terminal's machine as the shell sees it: kubectl, and the cluster's clock.
 struct Machine<'a> {
     cluster: &'a mut Cluster,
+    /// Set when a kubectl command changed the cluster: an object, or a file in a container.
+    changed: &'a mut bool,
 }
 
 impl System for Machine<'_> {
@@ -60,7 +62,12 @@ impl System for Machine<'_> {
         if argv[0] != "kubectl" {
             return Start::NotFound;
         }
-        match kubectl::start_words(self.cluster, &argv[1..], stdin) {
+        let version = self.cluster.store().resource_version();
+        let files = self.cluster.vfs().clone();
+        let started = kubectl::start_words(self.cluster, &argv[1..], stdin);
+        *self.changed |= self.cluster.store().resource_version() != version
+            || !self.cluster.vfs().unchanged_since(&files);
+        match started {
             Started::Done(output) => {
                 let code = output.exit_code;
                 pass_on(output, io);
@@ -99,6 +106,8 @@ pub struct Running {
     /// Whether it has waited: from then on what it prints is printed while running.
     waited: bool,
     wake: Option<SimTime>,
+    /// Whether a command it ran changed the cluster.
+    changed: bool,
 }
 
 impl Running {
@@ -113,14 +122,23 @@ impl Running {
             printed: Vec::new(),
             waited: false,
             wake: None,
+            changed: false,
         };
         running.poll(cluster);
         running
     }
 
+    /// Whether a command it ran has changed the cluster (an object, a container's file) so far.
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+
     /// Lets the command go on at the cluster's instant. Returns whether it has ended.
     pub fn poll(&mut self, cluster: &mut Cluster) -> bool {
-        let poll = self.job.poll(&mut Machine { cluster });
+        let poll = self.job.poll(&mut Machine {
+            cluster,
+            changed: &mut self.changed,
+        });
         self.wake = match poll {
             Poll::Waiting(wake) => wake,
             Poll::Exited(_) => None,
@@ -141,7 +159,10 @@ impl Running {
 
     /// Ctrl-C.
     pub fn interrupt(&mut self, cluster: &mut Cluster) {
-        self.job.interrupt(&mut Machine { cluster });
+        self.job.interrupt(&mut Machine {
+            cluster,
+            changed: &mut self.changed,
+        });
         self.keep(cluster.now());
     }
 

@@ -9,16 +9,20 @@ use crate::config::ClusterConfig;
 use crate::kubectl::apply::DocumentOutcome;
 use crate::kubectl::{Apply, CommandOutput};
 use crate::scenario::{Action, Scenario, Step};
-use crate::script::{self, Progress};
+use crate::script::{self, Progress, Stop};
 use crate::shell::Session;
+use crate::terminal::Printed;
 use crate::terminal::Ran;
 use crate::time::SimTime;
 use crate::vfs::Vfs;
+use typing::Target;
 
 mod errors;
+mod typing;
 pub use errors::{BranchProblem, HistoryError};
 use k8s_openapi::api::core::v1::Event;
 use std::collections::BTreeMap;
+pub use typing::{TypedOutput, Typing};
 
 /// How often the cluster is copied while it runs. Seeking costs one copy plus at most this much simulation,
 /// until the copies outgrow `SNAPSHOT_BUDGET`.
@@ -137,6 +141,8 @@ pub struct Timeline {
     outputs: BTreeMap<(usize, usize), CommandOutput>,
     /// The branch and instant `take_reached` last looked from.
     reached_from: (usize, SimTime),
+    /// The line typed at the console that is still running, or has ended and not been shown to its end.
+    followed: Option<typing::Followed>,
 }
 
 impl Timeline {
@@ -162,6 +168,7 @@ impl Timeline {
             events_counted: None,
             outputs: BTreeMap::new(),
             reached_from: (0, SimTime::ZERO),
+            followed: None,
         }
     }
 
@@ -309,7 +316,9 @@ impl Timeline {
     /// that it can show how far it has come and stop when asked. Returns whether it arrived.
     pub fn seek_toward(&mut self, to: SimTime, most: SimTime) -> bool {
         let nearest_copy = self.latest_copy_before(to).cluster.now();
-        if to < self.live.now() || nearest_copy > self.live.now() {
+        // A copy further on would skip the line typed at the console that runs outside the script.
+        let skip_ahead = nearest_copy > self.live.now() && self.progress.typed.is_none();
+        if to < self.live.now() || skip_ahead {
             self.restore_before(to);
         }
         self.advance(to.min(self.live.now().plus_millis(most.as_millis())));
@@ -344,8 +353,9 @@ impl Timeline {
             snapshots: &mut self.snapshots,
             budget: self.snapshot_budget,
             boundary: SimTime::ZERO,
+            followed: &mut self.followed,
         };
-        script::run(
+        let stop = script::run(
             &mut self.live,
             &self.branches[self.current].steps,
             &mut self.progress,
@@ -353,6 +363,10 @@ impl Timeline {
             &mut keeper,
         );
         self.extend_horizon(frontier);
+        if stop == Stop::TypedChanged {
+            self.adopt_typed();
+            self.advance(to);
+        }
     }
 
     /// Moves the branch's horizon up to the live cluster, counting the events of the seconds from `frontier`,
@@ -386,6 +400,9 @@ impl Timeline {
     /// Carries out an intervention now and, if it changed the cluster, records it: appended when the branch
     /// has no future yet, or as a new branch from this instant when it has one.
     pub fn act(&mut self, action: Action) -> CommandOutput {
+        if let Action::Run(line) = &action {
+            return self.type_line(line).output;
+        }
         let before = Before::of(&self.live);
         let output = action.execute(&mut self.live);
         if self.record_if_changed(before, action) {
@@ -422,10 +439,8 @@ impl Timeline {
             return false;
         }
         let at = before.now;
-        let branch = &self.branches[self.current];
-        let has_future = branch.horizon > at || branch.steps.len() > self.progress.executed;
-        if has_future {
-            self.fork(at);
+        if self.has_future(at, self.progress.executed) {
+            self.fork_at(at, self.progress.executed);
         }
         self.branches[self.current]
             .steps
@@ -438,11 +453,19 @@ impl Timeline {
         true
     }
 
-    /// A new branch that shares everything up to `at` with the current one, and becomes current.
-    fn fork(&mut self, at: SimTime) {
+    /// Whether the current branch goes on past `at`, where its first `executed` steps have been started: an
+    /// intervention there starts a new branch.
+    fn has_future(&self, at: SimTime, executed: usize) -> bool {
+        let branch = &self.branches[self.current];
+        branch.horizon > at || branch.steps.len() > executed
+    }
+
+    /// A new branch that shares everything up to `at`, and the first `executed` steps, with the current one,
+    /// and becomes current.
+    fn fork_at(&mut self, at: SimTime, executed: usize) {
         let parent = &self.branches[self.current];
         let branch = Branch {
-            steps: parent.steps[..self.progress.executed].to_vec(),
+            steps: parent.steps[..executed].to_vec(),
             horizon: at,
             forked_from: Some((self.current, at)),
             events_per_second: parent
@@ -454,7 +477,7 @@ impl Timeline {
         };
         self.branches.push(branch);
         let (parent, child) = (self.current, self.branches.len() - 1);
-        self.share_outputs(parent, child, self.progress.executed);
+        self.share_outputs(parent, child, executed);
         self.current = child;
     }
 
@@ -495,10 +518,13 @@ impl Timeline {
         self.advance(to);
     }
 
-    /// Makes the live cluster the latest copy taken at or before `to`.
+    /// Makes the live cluster the latest copy taken at or before `to`. A line typed at the console and
+    /// running outside the script is interrupted first: it never ran in the copy.
     fn restore_before(&mut self, to: SimTime) {
+        self.end_typed();
         let snapshot = self.latest_copy_before(to);
-        let (live, progress) = (snapshot.cluster.clone(), snapshot.progress.clone());
+        let (live, mut progress) = (snapshot.cluster.clone(), snapshot.progress.clone());
+        progress.typed = None;
         self.live = live;
         self.progress = progress;
     }
@@ -521,6 +547,19 @@ struct Keeper<'a> {
     budget: usize,
     /// The boundary the run was last asked to stop at.
     boundary: SimTime,
+    /// The typed line the console follows: what it prints goes there as it comes.
+    followed: &'a mut Option<typing::Followed>,
+}
+
+impl Keeper<'_> {
+    /// The followed line, if it is step `index` of the branch being run.
+    fn following(&mut self, index: usize) -> Option<&mut typing::Followed> {
+        let target = Target::Step {
+            branch: self.branch,
+            index,
+        };
+        self.followed.as_mut().filter(|f| f.target == target)
+    }
 }
 
 impl script::Watcher for Keeper<'_> {
@@ -537,7 +576,28 @@ impl script::Watcher for Keeper<'_> {
         _step: &Step,
         ran: Ran,
     ) {
+        if let Some(followed) = self.following(index) {
+            followed.end(ran.clone());
+        }
         self.outputs.insert((self.branch, index), ran.output);
+    }
+
+    fn printed(&mut self, index: usize, printed: Printed) {
+        if let Some(followed) = self.following(index) {
+            followed.print(printed);
+        }
+    }
+
+    fn typed_printed(&mut self, printed: Printed) {
+        if let Some(followed) = self.followed.as_mut().filter(|f| f.target == Target::Typed) {
+            followed.print(printed);
+        }
+    }
+
+    fn typed_ended(&mut self, ran: Ran) {
+        if let Some(followed) = self.followed.as_mut().filter(|f| f.target == Target::Typed) {
+            followed.end(ran);
+        }
     }
 
     fn stopped(&mut self, cluster: &mut Cluster, progress: &Progress) {
