@@ -51,6 +51,14 @@ impl Simulation {
         result
     }
 
+    /// Ctrl-C for a command typed at the console that is still running: what seeking, switching branch or
+    /// opening something else does first, as the page's clock leaves the moment it runs at.
+    pub fn interrupt_running(&self) {
+        if self.timeline.with_value(|t| t.is_following()) {
+            self.update(|t| t.interrupt_followed());
+        }
+    }
+
     /// Reads the timeline, and re-runs the caller whenever it changes.
     pub fn read<R>(&self, read: impl FnOnce(&Timeline) -> R) -> R {
         self.version.track();
@@ -98,6 +106,7 @@ pub fn App() -> impl IntoView {
     }
     provide_context(workspace);
     terminal.follow_script(workspace);
+    terminal.follow_running(simulation);
     if let Some(autosave) = autosave {
         provide_context(autosave);
         autosave::keep_saving(workspace, autosave);

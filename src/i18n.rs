@@ -169,6 +169,9 @@ texts! {
     KubectlCommand: "kubectl command", "kubectl 命令";
     Script: "script", "脚本";
     ConsoleHelpIntro: "This console is a bash prompt with kubectl, at the moment the timeline shows: for loops, pipes into grep, head, tail, wc, sort, awk, cut and xargs, $(…), variables, echo, printf, test and sleep (which lets simulated time pass). A command that changes the cluster in the past starts a branch. kubectl here understands:", "这个控制台是带 kubectl 的 bash 提示符，作用于时间线当前所在的时刻：支持 for 循环、管道到 grep、head、tail、wc、sort、awk、cut 和 xargs，$(…)、变量、echo、printf、test 和 sleep（让模拟时间流逝）。在过去的时刻修改集群会开出一个分支。这里的 kubectl 能理解：";
+    ConsoleRunning: "running — Ctrl-C stops it", "运行中 — Ctrl-C 停止";
+    ConsolePaused: "waiting: the clock is paused, press Play to let it run", "等待中：时钟已暂停，按播放让它继续";
+    ConsoleStop: "Stop (Ctrl-C)", "停止 (Ctrl-C)";
     ConsoleHelpKubectl: "kubectl's own overview of these commands", "kubectl 自己对这些命令的概览";
     ConsoleHelpClear: "clear the screen (↑ still recalls earlier commands)", "清屏（↑ 仍可找回之前的命令）";
     ConsoleHelpHelp: "this help", "显示本帮助";

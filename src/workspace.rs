@@ -82,6 +82,7 @@ impl Workspace {
         } = prepared;
         self.selection.0.set(None);
         self.opened_with.set_value(timeline.branch().steps.len());
+        self.simulation.interrupt_running();
         self.simulation.update(|t| *t = timeline);
         self.manifests.set(manifests);
         self.diagnostics.set(Vec::new());

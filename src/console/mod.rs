@@ -4,12 +4,14 @@
 mod events;
 
 use leptos::prelude::*;
-use ordinal_sim::view::{kubectl, Action, CommandOutput, SimTime};
+use ordinal_sim::view::{kubectl, Action, CommandOutput, SimTime, TypedOutput};
+use std::collections::BTreeMap;
 
 use crate::app::Simulation;
 use crate::classroom::lessons::Lessons;
 use crate::i18n::{t, T};
 use crate::time::format_clock;
+use crate::time::player::Playback;
 use crate::workspace::Workspace;
 pub use events::Announcer;
 use events::EventList;
@@ -53,6 +55,10 @@ pub struct Terminal {
     unseen: RwSignal<usize>,
     /// Whether the Console tab is open.
     watched: RwSignal<bool>,
+    /// The entry whose command is still running: what it prints next is added to it.
+    pub running: RwSignal<Option<usize>>,
+    /// What commands printed after they were entered, as they ran, by entry.
+    streamed: RwSignal<BTreeMap<usize, TypedOutput>>,
 }
 
 impl Terminal {
@@ -62,31 +68,89 @@ impl Terminal {
             cleared: RwSignal::new(0),
             unseen: RwSignal::new(0),
             watched: RwSignal::new(false),
+            running: RwSignal::new(None),
+            streamed: RwSignal::new(BTreeMap::new()),
         }
     }
 
     /// Carries out the action now, on the timeline, and prints its command line and output. Returns the entry,
     /// for whoever ran it to show where they are; `None` once the page is being torn down.
     pub fn run(&self, simulation: Simulation, action: Action, source: Source) -> Option<Entry> {
-        let command = action.command();
-        let (at, output) = simulation.update(|timeline| {
-            let at = timeline.now();
-            (at, timeline.act(action))
-        })?;
-        Some(self.print(at, command, output, source))
+        self.run_then(simulation, action, source, |_| {})
     }
 
     /// A line typed at the prompt, run by the shell now, with what was meant when a kubectl command was typed
     /// without `kubectl`.
     fn run_typed(&self, simulation: Simulation, line: String) {
-        let Some((at, mut output)) = simulation.update(|timeline| {
+        self.run_then(
+            simulation,
+            Action::Run(line.clone()),
+            Source::Typed,
+            |output| hint_kubectl(&line, output),
+        );
+    }
+
+    /// `run`, with `amend` given the output before it is printed. A command that goes on running (a watch,
+    /// `sleep`, `delete` waiting) is followed: what it prints as the clock plays is added to its entry.
+    fn run_then(
+        &self,
+        simulation: Simulation,
+        action: Action,
+        source: Source,
+        amend: impl FnOnce(&mut CommandOutput),
+    ) -> Option<Entry> {
+        self.interrupt(simulation);
+        let command = action.command();
+        let (at, mut output, running) = simulation.update(|timeline| {
             let at = timeline.now();
-            (at, timeline.act(Action::Run(line.clone())))
-        }) else {
+            let output = timeline.act(action);
+            (at, output, timeline.is_following())
+        })?;
+        amend(&mut output);
+        let entry = self.print(at, command, output, source);
+        if running {
+            self.running.set(Some(entry.id));
+        }
+        Some(entry)
+    }
+
+    /// Ctrl-C for the command still running, if one is: it prints `^C` and ends.
+    pub fn interrupt(&self, simulation: Simulation) {
+        if self.running.get_untracked().is_some() {
+            simulation.update(|timeline| timeline.interrupt_followed());
+            self.take_followed(simulation);
+        }
+    }
+
+    /// Adds what the running command printed since the last look to its entry; ends it when it has ended.
+    fn take_followed(&self, simulation: Simulation) {
+        let Some(id) = self.running.get_untracked() else {
             return;
         };
-        hint_kubectl(&line, &mut output);
-        self.print(at, line, output, Source::Typed);
+        let Some(Some(output)) = simulation
+            .timeline
+            .try_update_value(|timeline| timeline.take_followed())
+        else {
+            return;
+        };
+        if !output.stdout.is_empty() || !output.stderr.is_empty() {
+            self.streamed.update(|streamed| {
+                let kept = streamed.entry(id).or_default();
+                kept.stdout.push_str(&output.stdout);
+                kept.stderr.push_str(&output.stderr);
+            });
+        }
+        if output.exit_code.is_some() {
+            self.running.set(None);
+        }
+    }
+
+    /// Follows the running command as the timeline moves.
+    pub fn follow_running(self, simulation: Simulation) {
+        Effect::new(move |_| {
+            simulation.version.track();
+            self.take_followed(simulation);
+        });
     }
 
     /// Adds an entry to the transcript.
@@ -271,7 +335,14 @@ fn Console() -> impl IntoView {
     on_cleanup(move || {
         let _ = terminal.watched.try_set(false);
     });
+    let playback = expect_context::<Playback>();
+    let running = move || terminal.running.get().is_some();
+    let interrupt = move || terminal.interrupt(simulation);
     let submit = move || {
+        // As in a terminal, the next line waits for the running command: Ctrl-C ends it.
+        if terminal.running.get_untracked().is_some() {
+            return;
+        }
         let line = input.get_untracked().trim().to_string();
         let Some(read) = Line::read(&line) else {
             return;
@@ -373,9 +444,23 @@ fn Console() -> impl IntoView {
                             ev.prevent_default();
                             recall(false);
                         }
+                        "c" if ev.ctrl_key() && running() => {
+                            ev.prevent_default();
+                            interrupt();
+                        }
                         _ => {}
                     }
                 />
+                <Show when=running>
+                    <span class="busy" role="status">
+                        {move || {
+                            if playback.playing.get() { t(T::ConsoleRunning) } else { t(T::ConsolePaused) }
+                        }}
+                    </span>
+                    <button type="button" class="stop" on:click=move |_| interrupt()>
+                        {move || t(T::ConsoleStop)}
+                    </button>
+                </Show>
             </form>
         </div>
     }
@@ -386,15 +471,28 @@ fn Console() -> impl IntoView {
 #[component]
 pub fn EntryView(entry: Entry) -> impl IntoView {
     let scripted = entry.source == Source::Script;
+    let terminal = expect_context::<Terminal>();
+    let id = entry.id;
+    let streamed = move |stream: fn(&TypedOutput) -> &str| {
+        terminal
+            .streamed
+            .with(|s| s.get(&id).map(|o| stream(o).to_string()))
+            .unwrap_or_default()
+    };
+    let (clock, command) = (entry.clock(), entry.command);
+    let (first_stdout, first_stderr) = (entry.stdout, entry.stderr);
+    let stdout = move || format!("{first_stdout}{}", streamed(|o| &o.stdout));
+    let stderr = move || format!("{first_stderr}{}", streamed(|o| &o.stderr));
+    let running = move || terminal.running.get() == Some(id);
     view! {
-        <li class="entry" data-source=format!("{:?}", entry.source).to_lowercase()>
+        <li class="entry" data-source=format!("{:?}", entry.source).to_lowercase() class:running=running>
             <div class="command">
-                <span class="at">{entry.clock()}</span>
+                <span class="at">{clock}</span>
                 {scripted.then(|| view! { <span class="script-mark">{move || t(T::Script)}</span> " " })}
-                "$ " {entry.command}
+                "$ " {command}
             </div>
-            <pre class="stdout">{entry.stdout}</pre>
-            <pre class="stderr">{entry.stderr}</pre>
+            <pre class="stdout">{stdout}</pre>
+            <pre class="stderr">{stderr}</pre>
         </li>
     }
 }

@@ -248,6 +248,7 @@ fn Branches() -> impl IntoView {
     // The other branch may hold hours that were never copied: it is entered at its start and run to the
     // moment shown (at most its horizon) as any long seek is.
     let switch = move |index: usize| {
+        simulation.interrupt_running();
         let to = simulation.update(|timeline| {
             let to = timeline.now().min(timeline.branches()[index].horizon);
             timeline.switch_branch(index, SimTime::ZERO);

@@ -70,6 +70,7 @@ impl Seeker {
     /// and its `settled` is dropped with it.
     pub fn seek_then(self, to: SimTime, settled: impl FnOnce() + Send + Sync + 'static) {
         self.playback.playing.set(false);
+        self.simulation.interrupt_running();
         self.target.set_value(Some(to));
         self.settled.set_value(Some(Box::new(settled)));
         let from = self.simulation.timeline.with_value(|t| t.now());

@@ -200,3 +200,28 @@ test('the console is a shell: the lines a tutorial types, loops, pipes and varia
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a watch streams while the clock plays, says it waits while paused, and Ctrl-C ends it', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await setSpeed(page, '4');
+  const entry = await runInConsole(page, 'kubectl get pods -w');
+  await page.waitForFunction(() => document.querySelector('.console .transcript .entry:last-child')?.classList.contains('running'));
+  const rows = async () => (await entry.locator('.stdout').textContent()).split('\n').filter(Boolean).length;
+  const first = await rows();
+  // The default page is creating its pods: each change is a new row, as the clock plays.
+  await page.waitForFunction((n) => {
+    const text = document.querySelector('.console .transcript .entry:last-child .stdout').textContent;
+    return text.split('\n').filter(Boolean).length > n;
+  }, first);
+  assert.match(await page.locator('.prompt .busy').textContent(), /Ctrl-C/);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.match(await page.locator('.prompt .busy').textContent(), /clock is paused/);
+  await page.screenshot({ path: join(ARTIFACTS, 'console-watch.png') });
+  await page.getByLabel('kubectl command').press('Control+c');
+  await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'));
+  assert.match(await entry.locator('.stdout').textContent(), /\^C\n$/);
+  const status = await runInConsole(page, 'echo $?');
+  assert.equal(await status.locator('.stdout').textContent(), '1\n', "kubectl's interrupt handler exits 1");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -37,7 +37,7 @@ pub use crate::limits::MAX_REPLICAS;
 pub use crate::object::ObjectKey;
 pub use crate::scenario::{Action, Scenario};
 pub use crate::time::{go_duration, SimTime};
-pub use crate::timeline::{ReachedStep, Timeline};
+pub use crate::timeline::{ReachedStep, Timeline, TypedOutput};
 
 /// The kubectl a viewer's console runs: a command line against the cluster, writing (`run`) or not (`query`).
 pub mod kubectl {
