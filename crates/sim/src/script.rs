@@ -234,6 +234,8 @@ pub(crate) fn run(
         }
         interrupt_overdue(cluster, steps, progress, watcher);
         start_due(cluster, steps, progress, watcher);
+        // A step started at its own deadline (a scenario's `until`) is interrupted at once.
+        interrupt_overdue(cluster, steps, progress, watcher);
         watcher.stopped(cluster, progress);
         if cluster.now() >= to {
             return Stop::Reached;

@@ -4,7 +4,7 @@
 
 use crate::cluster::Cluster;
 use crate::kubectl::{self, CommandOutput, Started, Waiting};
-use crate::shell::{Io, Job, Poll, Session, Start, System};
+use crate::shell::{Input, Io, Job, Poll, Session, Start, System};
 use crate::time::SimTime;
 
 /// Which stream a piece of output went to.
@@ -80,9 +80,9 @@ impl System for Machine<'_> {
         }
     }
 
-    fn poll(&mut self, program: &mut Waiting, io: &mut Io) -> Poll {
+    fn poll(&mut self, program: &mut Waiting, input: &mut Input, io: &mut Io) -> Poll {
         let mut output = CommandOutput::default();
-        let ended = program.poll(self.cluster, &mut output);
+        let ended = program.poll(self.cluster, input, &mut output);
         pass_on(output, io);
         match ended {
             Some(code) => Poll::Exited(code),

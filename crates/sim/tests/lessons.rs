@@ -54,7 +54,19 @@ fn run_through(lesson: &Lesson) {
                 );
             }
             let ran = timeline.now();
-            let output = timeline.act(Action::Run(command.to_string()));
+            let mut output = timeline.act(Action::Run(command.to_string()));
+            // A command that waits (`run -i`, `delete`) runs on as the clock moves, as on the page.
+            while timeline.is_following() {
+                assert!(
+                    timeline.step().is_some(),
+                    "{} step {index}: {command} never ends",
+                    lesson.id
+                );
+                if let Some(more) = timeline.take_followed() {
+                    output.stderr.push_str(&more.stderr);
+                    output.exit_code = more.exit_code.unwrap_or(output.exit_code);
+                }
+            }
             assert_eq!(
                 output.exit_code, 0,
                 "{} step {index}: {command}: {}",

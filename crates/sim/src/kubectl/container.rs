@@ -52,6 +52,15 @@ pub struct ContainerFs<'a> {
     pub namespace: String,
 }
 
+/// The image of `container` in the pod.
+fn image_of(pod: &Pod, container: &str) -> String {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.containers.iter().find(|c| c.name == container))
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
 impl<'a> ContainerFs<'a> {
     pub fn new(vfs: &'a mut Vfs, store: &Store, pod: &Pod, container: &str) -> Self {
         let spec = pod.spec.clone().unwrap_or_default();
@@ -63,17 +72,8 @@ impl<'a> ContainerFs<'a> {
             .or_else(|| pod.metadata.name.clone())
             .unwrap_or_default();
         let fqdn = pod_fqdn(pod);
-        let image = spec
-            .containers
-            .iter()
-            .find(|c| c.name == container)
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default();
-        let userland = if image.contains("busybox") || image.contains("alpine") {
-            Userland::BusyBox
-        } else {
-            Userland::Debian
-        };
+        let image = image_of(pod, container);
+        let userland = Self::userland_of(pod, container);
         let ip = pod
             .status
             .as_ref()
@@ -95,6 +95,16 @@ impl<'a> ContainerFs<'a> {
             hostname,
             fqdn,
             namespace,
+        }
+    }
+
+    /// Whose tools the container's image ships: BusyBox for busybox and alpine images, Debian's otherwise.
+    pub fn userland_of(pod: &Pod, container: &str) -> Userland {
+        let image = image_of(pod, container);
+        if image.contains("busybox") || image.contains("alpine") {
+            Userland::BusyBox
+        } else {
+            Userland::Debian
         }
     }
 

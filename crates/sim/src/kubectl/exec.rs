@@ -1,5 +1,7 @@
 //! `kubectl exec` into a running container, and `kubectl run`, which creates a pod the simulation schedules
 //! and starts; with `-i` the command's output comes back once the pod runs, and `--rm` deletes the pod after.
+//! A shell started with `-i` and no script (`exec -it web-0 -- sh`, `run -it … /bin/sh`) is a session: it
+//! shows its prompt and runs each line typed at the terminal in the container until `exit` or Ctrl-D.
 //!
 //! The container's main process is not simulated beyond its output: a `run` pod without `--rm` goes on
 //! running after its command has printed, because the kubelet here does not model a process that exits.
@@ -9,53 +11,73 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
 use super::args::Args;
-use super::container::ContainerFs;
-use super::shell::{is_shell, Process, Shell};
-use super::{fetch, wait_for, CommandOutput, Context};
+use super::container::{ContainerFs, Userland};
+use super::shell::{basename, is_shell, Process, Shell};
+use super::{fetch, CommandOutput, Context, Started, Waiting};
 use crate::api::defaults::default_pod_spec;
 use crate::api::delete_options::DeleteOptions;
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
+use crate::shell::Input;
 use crate::time::SimTime;
 
 /// `--pod-running-timeout`'s default.
 const POD_RUNNING_TIMEOUT: SimTime = SimTime(60_000);
 
-pub fn exec(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
-    const FLAGS: &[&str] = &["-c", "--container", "-i", "--stdin", "-t", "--tty"];
-    if let Err(output) = args.reject_unknown("exec", FLAGS) {
-        return output;
+pub fn exec(cluster: &mut Cluster, args: &Args, context: &Context) -> Started {
+    match exec_in(cluster, args, context) {
+        Ok(started) => started,
+        Err(output) => Started::Done(output),
     }
+}
+
+fn exec_in(
+    cluster: &mut Cluster,
+    args: &Args,
+    context: &Context,
+) -> Result<Started, CommandOutput> {
+    const FLAGS: &[&str] = &["-c", "--container", "-i", "--stdin", "-t", "--tty"];
+    args.reject_unknown("exec", FLAGS)?;
     let Some(target) = args.positional.first() else {
-        return CommandOutput::error("error: pod, type/name or --filename must be specified");
+        return Err(CommandOutput::error(
+            "error: pod, type/name or --filename must be specified",
+        ));
     };
     let mut command: Vec<String> = args.positional[1..].to_vec();
     command.extend(args.command.iter().cloned());
     if command.is_empty() {
-        return CommandOutput::error(
+        return Err(CommandOutput::error(
             "error: you must specify at least one command for the container",
-        );
+        ));
     }
     let name = target
         .strip_prefix("pod/")
         .or_else(|| target.strip_prefix("pods/"))
         .unwrap_or(target);
-    let pod: Pod = match fetch(cluster, context.namespace, name) {
-        Ok(pod) => pod,
-        Err(output) => return output,
-    };
-    let stdin = args.has(&["-i", "--stdin"]).then_some(context.stdin);
+    let pod: Pod = fetch(cluster, context.namespace, name)?;
+    let attach = args.has(&["-i", "--stdin"]);
     let tty = args.has(&["-t", "--tty"]);
     let mut output = CommandOutput::default();
-    let container = match choose_container(&pod, args.value(&["-c", "--container"]), &mut output) {
-        Ok(container) => container,
-        Err(error) => return error,
-    };
-    if let Err(error) = check_running(&pod, &container) {
-        return error;
+    let container = choose_container(&pod, args.value(&["-c", "--container"]), &mut output)?;
+    check_running(&pod, &container)?;
+    // A shell whose input is the terminal (nothing piped to kubectl) is a session.
+    if attach && is_interactive(&command) && context.stdin.is_empty() {
+        let mut session = Session::new(&pod, container, command, tty, false);
+        session.open(cluster, &mut output);
+        return Ok(Started::Waiting(
+            output,
+            Waiting::Session(Box::new(session)),
+        ));
     }
+    let stdin = attach.then_some(context.stdin);
     output.extend(run_process(cluster, &pod, &container, &command, stdin, tty));
-    output
+    Ok(Started::Done(output))
+}
+
+/// Whether `command` is a shell that reads its commands from the terminal: `sh`, `/bin/sh`, `bash`, with no
+/// script of its own (`sh -c …`).
+fn is_interactive(command: &[String]) -> bool {
+    matches!(command, [shell] if is_shell(shell))
 }
 
 /// `-c`, else the `kubectl.kubernetes.io/default-container` annotation, else the first container, with
@@ -139,12 +161,7 @@ fn run_process(
     tty: bool,
 ) -> CommandOutput {
     let mut vfs = std::mem::take(cluster.vfs_mut());
-    let now = cluster
-        .now()
-        .to_k8s()
-        .0
-        .strftime("%a %b %e %H:%M:%S UTC %Y")
-        .to_string();
+    let now = clock_text(cluster);
     let working_dir = pod
         .spec
         .as_ref()
@@ -160,6 +177,7 @@ fn run_process(
             cwd: working_dir,
             tty,
             now,
+            exited: None,
         };
         let startable = shell.has_program(&command[0]);
         if startable {
@@ -195,6 +213,59 @@ fn run_process(
     output
 }
 
+/// Where a session's shell is after a line: its directory, and its status if the line was `exit`.
+struct Left {
+    cwd: String,
+    exited: Option<i32>,
+}
+
+/// Runs one line typed at a session's shell, in `cwd`.
+fn run_line(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    container: &str,
+    cwd: &str,
+    line: &str,
+    tty: bool,
+) -> (CommandOutput, Left) {
+    let mut vfs = std::mem::take(cluster.vfs_mut());
+    let now = clock_text(cluster);
+    let mut process = Process::default();
+    let left = {
+        let mut fs = ContainerFs::new(&mut vfs, cluster.store(), pod, container);
+        let mut shell = Shell {
+            fs: &mut fs,
+            store: cluster.store(),
+            cwd: cwd.to_string(),
+            tty,
+            now,
+            exited: None,
+        };
+        shell.script(line, &mut process);
+        Left {
+            cwd: shell.cwd,
+            exited: shell.exited,
+        }
+    };
+    *cluster.vfs_mut() = vfs;
+    let output = CommandOutput {
+        exit_code: process.status,
+        stdout: process.stdout,
+        stderr: process.stderr,
+    };
+    (output, left)
+}
+
+/// What `date` prints now.
+fn clock_text(cluster: &Cluster) -> String {
+    cluster
+        .now()
+        .to_k8s()
+        .0
+        .strftime("%a %b %e %H:%M:%S UTC %Y")
+        .to_string()
+}
+
 /// A 64-hex-digit exec id, as containerd names exec sessions, that follows from the pod and command alone.
 fn exec_id(pod: &Pod, command: &[String]) -> String {
     let seed = format!(
@@ -215,7 +286,18 @@ fn exec_id(pod: &Pod, command: &[String]) -> String {
 
 // --- run -----------------------------------------------------------------------------------------------------
 
-pub fn run(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {
+pub fn run(cluster: &mut Cluster, args: &Args, context: &Context) -> Started {
+    match run_pod_and_attach(cluster, args, context) {
+        Ok(started) => started,
+        Err(output) => Started::Done(output),
+    }
+}
+
+fn run_pod_and_attach(
+    cluster: &mut Cluster,
+    args: &Args,
+    context: &Context,
+) -> Result<Started, CommandOutput> {
     const FLAGS: &[&str] = &[
         "--image",
         "--restart",
@@ -225,26 +307,30 @@ pub fn run(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutp
         "--tty",
         "--rm",
     ];
-    if let Err(output) = args.reject_unknown("run", FLAGS) {
-        return output;
-    }
+    args.reject_unknown("run", FLAGS)?;
     let Some(image) = args.value(&["--image"]) else {
-        return CommandOutput::error("error: required flag(s) \"image\" not set");
+        return Err(CommandOutput::error(
+            "error: required flag(s) \"image\" not set",
+        ));
     };
     let Some(name) = args.positional.first() else {
-        return CommandOutput::error(
+        return Err(CommandOutput::error(
             "error: NAME is required for run\nSee 'kubectl run -h' for help and examples",
-        );
+        ));
     };
     let restart = args.value(&["--restart"]).unwrap_or("Always");
     if !matches!(restart, "Always" | "OnFailure" | "Never") {
-        return CommandOutput::error(format!("error: invalid restart policy: {restart}"));
+        return Err(CommandOutput::error(format!(
+            "error: invalid restart policy: {restart}"
+        )));
     }
     let attach = args.has(&["-i", "--stdin"]);
     let tty = args.has(&["-t", "--tty"]);
     let remove = args.has(&["--rm"]);
     if remove && !attach {
-        return CommandOutput::error("error: --rm should only be used for attached containers");
+        return Err(CommandOutput::error(
+            "error: --rm should only be used for attached containers",
+        ));
     }
     let mut command: Vec<String> = args.positional[1..].to_vec();
     command.extend(args.command.iter().cloned());
@@ -257,47 +343,213 @@ pub fn run(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutp
         attach,
         tty,
     );
-    let key = ObjectKey::of(&pod.metadata);
-    if let Err(error) = cluster.with_store(|store| store.create(pod)) {
-        return CommandOutput::error(super::errors::from_server(&error));
-    }
+    let created = cluster
+        .with_store(|store| store.create(pod))
+        .map_err(|error| CommandOutput::error(super::errors::from_server(&error)))?;
     if !attach {
-        return CommandOutput::ok(format!("pod/{name} created\n"));
+        return Ok(Started::Done(CommandOutput::ok(format!(
+            "pod/{name} created\n"
+        ))));
     }
-    let mut output = CommandOutput::default();
-    let deadline = cluster.now().plus_millis(POD_RUNNING_TIMEOUT.0);
-    let running = |cluster: &Cluster| {
-        cluster
-            .store()
-            .get::<Pod>(&key)
-            .and_then(|p| p.status.as_ref()?.phase.clone())
-            .is_some_and(|phase| phase == "Running")
-    };
-    if !wait_for(cluster, deadline, running) {
-        output.fail("error: timed out waiting for the condition");
-        return output;
-    }
-    if tty {
-        output.warn("If you don't see a command prompt, try pressing enter.");
-    }
-    let pod = cluster
-        .store()
-        .get::<Pod>(&key)
-        .cloned()
-        .unwrap_or_default();
-    if !command.is_empty() {
-        let stdin = Some(context.stdin);
-        let process = run_process(cluster, &pod, name, &command, stdin, tty);
-        output.extend(process);
-    }
-    if remove {
-        let deleted =
-            cluster.with_store(|store| store.delete::<Pod>(&key, DeleteOptions::default()));
-        if deleted.is_ok() {
-            output.say(format!("pod \"{name}\" deleted"));
+    let mut session = Session::new(&created, name.clone(), command, tty, remove);
+    session.stdin = context.stdin.to_string();
+    session.deadline = Some(cluster.now().plus_millis(POD_RUNNING_TIMEOUT.0));
+    Ok(Started::Waiting(
+        CommandOutput::default(),
+        Waiting::Session(Box::new(session)),
+    ))
+}
+
+/// A process in a container that kubectl is attached to: the command `run -i` started once the pod runs, or
+/// an interactive shell that runs each line typed at the terminal.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pod: ObjectKey,
+    uid: Option<String>,
+    container: String,
+    command: Vec<String>,
+    tty: bool,
+    /// `run --rm`: the pod is deleted when the session ends.
+    remove: bool,
+    /// What was piped to kubectl: a shell given a script this way runs it rather than read the terminal.
+    stdin: String,
+    /// `run`: when it gives up waiting for the pod to run.
+    deadline: Option<SimTime>,
+    /// The shell's working directory, once open.
+    cwd: Option<String>,
+    status: i32,
+}
+
+impl Session {
+    fn new(pod: &Pod, container: String, command: Vec<String>, tty: bool, remove: bool) -> Session {
+        Session {
+            pod: ObjectKey::of(&pod.metadata),
+            uid: pod.metadata.uid.clone(),
+            container,
+            command,
+            tty,
+            remove,
+            stdin: String::new(),
+            deadline: None,
+            cwd: None,
+            status: 0,
         }
     }
-    output
+
+    pub fn wake(&self) -> Option<SimTime> {
+        self.deadline.filter(|_| self.cwd.is_none())
+    }
+
+    /// The pod, if it is still the one attached to.
+    fn pod(&self, cluster: &Cluster) -> Option<Pod> {
+        cluster
+            .store()
+            .get::<Pod>(&self.pod)
+            .filter(|p| p.metadata.uid == self.uid)
+            .cloned()
+    }
+
+    /// The shell's prompt, as the image's shell prints it for root: BusyBox's ash shows the directory, Debian's
+    /// dash does not, bash shows user, host and directory.
+    fn prompt(&self, cluster: &Cluster) -> String {
+        let cwd = self.cwd.clone().unwrap_or_else(|| "/".into());
+        let pod = self.pod(cluster).unwrap_or_default();
+        let userland = ContainerFs::userland_of(&pod, &self.container);
+        match (basename(&self.command[0]), userland) {
+            ("bash", _) => {
+                let host = pod.metadata.name.clone().unwrap_or_default();
+                let shown = if cwd == "/root" { "~".to_string() } else { cwd };
+                format!("root@{host}:{shown}# ")
+            }
+            (_, Userland::BusyBox) => format!("{cwd} # "),
+            (_, Userland::Debian) => "# ".into(),
+        }
+    }
+
+    /// The pod runs: kubectl attaches. A shell shows its prompt; a command runs to its end.
+    fn open(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+        if self.tty {
+            output.warn("If you don't see a command prompt, try pressing enter.");
+        }
+        let pod = self.pod(cluster)?;
+        if !self.reads_terminal() {
+            let stdin = Some(self.stdin.as_str());
+            let process = run_process(
+                cluster,
+                &pod,
+                &self.container,
+                &self.command,
+                stdin,
+                self.tty,
+            );
+            self.status = process.exit_code;
+            output.extend(process);
+            return Some(self.end(cluster, output));
+        }
+        let working_dir = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.iter().find(|c| c.name == self.container))
+            .and_then(|c| c.working_dir.clone())
+            .unwrap_or_else(|| "/".into());
+        self.cwd = Some(working_dir);
+        self.show_prompt(cluster, output);
+        None
+    }
+
+    /// A shell prints its prompt only to a terminal (`-t`).
+    fn show_prompt(&self, cluster: &Cluster, output: &mut CommandOutput) {
+        if self.tty {
+            output.stdout.push_str(&self.prompt(cluster));
+        }
+    }
+
+    /// Waits for the pod to run, then runs each line typed, as the terminal echoes it; `exit` or Ctrl-D ends
+    /// the session, and so does the pod going away under it.
+    pub fn poll(
+        &mut self,
+        cluster: &mut Cluster,
+        input: &mut Input,
+        output: &mut CommandOutput,
+    ) -> Option<i32> {
+        let Some(cwd) = self.cwd.clone() else {
+            return self.wait_for_pod(cluster, output);
+        };
+        let running = self.pod(cluster).is_some_and(|pod| {
+            pod.metadata.deletion_timestamp.is_none()
+                && check_running(&pod, &self.container).is_ok()
+        });
+        if !running {
+            output.fail("command terminated with exit code 137");
+            self.status = 137;
+            return Some(self.end(cluster, output));
+        }
+        let mut cwd = cwd;
+        while let Some(line) = input.lines.pop_front() {
+            output.say(&line);
+            let pod = self.pod(cluster).unwrap_or_default();
+            let (process, left) = run_line(cluster, &pod, &self.container, &cwd, &line, self.tty);
+            cwd = left.cwd;
+            self.status = process.exit_code;
+            output.stdout.push_str(&process.stdout);
+            output.stderr.push_str(&process.stderr);
+            if let Some(code) = left.exited {
+                self.status = code;
+                return Some(self.end(cluster, output));
+            }
+            self.cwd = Some(cwd.clone());
+            self.show_prompt(cluster, output);
+        }
+        if input.closed {
+            // Ctrl-D at the prompt: the shell exits, and the terminal moves to a new line.
+            output.stdout.push('\n');
+            return Some(self.end(cluster, output));
+        }
+        None
+    }
+
+    fn wait_for_pod(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+        let phase = self
+            .pod(cluster)
+            .and_then(|p| p.status?.phase)
+            .unwrap_or_default();
+        if phase == "Running" {
+            return self.open(cluster, output);
+        }
+        if self.deadline.is_some_and(|at| cluster.now() >= at) {
+            output.fail("error: timed out waiting for the condition");
+            return Some(1);
+        }
+        None
+    }
+
+    /// The session is over: `--rm` deletes the pod, and kubectl exits as the process did.
+    fn end(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> i32 {
+        self.deadline = None;
+        if self.remove {
+            let deleted = cluster
+                .with_store(|store| store.delete::<Pod>(&self.pod, DeleteOptions::default()));
+            if deleted.is_ok() {
+                output.say(format!("pod \"{}\" deleted", self.pod.name));
+            }
+        }
+        self.status
+    }
+
+    /// Ctrl-C ends kubectl, and `--rm` still deletes the pod.
+    pub fn stop(&mut self, cluster: &mut Cluster) {
+        let mut output = CommandOutput::default();
+        self.end(cluster, &mut output);
+    }
+
+    /// Whether it ends by itself: a command does; a shell reading the terminal waits for input until it ends.
+    pub fn ends_by_itself(&self) -> bool {
+        !self.reads_terminal()
+    }
+
+    fn reads_terminal(&self) -> bool {
+        is_interactive(&self.command) && self.stdin.is_empty()
+    }
 }
 
 /// The pod `kubectl run` sends: one container named after the pod, labelled `run=NAME`.

@@ -23,6 +23,7 @@ mod tabwriter;
 mod watch;
 
 use crate::limits;
+use crate::shell::Input;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
@@ -219,7 +220,23 @@ pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
     };
     match started {
         Started::Done(output) => output,
-        Started::Waiting(output, mut waiting) => {
+        Started::Waiting(mut output, mut waiting) => {
+            // Without a terminal to wait in, the command is carried on to its end here; one that never ends
+            // by itself (a watch) is stopped.
+            let mut input = Input {
+                closed: true,
+                ..Input::default()
+            };
+            loop {
+                if let Some(code) = waiting.poll(cluster, &mut input, &mut output) {
+                    output.exit_code = code;
+                    return output;
+                }
+                match waiting.ends_by_itself().then(|| cluster.next_event_at()) {
+                    Some(Some(at)) => cluster.run_until(at),
+                    _ => break,
+                }
+            }
             waiting.stop(cluster);
             output
         }
@@ -239,16 +256,33 @@ pub enum Waiting {
     Watch(Box<watch::GetWatch>),
     RolloutStatus(rollout::StatusWatch),
     Delete(delete::DeleteWait),
+    /// `exec -it … sh`, `run -i`: a process in a container, an interactive shell reading the terminal.
+    Session(Box<exec::Session>),
 }
 
 impl Waiting {
     /// Lets the command go on at the cluster's instant, printing into `output`; its exit code once it has
     /// ended.
-    pub fn poll(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+    pub fn poll(
+        &mut self,
+        cluster: &mut Cluster,
+        input: &mut Input,
+        output: &mut CommandOutput,
+    ) -> Option<i32> {
         match self {
             Waiting::Watch(watch) => watch.poll(cluster, output),
             Waiting::RolloutStatus(status) => status.poll(cluster, output),
             Waiting::Delete(delete) => delete.poll(cluster, output),
+            Waiting::Session(session) => session.poll(cluster, input, output),
+        }
+    }
+
+    /// Whether `run` (which has no terminal to wait in) carries it on to its end: `run -i`'s command always
+    /// ran to its end; a watch, a rollout's status and a delete's wait are stopped, as they always were.
+    fn ends_by_itself(&self) -> bool {
+        match self {
+            Waiting::Session(session) => session.ends_by_itself(),
+            Waiting::Watch(_) | Waiting::RolloutStatus(_) | Waiting::Delete(_) => false,
         }
     }
 
@@ -258,6 +292,7 @@ impl Waiting {
             Waiting::Watch(_) => None,
             Waiting::RolloutStatus(status) => status.wake(),
             Waiting::Delete(delete) => delete.wake(),
+            Waiting::Session(session) => session.wake(),
         }
     }
 
@@ -267,7 +302,7 @@ impl Waiting {
         self.stop(cluster);
         match self {
             Waiting::Watch(_) | Waiting::RolloutStatus(_) => 1,
-            Waiting::Delete(_) => crate::shell::INTERRUPTED,
+            Waiting::Delete(_) | Waiting::Session(_) => crate::shell::INTERRUPTED,
         }
     }
 
@@ -276,6 +311,7 @@ impl Waiting {
             Waiting::Watch(watch) => watch.stop(cluster),
             Waiting::RolloutStatus(status) => status.stop(cluster),
             Waiting::Delete(_) => {}
+            Waiting::Session(session) => session.stop(cluster),
         }
     }
 }
@@ -304,6 +340,8 @@ fn start(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> Started {
     match verb.as_str() {
         "rollout" => return rollout::rollout(cluster, &mut args, &context),
         "delete" => return delete::delete(cluster, &args, &context),
+        "run" => return exec::run(cluster, &args, &context),
+        "exec" => return exec::exec(cluster, &args, &context),
         _ => {}
     }
     Started::Done(carry_out(cluster, &verb, &mut args, &context))
@@ -328,8 +366,6 @@ fn carry_out(
         "cordon" => node::cordon(cluster, args, true),
         "uncordon" => node::cordon(cluster, args, false),
         "drain" => node::drain(cluster, args),
-        "exec" => exec::exec(cluster, args, context),
-        "run" => exec::run(cluster, args, context),
         "expose" => expose::expose(cluster, args, context),
         other => CommandOutput::error(format!(
             "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."

@@ -23,6 +23,8 @@ pub struct Shell<'a, 'b> {
     /// Whether stdout is a terminal (`exec -t`): `ls` then prints in a row, as it does on a terminal.
     pub tty: bool,
     pub now: String,
+    /// Set by `exit`: the shell has ended, with this status.
+    pub exited: Option<i32>,
 }
 
 /// How one command of a list is joined to the previous one.
@@ -96,6 +98,7 @@ impl Shell<'_, '_> {
                     .get(1)
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(out.status);
+                self.exited = Some(out.status);
                 return;
             }
             self.simple_command(&words, out);
@@ -474,7 +477,7 @@ impl Shell<'_, '_> {
     }
 }
 
-fn basename(program: &str) -> &str {
+pub fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 

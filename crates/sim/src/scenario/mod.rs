@@ -721,15 +721,28 @@ mod tests {
         let mut records = Vec::new();
         Scenario::parse(text).unwrap().run(|r| records.push(r));
         assert!(records.windows(2).all(|w| w[0].at() <= w[1].at()));
-        let returned = records[records.len() - 3].at();
-        assert!(
-            returned > SimTime::from_secs(11),
-            "the pod took time to run"
+        let run = records
+            .iter()
+            .find_map(|r| match r {
+                Record::Command { at, output, .. } if *at == SimTime::from_secs(10) => Some(output),
+                _ => None,
+            })
+            .expect("the run step's record");
+        assert_eq!(
+            (run.exit_code, run.stdout.as_str()),
+            (130, "^C\n"),
+            "the pod was not running yet at until: interrupted there"
         );
-        assert!(
-            matches!(&records[records.len() - 2], Record::Command { at, .. } if *at == returned)
+        let get = records.iter().find(
+            |r| matches!(r, Record::Command { command, .. } if command == "kubectl get pods"),
         );
-        assert_eq!(records.last(), Some(&Record::End { at: returned }));
+        assert_eq!(get.map(Record::at), Some(SimTime::from_secs(11)));
+        assert_eq!(
+            records.last(),
+            Some(&Record::End {
+                at: SimTime::from_secs(11)
+            })
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use super::builtins::{self, Builtin};
 use super::expand::{substitutions, Expander};
 use super::filters::{self, Filter};
 use super::syntax::{self, AndOr, Command, Connector, RedirectKind, Script, Simple, Word};
-use super::{Io, Poll, Session, Start, System, INTERRUPTED, MAX_ITERATIONS, MAX_OUTPUT_BYTES};
+use super::{
+    Input, Io, Poll, Session, Start, System, INTERRUPTED, MAX_ITERATIONS, MAX_OUTPUT_BYTES,
+};
 use crate::time::SimTime;
 
 /// A command line being carried out.
@@ -27,6 +29,8 @@ pub struct Job<P> {
     /// `exit N` ran in this shell: the job ends with N once the pipeline it ran in is done.
     exiting: Option<i32>,
     status: Option<i32>,
+    /// What is typed at the terminal, for the program in the foreground that reads it.
+    input: Input,
 }
 
 #[derive(Clone, Debug)]
@@ -103,7 +107,18 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             produced: 0,
             exiting: None,
             status: None,
+            input: Input::default(),
         }
+    }
+
+    /// A line typed at the terminal while the job runs.
+    pub fn feed(&mut self, line: &str) {
+        self.input.lines.push_back(line.to_string());
+    }
+
+    /// Ctrl-D: input ends.
+    pub fn close_input(&mut self) {
+        self.input.closed = true;
     }
 
     /// The exit status once the job has ended.
@@ -469,7 +484,13 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             unreachable!("checked above")
         };
         let mut produced = 0;
-        let poll = run.run(system, &mut self.session, &mut self.output, &mut produced);
+        let poll = run.run(
+            system,
+            &mut self.session,
+            &mut self.input,
+            &mut self.output,
+            &mut produced,
+        );
         match poll {
             Poll::Exited(status) => {
                 self.session.status = status;
@@ -664,12 +685,12 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             return stage;
         }
         let stdin = match &mut stage.input {
-            Input::Pipe if index > 0 => {
+            Stdin::Pipe if index > 0 => {
                 stage.state = StageState::Deferred(argv, String::new());
                 return stage;
             }
-            Input::Pipe => String::new(),
-            Input::Redirected(text) => text.take().unwrap_or_default(),
+            Stdin::Pipe => String::new(),
+            Stdin::Redirected(text) => text.take().unwrap_or_default(),
         };
         stage.state = start_program(system, &argv, &stdin, &self.session, &mut stage.io);
         stage
@@ -785,12 +806,12 @@ struct Stage<P> {
     io: Io,
     stdout: Destination,
     stderr: Destination,
-    input: Input,
+    input: Stdin,
 }
 
 /// Where a stage reads from.
 #[derive(Clone, Debug)]
-enum Input {
+enum Stdin {
     /// The pipe from the stage before (nothing, for the first).
     Pipe,
     /// A file or a here-document (`<`, `<<`), read whole: `None` once read.
@@ -818,7 +839,7 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
             io: Io::default(),
             stdout: Destination::Stdout,
             stderr: Destination::Stderr,
-            input: Input::Pipe,
+            input: Stdin::Pipe,
         }
     }
 
@@ -855,11 +876,11 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                     let Some(text) = session.files.get(path) else {
                         return Err(format!("{path}: No such file or directory"));
                     };
-                    self.input = Input::Redirected(Some(text.clone()));
+                    self.input = Stdin::Redirected(Some(text.clone()));
                     continue;
                 }
                 Resolved::Input(text) => {
-                    self.input = Input::Redirected(Some(text.clone()));
+                    self.input = Stdin::Redirected(Some(text.clone()));
                     continue;
                 }
             };
@@ -893,17 +914,18 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
         &mut self,
         system: &mut S,
         session: &Session,
+        typed: &mut Input,
         input: String,
         closed: bool,
     ) -> Poll {
         let (input, closed) = match &mut self.input {
-            Input::Pipe => (input, closed),
-            Input::Redirected(text) => (text.take().unwrap_or_default(), true),
+            Stdin::Pipe => (input, closed),
+            Stdin::Redirected(text) => (text.take().unwrap_or_default(), true),
         };
         let poll = match &mut self.state {
             StageState::Exited(status) => Poll::Exited(*status),
             StageState::InShell => Poll::Waiting(None),
-            StageState::Program(program) => system.poll(program, &mut self.io),
+            StageState::Program(program) => system.poll(program, typed, &mut self.io),
             StageState::Deferred(argv, stdin) => {
                 stdin.push_str(&input);
                 if !closed {
@@ -911,7 +933,7 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                 }
                 let (argv, stdin) = (argv.clone(), std::mem::take(stdin));
                 self.state = start_program(system, &argv, &stdin, session, &mut self.io);
-                return self.poll(system, session, String::new(), true);
+                return self.poll(system, session, typed, String::new(), true);
             }
             StageState::Sleep(until) => {
                 if system.now() >= *until {
@@ -936,7 +958,7 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                 let script = xargs.script(collected);
                 let job = Job::of_script(Arc::new(script), session.clone(), 0);
                 self.state = StageState::Shell(Box::new(job));
-                return self.poll(system, session, String::new(), true);
+                return self.poll(system, session, typed, String::new(), true);
             }
             StageState::Shell(job) => {
                 let poll = job.poll(system);
@@ -969,6 +991,7 @@ impl<P: Clone + std::fmt::Debug> PipelineRun<P> {
         &mut self,
         system: &mut S,
         session: &mut Session,
+        typed: &mut Input,
         terminal: &mut Io,
         produced: &mut usize,
     ) -> Poll {
@@ -989,7 +1012,9 @@ impl<P: Clone + std::fmt::Debug> PipelineRun<P> {
             };
             let upstream_done = index == 0 || self.stages[index - 1].exited().is_some();
             let stage = &mut self.stages[index];
-            if let Poll::Waiting(Some(at)) = stage.poll(system, session, input, upstream_done) {
+            if let Poll::Waiting(Some(at)) =
+                stage.poll(system, session, typed, input, upstream_done)
+            {
                 wake = Some(wake.map_or(at, |w| w.min(at)));
             }
             let io = std::mem::take(&mut stage.io);
@@ -1003,7 +1028,7 @@ impl<P: Clone + std::fmt::Debug> PipelineRun<P> {
             .windows(2)
             .any(|w| w[0].exited().is_none() && w[1].exited().is_some());
         if reader_gone {
-            return self.run(system, session, terminal, produced);
+            return self.run(system, session, typed, terminal, produced);
         }
         if self.stages.iter().any(|s| s.exited().is_none()) {
             return Poll::Waiting(wake);

@@ -91,6 +91,14 @@ impl Io {
     }
 }
 
+/// What is typed at the terminal while a command runs: lines a program that reads the terminal (an
+/// interactive shell in a container) takes, and whether input has ended (Ctrl-D).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Input {
+    pub lines: std::collections::VecDeque<String>,
+    pub closed: bool,
+}
+
 /// Where a program or a job is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Poll {
@@ -125,8 +133,9 @@ pub trait System {
         io: &mut Io,
     ) -> Start<Self::Program>;
 
-    /// Lets a running program go on; what it prints goes into `io`.
-    fn poll(&mut self, program: &mut Self::Program, io: &mut Io) -> Poll;
+    /// Lets a running program go on, with what has been typed at the terminal; what it prints goes into
+    /// `io`.
+    fn poll(&mut self, program: &mut Self::Program, input: &mut Input, io: &mut Io) -> Poll;
 
     /// Ctrl-C: the program ends, printing what it prints on SIGINT; its exit status (130 for a program
     /// SIGINT kills, what it exits with for one that catches it).
