@@ -19,16 +19,44 @@ pub struct Step {
     pub terminal: String,
     /// How long a command line may run before it is interrupted, as Ctrl-C interrupts it.
     pub timeout: Option<SimTime>,
+    /// What is typed at the terminal while the command line runs: lines for a shell it opened in a
+    /// container (`kubectl run -it … sh`).
+    pub stdin: Vec<Keystroke>,
+}
+
+/// A line typed at a running command's terminal, or Ctrl-D (`line: None`), ending its input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keystroke {
+    /// How long after the command was issued it is typed; `None`: as soon as the command reads it.
+    pub after: Option<SimTime>,
+    pub line: Option<String>,
+}
+
+impl Keystroke {
+    /// The lines of `text`, each typed as soon as it is read, and then Ctrl-D: a scenario's `stdin: |`.
+    pub fn all_of(text: &str) -> Vec<Keystroke> {
+        text.lines()
+            .map(|line| Keystroke {
+                after: None,
+                line: Some(line.to_string()),
+            })
+            .chain([Keystroke {
+                after: None,
+                line: None,
+            }])
+            .collect()
+    }
 }
 
 impl Step {
-    /// A step in the main terminal, with no timeout.
+    /// A step in the main terminal, with no timeout and nothing typed.
     pub fn new(at: SimTime, action: Action) -> Step {
         Step {
             at,
             action,
             terminal: MAIN_TERMINAL.to_string(),
             timeout: None,
+            stdin: Vec::new(),
         }
     }
 }
@@ -99,6 +127,8 @@ pub(crate) struct Typed {
     pub future: bool,
     pub line: String,
     pub command: Running,
+    /// What was typed at its terminal, for the step it may become.
+    pub stdin: Vec<Keystroke>,
 }
 
 /// A step's command line still running.
@@ -108,6 +138,40 @@ struct Job {
     issued: SimTime,
     deadline: SimTime,
     command: Running,
+    /// What is yet to be typed at its terminal: the instant it is typed at, and the line (`None`: Ctrl-D).
+    keys: std::collections::VecDeque<(SimTime, Option<String>)>,
+}
+
+impl Job {
+    /// Types what is due by now.
+    fn type_due(&mut self, now: SimTime) {
+        while let Some((_, line)) = self.keys.front().filter(|(at, _)| *at <= now).cloned() {
+            self.keys.pop_front();
+            self.command.key(line.as_deref());
+        }
+    }
+
+    /// When it is next to be polled even if the cluster does not change: a key to type, or its command's own.
+    fn wake(&self, now: SimTime) -> Option<SimTime> {
+        let key = self.keys.front().map(|(at, _)| *at).filter(|at| *at > now);
+        [key, self.command.wake(now)].into_iter().flatten().min()
+    }
+}
+
+/// The instants `stdin` is typed at for a command issued at `issued`.
+fn schedule(
+    issued: SimTime,
+    stdin: &[Keystroke],
+) -> std::collections::VecDeque<(SimTime, Option<String>)> {
+    stdin
+        .iter()
+        .map(|key| {
+            let at = key
+                .after
+                .map_or(issued, |after| issued.plus_millis(after.as_millis()));
+            (at, key.line.clone())
+        })
+        .collect()
 }
 
 impl Progress {
@@ -119,7 +183,26 @@ impl Progress {
             issued,
             deadline: SimTime::END,
             command,
+            keys: Default::default(),
         });
+    }
+
+    /// Whether step `index`'s command is a shell in a container reading what is typed.
+    pub(crate) fn reads_input(&self, index: usize) -> bool {
+        self.running
+            .iter()
+            .any(|job| job.step == index && job.command.reads_input())
+    }
+
+    /// Types a line (`None`: Ctrl-D) at step `index`'s terminal now, if its command still runs.
+    pub(crate) fn key_step(&mut self, index: usize, line: Option<&str>) -> bool {
+        match self.running.iter_mut().find(|job| job.step == index) {
+            Some(job) => {
+                job.command.key(line);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Ctrl-C for step `index`'s command, if it is still running: what it printed then, and how it ended.
@@ -286,7 +369,16 @@ fn start_in_order(
             watcher.carried_out(cluster, index, issued, step, ran);
             continue;
         };
-        let command = Running::start(cluster, &step.terminal, line);
+        let mut keys = schedule(issued, &step.stdin);
+        let mut command = Running::start(cluster, &step.terminal, line);
+        // What is typed at once is there for the command's first read.
+        if keys.front().is_some_and(|(at, _)| *at <= issued) && !command.ended() {
+            while let Some((_, line)) = keys.front().filter(|(at, _)| *at <= issued).cloned() {
+                keys.pop_front();
+                command.key(line.as_deref());
+            }
+            command.poll(cluster);
+        }
         if command.ended() {
             let ran = command.finish(cluster);
             watcher.carried_out(cluster, index, issued, step, ran);
@@ -298,13 +390,13 @@ fn start_in_order(
                 .min(watcher.deadline())
         });
         watcher.started(index, issued);
-        let mut command = command;
         hand_printed(index, &mut command, watcher);
         progress.running.push(Job {
             step: index,
             issued,
             deadline,
             command,
+            keys,
         });
     }
 }
@@ -328,9 +420,13 @@ fn advance(
         let wake = progress
             .running
             .iter()
-            .map(|job| &job.command)
-            .chain(progress.typed.as_ref().map(|typed| &typed.command))
-            .filter_map(|command| command.wake(now))
+            .filter_map(|job| job.wake(now))
+            .chain(
+                progress
+                    .typed
+                    .as_ref()
+                    .and_then(|typed| typed.command.wake(now)),
+            )
             .min();
         let next = [cluster.next_event_at(), wake]
             .into_iter()
@@ -379,6 +475,7 @@ fn poll_running(
     let mut index = 0;
     while index < progress.running.len() {
         let job = &mut progress.running[index];
+        job.type_due(cluster.now());
         let done = job.command.poll(cluster);
         hand_printed(job.step, &mut job.command, watcher);
         if done {

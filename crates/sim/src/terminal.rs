@@ -82,7 +82,12 @@ impl System for Machine<'_> {
 
     fn poll(&mut self, program: &mut Waiting, input: &mut Input, io: &mut Io) -> Poll {
         let mut output = CommandOutput::default();
+        let version = self.cluster.store().resource_version();
+        let files = self.cluster.vfs().clone();
         let ended = program.poll(self.cluster, input, &mut output);
+        // A line typed in a container's shell may write a file.
+        *self.changed |= self.cluster.store().resource_version() != version
+            || !self.cluster.vfs().unchanged_since(&files);
         pass_on(output, io);
         match ended {
             Some(code) => Poll::Exited(code),
@@ -126,6 +131,19 @@ impl Running {
         };
         running.poll(cluster);
         running
+    }
+
+    /// Whether what is typed now goes to a shell it opened in a container.
+    pub fn reads_input(&self) -> bool {
+        self.job.running_programs().any(Waiting::reads_input)
+    }
+
+    /// Types a line at the terminal (`None`: Ctrl-D), for the command to read.
+    pub fn key(&mut self, line: Option<&str>) {
+        match line {
+            Some(line) => self.job.feed(line),
+            None => self.job.close_input(),
+        }
     }
 
     /// Whether a command it ran has changed the cluster (an object, a container's file) so far.

@@ -128,3 +128,55 @@ fn ctrl_c_on_a_step_keeps_the_instant_it_was_interrupted_at() {
         "the replay is interrupted where the line was"
     );
 }
+
+#[test]
+fn a_shell_in_a_container_runs_each_line_typed_and_a_replay_types_them_again() {
+    let mut timeline = web();
+    timeline.seek(secs(40));
+    let typed = timeline.type_line("kubectl exec -it web-0 -- sh");
+    assert!(typed.running);
+    assert_eq!(
+        typed.output.stdout, "# ",
+        "dash's prompt in the nginx image"
+    );
+    assert!(timeline.followed_reads_input());
+    timeline.key_followed(Some("hostname"));
+    let shown = timeline.take_followed().expect("followed");
+    assert_eq!(shown.stdout, "hostname\nweb-0\n# ");
+    timeline.seek(secs(45));
+    timeline.key_followed(Some("echo typed > /usr/share/nginx/html/index.html"));
+    assert_eq!(
+        timeline.branches().len(),
+        2,
+        "a write in the past forks, as any change does"
+    );
+    timeline.seek(secs(50));
+    timeline.key_followed(None);
+    let ended = timeline.take_followed().expect("followed to its end");
+    assert_eq!(ended.exit_code, Some(0));
+    let step = timeline
+        .branch()
+        .steps
+        .last()
+        .expect("the session is a step");
+    assert_eq!(step.at, secs(40));
+    assert_eq!(step.stdin.len(), 3, "{:?}", step.stdin);
+    let read = |timeline: &Timeline| {
+        let mut cluster = timeline.cluster().clone();
+        ordinal_sim::kubectl::run(
+            &mut cluster,
+            "kubectl exec web-0 -- cat /usr/share/nginx/html/index.html",
+            "",
+        )
+        .stdout
+    };
+    assert_eq!(read(&timeline), "typed\n");
+    timeline.seek(secs(42));
+    assert_ne!(read(&timeline), "typed\n", "not yet typed at 42 s");
+    timeline.seek(secs(60));
+    assert_eq!(
+        read(&timeline),
+        "typed\n",
+        "typed again by the replay at 45 s"
+    );
+}

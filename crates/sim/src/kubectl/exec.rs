@@ -353,6 +353,7 @@ fn run_pod_and_attach(
     }
     let mut session = Session::new(&created, name.clone(), command, tty, remove);
     session.stdin = context.stdin.to_string();
+    session.attaching = true;
     session.deadline = Some(cluster.now().plus_millis(POD_RUNNING_TIMEOUT.0));
     Ok(Started::Waiting(
         CommandOutput::default(),
@@ -378,6 +379,8 @@ pub struct Session {
     /// The shell's working directory, once open.
     cwd: Option<String>,
     status: i32,
+    /// `run` attaches to the pod's container, and says to press enter if no prompt shows; `exec` does not.
+    attaching: bool,
 }
 
 impl Session {
@@ -393,7 +396,13 @@ impl Session {
             deadline: None,
             cwd: None,
             status: 0,
+            attaching: false,
         }
+    }
+
+    /// Whether it is a shell that has opened and reads the lines typed at the terminal.
+    pub fn reads_input(&self) -> bool {
+        self.cwd.is_some() && self.reads_terminal()
     }
 
     pub fn wake(&self) -> Option<SimTime> {
@@ -428,7 +437,7 @@ impl Session {
 
     /// The pod runs: kubectl attaches. A shell shows its prompt; a command runs to its end.
     fn open(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
-        if self.tty {
+        if self.tty && self.attaching {
             output.warn("If you don't see a command prompt, try pressing enter.");
         }
         let pod = self.pod(cluster)?;

@@ -277,6 +277,11 @@ impl Waiting {
         }
     }
 
+    /// Whether it is a shell in a container reading the lines typed at the terminal.
+    pub fn reads_input(&self) -> bool {
+        matches!(self, Waiting::Session(session) if session.reads_input())
+    }
+
     /// Whether `run` (which has no terminal to wait in) carries it on to its end: `run -i`'s command always
     /// ran to its end; a watch, a rollout's status and a delete's wait are stopped, as they always were.
     fn ends_by_itself(&self) -> bool {

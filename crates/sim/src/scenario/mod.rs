@@ -9,7 +9,7 @@ use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
 use crate::fault::Fault;
 use crate::kubectl::CommandOutput;
 use crate::object::{Object, ObjectKey};
-use crate::script::{self, Progress};
+use crate::script::{self, Keystroke, Progress};
 pub use crate::script::{Action, Step};
 use crate::store::WatchEvent;
 use crate::terminal::{Printed, Ran, Stream};
@@ -143,10 +143,83 @@ struct StepFile {
     /// How long the line may run before it is interrupted as Ctrl-C interrupts it.
     #[serde(skip_serializing_if = "Option::is_none")]
     timeout: Option<DurationFile>,
+    /// What is typed at a shell the line opens in a container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdin: Option<StdinFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     apply: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     inject: Option<InjectFile>,
+}
+
+/// `stdin: |` (lines typed as soon as they are read, then Ctrl-D), or lines each typed a while after the
+/// command was issued (`{after: 5s, line: nslookup web-0.nginx}`; without `line`, Ctrl-D): what the page
+/// records of a session.
+#[derive(Deserialize, Serialize)]
+#[serde(untagged)]
+enum StdinFile {
+    Text(String),
+    Typed(Vec<KeyFile>),
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    after: DurationFile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<String>,
+}
+
+impl StdinFile {
+    fn keys(self, step: usize) -> Result<Vec<Keystroke>, ScenarioError> {
+        match self {
+            StdinFile::Text(text) => Ok(Keystroke::all_of(&text)),
+            StdinFile::Typed(keys) => keys
+                .into_iter()
+                .enumerate()
+                .map(|(index, key)| {
+                    let after = key.after.parse().map_err(|error| ScenarioError::Duration {
+                        field: format!("steps[{step}].stdin[{index}].after"),
+                        error,
+                    })?;
+                    Ok(Keystroke {
+                        after: Some(after),
+                        line: key.line,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn of(keys: &[Keystroke]) -> Option<StdinFile> {
+        if keys.is_empty() {
+            return None;
+        }
+        let text: Option<String> = keys
+            .split_last()
+            .filter(|(last, lines)| {
+                last.after.is_none()
+                    && last.line.is_none()
+                    && lines.iter().all(|k| k.after.is_none() && k.line.is_some())
+            })
+            .map(|(_, lines)| {
+                lines
+                    .iter()
+                    .map(|k| format!("{}\n", k.line.as_deref().unwrap_or_default()))
+                    .collect()
+            });
+        Some(match text {
+            Some(text) => StdinFile::Text(text),
+            None => StdinFile::Typed(
+                keys.iter()
+                    .map(|k| KeyFile {
+                        after: duration_file(k.after.unwrap_or(SimTime::ZERO)),
+                        line: k.line.clone(),
+                    })
+                    .collect(),
+            ),
+        })
+    }
 }
 
 #[derive(Deserialize, Serialize)]
@@ -223,6 +296,7 @@ impl Scenario {
             for (field, given) in [
                 ("terminal", step.terminal.is_some()),
                 ("timeout", step.timeout.is_some()),
+                ("stdin", step.stdin.is_some()),
             ] {
                 if given && !is_run {
                     return Err(ScenarioError::RunOnly { step: index, field });
@@ -246,9 +320,14 @@ impl Scenario {
                 ),
                 _ => return Err(ScenarioError::StepAction { step: index }),
             };
+            let stdin = match step.stdin {
+                Some(stdin) => stdin.keys(index)?,
+                None => Vec::new(),
+            };
             steps.push(Step {
                 terminal: step.terminal.unwrap_or_default(),
                 timeout,
+                stdin,
                 ..Step::new(at, action)
             });
         }
@@ -561,6 +640,7 @@ fn step_file(step: &Step) -> StepFile {
         run: None,
         terminal: (!step.terminal.is_empty()).then(|| step.terminal.clone()),
         timeout: step.timeout.map(duration_file),
+        stdin: StdinFile::of(&step.stdin),
         apply: None,
         inject: None,
     };

@@ -121,6 +121,21 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
         self.input.closed = true;
     }
 
+    /// The programs of the system it is running now.
+    pub fn running_programs(&self) -> impl Iterator<Item = &P> {
+        self.frames.iter().flat_map(|frame| match frame {
+            Frame::Pipeline(run) => run
+                .stages
+                .iter()
+                .filter_map(|stage| match &stage.state {
+                    StageState::Program(program) => Some(program),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    }
+
     /// The exit status once the job has ended.
     pub fn status(&self) -> Option<i32> {
         self.status

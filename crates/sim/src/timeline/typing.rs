@@ -7,7 +7,7 @@
 
 use super::{Before, Timeline};
 use crate::kubectl::CommandOutput;
-use crate::script::{Action, Step, Typed, MAIN_TERMINAL};
+use crate::script::{Action, Keystroke, Step, Typed, MAIN_TERMINAL};
 use crate::terminal::{Printed, Ran, Running, Stream};
 use crate::time::SimTime;
 
@@ -132,6 +132,7 @@ impl Timeline {
                 future,
                 line: line.to_string(),
                 command,
+                stdin: Vec::new(),
             });
             Target::Typed
         };
@@ -190,6 +191,71 @@ impl Timeline {
         }
     }
 
+    /// Whether the followed line is a shell in a container reading what is typed (`kubectl exec -it … sh`).
+    pub fn followed_reads_input(&self) -> bool {
+        let Some(followed) = self
+            .followed
+            .as_ref()
+            .filter(|f| f.output.exit_code.is_none())
+        else {
+            return false;
+        };
+        match followed.target {
+            Target::Typed => self
+                .progress
+                .typed
+                .as_ref()
+                .is_some_and(|typed| typed.command.reads_input()),
+            Target::Step { branch, index } => {
+                branch == self.current && self.progress.reads_input(index)
+            }
+        }
+    }
+
+    /// Types a line (`None`: Ctrl-D) at the followed line's terminal. A step keeps it, with when it was typed,
+    /// so that every replay types it then too.
+    pub fn key_followed(&mut self, line: Option<&str>) {
+        let Some(followed) = &self.followed else {
+            return;
+        };
+        let now = self.live.now();
+        match followed.target {
+            Target::Typed => {
+                if let Some(typed) = self.progress.typed.as_mut() {
+                    typed.command.key(line);
+                    typed.stdin.push(Keystroke {
+                        after: Some(SimTime(now.as_millis() - typed.issued.as_millis())),
+                        line: line.map(str::to_string),
+                    });
+                }
+            }
+            Target::Step { branch, index } => {
+                let Some(issued) = self
+                    .progress
+                    .issued(index)
+                    .filter(|_| branch == self.current)
+                else {
+                    return;
+                };
+                if self.progress.key_step(index, line) {
+                    self.branches[branch].steps[index].stdin.push(Keystroke {
+                        after: Some(SimTime(now.as_millis() - issued.as_millis())),
+                        line: line.map(str::to_string),
+                    });
+                    // Copies taken while it ran would replay it without this.
+                    self.snapshots.retain(|s| s.cluster.now() <= issued);
+                }
+            }
+        }
+        self.pump_followed();
+    }
+
+    /// Lets the followed line read what was typed at once, at this instant.
+    fn pump_followed(&mut self) {
+        let now = self.live.now();
+        self.advance(now);
+    }
+
     /// Interrupts the line running outside the script, if there is one: before anything else is typed, and
     /// before the cluster is taken back to an earlier copy, where it never ran.
     pub(super) fn end_typed(&mut self) {
@@ -219,9 +285,10 @@ impl Timeline {
         }
         let branch = &mut self.branches[self.current];
         branch.steps.truncate(typed.executed);
-        branch
-            .steps
-            .push(Step::new(typed.issued, Action::Run(typed.line)));
+        branch.steps.push(Step {
+            stdin: typed.stdin,
+            ..Step::new(typed.issued, Action::Run(typed.line))
+        });
         let index = typed.executed;
         self.snapshots
             .retain(|s| s.cluster.now() <= typed.issued && s.progress.executed <= typed.executed);
