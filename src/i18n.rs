@@ -172,6 +172,7 @@ texts! {
     ConsoleRunning: "running — Ctrl-C stops it", "运行中 — Ctrl-C 停止";
     ConsolePaused: "waiting: the clock is paused, press Play to let it run", "等待中：时钟已暂停，按播放让它继续";
     ConsoleStop: "Stop (Ctrl-C)", "停止 (Ctrl-C)";
+    ConsoleSession: "in the container's shell: exit or Ctrl-D leaves it", "在容器的 shell 中：exit 或 Ctrl-D 退出";
     ConsoleHelpKubectl: "kubectl's own overview of these commands", "kubectl 自己对这些命令的概览";
     ConsoleHelpClear: "clear the screen (↑ still recalls earlier commands)", "清屏（↑ 仍可找回之前的命令）";
     ConsoleHelpHelp: "this help", "显示本帮助";

@@ -338,9 +338,19 @@ fn Console() -> impl IntoView {
     let playback = expect_context::<Playback>();
     let running = move || terminal.running.get().is_some();
     let interrupt = move || terminal.interrupt(simulation);
+    // A shell opened in a container (`kubectl exec -it web-0 -- sh`) reads what is typed.
+    let in_session = move || {
+        simulation.version.track();
+        running() && simulation.timeline.with_value(|t| t.followed_reads_input())
+    };
     let submit = move || {
-        // As in a terminal, the next line waits for the running command: Ctrl-C ends it.
         if terminal.running.get_untracked().is_some() {
+            if in_session() {
+                let line = input.get_untracked();
+                simulation.update(|t| t.key_followed(Some(&line)));
+                input.set(String::new());
+            }
+            // Otherwise, as in a terminal, the next line waits for the running command: Ctrl-C ends it.
             return;
         }
         let line = input.get_untracked().trim().to_string();
@@ -448,13 +458,23 @@ fn Console() -> impl IntoView {
                             ev.prevent_default();
                             interrupt();
                         }
+                        "d" if ev.ctrl_key() && in_session() => {
+                            ev.prevent_default();
+                            simulation.update(|t| t.key_followed(None));
+                        }
                         _ => {}
                     }
                 />
                 <Show when=running>
                     <span class="busy" role="status">
                         {move || {
-                            if playback.playing.get() { t(T::ConsoleRunning) } else { t(T::ConsolePaused) }
+                            if in_session() {
+                                t(T::ConsoleSession)
+                            } else if playback.playing.get() {
+                                t(T::ConsoleRunning)
+                            } else {
+                                t(T::ConsolePaused)
+                            }
                         }}
                     </span>
                     <button type="button" class="stop" on:click=move |_| interrupt()>

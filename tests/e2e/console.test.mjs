@@ -225,3 +225,29 @@ test('a watch streams while the clock plays, says it waits while paused, and Ctr
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('an interactive busybox session runs nslookup at its prompt, exits, and --rm removes its pod', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await setSpeed(page, '4');
+  // web-0 has a DNS name once it is Ready.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length >= 1);
+  // The course notes' line (seed 003), typed as written.
+  const entry = await runInConsole(page, 'kubectl run -i --tty --image busybox:1.28.4 dns-test --restart=Never --rm /bin/sh');
+  const last = '.console .transcript .entry:last-child';
+  await page.waitForFunction((sel) => document.querySelector(`${sel} .stdout`).textContent.endsWith('/ # '), last);
+  assert.equal(await entry.locator('.stderr').textContent(), "If you don't see a command prompt, try pressing enter.\n");
+  assert.match(await page.locator('.prompt .busy').textContent(), /container's shell/);
+  const prompt = page.getByLabel('kubectl command');
+  await prompt.fill('nslookup web-0.nginx');
+  await prompt.press('Enter');
+  await page.waitForFunction((sel) => document.querySelector(`${sel} .stdout`).textContent.includes('Name:      web-0.nginx'), last);
+  await page.screenshot({ path: join(ARTIFACTS, 'console-session.png') });
+  await prompt.fill('exit');
+  await prompt.press('Enter');
+  await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('running'), last);
+  const text = await entry.locator('.stdout').textContent();
+  assert.match(text, /^\/ # nslookup web-0\.nginx\nServer: {4}10\.96\.0\.10\n/);
+  assert.match(text, /\/ # exit\npod "dns-test" deleted\n$/, 'kubectl says the pod is deleted after the session ends');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
