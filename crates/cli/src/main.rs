@@ -5,15 +5,22 @@ use std::process::ExitCode;
 
 use ordinal_sim::scenario::{Record, Scenario};
 
+mod console;
 mod transcript;
 
 const USAGE: &str = "usage: ordinal run FILE [--output jsonl|transcript]
+       ordinal console [FILE] [--speed X] [--script LINES [--wait DURATION]]
 
-Runs a scenario file and prints what happens, in simulated-time order:
+run: runs a scenario file and prints what happens, in simulated-time order:
   --output transcript   (default) kubectl-style lines: the commands with their output and pod changes
   --output jsonl        one JSON object per line: watch events, COMMAND results, and END last
+Exit status: 0 when the scenario ran (failing commands included), 2 when the file is invalid.
 
-Exit status: 0 when the scenario ran (failing commands included), 2 when the file is invalid.";
+console: a terminal on the simulated cluster (the scenario's, or an empty one): bash with kubectl, line
+editing and history; the clock follows the wall clock at --speed (default 1); Ctrl-C interrupts a command
+that runs on, Ctrl-D leaves. --script types the file's lines instead, without the wall clock, and prints
+the transcript; a line that runs on is interrupted after --wait of simulated time (default 60s).
+Exit status: the last command's.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +30,13 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Invocation::Run { file, output }) => run(&file, output),
+        Ok(Invocation::Console(options)) => match console::run(options) {
+            Ok(status) => ExitCode::from(status.clamp(0, 255) as u8),
+            Err(message) => {
+                eprintln!("ordinal: {message}");
+                ExitCode::from(2)
+            }
+        },
         Err(message) => {
             eprintln!("ordinal: {message}\n\n{USAGE}");
             ExitCode::from(2)
@@ -39,6 +53,7 @@ enum Output {
 enum Invocation {
     Help,
     Run { file: String, output: Output },
+    Console(console::Options),
 }
 
 fn parse_args(args: &[String]) -> Result<Invocation, String> {
@@ -46,6 +61,10 @@ fn parse_args(args: &[String]) -> Result<Invocation, String> {
     match iter.next().map(String::as_str) {
         None | Some("-h" | "--help" | "help") => return Ok(Invocation::Help),
         Some("run") => {}
+        Some("console") => {
+            let rest: Vec<String> = iter.cloned().collect();
+            return console::Options::parse(&rest).map(Invocation::Console);
+        }
         Some(other) => return Err(format!("unknown command {other:?}")),
     }
     let mut file = None;

@@ -74,6 +74,15 @@ fn exec_in(
     Ok(Started::Done(output))
 }
 
+/// The command an image runs when the pod gives none: busybox's `sh`, and for the other images the server
+/// they ship (nginx), which reads nothing and prints nothing to the terminal attached to it.
+fn image_command(pod: &Pod, container: &str) -> Vec<String> {
+    match ContainerFs::userland_of(pod, container) {
+        Userland::BusyBox => vec!["sh".to_string()],
+        Userland::Debian => Vec::new(),
+    }
+}
+
 /// Whether `command` is a shell that reads its commands from the terminal: `sh`, `/bin/sh`, `bash`, with no
 /// script of its own (`sh -c …`).
 fn is_interactive(command: &[String]) -> bool {
@@ -351,6 +360,11 @@ fn run_pod_and_attach(
             "pod/{name} created\n"
         ))));
     }
+    // Without a command the container runs its image's own: a shell for busybox.
+    let command = match command.is_empty() {
+        true => image_command(&created, name),
+        false => command,
+    };
     let mut session = Session::new(&created, name.clone(), command, tty, remove);
     session.stdin = context.stdin.to_string();
     session.attaching = true;
@@ -406,7 +420,7 @@ impl Session {
     }
 
     pub fn wake(&self) -> Option<SimTime> {
-        self.deadline.filter(|_| self.cwd.is_none())
+        self.deadline
     }
 
     /// The pod, if it is still the one attached to.
@@ -424,7 +438,7 @@ impl Session {
         let cwd = self.cwd.clone().unwrap_or_else(|| "/".into());
         let pod = self.pod(cluster).unwrap_or_default();
         let userland = ContainerFs::userland_of(&pod, &self.container);
-        match (basename(&self.command[0]), userland) {
+        match (self.command.first().map_or("sh", |c| basename(c)), userland) {
             ("bash", _) => {
                 let host = pod.metadata.name.clone().unwrap_or_default();
                 let shown = if cwd == "/root" { "~".to_string() } else { cwd };
@@ -441,6 +455,11 @@ impl Session {
             output.warn("If you don't see a command prompt, try pressing enter.");
         }
         let pod = self.pod(cluster)?;
+        if self.command.is_empty() {
+            // Attached to the image's server: nothing to run, nothing printed, until Ctrl-C.
+            self.deadline = None;
+            return None;
+        }
         if !self.reads_terminal() {
             let stdin = Some(self.stdin.as_str());
             let process = run_process(
@@ -462,6 +481,7 @@ impl Session {
             .and_then(|c| c.working_dir.clone())
             .unwrap_or_else(|| "/".into());
         self.cwd = Some(working_dir);
+        self.deadline = None;
         self.show_prompt(cluster, output);
         None
     }
@@ -481,6 +501,9 @@ impl Session {
         input: &mut Input,
         output: &mut CommandOutput,
     ) -> Option<i32> {
+        if self.command.is_empty() && self.deadline.is_none() {
+            return None;
+        }
         let Some(cwd) = self.cwd.clone() else {
             return self.wait_for_pod(cluster, output);
         };

@@ -213,11 +213,26 @@ impl std::fmt::Display for SyntaxError {
 
 /// Reads a whole command line (or several lines: a scenario step, a here-document's body).
 pub fn parse(text: &str) -> Result<Script, SyntaxError> {
+    read(text).map(|(script, _)| script)
+}
+
+/// Whether a terminal would ask for another line (`> `) before running `text`: a quote, a `$(`, a compound
+/// command or a pipeline is still open, or a here-document has not met its delimiter.
+pub fn wants_more(text: &str) -> bool {
+    match read(text) {
+        Ok((_, here_document_open)) => here_document_open,
+        Err(error) => error.wants_more(),
+    }
+}
+
+/// The script, and whether a here-document ran to the end of the text without its delimiter.
+fn read(text: &str) -> Result<(Script, bool), SyntaxError> {
     let mut parser = Parser {
         chars: text.chars().collect(),
         at: 0,
         depth: 0,
         pending_here_documents: Vec::new(),
+        here_document_open: false,
     };
     let mut script = parser.script(&[])?;
     if let Some(token) = parser.peek_token() {
@@ -232,7 +247,7 @@ pub fn parse(text: &str) -> Result<Script, SyntaxError> {
             .collect();
         fill_here_documents(&mut script, &bodies);
     }
-    Ok(script)
+    Ok((script, parser.here_document_open))
 }
 
 /// Puts each here-document's body, read after its line ended, where its redirection stands.
@@ -295,6 +310,8 @@ struct Parser {
     depth: usize,
     /// Here-documents whose bodies start after the next newline: the redirection to fill and its delimiter.
     pending_here_documents: Vec<PendingHereDocument>,
+    /// A here-document's body ran to the end of the text without its delimiter.
+    here_document_open: bool,
 }
 
 struct PendingHereDocument {
@@ -716,6 +733,7 @@ impl Parser {
                 )
             };
             let mut body = String::new();
+            let mut delimited = false;
             while self.peek().is_some() {
                 let mut line = String::new();
                 while let Some(c) = self.peek() {
@@ -731,17 +749,20 @@ impl Parser {
                     line
                 };
                 if line == delimiter {
+                    delimited = true;
                     break;
                 }
                 body.push_str(&line);
                 body.push('\n');
             }
+            self.here_document_open |= !delimited;
             let word = if expand {
                 let mut inner = Parser {
                     chars: body.chars().collect(),
                     at: 0,
                     depth: self.depth,
                     pending_here_documents: Vec::new(),
+                    here_document_open: false,
                 };
                 inner.double_quoted_until(None)?
             } else {
@@ -868,6 +889,7 @@ impl Parser {
                 at: 0,
                 depth: self.depth,
                 pending_here_documents: Vec::new(),
+                here_document_open: false,
             };
             let script = sub.script(&[])?;
             word.parts.push(Part::Substitution {

@@ -1,0 +1,278 @@
+//! `ordinal console`: the page's console in a terminal. The same timeline and the same shell: a line typed at
+//! the prompt runs at the cluster's current instant; simulated time follows the wall clock at `--speed`; a
+//! command that goes on (a watch, `sleep`, a container's shell) prints as it runs until it ends, Ctrl-C
+//! interrupts it, and a shell opened in a container reads the lines typed until `exit` or Ctrl-D.
+//!
+//! `--script FILE` types the file's lines instead, without the wall clock: each runs to its end (a command that
+//! would run on is interrupted after `--wait` of simulated time, as Ctrl-C would), and what a terminal would show
+//! is printed: the documentation transcript of a real run.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ordinal_sim::scenario::Scenario;
+use ordinal_sim::shell::syntax::wants_more;
+use ordinal_sim::time::parse_duration;
+use ordinal_sim::timeline::{Timeline, TypedOutput};
+use ordinal_sim::{ClusterConfig, SimTime};
+
+pub struct Options {
+    pub scenario: Option<String>,
+    pub speed: f64,
+    pub script: Option<String>,
+    /// How long a scripted line may run on, in simulated time, before it is interrupted.
+    pub wait: SimTime,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options {
+            scenario: None,
+            speed: 1.0,
+            script: None,
+            wait: SimTime::from_secs(60),
+        };
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            let (name, inline) = match arg.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_string())),
+                None => (arg.as_str(), None),
+            };
+            let mut value = |flag: &str| {
+                inline
+                    .clone()
+                    .or_else(|| iter.next().cloned())
+                    .ok_or(format!("{flag} needs a value"))
+            };
+            match name {
+                "--speed" => {
+                    options.speed = value("--speed")?
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s > 0.0)
+                        .ok_or("--speed takes a number above 0, such as 1, 4 or 0.5")?
+                }
+                "--script" => options.script = Some(value("--script")?),
+                "--wait" => {
+                    let text = value("--wait")?;
+                    options.wait = parse_duration(&text).map_err(|e| format!("--wait: {e}"))?;
+                }
+                flag if flag.starts_with('-') => return Err(format!("unknown flag {flag:?}")),
+                _ if options.scenario.is_some() => return Err("give one scenario file".into()),
+                _ => options.scenario = Some(arg.clone()),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Opens the console; the exit status is the last command's, as a shell's is.
+pub fn run(options: Options) -> Result<i32, String> {
+    let mut timeline = match &options.scenario {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+            let scenario = Scenario::parse(&text).map_err(|e| format!("{file}: {e}"))?;
+            Timeline::from_scenario(&scenario)
+        }
+        None => Timeline::new(ClusterConfig::default()),
+    };
+    match &options.script {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+            Ok(script(&mut timeline, &text, options.wait))
+        }
+        None => interactive(&mut timeline, options.speed),
+    }
+}
+
+/// Types each line of `text`: the transcript a terminal would show.
+fn script(timeline: &mut Timeline, text: &str, wait: SimTime) -> i32 {
+    let mut status = 0;
+    let mut lines = text.lines();
+    while let Some(first) = lines.next() {
+        // A line that leaves a quote, a loop or a here-document open goes on on the next, after `> `.
+        let mut line = first.to_string();
+        println!("$ {first}");
+        while wants_more(&line) {
+            let Some(more) = lines.next() else { break };
+            println!("> {more}");
+            line.push('\n');
+            line.push_str(more);
+        }
+        let typed = timeline.type_line(&line);
+        show(&typed.output.stdout, &typed.output.stderr);
+        status = typed.output.exit_code;
+        if !typed.running {
+            continue;
+        }
+        let give_up = timeline.now().plus_millis(wait.as_millis());
+        loop {
+            // A shell in a container reads the next lines of the script, as it would read the terminal.
+            if timeline.followed_reads_input() {
+                timeline.key_followed(lines.next());
+            } else if timeline.now() >= give_up {
+                timeline.interrupt_followed();
+            } else {
+                step(timeline, give_up);
+            }
+            if let Some(code) = print_followed(timeline) {
+                status = code;
+                break;
+            }
+        }
+    }
+    status
+}
+
+/// The next instant anything happens, at most `limit`.
+fn step(timeline: &mut Timeline, limit: SimTime) {
+    let next = timeline
+        .cluster()
+        .next_event_at()
+        .map_or(limit, |at| at.min(limit))
+        .max(timeline.now().plus_millis(1));
+    timeline.seek(next);
+}
+
+/// Prints what the followed line printed; its exit code once it has ended.
+fn print_followed(timeline: &mut Timeline) -> Option<i32> {
+    let TypedOutput {
+        stdout,
+        stderr,
+        exit_code,
+    } = timeline.take_followed()?;
+    show(&stdout, &stderr);
+    exit_code
+}
+
+fn show(stdout: &str, stderr: &str) {
+    print!("{stdout}");
+    eprint!("{stderr}");
+    let _ = std::io::stdout().flush();
+}
+
+/// A prompt with line editing and history, a clock that follows the wall clock, and Ctrl-C for the command
+/// that runs.
+fn interactive(timeline: &mut Timeline, speed: f64) -> Result<i32, String> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let interrupted = interrupted.clone();
+        ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst))
+            .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
+    }
+    let mut editor =
+        rustyline::DefaultEditor::new().map_err(|e| format!("cannot read the terminal: {e}"))?;
+    let clock = Clock {
+        started: Instant::now(),
+        from: timeline.now(),
+        speed,
+    };
+    eprintln!(
+        "Ordinal console: a simulated cluster, its clock at {speed}x the wall clock. kubectl and a small bash; Ctrl-D leaves."
+    );
+    let mut status = 0;
+    loop {
+        let mut line = match editor.readline("$ ") {
+            Ok(line) => line,
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => return Ok(status),
+        };
+        while wants_more(&line) {
+            match editor.readline("> ") {
+                Ok(more) => {
+                    line.push('\n');
+                    line.push_str(&more);
+                }
+                Err(_) => break,
+            }
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(line.as_str());
+        timeline.seek(clock.now().max(timeline.now()));
+        let typed = timeline.type_line(&line);
+        show(&typed.output.stdout, &typed.output.stderr);
+        status = typed.output.exit_code;
+        if typed.running {
+            status = follow(timeline, &clock, &mut editor, &interrupted);
+        }
+    }
+}
+
+/// Plays the clock while the typed line runs, printing what it prints; Ctrl-C interrupts it, and a shell in a
+/// container reads lines from the editor. The terminal has already shown what this prints for a transcript:
+/// the line typed (the editor echoed it) and `^C` (the terminal echoes it).
+fn follow(
+    timeline: &mut Timeline,
+    clock: &Clock,
+    editor: &mut rustyline::DefaultEditor,
+    interrupted: &AtomicBool,
+) -> i32 {
+    interrupted.store(false, Ordering::SeqCst);
+    let mut echoed = String::new();
+    loop {
+        let mut stopped = false;
+        if timeline.followed_reads_input() {
+            let line = match editor.readline("") {
+                Ok(line) => Some(line),
+                Err(rustyline::error::ReadlineError::Interrupted) => {
+                    timeline.interrupt_followed();
+                    stopped = true;
+                    None
+                }
+                Err(_) => None,
+            };
+            timeline.seek(clock.now().max(timeline.now()));
+            if let Some(line) = &line {
+                echoed = format!("{line}\n");
+            }
+            if !stopped {
+                timeline.key_followed(line.as_deref());
+            }
+        } else if interrupted.swap(false, Ordering::SeqCst) {
+            timeline.interrupt_followed();
+            stopped = true;
+        } else {
+            std::thread::sleep(Duration::from_millis(50));
+            timeline.seek(clock.now().max(timeline.now()));
+        }
+        let Some(TypedOutput {
+            mut stdout,
+            stderr,
+            exit_code,
+        }) = timeline.take_followed()
+        else {
+            continue;
+        };
+        if let Some(rest) = stdout.strip_prefix(echoed.as_str()) {
+            stdout = rest.to_string();
+            echoed.clear();
+        }
+        if stopped {
+            if let Some(kept) = stdout.strip_suffix("^C\n") {
+                stdout = format!("{kept}\n");
+            }
+        }
+        show(&stdout, &stderr);
+        if let Some(code) = exit_code {
+            return code;
+        }
+    }
+}
+
+/// Simulated time as the wall clock moves it.
+struct Clock {
+    started: Instant,
+    from: SimTime,
+    speed: f64,
+}
+
+impl Clock {
+    fn now(&self) -> SimTime {
+        let elapsed = self.started.elapsed().as_secs_f64() * self.speed;
+        self.from.plus_millis((elapsed * 1000.0) as u64)
+    }
+}
