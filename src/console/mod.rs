@@ -4,7 +4,7 @@
 mod events;
 
 use leptos::prelude::*;
-use ordinal_sim::view::{kubectl, Action, CommandOutput, SimTime, TypedOutput};
+use ordinal_sim::view::{kubectl, shell, Action, CommandOutput, SimTime, TypedOutput};
 use std::collections::BTreeMap;
 
 use crate::app::Simulation;
@@ -336,6 +336,8 @@ fn Console() -> impl IntoView {
         let _ = terminal.watched.try_set(false);
     });
     let playback = expect_context::<Playback>();
+    // The lines typed so far of a command that goes on over several lines.
+    let continued = RwSignal::new(None::<String>);
     let running = move || terminal.running.get().is_some();
     let interrupt = move || terminal.interrupt(simulation);
     // A shell opened in a container (`kubectl exec -it web-0 -- sh`) reads what is typed.
@@ -353,7 +355,18 @@ fn Console() -> impl IntoView {
             // Otherwise, as in a terminal, the next line waits for the running command: Ctrl-C ends it.
             return;
         }
-        let line = input.get_untracked().trim().to_string();
+        // A line that leaves a quote, a loop or a here-document open goes on on the next, as after bash's `> `.
+        let typed = input.get_untracked();
+        let line = match continued.get_untracked() {
+            Some(start) => format!("{start}\n{typed}"),
+            None => typed.trim().to_string(),
+        };
+        if shell::wants_more(&line) {
+            continued.set(Some(line));
+            input.set(String::new());
+            return;
+        }
+        continued.set(None);
         let Some(read) = Line::read(&line) else {
             return;
         };
@@ -436,7 +449,7 @@ fn Console() -> impl IntoView {
                 ev.prevent_default();
                 submit();
             }>
-                <span aria-hidden="true">"$ "</span>
+                <span aria-hidden="true">{move || if continued.with(Option::is_some) { "> " } else { "$ " }}</span>
                 <input
                     type="text"
                     aria-label=move || t(T::KubectlCommand)

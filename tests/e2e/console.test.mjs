@@ -194,8 +194,24 @@ test('the console is a shell: the lines a tutorial types, loops, pipes and varia
   await runInConsole(page, 'export POD=web-0');
   const expanded = await runInConsole(page, 'echo "$POD has $(kubectl get pods -o name | wc -l) neighbours"');
   assert.match(await expanded.locator('.stdout').textContent(), /^web-0 has \d neighbours\n$/);
-  const broken = await runInConsole(page, 'for i in 0 1; do echo $i');
-  assert.equal(await broken.locator('.stderr').textContent(), 'bash: syntax error: unexpected end of file\n');
+  // A line left open goes on on the next, after `> `, as in bash: a loop, then a here-document.
+  const prompt = page.getByLabel('kubectl command');
+  for (const line of ['for i in 0 1', 'do echo "line $i"', 'done']) {
+    await prompt.fill(line);
+    await prompt.press('Enter');
+  }
+  const continued = page.locator('.console .transcript .entry').last();
+  await continued.locator('.command', { hasText: 'done' }).waitFor();
+  assert.equal(await continued.locator('.stdout').textContent(), 'line 0\nline 1\n');
+  for (const line of ['cat <<EOF | wc -l', 'one', 'two', 'EOF']) {
+    await prompt.fill(line);
+    await prompt.press('Enter');
+  }
+  const counted = page.locator('.console .transcript .entry').last();
+  await counted.locator('.command', { hasText: 'EOF' }).waitFor();
+  assert.equal(await counted.locator('.stdout').textContent(), '2\n');
+  const broken = await runInConsole(page, 'echo ) oops');
+  assert.equal(await broken.locator('.stderr').textContent(), "bash: syntax error near unexpected token `)'\n");
   await page.screenshot({ path: join(ARTIFACTS, 'console-shell.png') });
   assert.deepEqual(problems, []);
   await page.close();

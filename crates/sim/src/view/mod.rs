@@ -49,6 +49,11 @@ pub mod kubectl {
     }
 }
 
+/// The console's shell: what it needs to know of a line before running it.
+pub mod shell {
+    pub use crate::shell::syntax::wants_more;
+}
+
 /// Share links and saved work: the state a link or a browser's storage carries, written and read.
 pub mod share {
     pub use crate::share::{
