@@ -144,7 +144,10 @@ test('deleting web-1 from its menu prints the command, the new pod gets the same
   // By keyboard: the menu's last item can sit under the console at this viewport (noted in the session 5 note).
   await page.getByRole('menuitem', { name: 'nslookup', exact: true }).press('Enter');
   await page.locator('.transcript .command', { hasText: 'nslookup web-1.nginx' }).waitFor();
-  assert.match(await page.locator('.transcript .entry').last().textContent(), new RegExp(`Address 1: ${newAddress.replaceAll('.', '\\.')} web-1\\.nginx`));
+  // kubectl run -i waits for its pod to run, as the clock plays.
+  await page.click('button.play');
+  const lookedUp = new RegExp(`Address 1: ${newAddress.replaceAll('.', '\\.')} web-1\\.nginx`);
+  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('.transcript .entry:last-child').textContent), lookedUp.source);
 
   await page.getByRole('tab', { name: 'Events' }).click();
   await page.getByLabel('Show the events of one object').fill('web-1');
