@@ -161,6 +161,20 @@ impl Args {
             .is_some_and(|(_, v)| v.as_deref().is_none_or(|v| v == "true"))
     }
 
+    /// `--timeout` as a duration (`30s`, `5m`), `None` when absent or 0: kubectl's "no timeout of my own".
+    pub fn timeout(&self) -> Result<Option<crate::time::SimTime>, CommandOutput> {
+        let timeout = self
+            .value(&["--timeout"])
+            .map(crate::time::parse_duration)
+            .transpose()
+            .map_err(|error| {
+                CommandOutput::error(format!(
+                    "error: invalid argument for \"--timeout\" flag: {error}"
+                ))
+            })?;
+        Ok(timeout.filter(|t| t.0 > 0))
+    }
+
     /// pflag's error for the first flag `command` does not define.
     pub fn reject_unknown(&self, command: &str, known: &[&str]) -> Result<(), CommandOutput> {
         const GLOBAL: &[&str] = &["-n", "--namespace"];

@@ -43,17 +43,7 @@ fn delete_and_wait(
     args.reject_unknown("delete", FLAGS)?;
     let mut output = CommandOutput::default();
     let options = delete_options(args, &mut output)?;
-    let timeout = args
-        .value(&["--timeout"])
-        .map(crate::time::parse_duration)
-        .transpose()
-        .map_err(|error| {
-            CommandOutput::error(format!(
-                "error: invalid argument for \"--timeout\" flag: {error}"
-            ))
-        })?
-        .filter(|t| t.0 > 0)
-        .unwrap_or(WAIT_FOREVER);
+    let timeout = args.timeout()?.unwrap_or(WAIT_FOREVER);
     let wait = args.value(&["--wait"]) != Some("false");
     let missing = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
     let targets = Targets::parse_required(&args.positional, missing)?;

@@ -139,17 +139,9 @@ pub fn drain(cluster: &mut Cluster, args: &Args) -> CommandOutput {
             return CommandOutput::error("error: invalid argument for \"--grace-period\" flag")
         }
     };
-    let timeout = match args
-        .value(&["--timeout"])
-        .map(crate::time::parse_duration)
-        .transpose()
-    {
-        Ok(timeout) => timeout.filter(|t| t.0 > 0).unwrap_or(DEFAULT_WAIT),
-        Err(error) => {
-            return CommandOutput::error(format!(
-                "error: invalid argument for \"--timeout\" flag: {error}"
-            ))
-        }
+    let timeout = match args.timeout() {
+        Ok(timeout) => timeout.unwrap_or(DEFAULT_WAIT),
+        Err(output) => return output,
     };
     let mut output = match set_unschedulable(cluster, name, true) {
         Ok(output) => output,

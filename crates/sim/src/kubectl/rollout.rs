@@ -139,16 +139,7 @@ fn start_status(
     }
     let (kind, name) = Targets::single(&args.positional)?;
     only_stateful_sets(kind, "no status viewer has been implemented for", false)?;
-    let timeout = args
-        .value(&["--timeout"])
-        .map(crate::time::parse_duration)
-        .transpose()
-        .map_err(|error| {
-            CommandOutput::error(format!(
-                "error: invalid argument for \"--timeout\" flag: {error}"
-            ))
-        })?
-        .filter(|t| t.0 > 0);
+    let timeout = args.timeout()?;
     let watch = args.value(&["-w", "--watch"]) != Some("false");
     let set: StatefulSet = fetch(cluster, context.namespace, &name)?;
     let (message, done) = status_message(&set)?;
