@@ -1,12 +1,34 @@
 //! Regular expressions as `grep` and `awk` read them: POSIX basic (with GNU's `\+`, `\?`, `\|`) and
-//! extended syntax, bracket expressions with character classes, anchors and intervals, matched by
-//! backtracking. Lines of kubectl output are short, so backtracking is fast enough and keeps the page small.
+//! extended syntax, bracket expressions with character classes, anchors and intervals. A pattern is compiled
+//! to an NFA and run over the line with every state at once (Thompson's construction, Pike's simulation), so
+//! no pattern takes more than time proportional to the line times the pattern: `(a*)*c` cannot hang the page
+//! as backtracking would.
 
 #[derive(Clone, Debug)]
 pub struct Pattern {
-    alternatives: Vec<Vec<Piece>>,
+    program: Vec<Inst>,
     ignore_case: bool,
 }
+
+/// An instruction of the compiled NFA.
+#[derive(Clone, Debug)]
+enum Inst {
+    /// Consumes one character the node accepts (`Char`, `Any` or `Class`).
+    Consume(Node),
+    /// An assertion that consumes nothing (`Start` or `End`).
+    Assert(Node),
+    /// Goes on at both.
+    Split(usize, usize),
+    Jump(usize),
+    Match,
+}
+
+/// How many times a bounded repetition is written out: `a{1000}` is as far as a person goes.
+const MAX_REPEAT: usize = 1000;
+
+/// How many instructions a compiled pattern may have: nested intervals (`(a{1000}){1000}`) are refused, as
+/// GNU's regex refuses a pattern too big for it.
+const MAX_PROGRAM: usize = 100_000;
 
 #[derive(Clone, Debug)]
 struct Piece {
@@ -41,6 +63,7 @@ pub enum PatternError {
     UnmatchedBracket,
     UnmatchedBrace,
     TrailingBackslash,
+    TooBig,
 }
 
 impl std::fmt::Display for PatternError {
@@ -50,6 +73,7 @@ impl std::fmt::Display for PatternError {
             PatternError::UnmatchedBracket => "Unmatched [, [^, [:, [., or [=",
             PatternError::UnmatchedBrace => "Unmatched \\{",
             PatternError::TrailingBackslash => "Trailing backslash",
+            PatternError::TooBig => "Regular expression too big",
         })
     }
 }
@@ -67,8 +91,14 @@ impl Pattern {
         if parser.at < parser.chars.len() {
             return Err(PatternError::UnmatchedParen);
         }
+        let mut program = Vec::new();
+        compile_alternatives(&alternatives, &mut program);
+        if program.len() >= MAX_PROGRAM {
+            return Err(PatternError::TooBig);
+        }
+        program.push(Inst::Match);
         Ok(Pattern {
-            alternatives,
+            program,
             ignore_case,
         })
     }
@@ -80,12 +110,154 @@ impl Pattern {
         } else {
             line.chars().collect()
         };
-        let matcher = Matcher { text: &text };
-        (0..=text.len()).any(|start| {
-            self.alternatives
+        let mut current = Threads::new(self.program.len());
+        let mut next = Threads::new(self.program.len());
+        for at in 0..=text.len() {
+            // A match may start anywhere: a new thread at every position.
+            self.add(&mut current, 0, at, &text);
+            if current
+                .list
                 .iter()
-                .any(|seq| matcher.sequence(seq, start, &mut |_| true))
-        })
+                .any(|&pc| matches!(self.program[pc], Inst::Match))
+            {
+                return true;
+            }
+            let Some(&c) = text.get(at) else { break };
+            next.clear();
+            for &pc in &current.list {
+                if let Inst::Consume(node) = &self.program[pc] {
+                    if accepts(node, c) {
+                        self.add(&mut next, pc + 1, at + 1, &text);
+                    }
+                }
+            }
+            std::mem::swap(&mut current, &mut next);
+        }
+        false
+    }
+
+    /// Adds the thread at `pc` and every thread it reaches without consuming, at position `at`.
+    fn add(&self, threads: &mut Threads, pc: usize, at: usize, text: &[char]) {
+        let mut stack = vec![pc];
+        while let Some(pc) = stack.pop() {
+            if threads.seen[pc] {
+                continue;
+            }
+            threads.seen[pc] = true;
+            match &self.program[pc] {
+                Inst::Split(a, b) => {
+                    stack.push(*b);
+                    stack.push(*a);
+                }
+                Inst::Jump(to) => stack.push(*to),
+                Inst::Assert(Node::Start) if at == 0 => stack.push(pc + 1),
+                Inst::Assert(Node::End) if at == text.len() => stack.push(pc + 1),
+                Inst::Assert(_) => {}
+                Inst::Consume(_) | Inst::Match => threads.list.push(pc),
+            }
+        }
+    }
+}
+
+/// The live states of the simulation at one position.
+struct Threads {
+    list: Vec<usize>,
+    seen: Vec<bool>,
+}
+
+impl Threads {
+    fn new(size: usize) -> Threads {
+        Threads {
+            list: Vec::new(),
+            seen: vec![false; size],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.list.clear();
+        self.seen.iter_mut().for_each(|s| *s = false);
+    }
+}
+
+fn accepts(node: &Node, c: char) -> bool {
+    match node {
+        Node::Any => true,
+        Node::Char(expected) => *expected == c,
+        Node::Class { items, negated } => {
+            let inside = items.iter().any(|item| match item {
+                ClassItem::Range(a, b) => (*a..=*b).contains(&c),
+                ClassItem::Named(test) => test(c),
+            });
+            inside != *negated
+        }
+        Node::Start | Node::End | Node::Group(_) => false,
+    }
+}
+
+/// Alternatives: a split before each but the last, each jumping past the rest when it is done.
+fn compile_alternatives(alternatives: &[Vec<Piece>], program: &mut Vec<Inst>) {
+    let mut jumps = Vec::new();
+    for (index, sequence) in alternatives.iter().enumerate() {
+        let last = index + 1 == alternatives.len();
+        let split = program.len();
+        if !last {
+            program.push(Inst::Split(split + 1, 0));
+        }
+        for piece in sequence {
+            compile_piece(piece, program);
+        }
+        if !last {
+            jumps.push(program.len());
+            program.push(Inst::Jump(0));
+            let after = program.len();
+            program[split] = Inst::Split(split + 1, after);
+        }
+    }
+    let end = program.len();
+    for jump in jumps {
+        program[jump] = Inst::Jump(end);
+    }
+}
+
+/// A piece repeated `min` times, then up to `max` more (or any number more).
+fn compile_piece(piece: &Piece, program: &mut Vec<Inst>) {
+    let min = piece.min.min(MAX_REPEAT);
+    for _ in 0..min {
+        compile_node(&piece.node, program);
+    }
+    match piece.max {
+        None => {
+            let split = program.len();
+            program.push(Inst::Split(split + 1, 0));
+            compile_node(&piece.node, program);
+            program.push(Inst::Jump(split));
+            let after = program.len();
+            program[split] = Inst::Split(split + 1, after);
+        }
+        Some(max) => {
+            let optional = max.min(MAX_REPEAT).saturating_sub(min);
+            let mut splits = Vec::new();
+            for _ in 0..optional {
+                splits.push(program.len());
+                program.push(Inst::Split(program.len() + 1, 0));
+                compile_node(&piece.node, program);
+            }
+            let after = program.len();
+            for split in splits {
+                program[split] = Inst::Split(split + 1, after);
+            }
+        }
+    }
+}
+
+fn compile_node(node: &Node, program: &mut Vec<Inst>) {
+    if program.len() >= MAX_PROGRAM {
+        return;
+    }
+    match node {
+        Node::Group(alternatives) => compile_alternatives(alternatives, program),
+        Node::Start | Node::End => program.push(Inst::Assert(node.clone())),
+        _ => program.push(Inst::Consume(node.clone())),
     }
 }
 
@@ -333,59 +505,6 @@ fn named(test: fn(char) -> bool, negated: bool) -> Node {
     }
 }
 
-struct Matcher<'t> {
-    text: &'t [char],
-}
-
-impl Matcher<'_> {
-    fn sequence(&self, pieces: &[Piece], at: usize, next: &mut dyn FnMut(usize) -> bool) -> bool {
-        let Some((piece, rest)) = pieces.split_first() else {
-            return next(at);
-        };
-        self.repeat(piece, 0, at, &mut |after| self.sequence(rest, after, next))
-    }
-
-    /// Matches `piece` once more than `count` times where it can (greedily), else hands on.
-    fn repeat(
-        &self,
-        piece: &Piece,
-        count: usize,
-        at: usize,
-        next: &mut dyn FnMut(usize) -> bool,
-    ) -> bool {
-        if piece.max.is_none_or(|max| count < max) {
-            let more = self.node(&piece.node, at, &mut |after| {
-                (after != at || count < piece.min) && self.repeat(piece, count + 1, after, next)
-            });
-            if more {
-                return true;
-            }
-        }
-        count >= piece.min && next(at)
-    }
-
-    fn node(&self, node: &Node, at: usize, next: &mut dyn FnMut(usize) -> bool) -> bool {
-        let here = self.text.get(at).copied();
-        match node {
-            Node::Start => at == 0 && next(at),
-            Node::End => at == self.text.len() && next(at),
-            Node::Group(alternatives) => {
-                alternatives.iter().any(|seq| self.sequence(seq, at, next))
-            }
-            Node::Any => here.is_some() && next(at + 1),
-            Node::Char(c) => here == Some(*c) && next(at + 1),
-            Node::Class { items, negated } => {
-                let Some(c) = here else { return false };
-                let inside = items.iter().any(|item| match item {
-                    ClassItem::Range(a, b) => (*a..=*b).contains(&c),
-                    ClassItem::Named(test) => test(c),
-                });
-                inside != *negated && next(at + 1)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,6 +539,18 @@ mod tests {
         assert_eq!(
             Pattern::new("[a", false, false).unwrap_err(),
             PatternError::UnmatchedBracket
+        );
+    }
+
+    #[test]
+    fn a_pattern_that_would_backtrack_forever_answers_at_once() {
+        let line = "a".repeat(5_000);
+        assert!(!matches("(a*)*(a*)*(a*)*(a*)*(a*)*c", true, &line));
+        assert!(matches("(a|aa)*$", true, &line));
+        assert!(!matches("((((a*)*)*)*)*b", true, &line));
+        assert_eq!(
+            Pattern::new("(a{1000}){1000}", true, false).unwrap_err(),
+            PatternError::TooBig
         );
     }
 }
