@@ -127,11 +127,20 @@ impl Terminal {
         let Some(id) = self.running.get_untracked() else {
             return;
         };
-        let Some(Some(output)) = simulation
+        let Some(taken) = simulation
             .timeline
-            .try_update_value(|timeline| timeline.take_followed())
+            .try_update_value(|timeline| (timeline.take_followed(), timeline.is_following()))
         else {
             return;
+        };
+        let output = match taken {
+            (Some(output), _) => output,
+            // The line followed is gone (another timeline was opened): nothing runs any more.
+            (None, false) => {
+                self.running.set(None);
+                return;
+            }
+            (None, true) => return,
         };
         if !output.stdout.is_empty() || !output.stderr.is_empty() {
             self.streamed.update(|streamed| {

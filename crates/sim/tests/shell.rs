@@ -90,11 +90,15 @@ const LIKE_BASH: &[&str] = &[
     "X=v; cat <<'EOF'\nvalue $X\nEOF",
     "grep -c x <<EOF\nx\ny\nx\nEOF",
     "export A=1 B; echo $A",
+    "export L=\"$(printf 'a b\\nc')\" M=$(printf 'x y'); echo \"$L|$M\"",
     "A=1; unset A; echo \"[$A]\"",
     "exit 4",
     "echo before; exit 0; echo after",
     "sleep 0 && echo slept",
     "seq 5 | head -2 | tail -1",
+    "i=3; echo $((i + 1)) $(( (2+3)*4 % 7 )) $((-i)) $((i > 2)) $((j)); echo \"$((10/3))\"",
+    "for i in 0 1 2; do echo \"web-$((i * 2))\"; done",
+    "echo $((1/0)); echo after",
     "echo 'a # not a comment' # a comment",
     "echo a\\\nb",
     "printf '%s\\n' \"$(seq 3 | sort -r)\"",
@@ -329,5 +333,32 @@ fn here_documents_feed_kubectl_apply() {
     assert_eq!(
         (ran.output.stdout.as_str(), ran.output.stderr.as_str()),
         ("service/nginx created\n", "")
+    );
+}
+
+#[test]
+fn hostile_lines_are_answered_at_once_and_never_panic() {
+    let started = std::time::Instant::now();
+    let nested = format!("{}:{}", "$(".repeat(40), ")".repeat(40));
+    for line in [
+        nested.as_str(),
+        "echo $($($($($($($($($($($($($($($($(:)))))))))))))))",
+        "echo a | grep '[[:]'",
+        "echo a | awk '/[[:]/'",
+        "echo a | grep -E '((((){1000}){1000}){1000}){1000}'",
+        "printf '%999999999999s' x",
+        "printf '%.9999999999f' 1",
+        "echo a | xargs -é",
+        "seq 1 9223372036854775807 9223372036854775807",
+        "while :; do (while :; do :; done); done",
+        "for i in 1 2 3; do seq 1 5000 | xargs -n 1 echo > /dev/null; done",
+    ] {
+        let ran = ordinal(line);
+        assert!(ran.output.stdout.len() <= MAX_OUTPUT_BYTES, "{line}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
     );
 }

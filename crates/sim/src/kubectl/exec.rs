@@ -574,9 +574,10 @@ impl Session {
         self.end(cluster, &mut output);
     }
 
-    /// Whether it ends by itself: a command does; a shell reading the terminal waits for input until it ends.
+    /// Whether it ends by itself: a command does; a shell reading the terminal waits for input until it ends,
+    /// and an image's server (nothing to run) until it is interrupted.
     pub fn ends_by_itself(&self) -> bool {
-        !self.reads_terminal()
+        !self.command.is_empty() && !self.reads_terminal()
     }
 
     fn reads_terminal(&self) -> bool {

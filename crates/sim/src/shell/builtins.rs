@@ -218,9 +218,15 @@ fn convert(conversion: char, spec: &str, argument: Option<&str>) -> Result<Strin
     let left = spec.contains('-');
     let zero = spec.starts_with('0') || spec.contains("-0") && !left;
     let digits = spec.trim_start_matches(['-', '+', ' ', '#', '0']);
+    // Past the output bound the line is stopped anyway: a width or precision beyond it is not laid out.
+    let bounded = |text: &str| {
+        text.parse::<usize>()
+            .unwrap_or(0)
+            .min(super::MAX_OUTPUT_BYTES)
+    };
     let (width, precision) = match digits.split_once('.') {
-        Some((w, p)) => (w.parse().unwrap_or(0), Some(p.parse().unwrap_or(0))),
-        None => (digits.parse::<usize>().unwrap_or(0), None),
+        Some((w, p)) => (bounded(w), Some(bounded(p))),
+        None => (bounded(digits), None),
     };
     let argument = argument.unwrap_or("");
     let number = |text: &str| -> Result<i64, String> {
@@ -254,7 +260,9 @@ fn convert(conversion: char, spec: &str, argument: Option<&str>) -> Result<Strin
                     .parse()
                     .map_err(|_| format!("{argument}: invalid number"))?
             };
-            format!("{value:.*}", precision.unwrap_or(6))
+            // Rust's formatter takes a precision of at most 65,535 digits.
+            let digits = precision.unwrap_or(6).min(usize::from(u16::MAX));
+            format!("{value:.*}", digits)
         }
         other => return Err(format!("%{other}: invalid format character")),
     };
@@ -437,7 +445,10 @@ fn seq(args: &[String], io: &mut Io) -> i32 {
         if io.stdout.len() > super::MAX_OUTPUT_BYTES {
             break;
         }
-        value += step;
+        let Some(next) = value.checked_add(step) else {
+            break;
+        };
+        value = next;
     }
     0
 }

@@ -2,7 +2,7 @@
 //! field splitting of what was expanded unquoted, and quote removal. No pathname expansion: the terminal has
 //! no files worth globbing, and a `*` stays a `*`, as bash leaves a pattern that matches nothing.
 
-use super::syntax::{ParameterOperation, Part, Simple, Word};
+use super::syntax::{ParameterOperation, Part, Word};
 use super::Session;
 
 /// Expands words with the variables of the shell and the outputs of the substitutions they contain, in the
@@ -11,6 +11,8 @@ pub struct Expander<'a> {
     session: &'a Session,
     substitutions: &'a [String],
     next: usize,
+    /// What could not be expanded (`$((1/0))`), in bash's words: the command does not run.
+    pub errors: Vec<String>,
 }
 
 impl<'a> Expander<'a> {
@@ -19,6 +21,7 @@ impl<'a> Expander<'a> {
             session,
             substitutions,
             next: 0,
+            errors: Vec::new(),
         }
     }
 
@@ -74,6 +77,16 @@ impl<'a> Expander<'a> {
                 operation,
                 quoted,
             } => (self.parameter(name, operation.as_ref()), *quoted),
+            Part::Arithmetic { expression, quoted } => (
+                match arithmetic(expression, self.session) {
+                    Ok(value) => value.to_string(),
+                    Err(message) => {
+                        self.errors.push(message);
+                        String::new()
+                    }
+                },
+                *quoted,
+            ),
             Part::Substitution { quoted, .. } => {
                 let output = self
                     .substitutions
@@ -105,20 +118,188 @@ impl<'a> Expander<'a> {
     }
 }
 
-/// The command substitutions of a simple command, in the order expansion meets them: assignments, words,
-/// then redirection targets.
-pub fn substitutions(simple: &Simple) -> Vec<std::sync::Arc<super::syntax::Script>> {
-    let words = simple
-        .assignments
-        .iter()
-        .map(|(_, w)| w)
-        .chain(&simple.words)
-        .chain(simple.redirects.iter().filter_map(|r| r.kind.word()));
-    words
-        .flat_map(|w| w.parts.iter())
-        .filter_map(|part| match part {
-            Part::Substitution { script, .. } => Some(script.clone()),
-            _ => None,
-        })
-        .collect()
+/// `$((…))`: integers with `+ - * / %`, unary minus, parentheses and comparisons, variables by name (an unset
+/// or non-numeric one is 0, as in bash).
+fn arithmetic(expression: &str, session: &Session) -> Result<i64, String> {
+    let tokens = tokenize(expression).ok_or_else(|| syntax_error(expression, expression.trim()))?;
+    let mut reader = Arithmetic {
+        tokens: &tokens,
+        at: 0,
+        session,
+        text: expression,
+    };
+    let value = reader.comparison()?;
+    match reader.tokens.get(reader.at) {
+        None => Ok(value),
+        Some(token) => Err(syntax_error(expression, &token.text())),
+    }
+}
+
+fn syntax_error(expression: &str, token: &str) -> String {
+    format!(
+        "{}: syntax error: invalid arithmetic operator (error token is \"{token}\")",
+        expression.trim()
+    )
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Number(i64),
+    Name(String),
+    Op(&'static str),
+}
+
+impl Token {
+    fn text(&self) -> String {
+        match self {
+            Token::Number(n) => n.to_string(),
+            Token::Name(name) => name.clone(),
+            Token::Op(op) => op.to_string(),
+        }
+    }
+}
+
+fn tokenize(text: &str) -> Option<Vec<Token>> {
+    const OPS: &[&str] = &[
+        "<=", ">=", "==", "!=", "+", "-", "*", "/", "%", "(", ")", "<", ">",
+    ];
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        let c = chars[at];
+        if c.is_whitespace() {
+            at += 1;
+        } else if c.is_ascii_digit() {
+            let start = at;
+            while at < chars.len() && chars[at].is_ascii_digit() {
+                at += 1;
+            }
+            let digits: String = chars[start..at].iter().collect();
+            tokens.push(Token::Number(digits.parse().ok()?));
+        } else if c.is_ascii_alphabetic() || c == '_' || c == '$' {
+            let start = if c == '$' { at + 1 } else { at };
+            at = start;
+            while at < chars.len() && (chars[at].is_ascii_alphanumeric() || chars[at] == '_') {
+                at += 1;
+            }
+            tokens.push(Token::Name(chars[start..at].iter().collect()));
+        } else {
+            let rest: String = chars[at..].iter().take(2).collect();
+            let op = OPS.iter().find(|op| rest.starts_with(**op))?;
+            at += op.len();
+            tokens.push(Token::Op(op));
+        }
+    }
+    Some(tokens)
+}
+
+struct Arithmetic<'a> {
+    tokens: &'a [Token],
+    at: usize,
+    session: &'a Session,
+    text: &'a str,
+}
+
+impl Arithmetic<'_> {
+    fn eat(&mut self, op: &str) -> bool {
+        let found = matches!(self.tokens.get(self.at), Some(Token::Op(o)) if *o == op);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn comparison(&mut self) -> Result<i64, String> {
+        let left = self.sum()?;
+        for op in ["<=", ">=", "==", "!=", "<", ">"] {
+            if self.eat(op) {
+                let right = self.sum()?;
+                let holds = match op {
+                    "<=" => left <= right,
+                    ">=" => left >= right,
+                    "==" => left == right,
+                    "!=" => left != right,
+                    "<" => left < right,
+                    _ => left > right,
+                };
+                return Ok(i64::from(holds));
+            }
+        }
+        Ok(left)
+    }
+
+    fn sum(&mut self) -> Result<i64, String> {
+        let mut value = self.product()?;
+        loop {
+            if self.eat("+") {
+                value = value.wrapping_add(self.product()?);
+            } else if self.eat("-") {
+                value = value.wrapping_sub(self.product()?);
+            } else {
+                return Ok(value);
+            }
+        }
+    }
+
+    fn product(&mut self) -> Result<i64, String> {
+        let mut value = self.unary()?;
+        loop {
+            let op = if self.eat("*") {
+                '*'
+            } else if self.eat("/") {
+                '/'
+            } else if self.eat("%") {
+                '%'
+            } else {
+                return Ok(value);
+            };
+            let right = self.unary()?;
+            value = match op {
+                '*' => value.wrapping_mul(right),
+                _ if right == 0 => {
+                    return Err(format!(
+                        "{}: division by 0 (error token is \"{right}\")",
+                        self.text.trim()
+                    ))
+                }
+                '/' => value.wrapping_div(right),
+                _ => value.wrapping_rem(right),
+            };
+        }
+    }
+
+    fn unary(&mut self) -> Result<i64, String> {
+        if self.eat("-") {
+            return Ok(self.unary()?.wrapping_neg());
+        }
+        if self.eat("+") {
+            return self.unary();
+        }
+        if self.eat("(") {
+            let value = self.comparison()?;
+            if !self.eat(")") {
+                return Err(syntax_error(self.text, ")"));
+            }
+            return Ok(value);
+        }
+        match self.tokens.get(self.at).cloned() {
+            Some(Token::Number(n)) => {
+                self.at += 1;
+                Ok(n)
+            }
+            Some(Token::Name(name)) => {
+                self.at += 1;
+                let value = match name.as_str() {
+                    "?" => Some(self.session.status.to_string()),
+                    name => self.session.variables.get(name).map(str::to_string),
+                };
+                Ok(value.and_then(|v| v.trim().parse().ok()).unwrap_or(0))
+            }
+            other => Err(syntax_error(
+                self.text,
+                &other.map_or(String::new(), |t| t.text()),
+            )),
+        }
+    }
 }

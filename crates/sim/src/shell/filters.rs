@@ -702,7 +702,7 @@ impl Xargs {
                 "-r" | "--no-run-if-empty" => xargs.skip_empty = true,
                 option if option.starts_with('-') && option.len() > 1 => {
                     return Err((
-                        format!("xargs: invalid option -- '{}'\nUsage: xargs [OPTION]... COMMAND [INITIAL-ARGS]...\nTry 'xargs --help' for more information.\n", &option[1..2]),
+                        format!("xargs: invalid option -- '{}'\nUsage: xargs [OPTION]... COMMAND [INITIAL-ARGS]...\nTry 'xargs --help' for more information.\n", option.chars().nth(1).unwrap_or('-')),
                         1,
                     ))
                 }

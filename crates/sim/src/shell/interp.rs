@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::builtins::{self, Builtin};
-use super::expand::{substitutions, Expander};
+use super::expand::Expander;
 use super::filters::{self, Filter};
 use super::syntax::{self, AndOr, Command, Connector, RedirectKind, Script, Simple, Word};
 use super::{
@@ -361,7 +361,12 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
 
     /// Counts a loop iteration; past the bound the job stops.
     fn count_iteration<S: System<Program = P>>(&mut self, system: &mut S) -> bool {
-        self.iterations += 1;
+        self.count_iterations(system, 1)
+    }
+
+    /// Counts `n` loop iterations; past the bound the job stops.
+    fn count_iterations<S: System<Program = P>>(&mut self, system: &mut S, n: usize) -> bool {
+        self.iterations += n;
         if self.iterations > MAX_ITERATIONS {
             self.stop(
                 system,
@@ -430,22 +435,21 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             }
         }
         let job = running.as_mut().expect("started above");
+        // Its stdout stays in it until it ends: only what it adds is counted, once.
+        let before = job.output.stdout.len();
         let poll = job.poll(system);
-        let io = job.take_output();
-        let produced = io.stdout.len() + io.stderr.len();
+        let stderr = std::mem::take(&mut job.output.stderr);
+        let produced = job.output.stdout.len().saturating_sub(before) + stderr.len();
         let sub_iterations = job.iterations;
-        let mut captured = io.stdout;
         if let Poll::Exited(exit) = poll {
             *status = exit;
+            let mut captured = std::mem::take(&mut job.output.stdout);
             *running = None;
             let trimmed = captured.trim_end_matches('\n').len();
             captured.truncate(trimmed);
             outputs.push(captured);
-        } else if let Some(partial) = running.as_mut() {
-            // Output that came before the substitution ends is kept until it does.
-            partial.output.stdout.insert_str(0, &captured);
         }
-        self.output.stderr.push_str(&io.stderr);
+        self.output.stderr.push_str(&stderr);
         self.iterations = sub_iterations;
         if !self.count_output(system, produced) {
             return Step::Continue;
@@ -506,6 +510,18 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             &mut self.output,
             &mut produced,
         );
+        let looped: usize = run
+            .stages
+            .iter_mut()
+            .map(|stage| std::mem::take(&mut stage.iterations))
+            .sum();
+        if self.iterations + looped > MAX_ITERATIONS {
+            // Stopped with the pipeline on the stack, so that what still runs in it is ended too.
+            self.frames.push(Frame::Pipeline(run));
+            self.count_iterations(system, looped);
+            return Step::Continue;
+        }
+        self.iterations += looped;
         match poll {
             Poll::Exited(status) => {
                 self.session.status = status;
@@ -546,7 +562,6 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
                 ) else {
                     return;
                 };
-                debug_assert_eq!(outputs.len(), substitutions(&simple).len());
                 self.simple_stage(system, &simple, &outputs, status, alone, index)
             }
             compound if alone && !matches!(compound, Command::Subshell(_)) => {
@@ -632,17 +647,20 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             .iter()
             .map(|(name, word)| (name.clone(), expander.text(word)))
             .collect();
-        let argv: Vec<String> = simple
-            .words
-            .iter()
-            .flat_map(|w| expander.fields(w))
-            .collect();
+        let argv = expand_words(&simple.words, &mut expander);
         let redirects: Vec<(u32, Resolved)> = simple
             .redirects
             .iter()
             .map(|r| (r.fd, resolve(&r.kind, &mut expander)))
             .collect();
         let mut stage = Stage::new(StageState::Exited(0));
+        if let Some(error) = expander.errors.first() {
+            // An expansion that fails (`$((1/0))`) ends the whole line, as bash abandons it.
+            stage.io.error(format!("bash: {error}"));
+            stage.state = StageState::Exited(1);
+            self.exiting = Some(1);
+            return stage;
+        }
         if let Err(error) = stage.redirect(&redirects, &mut self.session) {
             stage.io.error(format!("bash: {error}"));
             stage.state = StageState::Exited(1);
@@ -710,6 +728,23 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
         stage.state = start_program(system, &argv, &stdin, &self.session, &mut stage.io);
         stage
     }
+}
+
+/// The words of a command as fields. After `export`, a word that is an assignment (`PODS=$(…)`) is one field,
+/// as bash leaves a declaration's assignments unsplit.
+fn expand_words(words: &[Word], expander: &mut Expander) -> Vec<String> {
+    let declaration = words.first().is_some_and(|w| w.plain() == Some("export"));
+    words
+        .iter()
+        .enumerate()
+        .flat_map(|(index, word)| {
+            if declaration && index > 0 && syntax::is_assignment(word) {
+                vec![expander.text(word)]
+            } else {
+                expander.fields(word)
+            }
+        })
+        .collect()
 }
 
 /// The pipeline of the current and-or list that is due, moving `item` and `link` past those skipped by
@@ -822,6 +857,9 @@ struct Stage<P> {
     stdout: Destination,
     stderr: Destination,
     input: Stdin,
+    /// Loop iterations its own shell (a compound command, `xargs`) took since the pipeline last counted them:
+    /// they count toward the line's bound.
+    iterations: usize,
 }
 
 /// Where a stage reads from.
@@ -855,6 +893,7 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
             stdout: Destination::Stdout,
             stderr: Destination::Stderr,
             input: Stdin::Pipe,
+            iterations: 0,
         }
     }
 
@@ -976,7 +1015,9 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                 return self.poll(system, session, typed, String::new(), true);
             }
             StageState::Shell(job) => {
+                let before = job.iterations;
                 let poll = job.poll(system);
+                self.iterations += job.iterations.saturating_sub(before);
                 let out = job.take_output();
                 self.io.stdout.push_str(&out.stdout);
                 self.io.stderr.push_str(&out.stderr);

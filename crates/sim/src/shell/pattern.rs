@@ -91,11 +91,15 @@ impl Pattern {
         if parser.at < parser.chars.len() {
             return Err(PatternError::UnmatchedParen);
         }
-        let mut program = Vec::new();
-        compile_alternatives(&alternatives, &mut program);
-        if program.len() >= MAX_PROGRAM {
+        let mut compiler = Compiler {
+            program: Vec::new(),
+            work: 0,
+        };
+        compiler.alternatives(&alternatives);
+        if compiler.work >= MAX_PROGRAM {
             return Err(PatternError::TooBig);
         }
+        let mut program = compiler.program;
         program.push(Inst::Match);
         Ok(Pattern {
             program,
@@ -194,70 +198,79 @@ fn accepts(node: &Node, c: char) -> bool {
     }
 }
 
-/// Alternatives: a split before each but the last, each jumping past the rest when it is done.
-fn compile_alternatives(alternatives: &[Vec<Piece>], program: &mut Vec<Inst>) {
-    let mut jumps = Vec::new();
-    for (index, sequence) in alternatives.iter().enumerate() {
-        let last = index + 1 == alternatives.len();
-        let split = program.len();
-        if !last {
-            program.push(Inst::Split(split + 1, 0));
-        }
-        for piece in sequence {
-            compile_piece(piece, program);
-        }
-        if !last {
-            jumps.push(program.len());
-            program.push(Inst::Jump(0));
-            let after = program.len();
-            program[split] = Inst::Split(split + 1, after);
-        }
-    }
-    let end = program.len();
-    for jump in jumps {
-        program[jump] = Inst::Jump(end);
-    }
+/// Compiles a pattern, counting its work: nodes written out, even those that write nothing (`(){1000}`).
+struct Compiler {
+    program: Vec<Inst>,
+    work: usize,
 }
 
-/// A piece repeated `min` times, then up to `max` more (or any number more).
-fn compile_piece(piece: &Piece, program: &mut Vec<Inst>) {
-    let min = piece.min.min(MAX_REPEAT);
-    for _ in 0..min {
-        compile_node(&piece.node, program);
-    }
-    match piece.max {
-        None => {
-            let split = program.len();
-            program.push(Inst::Split(split + 1, 0));
-            compile_node(&piece.node, program);
-            program.push(Inst::Jump(split));
-            let after = program.len();
-            program[split] = Inst::Split(split + 1, after);
-        }
-        Some(max) => {
-            let optional = max.min(MAX_REPEAT).saturating_sub(min);
-            let mut splits = Vec::new();
-            for _ in 0..optional {
-                splits.push(program.len());
-                program.push(Inst::Split(program.len() + 1, 0));
-                compile_node(&piece.node, program);
+impl Compiler {
+    /// Alternatives: a split before each but the last, each jumping past the rest when it is done.
+    fn alternatives(&mut self, alternatives: &[Vec<Piece>]) {
+        let mut jumps = Vec::new();
+        for (index, sequence) in alternatives.iter().enumerate() {
+            let last = index + 1 == alternatives.len();
+            let split = self.program.len();
+            if !last {
+                self.program.push(Inst::Split(split + 1, 0));
             }
-            let after = program.len();
-            for split in splits {
-                program[split] = Inst::Split(split + 1, after);
+            for piece in sequence {
+                self.piece(piece);
+            }
+            if !last {
+                jumps.push(self.program.len());
+                self.program.push(Inst::Jump(0));
+                let after = self.program.len();
+                self.program[split] = Inst::Split(split + 1, after);
             }
         }
+        let end = self.program.len();
+        for jump in jumps {
+            self.program[jump] = Inst::Jump(end);
+        }
     }
-}
 
-fn compile_node(node: &Node, program: &mut Vec<Inst>) {
-    if program.len() >= MAX_PROGRAM {
-        return;
+    /// A piece repeated `min` times, then up to `max` more (or any number more).
+    fn piece(&mut self, piece: &Piece) {
+        let min = piece.min.min(MAX_REPEAT);
+        for _ in 0..min {
+            self.node(&piece.node);
+        }
+        match piece.max {
+            None => {
+                let split = self.program.len();
+                self.program.push(Inst::Split(split + 1, 0));
+                self.node(&piece.node);
+                self.program.push(Inst::Jump(split));
+                let after = self.program.len();
+                self.program[split] = Inst::Split(split + 1, after);
+            }
+            Some(max) => {
+                let optional = max.min(MAX_REPEAT).saturating_sub(min);
+                let mut splits = Vec::new();
+                for _ in 0..optional {
+                    splits.push(self.program.len());
+                    self.program.push(Inst::Split(self.program.len() + 1, 0));
+                    self.node(&piece.node);
+                }
+                let after = self.program.len();
+                for split in splits {
+                    self.program[split] = Inst::Split(split + 1, after);
+                }
+            }
+        }
     }
-    match node {
-        Node::Group(alternatives) => compile_alternatives(alternatives, program),
-        Node::Start | Node::End => program.push(Inst::Assert(node.clone())),
-        _ => program.push(Inst::Consume(node.clone())),
+
+    fn node(&mut self, node: &Node) {
+        self.work += 1;
+        if self.work >= MAX_PROGRAM {
+            return;
+        }
+        match node {
+            Node::Group(alternatives) => self.alternatives(alternatives),
+            Node::Start | Node::End => self.program.push(Inst::Assert(node.clone())),
+            _ => self.program.push(Inst::Consume(node.clone())),
+        }
     }
 }
 
@@ -451,12 +464,12 @@ impl Parser {
             }
             first = false;
             if c == '[' && self.peek() == Some(':') {
-                let rest: String = self.chars[self.at..].iter().collect();
+                let rest: String = self.chars[self.at + 1..].iter().collect();
                 let Some(end) = rest.find(":]") else {
                     return Err(PatternError::UnmatchedBracket);
                 };
-                let class = &rest[1..end];
-                self.at += end + 2;
+                let class = &rest[..end];
+                self.at += class.chars().count() + 3;
                 items.push(ClassItem::Named(match class {
                     "alpha" => char::is_alphabetic,
                     "digit" => |c: char| c.is_ascii_digit(),

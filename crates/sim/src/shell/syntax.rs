@@ -109,6 +109,11 @@ pub enum Part {
         script: Arc<Script>,
         quoted: bool,
     },
+    /// `$((…))`: integer arithmetic.
+    Arithmetic {
+        expression: String,
+        quoted: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -131,7 +136,7 @@ impl Word {
     }
 
     /// The word's text when it is plain unquoted text: what a reserved word or an assignment's name must be.
-    fn plain(&self) -> Option<&str> {
+    pub fn plain(&self) -> Option<&str> {
         match self.parts.as_slice() {
             [Part::Text {
                 text,
@@ -146,7 +151,8 @@ impl Word {
         self.parts.iter().any(|part| match part {
             Part::Text { quoted, .. }
             | Part::Parameter { quoted, .. }
-            | Part::Substitution { quoted, .. } => *quoted,
+            | Part::Substitution { quoted, .. }
+            | Part::Arithmetic { quoted, .. } => *quoted,
         })
     }
 
@@ -157,6 +163,7 @@ impl Word {
             .map(|part| match part {
                 Part::Text { text, .. } => text.clone(),
                 Part::Parameter { name, .. } => format!("${name}"),
+                Part::Arithmetic { expression, .. } => format!("$(({expression}))"),
                 Part::Substitution { .. } => String::new(),
             })
             .collect()
@@ -395,26 +402,35 @@ impl Parser {
         word.map(|w| w.unquoted_text())
     }
 
+    /// The next word when it is plain text (no quote, escape or expansion), which a reserved word always
+    /// is: read by looking at characters only, so that looking ahead never parses a `$(…)` again.
+    fn peek_plain(&self) -> Option<String> {
+        let mut word = String::new();
+        for &c in &self.chars[self.at..] {
+            match c {
+                ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')' => break,
+                '$' | '`' | '\'' | '"' | '\\' => return None,
+                c => word.push(c),
+            }
+        }
+        (!word.is_empty()).then_some(word)
+    }
+
     /// The next word if it is the reserved word `reserved`, consumed.
     fn eat_reserved(&mut self, reserved: &str) -> bool {
         self.skip_blanks();
-        let start = self.at;
-        if let Ok(Some(word)) = self.word() {
-            if word.plain() == Some(reserved) {
-                return true;
-            }
+        if self.peek_plain().as_deref() == Some(reserved) {
+            self.at += reserved.chars().count();
+            return true;
         }
-        self.at = start;
         false
     }
 
     /// Whether the next word is one of `words`, reserved here; not consumed.
     fn at_reserved(&mut self, words: &[&str]) -> bool {
         self.skip_blanks();
-        let start = self.at;
-        let found = matches!(self.word(), Ok(Some(word)) if word.plain().is_some_and(|w| words.contains(&w)));
-        self.at = start;
-        found
+        self.peek_plain()
+            .is_some_and(|w| words.contains(&w.as_str()))
     }
 
     /// Skips newlines (and the here-document bodies they start) and blanks between commands.
@@ -518,9 +534,14 @@ impl Parser {
                 return Err(self.unexpected());
             }
         }
-        let start = self.at;
-        let first = self.word()?;
-        match first.as_ref().and_then(Word::plain) {
+        let first = self.peek_plain();
+        let keyword = first.as_deref().filter(|w| {
+            matches!(*w, "for" | "while" | "until" | "if" | "{") || RESERVED.contains(w)
+        });
+        if let Some(keyword) = keyword {
+            self.at += keyword.chars().count();
+        }
+        match keyword {
             Some("for") => self.for_loop(),
             Some(keyword @ ("while" | "until")) => {
                 let until = keyword == "until";
@@ -540,13 +561,8 @@ impl Parser {
                 self.expect_reserved("}")?;
                 Ok(Command::Group(Arc::new(body)))
             }
-            Some(reserved) if RESERVED.contains(&reserved) => {
-                Err(SyntaxError::UnexpectedToken(reserved.into()))
-            }
-            _ => {
-                self.at = start;
-                self.simple().map(Command::Simple)
-            }
+            Some(reserved) => Err(SyntaxError::UnexpectedToken(reserved.into())),
+            None => self.simple().map(Command::Simple),
         }
     }
 
@@ -900,6 +916,24 @@ impl Parser {
         }
         self.at += 1; // `$`
         match self.peek() {
+            Some('(') if self.peek_at(1) == Some('(') => {
+                self.at += 2;
+                let mut expression = String::new();
+                let mut depth = 0;
+                loop {
+                    match self.peek() {
+                        None => return Err(SyntaxError::UnmatchedQuote(')')),
+                        Some(')') if depth == 0 && self.peek_at(1) == Some(')') => break,
+                        Some(c) => {
+                            depth += i32::from(c == '(') - i32::from(c == ')');
+                            expression.push(c);
+                        }
+                    }
+                    self.at += 1;
+                }
+                self.at += 2;
+                word.parts.push(Part::Arithmetic { expression, quoted });
+            }
             Some('(') => {
                 self.at += 1;
                 let script = self.script(&[")"])?;
@@ -1028,6 +1062,11 @@ fn assignment(word: &Word) -> Option<(String, Word)> {
         );
     }
     Some((name.to_string(), Word { parts: rest }))
+}
+
+/// Whether the word is written as an assignment, `NAME=…`.
+pub fn is_assignment(word: &Word) -> bool {
+    assignment(word).is_some()
 }
 
 pub fn is_name(name: &str) -> bool {

@@ -523,8 +523,11 @@ impl Timeline {
     fn restore_before(&mut self, to: SimTime) {
         self.end_typed();
         let snapshot = self.latest_copy_before(to);
-        let (live, mut progress) = (snapshot.cluster.clone(), snapshot.progress.clone());
-        progress.typed = None;
+        let (mut live, mut progress) = (snapshot.cluster.clone(), snapshot.progress.clone());
+        // A copy taken while a typed line ran holds it, and the watch it had open: close that too.
+        if let Some(mut typed) = progress.typed.take() {
+            typed.command.interrupt(&mut live);
+        }
         self.live = live;
         self.progress = progress;
     }
