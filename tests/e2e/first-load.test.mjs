@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { useBrowser, openPage, recordMeasurement, ARTIFACTS } from './harness.mjs';
 
-// 1,200 KB until the shell issue, which allowed itself 50 KB more and so far takes 77 (1,187 → 1,264 KB: the
+// 1,200 KB until the shell issue, which allowed itself 50 KB more and so far takes 79 (1,187 → 1,266 KB: the
 // shell, its filters and awk, and the commands that wait; `twiggy diff` in its session note). The ceiling
 // follows the measurement so that nothing else grows unnoticed; the issue stays open until it is back within
 // its 50 KB.
