@@ -169,25 +169,9 @@ fn run_process(
     stdin: Option<&str>,
     tty: bool,
 ) -> CommandOutput {
-    let mut vfs = std::mem::take(cluster.vfs_mut());
-    let now = clock_text(cluster);
-    let working_dir = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.containers.iter().find(|c| c.name == container))
-        .and_then(|c| c.working_dir.clone())
-        .unwrap_or_else(|| "/".into());
     let mut process = Process::default();
-    let startable = {
-        let mut fs = ContainerFs::new(&mut vfs, cluster.store(), pod, container);
-        let mut shell = Shell {
-            fs: &mut fs,
-            store: cluster.store(),
-            cwd: working_dir,
-            tty,
-            now,
-            exited: None,
-        };
+    let cwd = working_dir(pod, container);
+    let startable = in_container(cluster, pod, container, &cwd, tty, |shell| {
         let startable = shell.has_program(&command[0]);
         if startable {
             // An interactive shell reads its commands from stdin.
@@ -199,8 +183,7 @@ fn run_process(
             }
         }
         startable
-    };
-    *cluster.vfs_mut() = vfs;
+    });
     if !startable {
         return CommandOutput::error(format!(
             "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown",
@@ -237,10 +220,44 @@ fn run_line(
     line: &str,
     tty: bool,
 ) -> (CommandOutput, Left) {
+    let mut process = Process::default();
+    let left = in_container(cluster, pod, container, cwd, tty, |shell| {
+        shell.script(line, &mut process);
+        Left {
+            cwd: shell.cwd.clone(),
+            exited: shell.exited,
+        }
+    });
+    let output = CommandOutput {
+        exit_code: process.status,
+        stdout: process.stdout,
+        stderr: process.stderr,
+    };
+    (output, left)
+}
+
+/// The directory a process starts in: the container's `workingDir`, else `/`.
+fn working_dir(pod: &Pod, container: &str) -> String {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.containers.iter().find(|c| c.name == container))
+        .and_then(|c| c.working_dir.clone())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Runs `run` with the container's shell in `cwd`, over the container's files (taken out of the cluster for
+/// the while, as a process holds its filesystem).
+fn in_container<R>(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    container: &str,
+    cwd: &str,
+    tty: bool,
+    run: impl FnOnce(&mut Shell) -> R,
+) -> R {
     let mut vfs = std::mem::take(cluster.vfs_mut());
     let now = clock_text(cluster);
-    let mut process = Process::default();
-    let left = {
+    let result = {
         let mut fs = ContainerFs::new(&mut vfs, cluster.store(), pod, container);
         let mut shell = Shell {
             fs: &mut fs,
@@ -250,19 +267,10 @@ fn run_line(
             now,
             exited: None,
         };
-        shell.script(line, &mut process);
-        Left {
-            cwd: shell.cwd,
-            exited: shell.exited,
-        }
+        run(&mut shell)
     };
     *cluster.vfs_mut() = vfs;
-    let output = CommandOutput {
-        exit_code: process.status,
-        stdout: process.stdout,
-        stderr: process.stderr,
-    };
-    (output, left)
+    result
 }
 
 /// What `date` prints now.
@@ -474,13 +482,7 @@ impl Session {
             output.extend(process);
             return Some(self.end(cluster, output));
         }
-        let working_dir = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.iter().find(|c| c.name == self.container))
-            .and_then(|c| c.working_dir.clone())
-            .unwrap_or_else(|| "/".into());
-        self.cwd = Some(working_dir);
+        self.cwd = Some(working_dir(&pod, &self.container));
         self.deadline = None;
         self.show_prompt(cluster, output);
         None
