@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cluster;
 pub mod config;
+pub mod container;
 pub mod controller;
 pub mod dns;
 pub mod event_correlator;

@@ -20,6 +20,26 @@ pub enum Entry {
 /// A filesystem as absolute paths (`/a/b`) to entries; `/` itself is implicit.
 pub type Tree = BTreeMap<String, Entry>;
 
+/// A filesystem error, rendered by each command in its userland's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsError {
+    NotFound,
+    NotADirectory,
+    IsADirectory,
+    Exists,
+}
+
+impl FsError {
+    pub fn text(self) -> &'static str {
+        match self {
+            FsError::NotFound => "No such file or directory",
+            FsError::NotADirectory => "Not a directory",
+            FsError::IsADirectory => "Is a directory",
+            FsError::Exists => "File exists",
+        }
+    }
+}
+
 /// Where a tree lives in the simulation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TreeId {
@@ -29,13 +49,18 @@ pub enum TreeId {
     Container { pod_uid: String, container: String },
     /// An emptyDir volume, by pod uid and volume name.
     EmptyDir { pod_uid: String, volume: String },
+    /// A container's log as the kubelet keeps it on the node (`/var/log/pods/…/CONTAINER/0.log`): one file,
+    /// which goes with the pod.
+    Log { pod_uid: String, container: String },
 }
 
 impl TreeId {
     fn pod_uid(&self) -> Option<&str> {
         match self {
             TreeId::Volume { .. } => None,
-            TreeId::Container { pod_uid, .. } | TreeId::EmptyDir { pod_uid, .. } => Some(pod_uid),
+            TreeId::Container { pod_uid, .. }
+            | TreeId::EmptyDir { pod_uid, .. }
+            | TreeId::Log { pod_uid, .. } => Some(pod_uid),
         }
     }
 }
@@ -43,6 +68,16 @@ impl TreeId {
 #[derive(Clone, Debug, Default)]
 pub struct Vfs {
     trees: BTreeMap<TreeId, Arc<Tree>>,
+}
+
+/// The one file of a log tree.
+const LOG_FILE: &str = "/0.log";
+
+fn log_id(pod_uid: &str, container: &str) -> TreeId {
+    TreeId::Log {
+        pod_uid: pod_uid.to_string(),
+        container: container.to_string(),
+    }
 }
 
 /// The reason a volume's contents go away in the simulation's event stream.
@@ -62,6 +97,29 @@ impl Vfs {
 
     pub fn tree(&self, id: &TreeId) -> Option<&Tree> {
         self.trees.get(id).map(Arc::as_ref)
+    }
+
+    /// What a container has written to its log so far.
+    pub fn log(&self, pod_uid: &str, container: &str) -> &str {
+        match self
+            .tree(&log_id(pod_uid, container))
+            .and_then(|t| t.get(LOG_FILE))
+        {
+            Some(Entry::File(text)) => text,
+            _ => "",
+        }
+    }
+
+    /// Appends lines to a container's log.
+    pub fn append_log(&mut self, pod_uid: &str, container: &str, text: &str) {
+        let tree = self.tree_mut(&log_id(pod_uid, container));
+        match tree
+            .entry(LOG_FILE.to_string())
+            .or_insert_with(|| Entry::File(String::new()))
+        {
+            Entry::File(log) => log.push_str(text),
+            other => *other = Entry::File(text.to_string()),
+        }
     }
 
     /// The tree to write to, created empty if it does not exist yet.

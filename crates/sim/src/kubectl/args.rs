@@ -54,7 +54,18 @@ const FLAGS: &[(&str, bool)] = &[
     ("--watch-only", false),
 ];
 
-fn takes_value(name: &str) -> bool {
+/// Flags a command defines for itself, over the meaning the others give them: `logs -f` is `--follow`, a
+/// boolean, where `-f` is `--filename` elsewhere.
+const BOOLEAN_IN: &[(&str, &str)] = &[("logs", "-f")];
+
+/// Whether `name` takes a value in the command `verb` (not known yet while the flags before it are read).
+fn takes_value(name: &str, verb: Option<&str>) -> bool {
+    if BOOLEAN_IN
+        .iter()
+        .any(|(command, flag)| Some(*command) == verb && *flag == name)
+    {
+        return false;
+    }
     FLAGS.iter().any(|(flag, value)| *flag == name && *value)
 }
 
@@ -76,10 +87,11 @@ impl Args {
                 args.command.extend(iter.by_ref().cloned());
                 break;
             }
+            let verb = args.positional.first().cloned();
             if let Some(long) = word.strip_prefix("--").filter(|w| !w.is_empty()) {
-                args.push_long(long, &mut iter)?;
+                args.push_long(long, verb.as_deref(), &mut iter)?;
             } else if let Some(short) = word.strip_prefix('-').filter(|w| !w.is_empty()) {
-                args.push_short(short, &mut iter)?;
+                args.push_short(short, verb.as_deref(), &mut iter)?;
             } else {
                 args.positional.push(word.clone());
             }
@@ -90,6 +102,7 @@ impl Args {
     fn push_long<'a>(
         &mut self,
         long: &str,
+        verb: Option<&str>,
         rest: &mut impl Iterator<Item = &'a String>,
     ) -> Result<(), CommandOutput> {
         let (name, inline) = match long.split_once('=') {
@@ -98,7 +111,7 @@ impl Args {
         };
         let value = match inline {
             Some(value) => Some(value),
-            None if takes_value(&name) => Some(rest.next().cloned().ok_or_else(|| {
+            None if takes_value(&name, verb) => Some(rest.next().cloned().ok_or_else(|| {
                 CommandOutput::error(format!("error: flag needs an argument: --{}", &name[2..]))
             })?),
             None => None,
@@ -111,12 +124,13 @@ impl Args {
     fn push_short<'a>(
         &mut self,
         short: &str,
+        verb: Option<&str>,
         rest: &mut impl Iterator<Item = &'a String>,
     ) -> Result<(), CommandOutput> {
         for (index, letter) in short.char_indices() {
             let name = format!("-{letter}");
             let tail = &short[index + letter.len_utf8()..];
-            if !takes_value(&name) {
+            if !takes_value(&name, verb) {
                 self.flags.push((name, None));
                 continue;
             }

@@ -11,14 +11,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
 use super::args::Args;
-use super::container::{ContainerFs, Userland};
-use super::shell::{basename, is_shell, Process, Shell};
 use super::{fetch, CommandOutput, Context, Started, Waiting};
 use crate::api::defaults::default_pod_spec;
 use crate::api::delete_options::DeleteOptions;
 use crate::cluster::Cluster;
+use crate::container::{is_shell, ContainerFs, Machine, Program, Userland};
 use crate::object::ObjectKey;
-use crate::shell::Input;
+use crate::shell::{self, Dialect, Input, Job, Poll};
 use crate::time::SimTime;
 
 /// `--pod-running-timeout`'s default.
@@ -60,18 +59,19 @@ fn exec_in(
     let mut output = CommandOutput::default();
     let container = choose_container(&pod, args.value(&["-c", "--container"]), &mut output)?;
     check_running(&pod, &container)?;
-    // A shell whose input is the terminal (nothing piped to kubectl) is a session.
-    if attach && is_interactive(&command) && context.stdin.is_empty() {
-        let mut session = Session::new(&pod, container, command, tty, false);
-        session.open(cluster, &mut output);
-        return Ok(Started::Waiting(
-            output,
-            Waiting::Session(Box::new(session)),
-        ));
+    // A shell whose input is the terminal (nothing piped to kubectl) is a session; a command runs, and
+    // kubectl waits while it does.
+    let mut session = Session::new(&pod, container, command, tty, false);
+    if attach {
+        session.stdin = context.stdin.to_string();
     }
-    let stdin = attach.then_some(context.stdin);
-    output.extend(run_process(cluster, &pod, &container, &command, stdin, tty));
-    Ok(Started::Done(output))
+    Ok(match session.open(cluster, &mut output) {
+        Some(code) => {
+            output.exit_code = code;
+            Started::Done(output)
+        }
+        None => Started::Waiting(output, Waiting::Session(Box::new(session))),
+    })
 }
 
 /// The command an image runs when the pod gives none: busybox's `sh`, and for the other images the server
@@ -83,7 +83,7 @@ fn image_command(pod: &Pod, container: &str) -> Vec<String> {
     }
 }
 
-/// Whether `command` is a shell that reads its commands from the terminal: `sh`, `/bin/sh`, `bash`, with no
+/// Whether `command` is a shell that reads its commands from its input: `sh`, `/bin/sh`, `bash`, with no
 /// script of its own (`sh -c …`).
 fn is_interactive(command: &[String]) -> bool {
     matches!(command, [shell] if is_shell(shell))
@@ -91,7 +91,7 @@ fn is_interactive(command: &[String]) -> bool {
 
 /// `-c`, else the `kubectl.kubernetes.io/default-container` annotation, else the first container, with
 /// kubectl's note when the pod has several.
-fn choose_container(
+pub(super) fn choose_container(
     pod: &Pod,
     asked: Option<&str>,
     output: &mut CommandOutput,
@@ -159,83 +159,6 @@ fn check_running(pod: &Pod, container: &str) -> Result<(), CommandOutput> {
     Ok(())
 }
 
-/// Runs `command` in the container, with its stdin for an interactive shell, and renders the result as
-/// kubectl does: output as it came, then `command terminated with exit code N` for a failure.
-fn run_process(
-    cluster: &mut Cluster,
-    pod: &Pod,
-    container: &str,
-    command: &[String],
-    stdin: Option<&str>,
-    tty: bool,
-) -> CommandOutput {
-    let mut process = Process::default();
-    let cwd = working_dir(pod, container);
-    let startable = in_container(cluster, pod, container, &cwd, tty, |shell| {
-        let startable = shell.has_program(&command[0]);
-        if startable {
-            // An interactive shell reads its commands from stdin.
-            match stdin {
-                Some(script) if command.len() == 1 && is_shell(&command[0]) => {
-                    shell.script(script, &mut process)
-                }
-                _ => shell.exec(command, &mut process),
-            }
-        }
-        startable
-    });
-    if !startable {
-        return CommandOutput::error(format!(
-            "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown",
-            exec_id(pod, command),
-            command[0]
-        ));
-    }
-    let mut output = CommandOutput {
-        exit_code: process.status,
-        stdout: process.stdout,
-        stderr: process.stderr,
-    };
-    if process.status != 0 {
-        output.warn(format!(
-            "command terminated with exit code {}",
-            process.status
-        ));
-    }
-    output
-}
-
-/// Where a session's shell is after a line: its directory, and its status if the line was `exit`.
-struct Left {
-    cwd: String,
-    exited: Option<i32>,
-}
-
-/// Runs one line typed at a session's shell, in `cwd`.
-fn run_line(
-    cluster: &mut Cluster,
-    pod: &Pod,
-    container: &str,
-    cwd: &str,
-    line: &str,
-    tty: bool,
-) -> (CommandOutput, Left) {
-    let mut process = Process::default();
-    let left = in_container(cluster, pod, container, cwd, tty, |shell| {
-        shell.script(line, &mut process);
-        Left {
-            cwd: shell.cwd.clone(),
-            exited: shell.exited,
-        }
-    });
-    let output = CommandOutput {
-        exit_code: process.status,
-        stdout: process.stdout,
-        stderr: process.stderr,
-    };
-    (output, left)
-}
-
 /// The directory a process starts in: the container's `workingDir`, else `/`.
 fn working_dir(pod: &Pod, container: &str) -> String {
     pod.spec
@@ -245,42 +168,18 @@ fn working_dir(pod: &Pod, container: &str) -> String {
         .unwrap_or_else(|| "/".into())
 }
 
-/// Runs `run` with the container's shell in `cwd`, over the container's files (taken out of the cluster for
-/// the while, as a process holds its filesystem).
-fn in_container<R>(
-    cluster: &mut Cluster,
-    pod: &Pod,
-    container: &str,
-    cwd: &str,
-    tty: bool,
-    run: impl FnOnce(&mut Shell) -> R,
-) -> R {
-    let mut vfs = std::mem::take(cluster.vfs_mut());
-    let now = clock_text(cluster);
-    let result = {
-        let mut fs = ContainerFs::new(&mut vfs, cluster.store(), pod, container);
-        let mut shell = Shell {
-            fs: &mut fs,
-            store: cluster.store(),
-            cwd: cwd.to_string(),
-            tty,
-            now,
-            exited: None,
-        };
-        run(&mut shell)
-    };
-    *cluster.vfs_mut() = vfs;
-    result
+/// The runtime's refusal to start a program the image does not have.
+fn not_found(pod: &Pod, command: &[String]) -> CommandOutput {
+    CommandOutput::error(format!(
+        "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown",
+        exec_id(pod, command),
+        command[0]
+    ))
 }
 
-/// What `date` prints now.
-fn clock_text(cluster: &Cluster) -> String {
-    cluster
-        .now()
-        .to_k8s()
-        .0
-        .strftime("%a %b %e %H:%M:%S UTC %Y")
-        .to_string()
+/// Quotes a word for the shell, so that a command given as words runs as those words.
+fn quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
 }
 
 /// A 64-hex-digit exec id, as containerd names exec sessions, that follows from the pod and command alone.
@@ -383,8 +282,8 @@ fn run_pod_and_attach(
     ))
 }
 
-/// A process in a container that kubectl is attached to: the command `run -i` started once the pod runs, or
-/// an interactive shell that runs each line typed at the terminal.
+/// A process in a container that kubectl is attached to: the command `exec` or `run -i` started (once the pod
+/// runs, for `run`), or an interactive shell that runs each line typed at the terminal.
 #[derive(Clone, Debug)]
 pub struct Session {
     pod: ObjectKey,
@@ -398,8 +297,12 @@ pub struct Session {
     stdin: String,
     /// `run`: when it gives up waiting for the pod to run.
     deadline: Option<SimTime>,
-    /// The shell's working directory, once open.
-    cwd: Option<String>,
+    /// The container's shell between lines, once a session that reads the terminal is open.
+    shell: Option<shell::Session>,
+    /// What runs in the container now: the command, or a line typed at the shell.
+    running: Option<Job<Program>>,
+    /// When what runs asked to be woken (a `sleep`).
+    wake_at: Option<SimTime>,
     status: i32,
     /// `run` attaches to the pod's container, and says to press enter if no prompt shows; `exec` does not.
     attaching: bool,
@@ -416,7 +319,9 @@ impl Session {
             remove,
             stdin: String::new(),
             deadline: None,
-            cwd: None,
+            shell: None,
+            running: None,
+            wake_at: None,
             status: 0,
             attaching: false,
         }
@@ -424,11 +329,11 @@ impl Session {
 
     /// Whether it is a shell that has opened and reads the lines typed at the terminal.
     pub fn reads_input(&self) -> bool {
-        self.cwd.is_some() && self.reads_terminal()
+        self.reads_terminal() && (self.shell.is_some() || self.running.is_some())
     }
 
     pub fn wake(&self) -> Option<SimTime> {
-        self.deadline
+        self.deadline.or(self.wake_at)
     }
 
     /// The pod, if it is still the one attached to.
@@ -440,63 +345,99 @@ impl Session {
             .cloned()
     }
 
-    /// The shell's prompt, as the image's shell prints it for root: BusyBox's ash shows the directory, Debian's
-    /// dash does not, bash shows user, host and directory.
-    fn prompt(&self, cluster: &Cluster) -> String {
-        let cwd = self.cwd.clone().unwrap_or_else(|| "/".into());
-        let pod = self.pod(cluster).unwrap_or_default();
-        let userland = ContainerFs::userland_of(&pod, &self.container);
-        match (self.command.first().map_or("sh", |c| basename(c)), userland) {
-            ("bash", _) => {
-                let host = pod.metadata.name.clone().unwrap_or_default();
-                let shown = if cwd == "/root" { "~".to_string() } else { cwd };
-                format!("root@{host}:{shown}# ")
+    /// The shell's prompt, as the image's shell prints it for root: BusyBox's ash shows the directory, dash
+    /// does not, bash shows user, host and directory.
+    fn prompt(&self, shell: &shell::Session) -> String {
+        match shell.dialect {
+            Dialect::Bash => {
+                let shown = if shell.cwd == "/root" {
+                    "~"
+                } else {
+                    shell.cwd.as_str()
+                };
+                format!("root@{}:{shown}# ", self.pod.name)
             }
-            (_, Userland::BusyBox) => format!("{cwd} # "),
-            (_, Userland::Debian) => "# ".into(),
+            Dialect::Ash => format!("{} # ", shell.cwd),
+            Dialect::Dash => "# ".into(),
         }
     }
 
-    /// The pod runs: kubectl attaches. A shell shows its prompt; a command runs to its end.
+    /// A shell prints its prompt only to a terminal (`-t`).
+    fn show_prompt(&self, output: &mut CommandOutput) {
+        if let (true, Some(shell)) = (self.tty, &self.shell) {
+            output.stdout.push_str(&self.prompt(shell));
+        }
+    }
+
+    /// The pod runs: kubectl attaches. A shell reading the terminal shows its prompt; a command starts.
     fn open(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
         if self.tty && self.attaching {
             output.warn("If you don't see a command prompt, try pressing enter.");
         }
         let pod = self.pod(cluster)?;
+        self.deadline = None;
         if self.command.is_empty() {
             // Attached to the image's server: nothing to run, nothing printed, until Ctrl-C.
-            self.deadline = None;
             return None;
         }
-        if !self.reads_terminal() {
-            let stdin = Some(self.stdin.as_str());
-            let process = run_process(
-                cluster,
-                &pod,
-                &self.container,
-                &self.command,
-                stdin,
-                self.tty,
-            );
-            self.status = process.exit_code;
-            output.extend(process);
+        let machine = Machine::new(cluster, pod.clone(), &self.container, self.tty);
+        let cwd = working_dir(&pod, &self.container);
+        if self.reads_terminal() {
+            let dialect = machine.dialect_of(&self.command[0]);
+            self.shell = Some(machine.shell(dialect, &cwd));
+            self.show_prompt(output);
+            return None;
+        }
+        if !machine.image.has(&self.command[0]) {
+            let refused = not_found(&pod, &self.command);
+            self.status = refused.exit_code;
+            output.extend(refused);
             return Some(self.end(cluster, output));
         }
-        self.cwd = Some(working_dir(&pod, &self.container));
-        self.deadline = None;
-        self.show_prompt(cluster, output);
-        None
+        // The command runs as its words, in the image's shell only for the words' sake.
+        let dialect = machine.dialect_of("sh");
+        let script: Vec<String> = self.command.iter().map(|w| quote(w)).collect();
+        let mut job = Job::start(&script.join(" "), machine.shell(dialect, &cwd));
+        if !self.stdin.is_empty() {
+            job = job.with_stdin(&self.stdin);
+        }
+        self.running = Some(job);
+        let status = self.run(cluster, output)?;
+        Some(self.finish(cluster, status, output))
     }
 
-    /// A shell prints its prompt only to a terminal (`-t`).
-    fn show_prompt(&self, cluster: &Cluster, output: &mut CommandOutput) {
-        if self.tty {
-            output.stdout.push_str(&self.prompt(cluster));
+    /// Lets what runs in the container go on; its status once it has ended.
+    fn run(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
+        let pod = self.pod(cluster)?;
+        let job = self.running.as_mut()?;
+        let mut machine = Machine::new(cluster, pod, &self.container, self.tty);
+        let poll = job.poll(&mut machine);
+        let io = job.take_output();
+        output.stdout.push_str(&io.stdout);
+        output.stderr.push_str(&io.stderr);
+        match poll {
+            Poll::Waiting(wake) => {
+                self.wake_at = wake;
+                None
+            }
+            Poll::Exited(status) => {
+                self.wake_at = None;
+                Some(status)
+            }
         }
     }
 
-    /// Waits for the pod to run, then runs each line typed, as the terminal echoes it; `exit` or Ctrl-D ends
-    /// the session, and so does the pod going away under it.
+    /// The process ended with `status`: kubectl says so when it failed, and exits with it.
+    fn finish(&mut self, cluster: &mut Cluster, status: i32, output: &mut CommandOutput) -> i32 {
+        self.status = status;
+        if status != 0 {
+            output.warn(format!("command terminated with exit code {status}"));
+        }
+        self.end(cluster, output)
+    }
+
+    /// Waits for the pod to run, then runs the command, or each line typed as the terminal echoes it; `exit`
+    /// or Ctrl-D ends a shell, and so does the pod going away under it.
     pub fn poll(
         &mut self,
         cluster: &mut Cluster,
@@ -506,9 +447,9 @@ impl Session {
         if self.command.is_empty() && self.deadline.is_none() {
             return None;
         }
-        let Some(cwd) = self.cwd.clone() else {
+        if self.shell.is_none() && self.running.is_none() {
             return self.wait_for_pod(cluster, output);
-        };
+        }
         let running = self.pod(cluster).is_some_and(|pod| {
             pod.metadata.deletion_timestamp.is_none()
                 && check_running(&pod, &self.container).is_ok()
@@ -518,26 +459,32 @@ impl Session {
             self.status = 137;
             return Some(self.end(cluster, output));
         }
-        let mut cwd = cwd;
-        while let Some(line) = input.lines.pop_front() {
-            output.say(&line);
-            let pod = self.pod(cluster).unwrap_or_default();
-            let (process, left) = run_line(cluster, &pod, &self.container, &cwd, &line, self.tty);
-            cwd = left.cwd;
-            self.status = process.exit_code;
-            output.stdout.push_str(&process.stdout);
-            output.stderr.push_str(&process.stderr);
-            if let Some(code) = left.exited {
-                self.status = code;
-                return Some(self.end(cluster, output));
+        loop {
+            if self.running.is_some() {
+                let status = self.run(cluster, output)?;
+                let job = self.running.take().expect("it ran");
+                if !self.reads_terminal() {
+                    return Some(self.finish(cluster, status, output));
+                }
+                let exited = job.exit_called();
+                self.shell = Some(job.into_session());
+                if exited {
+                    return Some(self.finish(cluster, status, output));
+                }
+                self.show_prompt(output);
             }
-            self.cwd = Some(cwd.clone());
-            self.show_prompt(cluster, output);
+            let Some(line) = input.lines.pop_front() else {
+                break;
+            };
+            output.say(&line);
+            let shell = self.shell.take().expect("a session reading the terminal");
+            self.running = Some(Job::start(&line, shell));
         }
         if input.closed {
-            // Ctrl-D at the prompt: the shell exits, and the terminal moves to a new line.
+            // Ctrl-D at the prompt: the shell exits with its last status, and the terminal moves to a new line.
             output.stdout.push('\n');
-            return Some(self.end(cluster, output));
+            let status = self.shell.as_ref().map_or(0, |s| s.status);
+            return Some(self.finish(cluster, status, output));
         }
         None
     }
@@ -560,6 +507,7 @@ impl Session {
     /// The session is over: `--rm` deletes the pod, and kubectl exits as the process did.
     fn end(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> i32 {
         self.deadline = None;
+        self.wake_at = None;
         if self.remove {
             let deleted = cluster
                 .with_store(|store| store.delete::<Pod>(&self.pod, DeleteOptions::default()));
@@ -570,8 +518,11 @@ impl Session {
         self.status
     }
 
-    /// Ctrl-C ends kubectl, and `--rm` still deletes the pod.
+    /// Ctrl-C ends kubectl and what it ran, and `--rm` still deletes the pod.
     pub fn stop(&mut self, cluster: &mut Cluster) {
+        if let (Some(mut job), Some(pod)) = (self.running.take(), self.pod(cluster)) {
+            job.interrupt(&mut Machine::new(cluster, pod, &self.container, self.tty));
+        }
         let mut output = CommandOutput::default();
         self.end(cluster, &mut output);
     }

@@ -93,7 +93,7 @@ const GROUPS: &[(&str, &[(&str, &str)])] = &[
 /// The commands `kubectl::run` carries out. Kept beside kubectl's list, which a test holds against `run`.
 pub const CARRIED_OUT: &[&str] = &[
     "expose", "run", "set", "get", "delete", "rollout", "scale", "cordon", "uncordon", "drain",
-    "describe", "exec", "apply", "patch", "label", "annotate",
+    "describe", "logs", "exec", "apply", "patch", "label", "annotate",
 ];
 
 /// Whether the words after `kubectl` ask for its overview: none, `--help`, `-h`, or `help` alone.
@@ -175,7 +175,7 @@ mod tests {
             "\nDeploy Commands:\n  rollout         Manage the rollout of a resource\n  scale           Set a new size"
         ));
         assert!(text.contains("\nSubcommands provided by plugins:\n\nUsage:\n"));
-        assert!(!text.contains("  logs "), "not carried out, not listed");
+        assert!(!text.contains("  attach "), "not carried out, not listed");
         assert!(text.ends_with("(applies to all commands).\n"));
     }
 }

@@ -5,7 +5,6 @@
 pub mod apply;
 pub use apply::Apply;
 pub mod args;
-pub(crate) mod container;
 mod delete;
 mod describe;
 mod edit;
@@ -14,11 +13,11 @@ mod exec;
 mod expose;
 mod get;
 pub mod help;
+mod logs;
 mod node;
 mod patch;
 pub mod printers;
 mod rollout;
-mod shell;
 mod tabwriter;
 mod watch;
 
@@ -258,6 +257,8 @@ pub enum Waiting {
     Delete(delete::DeleteWait),
     /// `exec -it … sh`, `run -i`: a process in a container, an interactive shell reading the terminal.
     Session(Box<exec::Session>),
+    /// `logs -f`.
+    Logs(logs::Follow),
 }
 
 impl Waiting {
@@ -274,6 +275,7 @@ impl Waiting {
             Waiting::RolloutStatus(status) => status.poll(cluster, output),
             Waiting::Delete(delete) => delete.poll(cluster, output),
             Waiting::Session(session) => session.poll(cluster, input, output),
+            Waiting::Logs(follow) => follow.poll(cluster, output),
         }
     }
 
@@ -287,14 +289,17 @@ impl Waiting {
     fn ends_by_itself(&self) -> bool {
         match self {
             Waiting::Session(session) => session.ends_by_itself(),
-            Waiting::Watch(_) | Waiting::RolloutStatus(_) | Waiting::Delete(_) => false,
+            Waiting::Watch(_)
+            | Waiting::RolloutStatus(_)
+            | Waiting::Delete(_)
+            | Waiting::Logs(_) => false,
         }
     }
 
     /// An instant to be polled at even if the cluster does not change: a timeout.
     pub fn wake(&self) -> Option<SimTime> {
         match self {
-            Waiting::Watch(_) => None,
+            Waiting::Watch(_) | Waiting::Logs(_) => None,
             Waiting::RolloutStatus(status) => status.wake(),
             Waiting::Delete(delete) => delete.wake(),
             Waiting::Session(session) => session.wake(),
@@ -307,7 +312,9 @@ impl Waiting {
         self.stop(cluster);
         match self {
             Waiting::Watch(_) | Waiting::RolloutStatus(_) => 1,
-            Waiting::Delete(_) | Waiting::Session(_) => crate::shell::INTERRUPTED,
+            Waiting::Delete(_) | Waiting::Session(_) | Waiting::Logs(_) => {
+                crate::shell::INTERRUPTED
+            }
         }
     }
 
@@ -315,7 +322,7 @@ impl Waiting {
         match self {
             Waiting::Watch(watch) => watch.stop(cluster),
             Waiting::RolloutStatus(status) => status.stop(cluster),
-            Waiting::Delete(_) => {}
+            Waiting::Delete(_) | Waiting::Logs(_) => {}
             Waiting::Session(session) => session.stop(cluster),
         }
     }
@@ -347,6 +354,7 @@ fn start(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> Started {
         "delete" => return delete::delete(cluster, &args, &context),
         "run" => return exec::run(cluster, &args, &context),
         "exec" => return exec::exec(cluster, &args, &context),
+        "logs" => return logs::logs(cluster, &args, &context),
         _ => {}
     }
     Started::Done(carry_out(cluster, &verb, &mut args, &context))

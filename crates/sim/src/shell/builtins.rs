@@ -1,7 +1,8 @@
 //! The shell's own commands, with bash's behaviour and words: `echo`, `printf`, `true`, `false`, `:`,
-//! `test` and `[`, `export`, `unset`, `exit`, and the two coreutils a loop needs, `sleep` and `seq`.
+//! `test` and `[`, `export`, `unset`, `exit`, `cd`, `pwd`, and the two coreutils a loop needs, `sleep` and
+//! `seq`. dash and ash say the same things after their own prefix.
 
-use super::{Io, Session};
+use super::{Dialect, Io, Session, System};
 use crate::time::SimTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub enum Builtin {
     Export,
     Unset,
     Exit,
+    Cd,
+    Pwd,
     Sleep,
     Seq,
 }
@@ -40,6 +43,8 @@ impl Builtin {
             "export" => Builtin::Export,
             "unset" => Builtin::Unset,
             "exit" => Builtin::Exit,
+            "cd" => Builtin::Cd,
+            "pwd" => Builtin::Pwd,
             "sleep" => Builtin::Sleep,
             "seq" => Builtin::Seq,
             _ => return None,
@@ -47,28 +52,38 @@ impl Builtin {
     }
 }
 
-pub fn run(
+pub fn run<S: System>(
     builtin: Builtin,
     argv: &[String],
     session: &mut Session,
-    now: SimTime,
+    system: &S,
     io: &mut Io,
 ) -> Outcome {
     let args = &argv[1..];
+    let prefix = session.prefix();
     let status = match builtin {
         Builtin::Echo => echo(args, io),
-        Builtin::Printf => printf(args, io),
+        Builtin::Printf => printf(args, &prefix, io),
         Builtin::True => 0,
         Builtin::False => 1,
-        Builtin::Test => test(args, "test", io),
+        Builtin::Test => test(args, "test", &prefix, io),
         Builtin::Bracket => match args.split_last() {
-            Some((last, inner)) if last == "]" => test(inner, "[", io),
+            Some((last, inner)) if last == "]" => test(inner, "[", &prefix, io),
             _ => {
-                io.error("bash: [: missing `]'");
+                let bracket = match session.dialect {
+                    Dialect::Bash => "`]'",
+                    Dialect::Dash | Dialect::Ash => "]",
+                };
+                io.error(format!("{prefix}[: missing {bracket}"));
                 2
             }
         },
-        Builtin::Export => export(args, session, io),
+        Builtin::Export => export(args, session, &prefix, io),
+        Builtin::Cd => cd(args, session, system, io),
+        Builtin::Pwd => {
+            io.stdout.push_str(&format!("{}\n", session.cwd));
+            0
+        }
         Builtin::Unset => {
             for name in args {
                 session.variables.unset(name);
@@ -81,14 +96,21 @@ pub fn run(
                 Some(code) => match code.parse::<i64>() {
                     Ok(code) => code.rem_euclid(256) as i32,
                     Err(_) => {
-                        io.error(format!("bash: exit: {code}: numeric argument required"));
+                        io.error(match session.dialect {
+                            Dialect::Bash => {
+                                format!("{prefix}exit: {code}: numeric argument required")
+                            }
+                            Dialect::Dash | Dialect::Ash => {
+                                format!("{prefix}exit: Illegal number: {code}")
+                            }
+                        });
                         2
                     }
                 },
             })
         }
         Builtin::Sleep => match sleep_duration(args) {
-            Ok(millis) => return Outcome::Sleep(now.plus_millis(millis)),
+            Ok(millis) => return Outcome::Sleep(system.now().plus_millis(millis)),
             Err(message) => {
                 io.stderr.push_str(&message);
                 1
@@ -162,9 +184,11 @@ fn unescape(text: &str) -> (String, bool) {
 
 /// bash's `printf`: the format is reused while arguments remain; `%s`, `%d`, `%i`, `%c`, `%x`, `%o`, `%f`,
 /// `%b`, `%%` with flags, width and precision.
-fn printf(args: &[String], io: &mut Io) -> i32 {
+fn printf(args: &[String], prefix: &str, io: &mut Io) -> i32 {
     let Some((format, mut rest)) = args.split_first() else {
-        io.error("bash: printf: usage: printf [-v var] format [arguments]");
+        io.error(format!(
+            "{prefix}printf: usage: printf [-v var] format [arguments]"
+        ));
         return 2;
     };
     let mut status = 0;
@@ -200,7 +224,7 @@ fn printf(args: &[String], io: &mut Io) -> i32 {
                     match convert(conversion, &spec, argument.as_deref()) {
                         Ok(text) => io.stdout.push_str(&text),
                         Err(message) => {
-                            io.error(format!("bash: printf: {message}"));
+                            io.error(format!("{prefix}printf: {message}"));
                             status = 1;
                         }
                     }
@@ -280,12 +304,12 @@ fn convert(conversion: char, spec: &str, argument: Option<&str>) -> Result<Strin
 }
 
 /// `test EXPR` and `[ EXPR ]`: strings, integers, `!`, `-a` and `-o`; files are the terminal's own.
-fn test(args: &[String], name: &str, io: &mut Io) -> i32 {
+fn test(args: &[String], name: &str, prefix: &str, io: &mut Io) -> i32 {
     match evaluate(args) {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(message) => {
-            io.error(format!("bash: {name}: {message}"));
+            io.error(format!("{prefix}{name}: {message}"));
             2
         }
     }
@@ -338,7 +362,7 @@ fn evaluate(args: &[String]) -> Result<bool, String> {
     }
 }
 
-fn export(args: &[String], session: &mut Session, io: &mut Io) -> i32 {
+fn export(args: &[String], session: &mut Session, prefix: &str, io: &mut Io) -> i32 {
     if args.is_empty() || args == ["-p"] {
         for (name, value) in session.variables.exported() {
             match value {
@@ -358,7 +382,7 @@ fn export(args: &[String], session: &mut Session, io: &mut Io) -> i32 {
             None => (arg.as_str(), None),
         };
         if !super::syntax::is_name(name) {
-            io.error(format!("bash: export: `{arg}': not a valid identifier"));
+            io.error(format!("{prefix}export: `{arg}': not a valid identifier"));
             status = 1;
             continue;
         }
@@ -368,6 +392,34 @@ fn export(args: &[String], session: &mut Session, io: &mut Io) -> i32 {
         session.variables.export(name);
     }
     status
+}
+
+/// `cd DIR` (home without one, `-` for the previous directory), in each shell's words when `DIR` is not a
+/// directory.
+fn cd<S: System>(args: &[String], session: &mut Session, system: &S, io: &mut Io) -> i32 {
+    let target = match args.first().map(String::as_str) {
+        None => session.variables.get("HOME").unwrap_or("/").to_string(),
+        Some("-") => session.variables.get("OLDPWD").unwrap_or("/").to_string(),
+        Some(dir) => dir.to_string(),
+    };
+    if !system.is_directory(session, &target) {
+        let prefix = session.prefix();
+        io.error(match session.dialect {
+            Dialect::Bash => format!("{prefix}cd: {target}: No such file or directory"),
+            Dialect::Dash => format!("{prefix}cd: can't cd to {target}"),
+            Dialect::Ash => format!("{prefix}cd: can't cd to {target}: No such file or directory"),
+        });
+        return if session.dialect == Dialect::Bash {
+            1
+        } else {
+            2
+        };
+    }
+    let directory = session.absolute(&target);
+    let previous = std::mem::replace(&mut session.cwd, directory);
+    session.variables.set("OLDPWD", &previous);
+    session.variables.set("PWD", &session.cwd.clone());
+    0
 }
 
 /// GNU `sleep`: each argument a number with an optional `s`, `m`, `h` or `d`; the sum is slept.

@@ -5,7 +5,7 @@
 
 use super::pattern::Pattern;
 use super::syntax::{self, Word};
-use super::{Io, Session};
+use super::{Dialect, FsError, Io};
 
 #[derive(Clone, Debug)]
 pub struct Filter {
@@ -85,7 +85,12 @@ type Refusal = (String, i32);
 impl Filter {
     /// The filter `argv` names, started: `None` when `argv[0]` is no filter; `Some(Err(status))` when it has
     /// already ended (bad arguments, or files to read instead of the pipe), having written into `io`.
-    pub fn start(argv: &[String], session: &Session, io: &mut Io) -> Option<Result<Filter, i32>> {
+    pub fn start(
+        argv: &[String],
+        dialect: Dialect,
+        read: &dyn Fn(&str) -> Result<String, FsError>,
+        io: &mut Io,
+    ) -> Option<Result<Filter, i32>> {
         let name = argv[0].as_str();
         let args = &argv[1..];
         let parsed = match name {
@@ -124,14 +129,14 @@ impl Filter {
         }
         let mut failed = false;
         for file in &files {
-            match session.files.get(file) {
-                Some(text) => {
-                    if filter.feed(text, io).is_some() {
+            match read(file) {
+                Ok(text) => {
+                    if filter.feed(&text, io).is_some() {
                         break;
                     }
                 }
-                None => {
-                    io.error(format!("{name}: {file}: No such file or directory"));
+                Err(error) => {
+                    io.error(cannot_read(name, file, error, dialect));
                     failed = true;
                 }
             }
@@ -771,3 +776,12 @@ impl Xargs {
 }
 
 mod awk;
+
+/// A filter's words for a file it cannot read: GNU's, or BusyBox's, whose `cat` says it cannot open it.
+fn cannot_read(name: &str, file: &str, error: FsError, dialect: Dialect) -> String {
+    if dialect.busybox() && name == "cat" {
+        format!("cat: can't open '{file}': {}", error.text())
+    } else {
+        format!("{name}: {file}: {}", error.text())
+    }
+}

@@ -8,7 +8,7 @@ use super::expand::Expander;
 use super::filters::{self, Filter};
 use super::syntax::{self, AndOr, Command, Connector, RedirectKind, Script, Simple, Word};
 use super::{
-    Input, Io, Poll, Session, Start, System, INTERRUPTED, MAX_ITERATIONS, MAX_OUTPUT_BYTES,
+    Dialect, Input, Io, Poll, Session, Start, System, INTERRUPTED, MAX_ITERATIONS, MAX_OUTPUT_BYTES,
 };
 use crate::time::SimTime;
 
@@ -31,6 +31,10 @@ pub struct Job<P> {
     status: Option<i32>,
     /// What is typed at the terminal, for the program in the foreground that reads it.
     input: Input,
+    /// What was piped to the shell, for the first command that reads its standard input.
+    stdin: Option<String>,
+    /// Whether `exit` ran in the shell itself (not in a subshell or a pipeline's copy).
+    exit_called: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -80,12 +84,15 @@ enum Step {
 impl<P: Clone + std::fmt::Debug> Job<P> {
     /// A job for `line` in a shell with `session`; a line that cannot be read is a job that has already
     /// ended with bash's complaint.
-    pub fn start(line: &str, session: Session) -> Self {
+    pub fn start(line: &str, mut session: Session) -> Self {
+        session.lines += 1;
         match syntax::parse(line) {
             Ok(script) => Job::of_script(Arc::new(script), session, 0),
             Err(error) => {
                 let mut job = Job::of_script(Arc::new(Script::default()), session, 0);
-                job.output.error(format!("bash: {error}"));
+                let message = job.session.dialect.syntax_error(&error);
+                job.output
+                    .error(format!("{}{message}", job.session.prefix()));
                 job.end(2);
                 job
             }
@@ -108,7 +115,20 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             exiting: None,
             status: None,
             input: Input::default(),
+            stdin: None,
+            exit_called: false,
         }
+    }
+
+    /// The job with `stdin` piped to its shell, as `sh` reads a script's input from it.
+    pub fn with_stdin(mut self, stdin: &str) -> Self {
+        self.stdin = Some(stdin.to_string());
+        self
+    }
+
+    /// Whether the shell ran `exit`: an interactive shell then ends.
+    pub fn exit_called(&self) -> bool {
+        self.exit_called
     }
 
     /// A line typed at the terminal while the job runs.
@@ -220,7 +240,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
     /// Ends the job at once with one of this console's own limits.
     fn stop<S: System<Program = P>>(&mut self, system: &mut S, why: &str) {
         self.abort(system);
-        self.output.error(format!("bash: {why}"));
+        self.output.error(format!("{}{why}", self.session.prefix()));
         self.end(1);
     }
 
@@ -654,16 +674,27 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             .map(|r| (r.fd, resolve(&r.kind, &mut expander)))
             .collect();
         let mut stage = Stage::new(StageState::Exited(0));
+        if index == 0 {
+            if let Some(text) = self.stdin.take() {
+                stage.input = Stdin::Redirected(Some(text));
+            }
+        }
         if let Some(error) = expander.errors.first() {
             // An expansion that fails (`$((1/0))`) ends the whole line, as bash abandons it.
-            stage.io.error(format!("bash: {error}"));
+            stage.io.error(format!("{}{error}", self.session.prefix()));
             stage.state = StageState::Exited(1);
             self.exiting = Some(1);
             return stage;
         }
-        if let Err(error) = stage.redirect(&redirects, &mut self.session) {
-            stage.io.error(format!("bash: {error}"));
-            stage.state = StageState::Exited(1);
+        if let Err(error) = stage.redirect(&redirects, system, &mut self.session) {
+            stage.io.error(format!("{}{error}", self.session.prefix()));
+            // dash and ash leave a command whose redirection failed with 2, bash with 1.
+            let status = if self.session.dialect == Dialect::Bash {
+                1
+            } else {
+                2
+            };
+            stage.state = StageState::Exited(status);
             return stage;
         }
         let Some(name) = argv.first() else {
@@ -687,13 +718,14 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
                 scratch = self.session.clone();
                 &mut scratch
             };
-            let outcome = builtins::run(builtin, &argv, session, system.now(), &mut stage.io);
+            let outcome = builtins::run(builtin, &argv, session, system, &mut stage.io);
             stage.state = match outcome {
                 builtins::Outcome::Exited(status) => StageState::Exited(status),
                 builtins::Outcome::Sleep(until) => StageState::Sleep(until),
                 builtins::Outcome::Exit(status) => {
                     if in_shell {
                         self.exiting = Some(status);
+                        self.exit_called = true;
                     }
                     StageState::Exited(status)
                 }
@@ -710,7 +742,8 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             };
             return stage;
         }
-        if let Some(filter) = Filter::start(&argv, &self.session, &mut stage.io) {
+        let read = |path: &str| system.read_file(&self.session, path);
+        if let Some(filter) = Filter::start(&argv, self.session.dialect, &read, &mut stage.io) {
             stage.state = match filter {
                 Ok(filter) => StageState::Filter(filter),
                 Err(status) => StageState::Exited(status),
@@ -802,7 +835,11 @@ fn start_program<S: System>(
 ) -> StageState<S::Program> {
     match system.start(argv, stdin, session, io) {
         Start::NotFound => {
-            io.error(format!("bash: {}: command not found", argv[0]));
+            io.error(format!(
+                "{}{}",
+                session.prefix(),
+                session.dialect.not_found(&argv[0])
+            ));
             StageState::Exited(127)
         }
         Start::Exited(status) => StageState::Exited(status),
@@ -905,9 +942,10 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
     }
 
     /// Applies redirections left to right, creating (or emptying) the files written to.
-    fn redirect(
+    fn redirect<S: System<Program = P>>(
         &mut self,
         redirects: &[(u32, Resolved)],
+        system: &mut S,
         session: &mut Session,
     ) -> Result<(), String> {
         for (fd, redirect) in redirects {
@@ -916,10 +954,9 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                     if path == "/dev/null" {
                         Destination::Null
                     } else {
-                        let file = session.files.entry(path.clone()).or_default();
-                        if !append {
-                            file.clear();
-                        }
+                        system
+                            .write_file(session, path, "", *append)
+                            .map_err(|e| session.dialect.cannot_create(path, e))?;
                         Destination::File(path.clone())
                     }
                 }
@@ -927,10 +964,10 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                 Resolved::Duplicate(2) => self.stderr.clone(),
                 Resolved::Duplicate(other) => return Err(format!("{other}: Bad file descriptor")),
                 Resolved::Read(path) => {
-                    let Some(text) = session.files.get(path) else {
-                        return Err(format!("{path}: No such file or directory"));
-                    };
-                    self.input = Stdin::Redirected(Some(text.clone()));
+                    let text = system
+                        .read_file(session, path)
+                        .map_err(|e| session.dialect.cannot_open(path, e))?;
+                    self.input = Stdin::Redirected(Some(text));
                     continue;
                 }
                 Resolved::Input(text) => {
@@ -1077,7 +1114,7 @@ impl<P: Clone + std::fmt::Debug> PipelineRun<P> {
             *produced += io.stdout.len() + io.stderr.len();
             let (stdout, stderr) = (stage.stdout.clone(), stage.stderr.clone());
             let pipe = (index < last).then(|| &mut self.pipes[index]);
-            route(io, &stdout, &stderr, pipe, terminal, session);
+            route(io, &stdout, &stderr, pipe, terminal, system, session);
         }
         let reader_gone = self
             .stages
@@ -1100,12 +1137,13 @@ impl<P: Clone + std::fmt::Debug> PipelineRun<P> {
 
 /// Sends a stage's output where its redirections say: stdout down the pipe (or to the terminal for the last
 /// stage), stderr to the terminal.
-fn route(
+fn route<S: System>(
     io: Io,
     stdout: &Destination,
     stderr: &Destination,
     mut pipe: Option<&mut String>,
     terminal: &mut Io,
+    system: &mut S,
     session: &mut Session,
 ) {
     for (text, destination) in [(io.stdout, stdout), (io.stderr, stderr)] {
@@ -1119,11 +1157,11 @@ fn route(
             },
             Destination::Stderr => terminal.stderr.push_str(&text),
             Destination::Null => {}
-            Destination::File(path) => session
-                .files
-                .entry(path.clone())
-                .or_default()
-                .push_str(&text),
+            // The file was created when the redirection was applied; a write that fails now (its
+            // directory removed meanwhile) is lost, as the process's write would fail.
+            Destination::File(path) => {
+                let _ = system.write_file(session, path, &text, true);
+            }
         }
     }
 }

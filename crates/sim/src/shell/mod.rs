@@ -15,6 +15,7 @@ pub use interp::Job;
 pub use syntax::SyntaxError;
 
 use crate::time::SimTime;
+pub use crate::vfs::FsError;
 use std::collections::BTreeMap;
 
 /// How many loop iterations one command line may take: enough for any loop a person means, few enough
@@ -27,19 +28,134 @@ pub const MAX_OUTPUT_BYTES: usize = 1 << 20;
 /// The exit status of a command interrupted with Ctrl-C: 128 + SIGINT.
 pub const INTERRUPTED: i32 = 130;
 
-/// What a shell keeps from one command line to the next: its variables, the files written with `>`, and the
-/// last exit status (`$?`).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What a shell keeps from one command line to the next: which shell it is, its variables, its working
+/// directory, the files written with `>` (on a machine without files of its own), the last exit status
+/// (`$?`), and how many lines it has read (dash numbers its messages with it).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Session {
+    pub dialect: Dialect,
     pub variables: Variables,
+    pub cwd: String,
     pub files: BTreeMap<String, String>,
     pub status: i32,
+    pub lines: usize,
 }
 
 impl Session {
+    /// A shell of `dialect` started in `cwd`.
+    pub fn new(dialect: Dialect, cwd: &str) -> Session {
+        Session {
+            dialect,
+            variables: Variables::default(),
+            cwd: cwd.to_string(),
+            files: BTreeMap::new(),
+            status: 0,
+            lines: 0,
+        }
+    }
+
     /// Whether the two differ in more than `$?`: what a command that only looked around leaves changed.
     pub fn differs_beyond_status(&self, other: &Session) -> bool {
-        self.variables != other.variables || self.files != other.files
+        self.variables != other.variables || self.files != other.files || self.cwd != other.cwd
+    }
+
+    /// The start of the shell's own messages: `bash: `, dash's `sh: LINE: `, BusyBox's `sh: `.
+    fn prefix(&self) -> String {
+        match self.dialect {
+            Dialect::Bash => "bash: ".into(),
+            Dialect::Dash => format!("sh: {}: ", self.lines.max(1)),
+            Dialect::Ash => "sh: ".into(),
+        }
+    }
+
+    /// A path as the shell resolves it against its working directory.
+    pub fn absolute(&self, path: &str) -> String {
+        crate::vfs::normalize(&self.cwd, path)
+    }
+}
+
+/// The learner's bash, in `/`.
+impl Default for Session {
+    fn default() -> Self {
+        Session::new(Dialect::Bash, "/")
+    }
+}
+
+/// Which shell reads the lines: bash (the learner's terminal; `bash` in a Debian image), dash (`sh` in Debian
+/// images such as nginx's) or BusyBox's ash (`sh` in busybox and alpine). They share a grammar and differ in
+/// their words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    #[default]
+    Bash,
+    Dash,
+    Ash,
+}
+
+impl Dialect {
+    /// What the shell says of a command it cannot find, after its prefix.
+    fn not_found(self, name: &str) -> String {
+        match self {
+            Dialect::Bash => format!("{name}: command not found"),
+            Dialect::Dash | Dialect::Ash => format!("{name}: not found"),
+        }
+    }
+
+    /// A redirection that cannot create its file.
+    fn cannot_create(self, path: &str, error: FsError) -> String {
+        match (self, error) {
+            (Dialect::Bash, _) => format!("{path}: {}", error.text()),
+            (Dialect::Dash, FsError::NotFound) => {
+                format!("cannot create {path}: Directory nonexistent")
+            }
+            (Dialect::Dash, _) => format!("cannot create {path}: {}", error.text()),
+            (Dialect::Ash, FsError::NotFound) => {
+                format!("can't create {path}: nonexistent directory")
+            }
+            (Dialect::Ash, _) => format!("can't create {path}: {}", error.text()),
+        }
+    }
+
+    /// A redirection that cannot open its file.
+    fn cannot_open(self, path: &str, error: FsError) -> String {
+        match (self, error) {
+            (Dialect::Bash, _) => format!("{path}: {}", error.text()),
+            (Dialect::Dash, FsError::NotFound) => format!("cannot open {path}: No such file"),
+            (Dialect::Dash, _) => format!("cannot open {path}: {}", error.text()),
+            (Dialect::Ash, FsError::NotFound) => format!("can't open {path}: no such file"),
+            (Dialect::Ash, _) => format!("can't open {path}: {}", error.text()),
+        }
+    }
+
+    /// What the shell says of a line it cannot read, after its prefix. dash and ash word bash's errors their
+    /// own way; this console's own limits read the same in all three.
+    fn syntax_error(self, error: &SyntaxError) -> String {
+        match (self, error) {
+            (Dialect::Dash, SyntaxError::UnexpectedToken(token)) => {
+                format!("Syntax error: \"{token}\" unexpected")
+            }
+            (Dialect::Dash, SyntaxError::UnexpectedEnd) => {
+                "Syntax error: end of file unexpected".into()
+            }
+            (Dialect::Dash, SyntaxError::UnmatchedQuote(_)) => {
+                "Syntax error: Unterminated quoted string".into()
+            }
+            (Dialect::Ash, SyntaxError::UnexpectedToken(token)) => {
+                format!("syntax error: unexpected \"{token}\"")
+            }
+            (Dialect::Ash, SyntaxError::UnexpectedEnd) => {
+                "syntax error: unexpected end of file".into()
+            }
+            (Dialect::Ash, SyntaxError::UnmatchedQuote(_)) => {
+                "syntax error: unterminated quoted string".into()
+            }
+            _ => error.to_string(),
+        }
+    }
+
+    /// Whether its tools are BusyBox's rather than GNU's: their messages differ too.
+    pub fn busybox(self) -> bool {
+        self == Dialect::Ash
     }
 }
 
@@ -69,7 +185,7 @@ impl Variables {
     }
 
     /// Exported variables with their values, as `export` alone lists them.
-    fn exported(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+    pub fn exported(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         self.exported
             .iter()
             .map(|name| (name.as_str(), self.get(name)))
@@ -85,7 +201,7 @@ pub struct Io {
 
 impl Io {
     /// A line on stderr.
-    fn error(&mut self, line: impl AsRef<str>) {
+    pub fn error(&mut self, line: impl AsRef<str>) {
         self.stderr.push_str(line.as_ref());
         self.stderr.push('\n');
     }
@@ -140,4 +256,32 @@ pub trait System {
     /// Ctrl-C: the program ends, printing what it prints on SIGINT; its exit status (130 for a program
     /// SIGINT kills, what it exits with for one that catches it).
     fn interrupt(&mut self, program: &mut Self::Program, io: &mut Io) -> i32;
+
+    /// The file at `path` (as typed: resolve it against `session.cwd`), for `<` and the filters. A machine
+    /// without files of its own keeps what the shell wrote in its session.
+    fn read_file(&self, session: &Session, path: &str) -> Result<String, FsError> {
+        session.files.get(path).cloned().ok_or(FsError::NotFound)
+    }
+
+    /// Writes `text` to the file at `path`, replacing or appending to what is there, creating it if it is
+    /// not, for `>` and `>>`.
+    fn write_file(
+        &mut self,
+        session: &mut Session,
+        path: &str,
+        text: &str,
+        append: bool,
+    ) -> Result<(), FsError> {
+        let file = session.files.entry(path.to_string()).or_default();
+        if !append {
+            file.clear();
+        }
+        file.push_str(text);
+        Ok(())
+    }
+
+    /// Whether `path` is a directory one can `cd` into; the learner's machine has only `/`.
+    fn is_directory(&self, session: &Session, path: &str) -> bool {
+        session.absolute(path) == "/"
+    }
 }

@@ -4,9 +4,9 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 
+use crate::container::ContainerFs;
 use crate::controller::endpointslice::slices_of;
 use crate::controller::statefulset::utils::is_running_and_ready;
-use crate::kubectl::container::ContainerFs;
 use crate::{Cluster, ObjectKey};
 
 /// The pods, Services and StatefulSets of one namespace, by name.

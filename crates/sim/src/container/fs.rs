@@ -4,37 +4,11 @@
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 
+use super::{Image, Userland};
 use crate::dns::{pod_fqdn, CLUSTER_DOMAIN, DNS_SERVICE_IP};
 use crate::object::ObjectKey;
 use crate::store::Store;
-use crate::vfs::{children, normalize, parent, volume_id, Entry, Tree, TreeId, Vfs};
-
-/// Which userland the image ships: error messages differ between BusyBox and Debian's coreutils and dash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Userland {
-    BusyBox,
-    Debian,
-}
-
-/// A filesystem error, rendered by each command in its userland's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FsError {
-    NotFound,
-    NotADirectory,
-    IsADirectory,
-    Exists,
-}
-
-impl FsError {
-    pub fn text(self) -> &'static str {
-        match self {
-            FsError::NotFound => "No such file or directory",
-            FsError::NotADirectory => "Not a directory",
-            FsError::IsADirectory => "Is a directory",
-            FsError::Exists => "File exists",
-        }
-    }
-}
+use crate::vfs::{children, normalize, parent, volume_id, Entry, FsError, Tree, TreeId, Vfs};
 
 struct Mount {
     path: String,
@@ -53,7 +27,7 @@ pub struct ContainerFs<'a> {
 }
 
 /// The image of `container` in the pod.
-fn image_of(pod: &Pod, container: &str) -> String {
+pub fn image_of(pod: &Pod, container: &str) -> String {
     pod.spec
         .as_ref()
         .and_then(|s| s.containers.iter().find(|c| c.name == container))
@@ -98,14 +72,26 @@ impl<'a> ContainerFs<'a> {
         }
     }
 
-    /// Whose tools the container's image ships: BusyBox for busybox and alpine images, Debian's otherwise.
+    /// Whose tools the container's image ships.
     pub fn userland_of(pod: &Pod, container: &str) -> Userland {
-        let image = image_of(pod, container);
-        if image.contains("busybox") || image.contains("alpine") {
-            Userland::BusyBox
-        } else {
-            Userland::Debian
-        }
+        Image::of(&image_of(pod, container)).userland
+    }
+
+    /// The volumes mounted in the container that hold files, by mount path, deepest first.
+    pub fn volume_mounts(&self) -> impl Iterator<Item = (&str, &TreeId)> {
+        self.mounts.iter().map(|m| (m.path.as_str(), &m.tree))
+    }
+
+    /// The files written to a tree, and their sizes: what `df` counts as used.
+    pub fn bytes_in(&self, tree: &TreeId) -> usize {
+        self.vfs.tree(tree).map_or(0, |t| {
+            t.values()
+                .map(|e| match e {
+                    Entry::File(content) => content.len(),
+                    _ => 0,
+                })
+                .sum()
+        })
     }
 
     /// The tree holding `path` and the path inside it: the deepest mount that contains it, else the layer.
