@@ -267,3 +267,28 @@ test('an interactive busybox session runs nslookup at its prompt, exits, and --r
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('curl of web-0 by its DNS name returns what was written to its volume before web-0 was deleted and recreated', async () => {
+  const { page, problems } = await openPage(env.context, env.server.url);
+  await setSpeed(page, '4');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length >= 1);
+  const write = await runInConsole(page, "kubectl exec web-0 -- sh -c 'echo hello from web-0 > /usr/share/nginx/html/index.html'");
+  assert.equal(await write.locator('.stderr').textContent(), '');
+  const deleted = await runInConsole(page, 'kubectl delete pod web-0');
+  await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'), null, { timeout: 60_000 });
+  assert.equal(await deleted.locator('.stdout').textContent(), 'pod "web-0" deleted\n');
+  // nginx:1.9.1 (the page's image) has no curl; nginx 1.25 does. Ask until the new web-0 is Ready and named.
+  const line = 'kubectl run -i --rm --image nginx:1.25 client --restart=Never -- curl -s web-0.nginx';
+  let answer = '';
+  for (let attempt = 0; attempt < 40 && !answer.includes('hello from web-0'); attempt += 1) {
+    const entry = await runInConsole(page, line);
+    await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'), null, { timeout: 60_000 });
+    answer = (await entry.locator('.stdout').count()) > 0 ? await entry.locator('.stdout').textContent() : '';
+  }
+  assert.equal(answer, 'hello from web-0\npod "client" deleted\n');
+  const logs = await runInConsole(page, 'kubectl logs web-0');
+  assert.match(await logs.locator('.stdout').textContent(), /"GET \/ HTTP\/1\.1" 200 17 "-" "curl\/7\.88\.1" "-"\n$/);
+  await page.screenshot({ path: join(ARTIFACTS, 'console-curl.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -11,12 +11,13 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod common;
+/// The course notes' nginx example.
+const WEB: &str = include_str!("../../../examples/web.yaml");
 
 /// The `web` example with the tutorial's image, a minute in, and `HOST` from the downward API as seed 000
 /// sets it.
 fn tutorial_web() -> Cluster {
-    let manifests = common::WEB
+    let manifests = WEB
         .replace("image: nginx:1.9.1", "image: registry.k8s.io/nginx-slim:0.24\n          env:\n          - name: HOST\n            valueFrom:\n              fieldRef:\n                fieldPath: status.podIP");
     let mut cluster = Cluster::new(ClusterConfig::default());
     cluster
@@ -40,9 +41,15 @@ fn stdout(cluster: &mut Cluster, line: &str) -> String {
 #[test]
 fn curl_gets_what_each_pod_wrote_and_its_volume_keeps_it_across_recreation() {
     let mut cluster = tutorial_web();
-    let before = type_line(&mut cluster, "kubectl exec web-0 -- curl -s http://localhost/");
+    let before = type_line(
+        &mut cluster,
+        "kubectl exec web-0 -- curl -s http://localhost/",
+    );
     assert!(
-        before.output.stdout.contains("<title>403 Forbidden</title>"),
+        before
+            .output
+            .stdout
+            .contains("<title>403 Forbidden</title>"),
         "an empty document root is forbidden: {}",
         before.output.stdout
     );
@@ -50,7 +57,8 @@ fn curl_gets_what_each_pod_wrote_and_its_volume_keeps_it_across_recreation() {
         &mut cluster,
         r#"for i in 0 1; do kubectl exec "web-$i" -- sh -c 'echo "$(hostname)" > /usr/share/nginx/html/index.html'; done"#,
     );
-    let loop_line = r#"for i in 0 1; do kubectl exec -i -t "web-$i" -- curl http://localhost/; done"#;
+    let loop_line =
+        r#"for i in 0 1; do kubectl exec -i -t "web-$i" -- curl http://localhost/; done"#;
     assert_eq!(stdout(&mut cluster, loop_line), "web-0\nweb-1\n");
     stdout(&mut cluster, "kubectl delete pod web-0");
     cluster.run_until(cluster.now().plus_secs(30));
@@ -69,14 +77,19 @@ fn nginx_answers_with_its_status_codes_and_logs_every_request() {
         &mut cluster,
         "kubectl exec web-0 -- sh -c 'echo hi > /usr/share/nginx/html/index.html; mkdir /usr/share/nginx/html/sub'",
     );
-    let missing = type_line(&mut cluster, "kubectl exec web-0 -- curl -sf localhost/nope");
+    let missing = type_line(
+        &mut cluster,
+        "kubectl exec web-0 -- curl -sf localhost/nope",
+    );
     assert_eq!(missing.output.exit_code, 22);
     assert_eq!(
-        missing.output.stderr,
-        "command terminated with exit code 22\n",
+        missing.output.stderr, "command terminated with exit code 22\n",
         "-s keeps curl's own message back"
     );
-    let shown = type_line(&mut cluster, "kubectl exec web-0 -- curl -sS -f localhost/nope");
+    let shown = type_line(
+        &mut cluster,
+        "kubectl exec web-0 -- curl -sS -f localhost/nope",
+    );
     assert!(shown
         .output
         .stderr
@@ -107,7 +120,8 @@ fn nginx_answers_with_its_status_codes_and_logs_every_request() {
 #[test]
 fn logs_follow_streams_requests_until_interrupted() {
     let mut cluster = tutorial_web();
-    let mut follow = ordinal_sim::terminal::Running::start(&mut cluster, "one", "kubectl logs -f web-1");
+    let mut follow =
+        ordinal_sim::terminal::Running::start(&mut cluster, "one", "kubectl logs -f web-1");
     assert!(!follow.ended());
     cluster.run_until(cluster.now().plus_secs(5));
     stdout(&mut cluster, "kubectl exec web-0 -- curl -s web-1.nginx");
@@ -131,7 +145,10 @@ fn each_image_has_what_its_dockerfile_installs() {
     stdout(&mut cluster, "kubectl run old --image=nginx:1.9.1");
     stdout(&mut cluster, "sleep 30");
     let no_curl = type_line(&mut cluster, "kubectl exec old -- sh -c 'curl localhost'");
-    assert_eq!(no_curl.output.stderr, "sh: 1: curl: not found\ncommand terminated with exit code 127\n");
+    assert_eq!(
+        no_curl.output.stderr,
+        "sh: 1: curl: not found\ncommand terminated with exit code 127\n"
+    );
     let busybox = type_line(
         &mut cluster,
         "kubectl run -i --rm --image busybox:1.28 dns-test --restart=Never -- sh -c 'wget -qO- web-1.nginx; curl web-1.nginx'",
@@ -151,12 +168,17 @@ fn the_environment_has_the_downward_api_and_the_service_links() {
         "kubectl get pod web-1 -o wide | awk 'NR>1 {print $6}'",
     );
     let ip = ip.trim_end();
-    assert!(env.starts_with("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=web-1\n"));
+    assert!(env.starts_with(
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=web-1\n"
+    ));
     assert!(env.contains(&format!("\nHOST={ip}\n")), "{env}");
     assert!(env.contains("\nKUBERNETES_SERVICE_HOST=10.96.0.1\n"));
     assert!(env.ends_with("\nHOME=/root\n"));
     assert_eq!(
-        stdout(&mut cluster, "kubectl exec web-1 -- sh -c 'echo $HOST; export A=b; printenv A'"),
+        stdout(
+            &mut cluster,
+            "kubectl exec web-1 -- sh -c 'echo $HOST; export A=b; printenv A'"
+        ),
         format!("{ip}\nb\n")
     );
 }
@@ -164,10 +186,19 @@ fn the_environment_has_the_downward_api_and_the_service_links() {
 #[test]
 fn df_and_mount_show_the_claim_with_its_size() {
     let mut cluster = tutorial_web();
-    stdout(&mut cluster, "kubectl exec web-0 -- sh -c 'echo web-0 > /usr/share/nginx/html/index.html'");
+    stdout(
+        &mut cluster,
+        "kubectl exec web-0 -- sh -c 'echo web-0 > /usr/share/nginx/html/index.html'",
+    );
     let df = stdout(&mut cluster, "kubectl exec web-0 -- df -h");
-    assert!(df.starts_with("Filesystem Size Used Avail Use% Mounted on\n"), "{df}");
-    assert!(df.ends_with("/dev/sdb   1.0G 4.0K  1.0G   1% /usr/share/nginx/html\n"), "{df}");
+    assert!(
+        df.starts_with("Filesystem Size Used Avail Use% Mounted on\n"),
+        "{df}"
+    );
+    assert!(
+        df.ends_with("/dev/sdb   1.0G 4.0K  1.0G   1% /usr/share/nginx/html\n"),
+        "{df}"
+    );
     let mount = stdout(&mut cluster, "kubectl exec web-0 -- mount");
     assert!(mount.contains("/dev/sdb on /usr/share/nginx/html type ext4 (rw,relatime)\n"));
 }
@@ -175,12 +206,18 @@ fn df_and_mount_show_the_claim_with_its_size() {
 #[test]
 fn each_shell_speaks_its_own_words() {
     let mut cluster = tutorial_web();
-    let dash = type_line(&mut cluster, "kubectl exec web-0 -- sh -c 'cd /nope; echo x > /nope/f; done'");
+    let dash = type_line(
+        &mut cluster,
+        "kubectl exec web-0 -- sh -c 'cd /nope; echo x > /nope/f; done'",
+    );
     assert_eq!(
         dash.output.stderr,
         "sh: 1: Syntax error: \"done\" unexpected\ncommand terminated with exit code 2\n"
     );
-    let dash = type_line(&mut cluster, "kubectl exec web-0 -- sh -c 'cd /nope; echo x > /nope/f'");
+    let dash = type_line(
+        &mut cluster,
+        "kubectl exec web-0 -- sh -c 'cd /nope; echo x > /nope/f'",
+    );
     assert_eq!(
         dash.output.stderr,
         "sh: 1: cd: can't cd to /nope\nsh: 1: cannot create /nope/f: Directory nonexistent\ncommand terminated with exit code 2\n"

@@ -244,20 +244,10 @@ impl<'a> Machine<'a> {
         };
         let mut shell = Session::new(dialect, &session.cwd);
         shell.variables = session.variables.clone();
-        let mut job = Job::start(&script, shell);
-        match job.poll(self) {
-            Poll::Exited(status) => {
-                let out = job.take_output();
-                io.stdout.push_str(&out.stdout);
-                io.stderr.push_str(&out.stderr);
-                Start::Exited(status)
-            }
-            Poll::Waiting(_) => {
-                let out = job.take_output();
-                io.stdout.push_str(&out.stdout);
-                io.stderr.push_str(&out.stderr);
-                Start::Running(Program(Box::new(job)))
-            }
+        let mut program = Program(Box::new(Job::start(&script, shell)));
+        match self.poll(&mut program, &mut Input::default(), io) {
+            Poll::Exited(status) => Start::Exited(status),
+            Poll::Waiting(_) => Start::Running(program),
         }
     }
 }

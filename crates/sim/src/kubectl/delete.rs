@@ -11,6 +11,7 @@ use super::{
 };
 use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
 use crate::cluster::Cluster;
+use crate::labels::{parse_selector, requirements_match, Labels, Requirement};
 use crate::object::ObjectKey;
 use crate::store::ApiError;
 use crate::time::SimTime;
@@ -21,6 +22,7 @@ const FLAGS: &[&str] = &[
     "--cascade",
     "-l",
     "--selector",
+    "--all",
     "--wait",
     "--timeout",
 ];
@@ -46,11 +48,34 @@ fn delete_and_wait(
     let timeout = args.timeout()?.unwrap_or(WAIT_FOREVER);
     let wait = args.value(&["--wait"]) != Some("false");
     let missing = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
-    let targets = Targets::parse_required(&args.positional, missing)?;
-    if targets.groups.iter().any(|(_, names)| names.is_empty()) {
+    let mut targets = Targets::parse_required(&args.positional, missing)?;
+    let selector = args.value(&["-l", "--selector"]);
+    let all = args.has(&["--all"]);
+    let named = targets.groups.iter().any(|(_, names)| !names.is_empty());
+    if named && (selector.is_some() || all) {
         return Err(CommandOutput::error(
-            "error: resource(s) were provided, but no name was specified",
+            "error: name cannot be provided when a selector is specified",
         ));
+    }
+    if !named {
+        // `-l` and `--all` name the objects themselves: every one of each kind the selector takes.
+        if selector.is_none() && !all {
+            return Err(CommandOutput::error(
+                "error: resource(s) were provided, but no name was specified",
+            ));
+        }
+        let requirements = parse_selector(selector.unwrap_or_default())
+            .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
+        for (kind, names) in &mut targets.groups {
+            *names = kind.visit(Selecting {
+                cluster,
+                namespace: context.namespace,
+                requirements: &requirements,
+            });
+        }
+        if targets.groups.iter().all(|(_, names)| names.is_empty()) {
+            return Ok(Started::Done(CommandOutput::ok("No resources found\n")));
+        }
     }
     if options.grace_period_seconds == Some(0) {
         output.warn("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
@@ -81,6 +106,38 @@ fn delete_and_wait(
         return Ok(Started::Done(output));
     }
     Ok(Started::Waiting(output, Waiting::Delete(waiting)))
+}
+
+/// The names of the objects of a kind in the namespace whose labels the selector takes, in the order the
+/// apiserver lists them.
+struct Selecting<'a> {
+    cluster: &'a Cluster,
+    namespace: &'a str,
+    requirements: &'a [Requirement],
+}
+
+impl KindVisitor for Selecting<'_> {
+    type Output = Vec<String>;
+
+    fn visit<T: Printable>(self) -> Vec<String> {
+        let store = self.cluster.store();
+        let objects: Vec<&T> = if T::NAMESPACED {
+            store.list_namespace::<T>(self.namespace).collect()
+        } else {
+            store.list::<T>().collect()
+        };
+        let no_labels = Labels::new();
+        objects
+            .into_iter()
+            .filter(|o| {
+                requirements_match(
+                    self.requirements,
+                    o.metadata().labels.as_ref().unwrap_or(&no_labels),
+                )
+            })
+            .filter_map(|o| o.metadata().name.clone())
+            .collect()
+    }
 }
 
 /// A deleted object kubectl waits to see gone: by uid, since a StatefulSet makes a new pod of the same name.

@@ -49,11 +49,7 @@ fn exec_in(
             "error: you must specify at least one command for the container",
         ));
     }
-    let name = target
-        .strip_prefix("pod/")
-        .or_else(|| target.strip_prefix("pods/"))
-        .unwrap_or(target);
-    let pod: Pod = fetch(cluster, context.namespace, name)?;
+    let pod: Pod = fetch(cluster, context.namespace, pod_name(target))?;
     let attach = args.has(&["-i", "--stdin"]);
     let tty = args.has(&["-t", "--tty"]);
     let mut output = CommandOutput::default();
@@ -87,6 +83,14 @@ fn image_command(pod: &Pod, container: &str) -> Vec<String> {
 /// script of its own (`sh -c …`).
 fn is_interactive(command: &[String]) -> bool {
     matches!(command, [shell] if is_shell(shell))
+}
+
+/// The pod a command names: `web-0`, `pod/web-0` or `pods/web-0`.
+pub(super) fn pod_name(target: &str) -> &str {
+    target
+        .strip_prefix("pod/")
+        .or_else(|| target.strip_prefix("pods/"))
+        .unwrap_or(target)
 }
 
 /// `-c`, else the `kubectl.kubernetes.io/default-container` annotation, else the first container, with

@@ -4,7 +4,7 @@
 use k8s_openapi::api::core::v1::Pod;
 
 use super::args::Args;
-use super::exec::choose_container;
+use super::exec::{choose_container, pod_name};
 use super::{fetch, CommandOutput, Context, Started, Waiting};
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
@@ -24,11 +24,7 @@ fn start(cluster: &mut Cluster, args: &Args, context: &Context) -> Result<Starte
             "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
         ));
     };
-    let name = target
-        .strip_prefix("pod/")
-        .or_else(|| target.strip_prefix("pods/"))
-        .unwrap_or(target);
-    let pod: Pod = fetch(cluster, context.namespace, name)?;
+    let pod: Pod = fetch(cluster, context.namespace, pod_name(target))?;
     let mut output = CommandOutput::default();
     let container = choose_container(&pod, args.value(&["-c", "--container"]), &mut output)?;
     check_started(&pod, &container)?;

@@ -19,6 +19,7 @@ mod patch;
 pub mod printers;
 mod rollout;
 mod tabwriter;
+mod urls;
 mod watch;
 
 use crate::limits;
@@ -608,18 +609,22 @@ fn apply(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput
     if let Err(output) = args.reject_unknown("apply", &["-f", "--filename"]) {
         return output;
     }
-    match args.value(&["-f", "--filename"]) {
-        Some("-") => {}
+    let (manifests, source) = match args.value(&["-f", "--filename"]) {
+        Some("-") => (context.stdin, "STDIN".to_string()),
+        Some(file) if urls::is_url(file) => match urls::read(file) {
+            Ok(text) => (text, file.to_string()),
+            Err(error) => return CommandOutput::error(error.message(file)),
+        },
         Some(file) => {
             return CommandOutput::error(format!(
                 "error: the path \"{file}\" does not exist (this playground has no files: use `kubectl apply -f -` with the manifest as input)"
             ))
         }
         None => return CommandOutput::error("error: must specify one of -f and -k"),
-    }
-    match cluster.apply(context.stdin) {
+    };
+    match cluster.apply(manifests) {
         Err(error) => {
-            CommandOutput::error(format!("error: error parsing STDIN: {}", error.message))
+            CommandOutput::error(format!("error: error parsing {source}: {}", error.message))
         }
         Ok(documents) => {
             let mut output = CommandOutput::default();
