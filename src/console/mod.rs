@@ -4,7 +4,9 @@
 mod events;
 
 use leptos::prelude::*;
-use ordinal_sim::view::{kubectl, shell, Action, CommandOutput, SimTime, TypedOutput};
+use ordinal_sim::view::{
+    kubectl, shell, Action, CommandOutput, Interleaving, SimTime, Stream, TypedOutput,
+};
 use std::collections::BTreeMap;
 
 use crate::app::Simulation;
@@ -35,6 +37,8 @@ pub struct Entry {
     pub command: String,
     pub stdout: String,
     pub stderr: String,
+    /// The order stdout and stderr were printed in.
+    pub order: Interleaving,
     pub source: Source,
 }
 
@@ -144,9 +148,7 @@ impl Terminal {
         };
         if !output.stdout.is_empty() || !output.stderr.is_empty() {
             self.streamed.update(|streamed| {
-                let kept = streamed.entry(id).or_default();
-                kept.stdout.push_str(&output.stdout);
-                kept.stderr.push_str(&output.stderr);
+                streamed.entry(id).or_default().append(&output);
             });
         }
         if output.exit_code.is_some() {
@@ -170,6 +172,7 @@ impl Terminal {
             command,
             stdout: output.stdout,
             stderr: output.stderr,
+            order: output.order,
             source,
         };
         self.entries.update(|entries| entries.push(entry.clone()));
@@ -508,23 +511,32 @@ fn Console() -> impl IntoView {
     }
 }
 
-/// One command as a terminal shows it: the prompt and the command, then what it printed, errors in red. The
-/// script's commands are marked as the script's.
+/// One command as a terminal shows it: the prompt and the command, then what it printed, stdout and stderr in
+/// the order printed, errors in red. The script's commands are marked as the script's.
 #[component]
 pub fn EntryView(entry: Entry) -> impl IntoView {
     let scripted = entry.source == Source::Script;
     let terminal = expect_context::<Terminal>();
     let id = entry.id;
-    let streamed = move |stream: fn(&TypedOutput) -> &str| {
-        terminal
-            .streamed
-            .with(|s| s.get(&id).map(|o| stream(o).to_string()))
-            .unwrap_or_default()
-    };
     let (clock, command) = (entry.clock(), entry.command);
-    let (first_stdout, first_stderr) = (entry.stdout, entry.stderr);
-    let stdout = move || format!("{first_stdout}{}", streamed(|o| &o.stdout));
-    let stderr = move || format!("{first_stderr}{}", streamed(|o| &o.stderr));
+    let first: Vec<(Stream, String)> = entry
+        .order
+        .pieces(&entry.stdout, &entry.stderr)
+        .into_iter()
+        .map(|(stream, text)| (stream, text.to_string()))
+        .collect();
+    let pieces = move || {
+        let mut pieces = first.clone();
+        terminal.streamed.with(|streamed| {
+            if let Some(later) = streamed.get(&id) {
+                pieces.extend(later.pieces().into_iter().map(|(s, t)| (s, t.to_string())));
+            }
+        });
+        pieces
+            .into_iter()
+            .map(|(stream, text)| view! { <span class=stream.as_str()>{text}</span> })
+            .collect_view()
+    };
     let running = move || terminal.running.get() == Some(id);
     view! {
         <li class="entry" data-source=format!("{:?}", entry.source).to_lowercase() class:running=running>
@@ -533,8 +545,7 @@ pub fn EntryView(entry: Entry) -> impl IntoView {
                 {scripted.then(|| view! { <span class="script-mark">{move || t(T::Script)}</span> " " })}
                 "$ " {command}
             </div>
-            <pre class="stdout">{stdout}</pre>
-            <pre class="stderr">{stderr}</pre>
+            <pre class="output">{pieces}</pre>
         </li>
     }
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openPage, setSpeed, runInConsole, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, runInConsole, printed, ARTIFACTS } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -60,9 +60,9 @@ test('help, clear, and what a shell answers to a command it does not have', asyn
     assert.match(text, expected);
   }
   const typo = await runInConsole(page, 'get pods');
-  assert.match(await typo.locator('.stderr').textContent(), /^bash: get: command not found\nDid you mean: kubectl get pods\n$/);
+  assert.match(await printed(typo, 'stderr'), /^bash: get: command not found\nDid you mean: kubectl get pods\n$/);
   const unknown = await runInConsole(page, 'frobnicate now');
-  assert.equal(await unknown.locator('.stderr').textContent(), 'bash: frobnicate: command not found\n');
+  assert.equal(await printed(unknown, 'stderr'), 'bash: frobnicate: command not found\n');
 
   const prompt = page.getByLabel('kubectl command');
   await prompt.fill('clear');
@@ -185,15 +185,15 @@ test('the console is a shell: the lines a tutorial types, loops, pipes and varia
   let entry;
   for (let attempt = 0; attempt < 60; attempt += 1) {
     entry = await runInConsole(page, loop);
-    if ((await entry.locator('.stdout').count()) > 0 && (await entry.locator('.stdout').textContent()) === 'web-0\nweb-1\n') break;
+    if ((await entry.locator('.stdout').count()) > 0 && (await printed(entry, 'stdout')) === 'web-0\nweb-1\n') break;
     await page.waitForTimeout(500);
   }
-  assert.equal(await entry.locator('.stdout').textContent(), 'web-0\nweb-1\n', 'StatefulSet Basics: each pod says its name');
+  assert.equal(await printed(entry, 'stdout'), 'web-0\nweb-1\n', 'StatefulSet Basics: each pod says its name');
   const piped = await runInConsole(page, `kubectl get pods | grep web-1 | awk '{print $1, $3}'`);
-  assert.equal(await piped.locator('.stdout').textContent(), 'web-1 Running\n');
+  assert.equal(await printed(piped, 'stdout'), 'web-1 Running\n');
   await runInConsole(page, 'export POD=web-0');
   const expanded = await runInConsole(page, 'echo "$POD has $(kubectl get pods -o name | wc -l) neighbours"');
-  assert.match(await expanded.locator('.stdout').textContent(), /^web-0 has \d neighbours\n$/);
+  assert.match(await printed(expanded, 'stdout'), /^web-0 has \d neighbours\n$/);
   // A line left open goes on on the next, after `> `, as in bash: a loop, then a here-document.
   const prompt = page.getByLabel('kubectl command');
   for (const line of ['for i in 0 1', 'do echo "line $i"', 'done']) {
@@ -202,16 +202,16 @@ test('the console is a shell: the lines a tutorial types, loops, pipes and varia
   }
   const continued = page.locator('.console .transcript .entry').last();
   await continued.locator('.command', { hasText: 'done' }).waitFor();
-  assert.equal(await continued.locator('.stdout').textContent(), 'line 0\nline 1\n');
+  assert.equal(await printed(continued, 'stdout'), 'line 0\nline 1\n');
   for (const line of ['cat <<EOF | wc -l', 'one', 'two', 'EOF']) {
     await prompt.fill(line);
     await prompt.press('Enter');
   }
   const counted = page.locator('.console .transcript .entry').last();
   await counted.locator('.command', { hasText: 'EOF' }).waitFor();
-  assert.equal(await counted.locator('.stdout').textContent(), '2\n');
+  assert.equal(await printed(counted, 'stdout'), '2\n');
   const broken = await runInConsole(page, 'echo ) oops');
-  assert.equal(await broken.locator('.stderr').textContent(), "bash: syntax error near unexpected token `)'\n");
+  assert.equal(await printed(broken, 'stderr'), "bash: syntax error near unexpected token `)'\n");
   await page.screenshot({ path: join(ARTIFACTS, 'console-shell.png') });
   assert.deepEqual(problems, []);
   await page.close();
@@ -222,11 +222,11 @@ test('a watch streams while the clock plays, says it waits while paused, and Ctr
   await setSpeed(page, '4');
   const entry = await runInConsole(page, 'kubectl get pods -w');
   await page.waitForFunction(() => document.querySelector('.console .transcript .entry:last-child')?.classList.contains('running'));
-  const rows = async () => (await entry.locator('.stdout').textContent()).split('\n').filter(Boolean).length;
+  const rows = async () => (await printed(entry, 'stdout')).split('\n').filter(Boolean).length;
   const first = await rows();
   // The default page is creating its pods: each change is a new row, as the clock plays.
   await page.waitForFunction((n) => {
-    const text = document.querySelector('.console .transcript .entry:last-child .stdout').textContent;
+    const text = [...document.querySelectorAll('.console .transcript .entry:last-child .stdout')].map((e) => e.textContent).join('');
     return text.split('\n').filter(Boolean).length > n;
   }, first);
   assert.match(await page.locator('.prompt .busy').textContent(), /Ctrl-C/);
@@ -235,9 +235,9 @@ test('a watch streams while the clock plays, says it waits while paused, and Ctr
   await page.screenshot({ path: join(ARTIFACTS, 'console-watch.png') });
   await page.getByLabel('kubectl command').press('Control+c');
   await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'));
-  assert.match(await entry.locator('.stdout').textContent(), /\^C\n$/);
+  assert.match(await printed(entry, 'stdout'), /\^C\n$/);
   const status = await runInConsole(page, 'echo $?');
-  assert.equal(await status.locator('.stdout').textContent(), '1\n', "kubectl's interrupt handler exits 1");
+  assert.equal(await printed(status, 'stdout'), '1\n', "kubectl's interrupt handler exits 1");
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -250,20 +250,22 @@ test('an interactive busybox session runs nslookup at its prompt, exits, and --r
   // The course notes' line (seed 003), typed as written.
   const entry = await runInConsole(page, 'kubectl run -i --tty --image busybox:1.28.4 dns-test --restart=Never --rm /bin/sh');
   const last = '.console .transcript .entry:last-child';
-  await page.waitForFunction((sel) => document.querySelector(`${sel} .stdout`).textContent.endsWith('/ # '), last);
-  assert.equal(await entry.locator('.stderr').textContent(), "If you don't see a command prompt, try pressing enter.\n");
+  await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .stdout`)].map((e) => e.textContent).join('').endsWith('/ # '), last);
+  assert.equal(await printed(entry, 'stderr'), "If you don't see a command prompt, try pressing enter.\n");
   assert.match(await page.locator('.prompt .busy').textContent(), /container's shell/);
   const prompt = page.getByLabel('kubectl command');
   await prompt.fill('nslookup web-0.nginx');
   await prompt.press('Enter');
-  await page.waitForFunction((sel) => document.querySelector(`${sel} .stdout`).textContent.includes('Name:      web-0.nginx'), last);
+  await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .stdout`)].map((e) => e.textContent).join('').includes('Name:      web-0.nginx'), last);
   await page.screenshot({ path: join(ARTIFACTS, 'console-session.png') });
   await prompt.fill('exit');
   await prompt.press('Enter');
   await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('running'), last);
-  const text = await entry.locator('.stdout').textContent();
+  const text = await printed(entry, 'stdout');
   assert.match(text, /^\/ # nslookup web-0\.nginx\nServer: {4}10\.96\.0\.10\n/);
   assert.match(text, /\/ # exit\npod "dns-test" deleted\n$/, 'kubectl says the pod is deleted after the session ends');
+  // As a terminal shows them: kubectl's hint first, then the shell's prompt, errors where they came.
+  assert.match(await entry.locator('.output').textContent(), /^If you don't see a command prompt, try pressing enter\.\n\/ # nslookup/);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -273,21 +275,21 @@ test('curl of web-0 by its DNS name returns what was written to its volume befor
   await setSpeed(page, '4');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="pod"][data-ready="true"]').length >= 1);
   const write = await runInConsole(page, "kubectl exec web-0 -- sh -c 'echo hello from web-0 > /usr/share/nginx/html/index.html'");
-  assert.equal(await write.locator('.stderr').textContent(), '');
+  assert.equal(await printed(write, 'stderr'), '');
   const deleted = await runInConsole(page, 'kubectl delete pod web-0');
   await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'), null, { timeout: 60_000 });
-  assert.equal(await deleted.locator('.stdout').textContent(), 'pod "web-0" deleted\n');
+  assert.equal(await printed(deleted, 'stdout'), 'pod "web-0" deleted\n');
   // nginx:1.9.1 (the page's image) has no curl; nginx 1.25 does. Ask until the new web-0 is Ready and named.
   const line = 'kubectl run -i --rm --image nginx:1.25 client --restart=Never -- curl -s web-0.nginx';
   let answer = '';
   for (let attempt = 0; attempt < 40 && !answer.includes('hello from web-0'); attempt += 1) {
     const entry = await runInConsole(page, line);
     await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'), null, { timeout: 60_000 });
-    answer = (await entry.locator('.stdout').count()) > 0 ? await entry.locator('.stdout').textContent() : '';
+    answer = (await entry.locator('.stdout').count()) > 0 ? await printed(entry, 'stdout') : '';
   }
   assert.equal(answer, 'hello from web-0\npod "client" deleted\n');
   const logs = await runInConsole(page, 'kubectl logs web-0');
-  assert.match(await logs.locator('.stdout').textContent(), /"GET \/ HTTP\/1\.1" 200 17 "-" "curl\/7\.88\.1" "-"\n$/);
+  assert.match(await printed(logs, 'stdout'), /"GET \/ HTTP\/1\.1" 200 17 "-" "curl\/7\.88\.1" "-"\n$/);
   await page.screenshot({ path: join(ARTIFACTS, 'console-curl.png') });
   assert.deepEqual(problems, []);
   await page.close();

@@ -184,3 +184,9 @@ export async function markedLines(page) {
     return [...marks('.cm-lintRange-error', 'range'), ...marks('.cm-lint-marker-error', 'gutter')];
   });
 }
+
+/// What an entry of the console printed on one stream (`stdout` or `stderr`): the page shows both in the order
+/// printed, each piece marked with its stream.
+export async function printed(entry, stream) {
+  return (await entry.locator(`.${stream}`).allTextContents()).join('');
+}

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole, shareFragment, replaceManifests } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, ARTIFACTS, runInConsole, shareFragment, replaceManifests, printed } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -83,7 +83,7 @@ test("the console's kubectl get pods matches the stage", async () => {
   await waitForReady(page, 3);
   await page.click('button.play');
   const entry = await runInConsole(page, 'kubectl get pods');
-  const rows = (await entry.locator('.stdout').textContent()).trim().split('\n');
+  const rows = (await printed(entry, 'stdout')).trim().split('\n');
   assert.match(rows[0], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
   const listed = rows.slice(1).map((row) => row.split(/\s+/).slice(0, 3));
   const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid="pod"]')]
@@ -250,7 +250,7 @@ test('past 500 events the Events panel lists the latest and says how many more t
   assert.equal(await page.locator('.event-table tbody tr').count(), 500);
   await page.screenshot({ path: join(ARTIFACTS, 'events-unlisted.png') });
   const entry = await runInConsole(page, 'kubectl get events');
-  const listed = (await entry.locator('.stdout').textContent()).trim().split('\n').length - 1;
+  const listed = (await printed(entry, 'stdout')).trim().split('\n').length - 1;
   assert.equal(listed, 500 + unlisted);
   assert.deepEqual(problems, []);
 });

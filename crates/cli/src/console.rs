@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::shell::syntax::wants_more;
+use ordinal_sim::shell::Stream;
 use ordinal_sim::time::parse_duration;
-use ordinal_sim::timeline::{Timeline, TypedOutput};
+use ordinal_sim::timeline::Timeline;
 use ordinal_sim::{ClusterConfig, SimTime};
 
 pub struct Options {
@@ -102,7 +103,7 @@ fn script(timeline: &mut Timeline, text: &str, wait: SimTime) -> i32 {
             line.push_str(more);
         }
         let typed = timeline.type_line(&line);
-        show(&typed.output.stdout, &typed.output.stderr);
+        show(typed.output.pieces());
         status = typed.output.exit_code;
         if !typed.running {
             continue;
@@ -138,19 +139,22 @@ fn step(timeline: &mut Timeline, limit: SimTime) {
 
 /// Prints what the followed line printed; its exit code once it has ended.
 fn print_followed(timeline: &mut Timeline) -> Option<i32> {
-    let TypedOutput {
-        stdout,
-        stderr,
-        exit_code,
-    } = timeline.take_followed()?;
-    show(&stdout, &stderr);
-    exit_code
+    let followed = timeline.take_followed()?;
+    show(followed.pieces());
+    followed.exit_code
 }
 
-fn show(stdout: &str, stderr: &str) {
-    print!("{stdout}");
-    eprint!("{stderr}");
-    let _ = std::io::stdout().flush();
+/// Prints each piece to its stream, in the order printed.
+fn show(pieces: Vec<(Stream, &str)>) {
+    for (stream, text) in pieces {
+        match stream {
+            Stream::Stdout => {
+                print!("{text}");
+                let _ = std::io::stdout().flush();
+            }
+            Stream::Stderr => eprint!("{text}"),
+        }
+    }
 }
 
 /// A prompt with line editing and history, a clock that follows the wall clock, and Ctrl-C for the command
@@ -194,7 +198,7 @@ fn interactive(timeline: &mut Timeline, speed: f64) -> Result<i32, String> {
         let _ = editor.add_history_entry(line.as_str());
         timeline.seek(clock.now().max(timeline.now()));
         let typed = timeline.type_line(&line);
-        show(&typed.output.stdout, &typed.output.stderr);
+        show(typed.output.pieces());
         status = typed.output.exit_code;
         if typed.running {
             status = follow(timeline, &clock, &mut editor, &interrupted);
@@ -239,24 +243,31 @@ fn follow(
             std::thread::sleep(Duration::from_millis(50));
             timeline.seek(clock.now().max(timeline.now()));
         }
-        let Some(TypedOutput {
-            mut stdout,
-            stderr,
-            exit_code,
-        }) = timeline.take_followed()
-        else {
+        let Some(followed) = timeline.take_followed() else {
             continue;
         };
-        if let Some(rest) = stdout.strip_prefix(echoed.as_str()) {
-            stdout = rest.to_string();
-            echoed.clear();
-        }
-        if stopped {
-            if let Some(kept) = stdout.strip_suffix("^C\n") {
-                stdout = format!("{kept}\n");
+        let mut pieces: Vec<(Stream, String)> = followed
+            .pieces()
+            .into_iter()
+            .map(|(stream, text)| (stream, text.to_string()))
+            .collect();
+        // The terminal has shown the typed line already; the session's echo of it is not shown twice.
+        if let Some((_, first)) = pieces.iter_mut().find(|(s, _)| *s == Stream::Stdout) {
+            if let Some(rest) = first.strip_prefix(echoed.as_str()) {
+                *first = rest.to_string();
+                echoed.clear();
             }
         }
-        show(&stdout, &stderr);
+        if stopped {
+            let last = pieces.iter_mut().rev().find(|(s, _)| *s == Stream::Stdout);
+            if let Some((_, last)) = last {
+                if let Some(kept) = last.strip_suffix("^C\n") {
+                    *last = format!("{kept}\n");
+                }
+            }
+        }
+        show(pieces.iter().map(|(s, t)| (*s, t.as_str())).collect());
+        let exit_code = followed.exit_code;
         if let Some(code) = exit_code {
             return code;
         }

@@ -23,7 +23,9 @@ impl Transcript {
                 command, output, ..
             } => {
                 let mut text = format!("{t} $ {command}\n");
-                for line in output.stdout.lines().chain(output.stderr.lines()) {
+                // As a terminal shows them: stdout and stderr in the order they were printed.
+                let printed: String = output.pieces().into_iter().map(|(_, text)| text).collect();
+                for line in printed.lines() {
                     text.push_str(&format!("{:11}{line}\n", ""));
                 }
                 Some(text)

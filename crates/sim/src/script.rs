@@ -6,6 +6,7 @@
 use crate::cluster::Cluster;
 use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
+use crate::shell::Stream;
 use crate::terminal::{self, Printed, Ran, Running};
 use crate::time::SimTime;
 
@@ -92,11 +93,12 @@ impl Action {
             Action::Apply(manifest) => kubectl::run(cluster, "kubectl apply -f -", manifest),
             Action::Inject(fault) => match cluster.inject(fault.clone()) {
                 Ok(()) => CommandOutput::default(),
-                Err(error) => CommandOutput {
-                    exit_code: 1,
-                    stdout: String::new(),
-                    stderr: format!("error: {error}\n"),
-                },
+                Err(error) => {
+                    let mut output = CommandOutput::default();
+                    output.write(Stream::Stderr, &format!("error: {error}\n"));
+                    output.exit_code = 1;
+                    output
+                }
             },
         }
     }

@@ -7,21 +7,7 @@ use crate::kubectl::{self, CommandOutput, Started, Waiting};
 use crate::shell::{Input, Io, Job, Poll, Session, Start, System};
 use crate::time::SimTime;
 
-/// Which stream a piece of output went to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Stdout,
-    Stderr,
-}
-
-impl Stream {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stream::Stdout => "stdout",
-            Stream::Stderr => "stderr",
-        }
-    }
-}
+pub use crate::shell::Stream;
 
 /// Output a command printed while it was still running, and when.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,7 +105,9 @@ impl Running {
     /// Starts `line` in the shell of `terminal` at the cluster's current instant and lets it run as far as it
     /// can without time passing.
     pub fn start(cluster: &mut Cluster, terminal: &str, line: &str) -> Running {
-        let session = std::mem::take(cluster.shell_mut(terminal));
+        // A copy: the cluster keeps the shell as it was until the line ends, so that a snapshot taken meanwhile
+        // still has its variables.
+        let session = cluster.shell_mut(terminal).clone();
         let mut running = Running {
             terminal: terminal.to_string(),
             job: Job::start(line, session),
@@ -203,25 +191,24 @@ impl Running {
 
     fn keep(&mut self, at: SimTime) {
         let io = self.job.take_output();
-        for (text, stream) in [(io.stdout, Stream::Stdout), (io.stderr, Stream::Stderr)] {
-            if text.is_empty() {
-                continue;
-            }
-            match stream {
-                Stream::Stdout => self.output.stdout.push_str(&text),
-                Stream::Stderr => self.output.stderr.push_str(&text),
-            }
+        for (stream, text) in io.pieces() {
+            self.output.write(stream, text);
             if self.waited {
-                self.printed.push(Printed { at, stream, text });
+                self.printed.push(Printed {
+                    at,
+                    stream,
+                    text: text.to_string(),
+                });
             }
         }
     }
 }
 
-/// What kubectl printed, handed to the shell.
+/// What kubectl printed, handed to the shell in the order printed.
 fn pass_on(output: CommandOutput, io: &mut Io) {
-    io.stdout.push_str(&output.stdout);
-    io.stderr.push_str(&output.stderr);
+    for (stream, text) in output.pieces() {
+        io.write(stream, text);
+    }
 }
 
 /// Runs `line` in the shell of `terminal` to its end, letting the cluster run while it waits; at `deadline` a

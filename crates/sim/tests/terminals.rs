@@ -200,3 +200,17 @@ fn terminal_and_timeout_belong_to_run_steps_and_survive_an_export() {
     assert_eq!(again.steps[0].terminal, "watch");
     assert_eq!(again.steps[2].timeout, Some(SimTime::from_secs(5)));
 }
+
+#[test]
+fn a_copy_of_the_cluster_taken_while_a_line_runs_keeps_the_terminals_variables() {
+    use ordinal_sim::terminal::{run_line, Running};
+    use ordinal_sim::{Cluster, ClusterConfig};
+    let mut cluster = Cluster::new(ClusterConfig::default());
+    run_line(&mut cluster, "main", "export POD=web-0", SimTime::END);
+    let running = Running::start(&mut cluster, "main", "sleep 30; POD=web-1");
+    assert!(!running.ended());
+    // What a timeline's snapshot is: the cluster as it is while the line sleeps.
+    let mut copy = cluster.clone();
+    let echoed = run_line(&mut copy, "main", "echo $POD", SimTime::END);
+    assert_eq!(echoed.output.stdout, "web-0\n");
+}

@@ -281,15 +281,14 @@ impl System for Machine<'_> {
     fn poll(&mut self, program: &mut Program, _input: &mut Input, io: &mut Io) -> Poll {
         let poll = program.0.poll(self);
         let out = program.0.take_output();
-        io.stdout.push_str(&out.stdout);
-        io.stderr.push_str(&out.stderr);
+        io.append(&out);
         poll
     }
 
     fn interrupt(&mut self, program: &mut Program, io: &mut Io) -> i32 {
         program.0.interrupt(self);
         let out = program.0.take_output();
-        io.stderr.push_str(&out.stderr);
+        io.err(&out.stderr);
         crate::shell::INTERRUPTED
     }
 

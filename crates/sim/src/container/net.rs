@@ -16,16 +16,16 @@ const DOCUMENT_ROOT: &str = "/usr/share/nginx/html";
 /// BusyBox 1.28's `nslookup`: the server, then every address with the name it maps back to.
 pub fn nslookup(machine: &mut Machine, args: &[String], io: &mut Io) -> i32 {
     let Some(query) = args.first() else {
-        io.stderr.push_str("BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n\nQuery the nameserver for the IP address of the given HOST\noptionally using a specified DNS server\n");
+        io.err("BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n\nQuery the nameserver for the IP address of the given HOST\noptionally using a specified DNS server\n");
         return 1;
     };
-    io.stdout.push_str(&format!(
+    io.out(&format!(
         "Server:    {DNS_SERVICE_IP}\nAddress 1: {DNS_SERVICE_IP} kube-dns.kube-system.svc.{CLUSTER_DOMAIN}\n\n"
     ));
     let namespace = machine.pod.metadata.namespace.clone().unwrap_or_default();
     match resolve(machine.cluster.store(), query, &namespace) {
         Some(addresses) if !addresses.is_empty() => {
-            io.stdout.push_str(&format!("Name:      {query}\n"));
+            io.out(&format!("Name:      {query}\n"));
             for (index, address) in addresses.iter().enumerate() {
                 let name = address
                     .name
@@ -465,7 +465,7 @@ pub fn curl(machine: &mut Machine, args: &[String], session: &Session, io: &mut 
                 }
             }
             _ => {
-                io.stdout.push_str(&text);
+                io.out(&text);
                 0
             }
         };
@@ -495,7 +495,7 @@ pub fn wget(machine: &mut Machine, args: &[String], session: &Session, io: &mut 
         }
     }
     let Some((host, port, path)) = url.as_deref().and_then(parse_url) else {
-        io.stderr.push_str("BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: wget [-c|--continue] [--spider] [-q|--quiet] [-O|--output-document FILE]\n\t[--header 'header: value'] [-Y|--proxy on/off] [-P DIR]\n\t[-S|--server-response] [-U|--user-agent AGENT] [-T SEC] URL...\n\nRetrieve files via HTTP or FTP\n");
+        io.err("BusyBox v1.28.4 (2018-05-22 17:00:17 UTC) multi-call binary.\n\nUsage: wget [-c|--continue] [--spider] [-q|--quiet] [-O|--output-document FILE]\n\t[--header 'header: value'] [-Y|--proxy on/off] [-P DIR]\n\t[-S|--server-response] [-U|--user-agent AGENT] [-T SEC] URL...\n\nRetrieve files via HTTP or FTP\n");
         return 1;
     };
     let request = Request {
@@ -540,7 +540,7 @@ pub fn wget(machine: &mut Machine, args: &[String], session: &Session, io: &mut 
             .to_string()
     });
     if name == "-" {
-        io.stdout.push_str(&response.body);
+        io.out(&response.body);
     } else {
         let file = session.absolute(&name);
         if machine.look(|fs| fs.entry(&file)).is_some() {

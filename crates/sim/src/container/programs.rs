@@ -26,7 +26,7 @@ pub fn run(
         "chmod" => chmod(machine, args, session, io),
         "hostname" => hostname(machine, args, io),
         "whoami" => {
-            io.stdout.push_str("root\n");
+            io.out("root\n");
             0
         }
         "date" => {
@@ -104,7 +104,7 @@ fn ls(machine: &mut Machine, args: &[String], session: &Session, io: &mut Io) ->
             }
         })
         .collect();
-    io.stdout.push_str(&blocks.join("\n"));
+    io.out(&blocks.join("\n"));
     status
 }
 
@@ -215,7 +215,7 @@ fn hostname(machine: &mut Machine, args: &[String], io: &mut Io) -> i32 {
             return fail(io, "hostname", format!("invalid option -- '{option}'"), 1);
         }
     };
-    io.stdout.push_str(&format!("{name}\n"));
+    io.out(&format!("{name}\n"));
     0
 }
 
@@ -240,7 +240,7 @@ fn env(machine: &mut Machine, args: &[String], session: &Session, io: &mut Io) -
         let mut status = 0;
         for name in args {
             match value(name) {
-                Some(v) => io.stdout.push_str(&format!("{v}\n")),
+                Some(v) => io.out(&format!("{v}\n")),
                 None => status = 1,
             }
         }
@@ -248,7 +248,7 @@ fn env(machine: &mut Machine, args: &[String], session: &Session, io: &mut Io) -
     }
     for name in names {
         if let Some(v) = value(&name) {
-            io.stdout.push_str(&format!("{name}={v}\n"));
+            io.out(&format!("{name}={v}\n"));
         }
     }
     0
@@ -280,7 +280,7 @@ fn ps(machine: &mut Machine, session: &Session, io: &mut Io) -> i32 {
         crate::shell::Dialect::Bash => "bash",
         _ => "sh",
     };
-    io.stdout.push_str("PID   USER     TIME  COMMAND\n");
+    io.out("PID   USER     TIME  COMMAND\n");
     for (pid, command) in [(1, main.as_str()), (7, shell), (13, "ps")] {
         io.stdout
             .push_str(&format!("{pid:>5} root      0:00 {command}\n"));
@@ -413,7 +413,7 @@ fn df(machine: &mut Machine, args: &[String], io: &mut Io) -> i32 {
             line.push_str(&format!(" {:>w$}", cell, w = widths[i].max(4)));
         }
         line.push_str(&format!(" {}\n", row[5]));
-        io.stdout.push_str(&line);
+        io.out(&line);
     }
     0
 }
@@ -452,7 +452,7 @@ fn mount(machine: &mut Machine, io: &mut Io) -> i32 {
             "tmpfs" => "rw,nosuid,size=65536k,mode=755",
             _ => "rw,relatime",
         };
-        io.stdout.push_str(&format!(
+        io.out(&format!(
             "{} on {} type {} ({options})\n",
             fs.source, fs.target, fs.kind
         ));

@@ -17,7 +17,7 @@ use crate::api::delete_options::DeleteOptions;
 use crate::cluster::Cluster;
 use crate::container::{is_shell, ContainerFs, Machine, Program, Userland};
 use crate::object::ObjectKey;
-use crate::shell::{self, Dialect, Input, Job, Poll};
+use crate::shell::{self, Dialect, Input, Job, Poll, Stream};
 use crate::time::SimTime;
 
 /// `--pod-running-timeout`'s default.
@@ -369,7 +369,7 @@ impl Session {
     /// A shell prints its prompt only to a terminal (`-t`).
     fn show_prompt(&self, output: &mut CommandOutput) {
         if let (true, Some(shell)) = (self.tty, &self.shell) {
-            output.stdout.push_str(&self.prompt(shell));
+            output.write(Stream::Stdout, &self.prompt(shell));
         }
     }
 
@@ -417,8 +417,7 @@ impl Session {
         let mut machine = Machine::new(cluster, pod, &self.container, self.tty);
         let poll = job.poll(&mut machine);
         let io = job.take_output();
-        output.stdout.push_str(&io.stdout);
-        output.stderr.push_str(&io.stderr);
+        output.append_io(&io);
         match poll {
             Poll::Waiting(wake) => {
                 self.wake_at = wake;
@@ -486,7 +485,7 @@ impl Session {
         }
         if input.closed {
             // Ctrl-D at the prompt: the shell exits with its last status, and the terminal moves to a new line.
-            output.stdout.push('\n');
+            output.write(Stream::Stdout, "\n");
             let status = self.shell.as_ref().map_or(0, |s| s.status);
             return Some(self.finish(cluster, status, output));
         }

@@ -8,6 +8,7 @@ use super::exec::{choose_container, pod_name};
 use super::{fetch, CommandOutput, Context, Started, Waiting};
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
+use crate::shell::Stream;
 
 pub fn logs(cluster: &mut Cluster, args: &Args, context: &Context) -> Started {
     match start(cluster, args, context) {
@@ -30,7 +31,7 @@ fn start(cluster: &mut Cluster, args: &Args, context: &Context) -> Result<Starte
     check_started(&pod, &container)?;
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let written = cluster.vfs().log(&uid, &container).to_string();
-    output.stdout.push_str(&written);
+    output.write(Stream::Stdout, &written);
     if !args.has(&["-f", "--follow"]) {
         return Ok(Started::Done(output));
     }
@@ -81,7 +82,7 @@ impl Follow {
     pub fn poll(&mut self, cluster: &Cluster, output: &mut CommandOutput) -> Option<i32> {
         let log = cluster.vfs().log(&self.uid, &self.container);
         if let Some(new) = log.get(self.printed..) {
-            output.stdout.push_str(new);
+            output.write(Stream::Stdout, new);
             self.printed = log.len();
         }
         let present = cluster

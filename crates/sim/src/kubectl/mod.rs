@@ -23,7 +23,7 @@ mod urls;
 mod watch;
 
 use crate::limits;
-use crate::shell::Input;
+use crate::shell::{Input, Interleaving, Io, Stream};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
@@ -48,14 +48,36 @@ pub struct CommandOutput {
     pub exit_code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The order stdout and stderr were written in, for a terminal to show them as they came.
+    #[serde(skip)]
+    pub order: Interleaving,
 }
 
 impl CommandOutput {
     fn ok(stdout: impl Into<String>) -> Self {
-        CommandOutput {
-            exit_code: 0,
-            stdout: stdout.into(),
-            stderr: String::new(),
+        let mut output = CommandOutput::default();
+        output.write(Stream::Stdout, &stdout.into());
+        output
+    }
+
+    /// Writes `text` to one of its streams.
+    pub fn write(&mut self, stream: Stream, text: &str) {
+        match stream {
+            Stream::Stdout => self.stdout.push_str(text),
+            Stream::Stderr => self.stderr.push_str(text),
+        }
+        self.order.record(stream, text.len());
+    }
+
+    /// What it printed, in the order printed.
+    pub fn pieces(&self) -> Vec<(Stream, &str)> {
+        self.order.pieces(&self.stdout, &self.stderr)
+    }
+
+    /// Appends what a program in the shell wrote, in its order.
+    pub fn append_io(&mut self, io: &Io) {
+        for (stream, text) in io.pieces() {
+            self.write(stream, text);
         }
     }
 
@@ -67,14 +89,14 @@ impl CommandOutput {
 
     /// Adds a line to stdout.
     fn say(&mut self, line: impl AsRef<str>) {
-        self.stdout.push_str(line.as_ref());
-        self.stdout.push('\n');
+        self.write(Stream::Stdout, line.as_ref());
+        self.write(Stream::Stdout, "\n");
     }
 
     /// Adds a line to stderr without failing the command (warnings).
     fn warn(&mut self, line: impl AsRef<str>) {
-        self.stderr.push_str(line.as_ref());
-        self.stderr.push('\n');
+        self.write(Stream::Stderr, line.as_ref());
+        self.write(Stream::Stderr, "\n");
     }
 
     /// Adds an error line to stderr and fails the command.
@@ -83,14 +105,15 @@ impl CommandOutput {
         if !line.ends_with('\n') {
             line.push('\n');
         }
-        self.stderr.push_str(&line);
+        self.write(Stream::Stderr, &line);
         self.exit_code = 1;
     }
 
     /// Appends what another command printed, keeping the first failure's exit code.
     fn extend(&mut self, other: CommandOutput) {
-        self.stdout.push_str(&other.stdout);
-        self.stderr.push_str(&other.stderr);
+        for (stream, text) in other.pieces() {
+            self.write(stream, text);
+        }
         if self.exit_code == 0 {
             self.exit_code = other.exit_code;
         }

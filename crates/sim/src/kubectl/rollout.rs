@@ -19,6 +19,7 @@ use crate::kubectl::apply::{resource_name, update_object};
 use crate::labels::selector_matches;
 use crate::object::get_controller_of;
 use crate::object::{Object, ObjectKey};
+use crate::shell::Stream;
 use crate::store::WatchEventType;
 use crate::time::SimTime;
 
@@ -181,7 +182,7 @@ impl StatusWatch {
             }
             match status_message(set) {
                 Ok((message, done)) => {
-                    output.stdout.push_str(&message);
+                    output.write(Stream::Stdout, &message);
                     if done {
                         return self.end(cluster, 0);
                     }

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::cluster::Cluster;
 use crate::kubectl::args::Args;
+use crate::shell::Stream;
 use crate::store::WatchEvent;
 use crate::time::SimTime;
 
@@ -67,11 +68,11 @@ impl Printer {
             }
             Format::Yaml => {
                 if self.documents > 0 {
-                    output.stdout.push_str("---\n");
+                    output.write(Stream::Stdout, "---\n");
                 }
                 self.documents += 1;
                 let text = serde_yaml_ng::to_string(&value).expect("JSON values serialize as YAML");
-                output.stdout.push_str(&text);
+                output.write(Stream::Stdout, &text);
             }
         }
     }

@@ -81,7 +81,7 @@ pub fn run<S: System>(
         Builtin::Export => export(args, session, &prefix, io),
         Builtin::Cd => cd(args, session, system, io),
         Builtin::Pwd => {
-            io.stdout.push_str(&format!("{}\n", session.cwd));
+            io.out(&format!("{}\n", session.cwd));
             0
         }
         Builtin::Unset => {
@@ -112,7 +112,7 @@ pub fn run<S: System>(
         Builtin::Sleep => match sleep_duration(args) {
             Ok(millis) => return Outcome::Sleep(system.now().plus_millis(millis)),
             Err(message) => {
-                io.stderr.push_str(&message);
+                io.err(&message);
                 1
             }
         },
@@ -141,15 +141,15 @@ fn echo(args: &[String], io: &mut Io) -> i32 {
     let text = words.join(" ");
     if escapes {
         let (text, stop) = unescape(&text);
-        io.stdout.push_str(&text);
+        io.out(&text);
         if stop {
             return 0;
         }
     } else {
-        io.stdout.push_str(&text);
+        io.out(&text);
     }
     if newline {
-        io.stdout.push('\n');
+        io.out("\n");
     }
     0
 }
@@ -201,7 +201,7 @@ fn printf(args: &[String], prefix: &str, io: &mut Io) -> i32 {
                     let mut escape = String::from('\\');
                     escape.extend(chars.next());
                     let (text, _) = unescape(&escape);
-                    io.stdout.push_str(&text);
+                    io.out(&text);
                 }
                 '%' => {
                     let mut spec = String::new();
@@ -210,11 +210,11 @@ fn printf(args: &[String], prefix: &str, io: &mut Io) -> i32 {
                         chars.next();
                     }
                     let Some(conversion) = chars.next() else {
-                        io.stdout.push('%');
+                        io.out("%");
                         break;
                     };
                     if conversion == '%' {
-                        io.stdout.push('%');
+                        io.out("%");
                         continue;
                     }
                     let argument = rest.first().cloned();
@@ -222,14 +222,14 @@ fn printf(args: &[String], prefix: &str, io: &mut Io) -> i32 {
                         rest = &rest[1..];
                     }
                     match convert(conversion, &spec, argument.as_deref()) {
-                        Ok(text) => io.stdout.push_str(&text),
+                        Ok(text) => io.out(&text),
                         Err(message) => {
                             io.error(format!("{prefix}printf: {message}"));
                             status = 1;
                         }
                     }
                 }
-                c => io.stdout.push(c),
+                c => io.out(c.encode_utf8(&mut [0; 4])),
             }
         }
         if rest.is_empty() || rest.len() == consumed_before {
@@ -366,11 +366,11 @@ fn export(args: &[String], session: &mut Session, prefix: &str, io: &mut Io) -> 
     if args.is_empty() || args == ["-p"] {
         for (name, value) in session.variables.exported() {
             match value {
-                Some(value) => io.stdout.push_str(&format!(
+                Some(value) => io.out(&format!(
                     "declare -x {name}=\"{}\"\n",
                     value.replace('\\', "\\\\").replace('"', "\\\"")
                 )),
-                None => io.stdout.push_str(&format!("declare -x {name}\n")),
+                None => io.out(&format!("declare -x {name}\n")),
             }
         }
         return 0;
@@ -493,7 +493,7 @@ fn seq(args: &[String], io: &mut Io) -> i32 {
     }
     let mut value = first;
     while (step > 0 && value <= last) || (step < 0 && value >= last) {
-        io.stdout.push_str(&format!("{value}\n"));
+        io.out(&format!("{value}\n"));
         if io.stdout.len() > super::MAX_OUTPUT_BYTES {
             break;
         }

@@ -116,7 +116,7 @@ impl Filter {
         let (kind, files) = match parsed {
             Ok(parsed) => parsed,
             Err((message, status)) => {
-                io.stderr.push_str(&message);
+                io.err(&message);
                 return Some(Err(status));
             }
         };
@@ -156,7 +156,7 @@ impl Filter {
     /// Reads more input; `Some(status)` when the filter has exited before its input ended (`head`).
     pub fn feed(&mut self, input: &str, io: &mut Io) -> Option<i32> {
         if let Kind::Cat = self.kind {
-            io.stdout.push_str(input);
+            io.out(input);
             return None;
         }
         self.partial.push_str(input);
@@ -181,14 +181,14 @@ impl Filter {
             Kind::Cat | Kind::Head { .. } | Kind::Cut(_) => 0,
             Kind::Grep(grep) => {
                 if grep.count {
-                    io.stdout.push_str(&format!("{}\n", grep.matched));
+                    io.out(&format!("{}\n", grep.matched));
                 }
                 i32::from(grep.matched == 0)
             }
             Kind::Tail { kept, .. } => {
                 for line in kept.drain(..) {
-                    io.stdout.push_str(&line);
-                    io.stdout.push('\n');
+                    io.out(&line);
+                    io.out("\n");
                 }
                 0
             }
@@ -208,15 +208,15 @@ impl Filter {
                 } else {
                     counts.iter().map(|n| format!("{n:>7}")).collect()
                 };
-                io.stdout.push_str(&text.join(" "));
-                io.stdout.push('\n');
+                io.out(&text.join(" "));
+                io.out("\n");
                 0
             }
             Kind::Sort(sort, lines) => {
                 sort_lines(sort, lines);
                 for line in lines.drain(..) {
-                    io.stdout.push_str(&line);
-                    io.stdout.push('\n');
+                    io.out(&line);
+                    io.out("\n");
                 }
                 0
             }
@@ -234,7 +234,7 @@ impl Filter {
     /// the filter has exited.
     fn line(&mut self, line: &str, terminated: bool, io: &mut Io) -> Option<i32> {
         match &mut self.kind {
-            Kind::Cat => io.stdout.push_str(line),
+            Kind::Cat => io.out(line),
             Kind::Grep(grep) => {
                 grep.line += 1;
                 let hit = grep.patterns.iter().any(|p| p.is_match(line)) != grep.invert;
@@ -245,10 +245,10 @@ impl Filter {
                     }
                     if !grep.count {
                         if grep.numbers {
-                            io.stdout.push_str(&format!("{}:", grep.line));
+                            io.out(&format!("{}:", grep.line));
                         }
-                        io.stdout.push_str(line);
-                        io.stdout.push('\n');
+                        io.out(line);
+                        io.out("\n");
                     }
                 }
             }
@@ -257,8 +257,8 @@ impl Filter {
                     return Some(0);
                 }
                 *seen += 1;
-                io.stdout.push_str(line);
-                io.stdout.push('\n');
+                io.out(line);
+                io.out("\n");
                 if *seen >= *lines {
                     return Some(0);
                 }
@@ -272,8 +272,8 @@ impl Filter {
                 }
                 Tail::From(n) => {
                     if *n <= 1 {
-                        io.stdout.push_str(line);
-                        io.stdout.push('\n');
+                        io.out(line);
+                        io.out("\n");
                     } else {
                         *n -= 1;
                     }
@@ -294,8 +294,8 @@ impl Filter {
                 }
             },
             Kind::Cut(cut) => {
-                io.stdout.push_str(&cut.line(line));
-                io.stdout.push('\n');
+                io.out(&cut.line(line));
+                io.out("\n");
             }
             Kind::Awk(program) => program.line(line, io),
         }
@@ -305,10 +305,10 @@ impl Filter {
 
 fn print_uniq(count: bool, line: &str, n: usize, io: &mut Io) {
     if count {
-        io.stdout.push_str(&format!("{n:>7} "));
+        io.out(&format!("{n:>7} "));
     }
-    io.stdout.push_str(line);
-    io.stdout.push('\n');
+    io.out(line);
+    io.out("\n");
 }
 
 /// Short options as given, each with its value if it takes one.

@@ -8,7 +8,8 @@ use super::expand::Expander;
 use super::filters::{self, Filter};
 use super::syntax::{self, AndOr, Command, Connector, RedirectKind, Script, Simple, Word};
 use super::{
-    Dialect, Input, Io, Poll, Session, Start, System, INTERRUPTED, MAX_ITERATIONS, MAX_OUTPUT_BYTES,
+    Dialect, Input, Io, Poll, Session, Start, Stream, System, INTERRUPTED, MAX_ITERATIONS,
+    MAX_OUTPUT_BYTES,
 };
 use crate::time::SimTime;
 
@@ -197,7 +198,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             return;
         }
         let status = self.abort(system);
-        self.output.stdout.push_str("^C\n");
+        self.output.out("^C\n");
         self.end(status.unwrap_or(INTERRUPTED));
     }
 
@@ -210,8 +211,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
                     for stage in &mut run.stages {
                         let mut io = Io::default();
                         stage.abort(system, &mut io);
-                        self.output.stderr.push_str(&io.stderr);
-                        self.output.stdout.push_str(&io.stdout);
+                        self.output.append(&io);
                     }
                     if status.is_none() && run.stages.len() == run.commands.len() {
                         status = run.stages.last().and_then(Stage::exited);
@@ -222,7 +222,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
                 } => {
                     job.abort(system);
                     let io = job.take_output();
-                    self.output.stderr.push_str(&io.stderr);
+                    self.output.err(&io.stderr);
                 }
                 _ => {}
             }
@@ -469,7 +469,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             captured.truncate(trimmed);
             outputs.push(captured);
         }
-        self.output.stderr.push_str(&stderr);
+        self.output.err(&stderr);
         self.iterations = sub_iterations;
         if !self.count_output(system, produced) {
             return Step::Continue;
@@ -736,7 +736,7 @@ impl<P: Clone + std::fmt::Debug> Job<P> {
             stage.state = match filters::Xargs::parse(&argv) {
                 Ok(xargs) => StageState::Xargs(xargs, String::new()),
                 Err((message, status)) => {
-                    stage.io.stderr.push_str(&message);
+                    stage.io.err(&message);
                     StageState::Exited(status)
                 }
             };
@@ -992,7 +992,7 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
             StageState::Shell(job) => {
                 let status = job.abort(system);
                 let out = job.take_output();
-                io.stderr.push_str(&out.stderr);
+                io.err(&out.stderr);
                 status.unwrap_or(INTERRUPTED)
             }
             _ => INTERRUPTED,
@@ -1056,8 +1056,7 @@ impl<P: Clone + std::fmt::Debug> Stage<P> {
                 let poll = job.poll(system);
                 self.iterations += job.iterations.saturating_sub(before);
                 let out = job.take_output();
-                self.io.stdout.push_str(&out.stdout);
-                self.io.stderr.push_str(&out.stderr);
+                self.io.append(&out);
                 poll
             }
         };
@@ -1095,7 +1094,7 @@ impl<P: Clone + std::fmt::Debug> PipelineRun<P> {
             if index < last && self.stages[index + 1].exited().is_some() {
                 let mut io = Io::default();
                 self.stages[index].abort(system, &mut io);
-                terminal.stderr.push_str(&io.stderr);
+                terminal.err(&io.stderr);
                 continue;
             }
             let input = if index == 0 {
@@ -1146,21 +1145,23 @@ fn route<S: System>(
     system: &mut S,
     session: &mut Session,
 ) {
-    for (text, destination) in [(io.stdout, stdout), (io.stderr, stderr)] {
-        if text.is_empty() {
-            continue;
-        }
+    // Piece by piece, in the order written, so that the terminal shows errors among the output as they came.
+    for (stream, text) in io.pieces() {
+        let destination = match stream {
+            Stream::Stdout => stdout,
+            Stream::Stderr => stderr,
+        };
         match destination {
             Destination::Stdout => match pipe.as_deref_mut() {
-                Some(pipe) => pipe.push_str(&text),
-                None => terminal.stdout.push_str(&text),
+                Some(pipe) => pipe.push_str(text),
+                None => terminal.out(text),
             },
-            Destination::Stderr => terminal.stderr.push_str(&text),
+            Destination::Stderr => terminal.err(text),
             Destination::Null => {}
             // The file was created when the redirection was applied; a write that fails now (its
             // directory removed meanwhile) is lost, as the process's write would fail.
             Destination::File(path) => {
-                let _ = system.write_file(session, path, &text, true);
+                let _ = system.write_file(session, path, text, true);
             }
         }
     }

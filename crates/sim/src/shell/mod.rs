@@ -192,18 +192,104 @@ impl Variables {
     }
 }
 
-/// What a program wrote.
+/// Which stream a piece of output went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+/// The order in which writes to stdout and stderr came, as the lengths of the runs of each: what the two
+/// streams kept apart need to be shown as a terminal shows them, one after the other as they were written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Interleaving(Vec<(Stream, usize)>);
+
+impl Interleaving {
+    pub fn record(&mut self, stream: Stream, len: usize) {
+        if len == 0 {
+            return;
+        }
+        match self.0.last_mut() {
+            Some((last, run)) if *last == stream => *run += len,
+            _ => self.0.push((stream, len)),
+        }
+    }
+
+    /// The two streams' text in the order it was written; text written without being recorded comes last,
+    /// stdout's before stderr's.
+    pub fn pieces<'a>(&self, stdout: &'a str, stderr: &'a str) -> Vec<(Stream, &'a str)> {
+        let mut taken = [0, 0];
+        let mut pieces = Vec::new();
+        let mut take = |stream: Stream, len: usize, pieces: &mut Vec<(Stream, &'a str)>| {
+            let (text, at) = match stream {
+                Stream::Stdout => (stdout, &mut taken[0]),
+                Stream::Stderr => (stderr, &mut taken[1]),
+            };
+            let end = (*at + len).min(text.len());
+            if end > *at && text.is_char_boundary(end) {
+                pieces.push((stream, &text[*at..end]));
+                *at = end;
+            }
+        };
+        for &(stream, len) in &self.0 {
+            take(stream, len, &mut pieces);
+        }
+        take(Stream::Stdout, usize::MAX / 2, &mut pieces);
+        take(Stream::Stderr, usize::MAX / 2, &mut pieces);
+        pieces
+    }
+}
+
+/// What a program wrote, and in which order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Io {
     pub stdout: String,
     pub stderr: String,
+    pub order: Interleaving,
 }
 
 impl Io {
+    pub fn out(&mut self, text: &str) {
+        self.write(Stream::Stdout, text);
+    }
+
+    pub fn err(&mut self, text: &str) {
+        self.write(Stream::Stderr, text);
+    }
+
+    pub fn write(&mut self, stream: Stream, text: &str) {
+        match stream {
+            Stream::Stdout => self.stdout.push_str(text),
+            Stream::Stderr => self.stderr.push_str(text),
+        }
+        self.order.record(stream, text.len());
+    }
+
     /// A line on stderr.
     pub fn error(&mut self, line: impl AsRef<str>) {
-        self.stderr.push_str(line.as_ref());
-        self.stderr.push('\n');
+        self.err(line.as_ref());
+        self.err("\n");
+    }
+
+    /// What was written, in the order it was written.
+    pub fn pieces(&self) -> Vec<(Stream, &str)> {
+        self.order.pieces(&self.stdout, &self.stderr)
+    }
+
+    /// Appends what another program wrote, in its order.
+    pub fn append(&mut self, other: &Io) {
+        for (stream, text) in other.pieces() {
+            self.write(stream, text);
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 use super::{Before, Timeline};
 use crate::kubectl::CommandOutput;
 use crate::script::{Action, Keystroke, Step, Typed, MAIN_TERMINAL};
+use crate::shell::Interleaving;
 use crate::terminal::{Printed, Ran, Running, Stream};
 use crate::time::SimTime;
 
@@ -25,7 +26,27 @@ pub struct Typing {
 pub struct TypedOutput {
     pub stdout: String,
     pub stderr: String,
+    /// The order the two were printed in.
+    pub order: Interleaving,
     pub exit_code: Option<i32>,
+}
+
+impl TypedOutput {
+    /// What was printed, in the order printed.
+    pub fn pieces(&self) -> Vec<(Stream, &str)> {
+        self.order.pieces(&self.stdout, &self.stderr)
+    }
+
+    /// Appends what was printed since, in its order.
+    pub fn append(&mut self, later: &TypedOutput) {
+        for (stream, text) in later.pieces() {
+            match stream {
+                Stream::Stdout => self.stdout.push_str(text),
+                Stream::Stderr => self.stderr.push_str(text),
+            }
+            self.order.record(stream, text.len());
+        }
+    }
 }
 
 /// The running line the console follows.
@@ -79,6 +100,9 @@ impl Followed {
         *skip -= drop;
         text.push_str(&printed.text[drop..]);
         *count += printed.text.len() - drop;
+        self.output
+            .order
+            .record(printed.stream, printed.text.len() - drop);
     }
 
     pub(super) fn end(&mut self, ran: Ran) {
@@ -112,10 +136,7 @@ impl Timeline {
         }
         let mut output = CommandOutput::default();
         for printed in command.take_printed() {
-            match printed.stream {
-                Stream::Stdout => output.stdout.push_str(&printed.text),
-                Stream::Stderr => output.stderr.push_str(&printed.text),
-            }
+            output.write(printed.stream, &printed.text);
         }
         let target = if command.changed() {
             self.record_if_changed(before, action);

@@ -36,6 +36,7 @@ pub use crate::kubectl::CommandOutput;
 pub use crate::limits::MAX_REPLICAS;
 pub use crate::object::ObjectKey;
 pub use crate::scenario::{Action, Scenario};
+pub use crate::shell::{Interleaving, Stream};
 pub use crate::time::{go_duration, SimTime};
 pub use crate::timeline::{ReachedStep, Timeline, TypedOutput};
 

@@ -168,8 +168,8 @@ impl Program {
             match &rule.action {
                 Some(statements) => record.run(statements, io),
                 None => {
-                    io.stdout.push_str(line);
-                    io.stdout.push('\n');
+                    io.out(line);
+                    io.out("\n");
                 }
             }
         }
@@ -216,13 +216,13 @@ impl Record<'_> {
     fn run(&self, statements: &[Statement], io: &mut Io) {
         for statement in statements {
             match statement {
-                Statement::Print(exprs) if exprs.is_empty() => io.stdout.push_str(self.line),
+                Statement::Print(exprs) if exprs.is_empty() => io.out(self.line),
                 Statement::Print(exprs) => {
                     let texts: Vec<String> = exprs.iter().map(|e| self.eval(e).text()).collect();
-                    io.stdout.push_str(&texts.join(" "));
+                    io.out(&texts.join(" "));
                 }
             }
-            io.stdout.push('\n');
+            io.out("\n");
         }
     }
 
