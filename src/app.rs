@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
     provide_context(workspace);
     terminal.follow_script(workspace);
     terminal.follow_running(simulation);
+    terminal.follow_scripted_running(simulation);
     if let Some(autosave) = autosave {
         provide_context(autosave);
         autosave::keep_saving(workspace, autosave);

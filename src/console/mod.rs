@@ -63,7 +63,13 @@ pub struct Terminal {
     pub running: RwSignal<Option<usize>>,
     /// What commands printed after they were entered, as they ran, by entry.
     streamed: RwSignal<BTreeMap<usize, TypedOutput>>,
+    /// The script's steps that were still running when reached, by entry.
+    scripted_running: StoredValue<BTreeMap<usize, ScriptedRunning>>,
 }
+
+/// A step of the script still running when its entry was printed: its place, and how much of its stdout and
+/// stderr the entry showed then.
+type ScriptedRunning = (usize, (usize, usize));
 
 impl Terminal {
     pub fn new() -> Self {
@@ -74,6 +80,7 @@ impl Terminal {
             watched: RwSignal::new(false),
             running: RwSignal::new(None),
             streamed: RwSignal::new(BTreeMap::new()),
+            scripted_running: StoredValue::new(BTreeMap::new()),
         }
     }
 
@@ -200,7 +207,43 @@ impl Terminal {
             let scripted = shared.min(workspace.opened_with());
             for step in reached.into_iter().filter(|step| step.index < scripted) {
                 let command = step.step.action.command();
-                self.print(step.step.at, command, step.output, Source::Script);
+                let shown = (step.output.stdout.len(), step.output.stderr.len());
+                let entry = self.print(step.step.at, command, step.output, Source::Script);
+                if step.running {
+                    self.scripted_running.update_value(|running| {
+                        running.insert(entry.id, (step.index, shown));
+                    });
+                }
+            }
+        });
+    }
+
+    /// Adds what the script's running steps print, as the clock plays, to their entries: a watch in the
+    /// script streams as one typed does. A step no longer on the timeline (the clock went back before it)
+    /// is let go with what it showed.
+    pub fn follow_scripted_running(self, simulation: Simulation) {
+        Effect::new(move |_| {
+            simulation.version.track();
+            if self.scripted_running.with_value(BTreeMap::is_empty) {
+                return;
+            }
+            let tracked = self.scripted_running.get_value();
+            for (id, (index, shown)) in tracked {
+                let output = simulation
+                    .timeline
+                    .with_value(|timeline| timeline.step_output(index));
+                let running = output.as_ref().is_some_and(|(_, running)| *running);
+                if let Some((output, _)) = output {
+                    let later = TypedOutput::beyond(&output, shown);
+                    self.streamed.update(|streamed| {
+                        streamed.insert(id, later);
+                    });
+                }
+                if !running {
+                    self.scripted_running.update_value(|r| {
+                        r.remove(&id);
+                    });
+                }
             }
         });
     }

@@ -5,7 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openPage, setSpeed, runInConsole, printed, ARTIFACTS } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { useBrowser, openPage, setSpeed, runInConsole, printed, shareFragment, ARTIFACTS } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -291,6 +294,32 @@ test('curl of web-0 by its DNS name returns what was written to its volume befor
   const logs = await runInConsole(page, 'kubectl logs web-0');
   assert.match(await printed(logs, 'stdout'), /"GET \/ HTTP\/1\.1" 200 17 "-" "curl\/7\.88\.1" "-"\n$/);
   await page.screenshot({ path: join(ARTIFACTS, 'console-curl.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the StatefulSet Basics tutorial, every line as written, answers in the page\'s console as in ordinal run', async () => {
+  const file = fileURLToPath(new URL('../tutorials/statefulset-basics.yaml', import.meta.url));
+  const cli = fileURLToPath(new URL('../../target/release/ordinal', import.meta.url));
+  // The native answers, which crates/sim/tests/tutorials.rs holds against the tutorial (scripts/test.sh builds
+  // the CLI before these tests).
+  const native = execFileSync(cli, ['run', file, '--output', 'jsonl'], { maxBuffer: 64 << 20 }).toString()
+    .trim().split('\n').map((line) => JSON.parse(line)).filter((record) => record.type === 'COMMAND');
+  const scenario = await readFile(file, 'utf8');
+  const link = `${env.server.url}#${shareFragment(JSON.stringify({ v: 1, scenario, at: 1_500_000 }))}`;
+  const { page, problems } = await openPage(env.context, link);
+  await page.getByRole('tab', { name: 'Console' }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('.console .transcript .entry').length >= n, native.length, { timeout: 120_000 });
+  const entries = page.locator('.console .transcript .entry');
+  assert.equal(await entries.count(), native.length);
+  for (let i = 0; i < native.length; i += 1) {
+    const entry = entries.nth(i);
+    const { command, stdout, stderr } = native[i];
+    assert.equal((await entry.locator('.command').textContent()).replace(/^[\d:.]+(?:script\s*)?\$ /i, ''), command, `line ${i}`);
+    assert.equal(await printed(entry, 'stdout'), stdout, `${command}: stdout`);
+    assert.equal(await printed(entry, 'stderr'), stderr, `${command}: stderr`);
+  }
+  await page.screenshot({ path: join(ARTIFACTS, 'console-tutorial.png') });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -118,6 +118,16 @@ pub struct Progress {
     pub(crate) typed: Option<Typed>,
 }
 
+impl Progress {
+    /// What step `index` has printed so far, while it runs.
+    pub fn running_output(&self, index: usize) -> Option<&CommandOutput> {
+        self.running
+            .iter()
+            .find(|job| job.step == index)
+            .map(|job| job.command.output())
+    }
+}
+
 /// A typed line still running outside the script.
 #[derive(Clone, Debug)]
 pub(crate) struct Typed {

@@ -121,6 +121,11 @@ impl Running {
         running
     }
 
+    /// What it has printed so far.
+    pub fn output(&self) -> &CommandOutput {
+        &self.output
+    }
+
     /// Whether what is typed now goes to a shell it opened in a container.
     pub fn reads_input(&self) -> bool {
         self.job.running_programs().any(Waiting::reads_input)

@@ -155,8 +155,11 @@ fn each_image_has_what_its_dockerfile_installs() {
     );
     assert_eq!(
         busybox.output.stderr,
-        "wget: server returned error: HTTP/1.1 403 Forbidden\nsh: curl: not found\ncommand terminated with exit code 127\n"
+        "wget: server returned error: HTTP/1.1 403 Forbidden\nsh: curl: not found\npod default/dns-test terminated (Error)\n"
     );
+    // kubectl run learns the exit from the pod, after --rm's deletion (kubectl's RunOptions.Run).
+    assert_eq!(busybox.output.stdout, "pod \"dns-test\" deleted\n");
+    assert_eq!(busybox.output.exit_code, 127);
 }
 
 #[test]
@@ -233,6 +236,6 @@ fn each_shell_speaks_its_own_words() {
     );
     assert_eq!(
         ash.output.stderr,
-        "sh: can't open /nope: no such file\nsh: bash: not found\ncommand terminated with exit code 127\n"
+        "sh: can't open /nope: no such file\nsh: bash: not found\npod default/t terminated (Error)\n"
     );
 }

@@ -279,6 +279,10 @@ fn run_pod_and_attach(
     let mut session = Session::new(&created, name.clone(), command, tty, remove);
     session.stdin = context.stdin.to_string();
     session.attaching = true;
+    session.exit_report = match restart {
+        "Always" => ExitReport::Ignored,
+        _ => ExitReport::PodPhase,
+    };
     session.deadline = Some(cluster.now().plus_millis(POD_RUNNING_TIMEOUT.0));
     Ok(Started::Waiting(
         CommandOutput::default(),
@@ -310,6 +314,17 @@ pub struct Session {
     status: i32,
     /// `run` attaches to the pod's container, and says to press enter if no prompt shows; `exec` does not.
     attaching: bool,
+    exit_report: ExitReport,
+}
+
+/// How kubectl learns the process's exit and says it: `exec` from the stream (`command terminated with exit
+/// code N`); `run` from the pod's phase once attached (`pod NS/NAME terminated (Error)`), except with
+/// `--restart=Always`, where it does not wait for one (kubectl's `RunOptions.Run`).
+#[derive(Clone, Copy, Debug)]
+enum ExitReport {
+    Stream,
+    PodPhase,
+    Ignored,
 }
 
 impl Session {
@@ -328,6 +343,7 @@ impl Session {
             wake_at: None,
             status: 0,
             attaching: false,
+            exit_report: ExitReport::Stream,
         }
     }
 
@@ -433,10 +449,29 @@ impl Session {
     /// The process ended with `status`: kubectl says so when it failed, and exits with it.
     fn finish(&mut self, cluster: &mut Cluster, status: i32, output: &mut CommandOutput) -> i32 {
         self.status = status;
-        if status != 0 {
-            output.warn(format!("command terminated with exit code {status}"));
+        match self.exit_report {
+            ExitReport::Stream => {
+                if status != 0 {
+                    output.warn(format!("command terminated with exit code {status}"));
+                }
+                self.end(cluster, output)
+            }
+            ExitReport::PodPhase => {
+                // `--rm`'s deletion is deferred in kubectl's run, and so comes before the error it returns.
+                self.end(cluster, output);
+                if status != 0 {
+                    output.warn(format!(
+                        "pod {}/{} terminated (Error)",
+                        self.pod.namespace, self.pod.name
+                    ));
+                }
+                status
+            }
+            ExitReport::Ignored => {
+                self.end(cluster, output);
+                0
+            }
         }
-        self.end(cluster, output)
     }
 
     /// Waits for the pod to run, then runs the command, or each line typed as the terminal echoes it; `exit`

@@ -111,7 +111,9 @@ pub struct ReachedStep {
     /// Its place among the branch's steps.
     pub index: usize,
     pub step: Step,
+    /// What it printed: all of it, or so far while it runs.
     pub output: CommandOutput,
+    pub running: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -139,8 +141,11 @@ pub struct Timeline {
     /// step prints the same whenever it runs again; kept because a seek ahead may start from a copy taken after
     /// the step, and so not run it.
     outputs: BTreeMap<(usize, usize), CommandOutput>,
-    /// The branch and instant `take_reached` last looked from.
-    reached_from: (usize, SimTime),
+    /// The branch and instant `take_reached` last looked from; no instant before it first looks.
+    reached_from: (usize, Option<SimTime>),
+    /// How many of the first branch's steps are the scenario's manifests (0 or 1): applied as the timeline
+    /// opens, and shown in the editor rather than reached.
+    opening_steps: usize,
     /// The line typed at the console that is still running, or has ended and not been shown to its end.
     followed: Option<typing::Followed>,
 }
@@ -167,7 +172,8 @@ impl Timeline {
             snapshot_budget: SNAPSHOT_BUDGET,
             events_counted: None,
             outputs: BTreeMap::new(),
-            reached_from: (0, SimTime::ZERO),
+            reached_from: (0, None),
+            opening_steps: 0,
             followed: None,
         }
     }
@@ -177,6 +183,7 @@ impl Timeline {
         let mut timeline = Timeline::new(scenario.config.clone());
         let manifests = (!scenario.manifests.trim().is_empty())
             .then(|| Step::new(SimTime::ZERO, Action::Apply(scenario.manifests.clone())));
+        timeline.opening_steps = usize::from(manifests.is_some());
         timeline.branches[0].steps = manifests
             .into_iter()
             .chain(scenario.steps.clone())
@@ -284,26 +291,41 @@ impl Timeline {
     pub fn take_reached(&mut self) -> Vec<ReachedStep> {
         let (branch, from) = self.reached_from;
         let now = self.now();
-        self.reached_from = (self.current, now);
-        if branch != self.current || now <= from {
+        self.reached_from = (self.current, Some(now));
+        if branch != self.current || from.is_some_and(|from| now <= from) {
             return Vec::new();
         }
         let steps = &self.branches[self.current].steps;
-        let first = steps.partition_point(|s| s.at <= from);
+        // Before the first look, everything from the start is reached but the manifests (a step at 0 too).
+        let first = from.map_or(self.opening_steps, |from| {
+            steps.partition_point(|s| s.at <= from)
+        });
         let last = steps
             .partition_point(|s| s.at <= now)
             .min(self.progress.executed);
         (first..last)
-            .map(|index| ReachedStep {
-                index,
-                step: steps[index].clone(),
-                output: self
-                    .outputs
-                    .get(&(self.current, index))
-                    .cloned()
-                    .unwrap_or_default(),
+            .map(|index| {
+                let (output, running) = self.step_output(index).unwrap_or_default();
+                ReachedStep {
+                    index,
+                    step: steps[index].clone(),
+                    output,
+                    running,
+                }
             })
             .collect()
+    }
+
+    /// What step `index` of the current branch has printed by now, and whether it is still running: all of it
+    /// once it has ended, what it has so far while it runs; `None` before it started.
+    pub fn step_output(&self, index: usize) -> Option<(CommandOutput, bool)> {
+        if let Some(output) = self.progress.running_output(index) {
+            return Some((output.clone(), true));
+        }
+        (index < self.progress.executed)
+            .then(|| self.outputs.get(&(self.current, index)).cloned())
+            .flatten()
+            .map(|output| (output, false))
     }
 
     /// Moves to `to` on the current branch: from the latest copy at or before it when that is nearer than the
@@ -759,6 +781,44 @@ mod tests {
             timeline.cluster().store().resource_version(),
             branch_1_at_20
         );
+    }
+
+    #[test]
+    fn a_step_at_zero_is_reached_and_the_manifests_are_not() {
+        let mut scenario = Scenario::parse(WEB).expect("the example parses");
+        scenario.steps = vec![Step::new(SimTime::ZERO, Action::Run("echo first".into()))];
+        let mut timeline = Timeline::from_scenario(&scenario);
+        let reached: Vec<(usize, String)> = timeline
+            .take_reached()
+            .into_iter()
+            .map(|r| (r.index, r.output.stdout))
+            .collect();
+        assert_eq!(reached, [(1, "first\n".to_string())]);
+        timeline.seek(SimTime::from_secs(5));
+        assert!(timeline.take_reached().is_empty(), "reached once");
+    }
+
+    #[test]
+    fn a_step_still_running_is_reached_with_what_it_printed_so_far_and_goes_on() {
+        let mut scenario = Scenario::parse(WEB).expect("the example parses");
+        scenario.steps = vec![Step::new(
+            SimTime::from_secs(10),
+            Action::Run("echo one; sleep 20; echo two".into()),
+        )];
+        let mut timeline = Timeline::from_scenario(&scenario);
+        timeline.take_reached();
+        timeline.seek(SimTime::from_secs(15));
+        let reached = timeline.take_reached();
+        assert_eq!(reached.len(), 1);
+        assert!(reached[0].running);
+        assert_eq!(reached[0].output.stdout, "one\n");
+        timeline.seek(SimTime::from_secs(40));
+        let (output, running) = timeline.step_output(1).expect("it ran");
+        assert!(!running);
+        assert_eq!(output.stdout, "one\ntwo\n");
+        assert_eq!(TypedOutput::beyond(&output, (4, 0)).stdout, "two\n");
+        timeline.seek(SimTime::from_secs(5));
+        assert_eq!(timeline.step_output(1), None, "not yet started there");
     }
 
     #[test]

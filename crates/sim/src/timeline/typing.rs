@@ -37,15 +37,39 @@ impl TypedOutput {
         self.order.pieces(&self.stdout, &self.stderr)
     }
 
+    /// What `output` printed beyond its first `shown` bytes of stdout and of stderr, in the order printed: what
+    /// a viewer that has shown those has yet to show.
+    pub fn beyond(output: &CommandOutput, shown: (usize, usize)) -> TypedOutput {
+        let mut rest = TypedOutput::default();
+        let mut skip = shown;
+        for (stream, text) in output.pieces() {
+            let skipped = match stream {
+                Stream::Stdout => &mut skip.0,
+                Stream::Stderr => &mut skip.1,
+            };
+            let mut drop = (*skipped).min(text.len());
+            while !text.is_char_boundary(drop) {
+                drop -= 1;
+            }
+            *skipped -= drop;
+            rest.write(stream, &text[drop..]);
+        }
+        rest
+    }
+
     /// Appends what was printed since, in its order.
     pub fn append(&mut self, later: &TypedOutput) {
         for (stream, text) in later.pieces() {
-            match stream {
-                Stream::Stdout => self.stdout.push_str(text),
-                Stream::Stderr => self.stderr.push_str(text),
-            }
-            self.order.record(stream, text.len());
+            self.write(stream, text);
         }
+    }
+
+    fn write(&mut self, stream: Stream, text: &str) {
+        match stream {
+            Stream::Stdout => self.stdout.push_str(text),
+            Stream::Stderr => self.stderr.push_str(text),
+        }
+        self.order.record(stream, text.len());
     }
 }
 
