@@ -12,6 +12,8 @@ use std::process::Command;
 /// the same on stdout and exit the same.
 const LIKE_BASH: &[&str] = &[
     "echo hello world",
+    "echo a \\\n  b",
+    "echo trailing\\",
     "echo -n no newline; echo",
     "echo -e 'a\\tb\\nc'",
     "echo 'single $HOME' \"double\" back\\ slash",
@@ -361,4 +363,27 @@ fn hostile_lines_are_answered_at_once_and_never_panic() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn a_terminal_asks_for_another_line_where_bash_does() {
+    use ordinal_sim::shell::syntax::wants_more;
+    for open in [
+        "for i in 0 1",
+        "echo 'open",
+        "echo \"$(date",
+        "kubectl expose pod zk-0 --port=2181 \\",
+        "cat <<EOF",
+        "kubectl get pods |",
+    ] {
+        assert!(wants_more(open), "{open}");
+    }
+    for complete in [
+        "echo done",
+        "echo escaped\\\\",
+        "echo 'a \\'",
+        "for i in 0; do echo $i; done",
+    ] {
+        assert!(!wants_more(complete), "{complete}");
+    }
 }

@@ -323,3 +323,60 @@ fn parallel_pod_management_starts_pods_together_and_the_cleanup_leaves_nothing()
     assert_eq!(empty.stdout, "");
     assert_eq!(empty.stderr, "No resources found in default namespace.\n");
 }
+
+/// A scenario from an example's manifests and `steps`, replacing the example's own.
+fn with_steps(example: &str, steps: &str) -> Vec<(String, CommandOutput)> {
+    let manifests = example
+        .split("\nsteps:\n")
+        .next()
+        .expect("the example has steps");
+    let scenario = Scenario::parse(&format!("{manifests}\nsteps:\n{steps}")).expect("it parses");
+    let mut commands = Vec::new();
+    scenario.run(|record| {
+        if let Record::Command {
+            command, output, ..
+        } = record
+        {
+            commands.push((command, output));
+        }
+    });
+    commands
+}
+
+#[test]
+fn the_course_notes_lines_work_as_written() {
+    // Seed 001's block, as the notes print it: comments, a blank line, and `\` continuing a line.
+    let zookeeper = include_str!("../../../examples/zookeeper.yaml");
+    let block = "# 为特定 Pod 添加标签\nkubectl label pod zk-0 instance=zk-0\nkubectl label pod zk-1 instance=zk-1\n\n# 暴露为 NodePort 服务\nkubectl expose pod zk-0 --port=2181 --target-port=2181 \\\n  --name=zk-0-external --selector=instance=zk-0 --type=NodePort\n\nkubectl expose pod zk-1 --port=2181 --target-port=2181 \\\n  --name=zk-1-external --selector=instance=zk-1 --type=NodePort\n";
+    let steps = format!(
+        "  - at: 300s\n    run: {}\n",
+        serde_json::to_string(block).unwrap()
+    );
+    let answers = with_steps(zookeeper, &steps);
+    let (_, output) = answers.last().expect("the block ran");
+    assert_eq!(
+        output.stdout,
+        "pod/zk-0 labeled\npod/zk-1 labeled\nservice/zk-0-external exposed\nservice/zk-1-external exposed\n"
+    );
+    // Seed 003: the shell busybox opens, and the line typed at it (the notes' line ends with a space).
+    let web = include_str!("../../../examples/web-identity.yaml");
+    let steps = "  - at: 60s\n    run: 'kubectl run -i --tty --image busybox:1.28.4 dns-test --restart=Never --rm /bin/sh '\n    stdin: |\n\n      nslookup web-0.nginx\n";
+    let answers = with_steps(web, steps);
+    let (_, session) = answers.last().expect("the session ran");
+    assert_eq!(session.exit_code, 0);
+    assert!(
+        session
+            .stdout
+            .starts_with("/ # \n/ # nslookup web-0.nginx\nServer:    10.96.0.10\n"),
+        "{}",
+        session.stdout
+    );
+    assert!(session
+        .stdout
+        .contains("\nName:      web-0.nginx\nAddress 1: "));
+    assert!(
+        session.stdout.ends_with("/ # \npod \"dns-test\" deleted\n"),
+        "{}",
+        session.stdout
+    );
+}

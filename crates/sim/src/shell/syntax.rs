@@ -227,20 +227,15 @@ pub fn parse(text: &str) -> Result<Script, SyntaxError> {
 /// command or a pipeline is still open, or a here-document has not met its delimiter.
 pub fn wants_more(text: &str) -> bool {
     match read(text) {
-        Ok((_, here_document_open)) => here_document_open,
+        Ok((_, open)) => open,
         Err(error) => error.wants_more(),
     }
 }
 
-/// The script, and whether a here-document ran to the end of the text without its delimiter.
+/// The script, and whether the text is open at its end: a here-document without its delimiter, or a
+/// trailing backslash.
 fn read(text: &str) -> Result<(Script, bool), SyntaxError> {
-    let mut parser = Parser {
-        chars: text.chars().collect(),
-        at: 0,
-        depth: 0,
-        pending_here_documents: Vec::new(),
-        here_document_open: false,
-    };
+    let mut parser = Parser::new(text, 0);
     let mut script = parser.script(&[])?;
     if let Some(token) = parser.peek_token() {
         return Err(SyntaxError::UnexpectedToken(token));
@@ -254,7 +249,7 @@ fn read(text: &str) -> Result<(Script, bool), SyntaxError> {
             .collect();
         fill_here_documents(&mut script, &bodies);
     }
-    Ok((script, parser.here_document_open))
+    Ok((script, parser.here_document_open || parser.line_continues))
 }
 
 /// Puts each here-document's body, read after its line ended, where its redirection stands.
@@ -319,6 +314,21 @@ struct Parser {
     pending_here_documents: Vec<PendingHereDocument>,
     /// A here-document's body ran to the end of the text without its delimiter.
     here_document_open: bool,
+    /// The text ends with a backslash, which at a prompt continues the line.
+    line_continues: bool,
+}
+
+impl Parser {
+    fn new(text: &str, depth: usize) -> Parser {
+        Parser {
+            chars: text.chars().collect(),
+            at: 0,
+            depth,
+            pending_here_documents: Vec::new(),
+            here_document_open: false,
+            line_continues: false,
+        }
+    }
 }
 
 struct PendingHereDocument {
@@ -773,13 +783,7 @@ impl Parser {
             }
             self.here_document_open |= !delimited;
             let word = if expand {
-                let mut inner = Parser {
-                    chars: body.chars().collect(),
-                    at: 0,
-                    depth: self.depth,
-                    pending_here_documents: Vec::new(),
-                    here_document_open: false,
-                };
+                let mut inner = Parser::new(&body, self.depth);
                 inner.double_quoted_until(None)?
             } else {
                 Word::literal(&body)
@@ -806,7 +810,12 @@ impl Parser {
                             self.at += 1;
                             push_text(&mut word, &escaped.to_string(), true);
                         }
-                        None => {}
+                        // A backslash that ends the text is itself (`bash -c 'echo a\'` prints `a\`); typed at
+                        // a prompt, it continues the line on the next.
+                        None => {
+                            push_text(&mut word, "\\", true);
+                            self.line_continues = true;
+                        }
                     }
                     started = true;
                 }
@@ -900,13 +909,7 @@ impl Parser {
                 self.at += 1;
             }
             self.at += 1;
-            let mut sub = Parser {
-                chars: inner.chars().collect(),
-                at: 0,
-                depth: self.depth,
-                pending_here_documents: Vec::new(),
-                here_document_open: false,
-            };
+            let mut sub = Parser::new(&inner, self.depth);
             let script = sub.script(&[])?;
             word.parts.push(Part::Substitution {
                 script: Arc::new(script),
