@@ -214,3 +214,42 @@ fn a_copy_of_the_cluster_taken_while_a_line_runs_keeps_the_terminals_variables()
     let echoed = run_line(&mut copy, "main", "echo $POD", SimTime::END);
     assert_eq!(echoed.output.stdout, "web-0\n");
 }
+
+#[test]
+fn drain_goes_on_while_the_cluster_runs_and_says_each_eviction_as_it_happens() {
+    use ordinal_sim::kubectl::Apply;
+    use ordinal_sim::terminal::Running;
+    use ordinal_sim::{Cluster, ClusterConfig};
+    let mut cluster = Cluster::new(ClusterConfig::default());
+    let web = Scenario::parse(include_str!("../../../examples/web.yaml")).unwrap();
+    cluster.apply(&web.manifests).unwrap();
+    cluster.run_until(SimTime::from_secs(60));
+    let node = ordinal_sim::kubectl::run(&mut cluster, "kubectl get pod web-0 -o wide", "")
+        .stdout
+        .lines()
+        .nth(1)
+        .and_then(|row| row.split_whitespace().nth(6).map(str::to_string))
+        .expect("web-0 runs on a node");
+    let mut drain = Running::start(&mut cluster, "main", &format!("kubectl drain {node}"));
+    assert!(!drain.ended(), "it waits for the eviction, as kubectl does");
+    while !drain.ended() {
+        let next = cluster.next_event_at().expect("the eviction goes on");
+        cluster.run_until(next);
+        drain.poll(&mut cluster);
+    }
+    let printed = drain.take_printed();
+    let evicted = printed
+        .iter()
+        .find(|p| p.text.contains("pod/web-0 evicted"))
+        .expect("said as it happened");
+    assert!(
+        evicted.at > SimTime::from_secs(60),
+        "after the command started"
+    );
+    let ran = drain.finish(&mut cluster);
+    assert_eq!(
+        ran.output.stdout,
+        format!("node/{node} cordoned\nevicting pod default/web-0\npod/web-0 evicted\nnode/{node} drained\n")
+    );
+    assert_eq!(ran.output.exit_code, 0);
+}

@@ -283,6 +283,8 @@ pub enum Waiting {
     Session(Box<exec::Session>),
     /// `logs -f`.
     Logs(logs::Follow),
+    /// `drain`, waiting for the pods it evicted to go.
+    Drain(node::DrainWait),
 }
 
 impl Waiting {
@@ -300,6 +302,7 @@ impl Waiting {
             Waiting::Delete(delete) => delete.poll(cluster, output),
             Waiting::Session(session) => session.poll(cluster, input, output),
             Waiting::Logs(follow) => follow.poll(cluster, output),
+            Waiting::Drain(drain) => drain.poll(cluster, output),
         }
     }
 
@@ -313,6 +316,8 @@ impl Waiting {
     fn ends_by_itself(&self) -> bool {
         match self {
             Waiting::Session(session) => session.ends_by_itself(),
+            // It always ran to its end, as a blocking call: kubectl's own wait has a timeout.
+            Waiting::Drain(_) => true,
             Waiting::Watch(_)
             | Waiting::RolloutStatus(_)
             | Waiting::Delete(_)
@@ -327,6 +332,7 @@ impl Waiting {
             Waiting::RolloutStatus(status) => status.wake(),
             Waiting::Delete(delete) => delete.wake(),
             Waiting::Session(session) => session.wake(),
+            Waiting::Drain(drain) => drain.wake(),
         }
     }
 
@@ -336,7 +342,7 @@ impl Waiting {
         self.stop(cluster);
         match self {
             Waiting::Watch(_) | Waiting::RolloutStatus(_) => 1,
-            Waiting::Delete(_) | Waiting::Session(_) | Waiting::Logs(_) => {
+            Waiting::Delete(_) | Waiting::Session(_) | Waiting::Logs(_) | Waiting::Drain(_) => {
                 crate::shell::INTERRUPTED
             }
         }
@@ -346,7 +352,7 @@ impl Waiting {
         match self {
             Waiting::Watch(watch) => watch.stop(cluster),
             Waiting::RolloutStatus(status) => status.stop(cluster),
-            Waiting::Delete(_) | Waiting::Logs(_) => {}
+            Waiting::Delete(_) | Waiting::Logs(_) | Waiting::Drain(_) => {}
             Waiting::Session(session) => session.stop(cluster),
         }
     }
@@ -379,6 +385,7 @@ fn start(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> Started {
         "run" => return exec::run(cluster, &args, &context),
         "exec" => return exec::exec(cluster, &args, &context),
         "logs" => return logs::logs(cluster, &args, &context),
+        "drain" => return node::drain(cluster, &args),
         _ => {}
     }
     Started::Done(carry_out(cluster, &verb, &mut args, &context))
@@ -402,7 +409,6 @@ fn carry_out(
         "annotate" => edit::annotate(cluster, args, context),
         "cordon" => node::cordon(cluster, args, true),
         "uncordon" => node::cordon(cluster, args, false),
-        "drain" => node::drain(cluster, args),
         "expose" => expose::expose(cluster, args, context),
         other => CommandOutput::error(format!(
             "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
@@ -612,20 +618,6 @@ fn fetch<T: ApiObject>(cluster: &Cluster, namespace: &str, name: &str) -> Result
         .get::<T>(&key_of::<T>(namespace, name))
         .cloned()
         .ok_or_else(|| CommandOutput::error(not_found::<T>(name)))
-}
-
-/// Lets the simulation run until `done` holds or nothing more can happen before `deadline`. The clock only
-/// moves to instants at which something happens, so a command that gives up does not skip time.
-fn wait_for(cluster: &mut Cluster, deadline: SimTime, done: impl Fn(&Cluster) -> bool) -> bool {
-    loop {
-        if done(cluster) {
-            return true;
-        }
-        match cluster.next_event_at() {
-            Some(at) if at <= deadline => cluster.run_until(at),
-            _ => return false,
-        }
-    }
 }
 
 fn apply(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOutput {

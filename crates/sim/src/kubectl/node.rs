@@ -1,12 +1,13 @@
 //! `kubectl cordon`, `uncordon` and `drain` (`pkg/drain`): drain cordons the node, checks every pod on it
-//! against kubectl's filters, evicts the deletable ones and waits, with the simulation running, until each
-//! is gone. There are no PodDisruptionBudgets here, so no eviction is refused.
+//! against kubectl's filters, evicts the deletable ones, and goes on running while the cluster does, saying
+//! `pod/NAME evicted` as each goes, until all have (or `--timeout` passes, or Ctrl-C). There are no
+//! PodDisruptionBudgets here, so no eviction is refused.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 
 use super::args::Args;
 use super::errors;
-use super::{fetch, wait_for, CommandOutput};
+use super::{fetch, CommandOutput, Started, Waiting};
 use crate::api::delete_options::DeleteOptions;
 use crate::cluster::Cluster;
 use crate::kubectl::apply::update_object;
@@ -108,7 +109,14 @@ fn verdict(pod: &Pod, flags: &DrainFlags) -> Verdict {
     Verdict::Evict
 }
 
-pub fn drain(cluster: &mut Cluster, args: &Args) -> CommandOutput {
+pub fn drain(cluster: &mut Cluster, args: &Args) -> Started {
+    match start_drain(cluster, args) {
+        Ok(started) => started,
+        Err(output) => Started::Done(output),
+    }
+}
+
+fn start_drain(cluster: &mut Cluster, args: &Args) -> Result<Started, CommandOutput> {
     const FLAGS: &[&str] = &[
         "--ignore-daemonsets",
         "--delete-emptydir-data",
@@ -116,13 +124,11 @@ pub fn drain(cluster: &mut Cluster, args: &Args) -> CommandOutput {
         "--grace-period",
         "--timeout",
     ];
-    if let Err(output) = args.reject_unknown("drain", FLAGS) {
-        return output;
-    }
+    args.reject_unknown("drain", FLAGS)?;
     let [name] = args.positional.as_slice() else {
-        return CommandOutput::error(
+        return Err(CommandOutput::error(
             "error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples",
-        );
+        ));
     };
     let flags = DrainFlags {
         ignore_daemonsets: args.has(&["--ignore-daemonsets"]),
@@ -136,39 +142,100 @@ pub fn drain(cluster: &mut Cluster, args: &Args) -> CommandOutput {
     {
         Ok(grace) => grace.filter(|g| *g >= 0),
         Err(_) => {
-            return CommandOutput::error("error: invalid argument for \"--grace-period\" flag")
+            return Err(CommandOutput::error(
+                "error: invalid argument for \"--grace-period\" flag",
+            ))
         }
     };
-    let timeout = match args.timeout() {
-        Ok(timeout) => timeout.unwrap_or(DEFAULT_WAIT),
-        Err(output) => return output,
+    let timeout = args.timeout()?.unwrap_or(DEFAULT_WAIT);
+    let mut output = set_unschedulable(cluster, name, true)?;
+    let mut wait = DrainWait {
+        node: name.clone(),
+        remaining: Vec::new(),
+        timeout,
+        deadline: cluster.now().plus_millis(timeout.0),
     };
-    let mut output = match set_unschedulable(cluster, name, true) {
-        Ok(output) => output,
-        Err(output) => return output,
-    };
-    match evict_all(cluster, name, &flags, grace, timeout, &mut output) {
-        Ok(()) => output.say(format!("node/{name} drained")),
+    match evict_all(cluster, name, &flags, grace, &mut output) {
+        Ok(evicted) => wait.remaining = evicted,
         Err(error) => {
-            output.fail(format!(
-                "error: unable to drain node \"{name}\" due to error: {error}, continuing command..."
-            ));
-            output.warn(format!("There are pending nodes to be drained:\n {name}"));
-            output.fail(format!("error: {error}"));
+            wait.fail(&error, &mut output);
+            return Ok(Started::Done(output));
         }
     }
-    output
+    Ok(match wait.poll(cluster, &mut output) {
+        Some(_) => Started::Done(output),
+        None => Started::Waiting(output, Waiting::Drain(wait)),
+    })
 }
 
-/// Checks every pod on the node, then evicts the deletable ones and waits for each to go.
+/// An evicted pod drain waits to see gone: by uid, since the StatefulSet may already have made a new one of
+/// the same name.
+#[derive(Clone, Debug)]
+struct Evicted {
+    key: ObjectKey,
+    uid: Option<String>,
+}
+
+/// `drain` waiting for what it evicted to go, saying `pod/NAME evicted` as each does.
+#[derive(Clone, Debug)]
+pub struct DrainWait {
+    node: String,
+    remaining: Vec<Evicted>,
+    timeout: SimTime,
+    deadline: SimTime,
+}
+
+impl DrainWait {
+    /// Its exit code once every evicted pod is gone (0, the node drained) or the timeout has passed (1).
+    pub fn poll(&mut self, cluster: &Cluster, output: &mut CommandOutput) -> Option<i32> {
+        self.remaining.retain(|pod| {
+            let gone = cluster
+                .store()
+                .get::<Pod>(&pod.key)
+                .is_none_or(|p| p.metadata.uid != pod.uid);
+            if gone {
+                output.say(format!("pod/{} evicted", pod.key.name));
+            }
+            !gone
+        });
+        if self.remaining.is_empty() {
+            output.say(format!("node/{} drained", self.node));
+            return Some(output.exit_code);
+        }
+        if cluster.now() >= self.deadline {
+            let error = format!(
+                "global timeout reached: {}",
+                crate::time::human_duration(self.timeout.0)
+            );
+            self.fail(&error, output);
+            return Some(1);
+        }
+        None
+    }
+
+    pub fn wake(&self) -> Option<SimTime> {
+        Some(self.deadline)
+    }
+
+    /// kubectl's words for a drain that failed.
+    fn fail(&self, error: &str, output: &mut CommandOutput) {
+        let name = &self.node;
+        output.fail(format!(
+            "error: unable to drain node \"{name}\" due to error: {error}, continuing command..."
+        ));
+        output.warn(format!("There are pending nodes to be drained:\n {name}"));
+        output.fail(format!("error: {error}"));
+    }
+}
+
+/// Checks every pod on the node, then evicts the deletable ones: those to wait for.
 fn evict_all(
     cluster: &mut Cluster,
     node: &str,
     flags: &DrainFlags,
     grace: Option<i64>,
-    timeout: SimTime,
     output: &mut CommandOutput,
-) -> Result<(), String> {
+) -> Result<Vec<Evicted>, String> {
     let pods: Vec<Pod> = cluster
         .store()
         .list::<Pod>()
@@ -227,7 +294,13 @@ fn evict_all(
             let _ = store.delete::<Pod>(&key, options);
         });
     }
-    wait_for_evictions(cluster, &evict, timeout, output)
+    Ok(evict
+        .iter()
+        .map(|pod| Evicted {
+            key: ObjectKey::of(&pod.metadata),
+            uid: pod.metadata.uid.clone(),
+        })
+        .collect())
 }
 
 fn group(groups: &mut Vec<(&'static str, Vec<String>)>, message: &'static str, pod: String) {
@@ -235,43 +308,4 @@ fn group(groups: &mut Vec<(&'static str, Vec<String>)>, message: &'static str, p
         Some((_, pods)) => pods.push(pod),
         None => groups.push((message, vec![pod])),
     }
-}
-
-/// Prints `pod/NAME evicted` as each evicted pod (by uid: the StatefulSet may already have made a new one of
-/// the same name) disappears.
-fn wait_for_evictions(
-    cluster: &mut Cluster,
-    evicted: &[&Pod],
-    timeout: SimTime,
-    output: &mut CommandOutput,
-) -> Result<(), String> {
-    let deadline = cluster.now().plus_millis(timeout.0);
-    let mut remaining: Vec<&Pod> = evicted.to_vec();
-    while !remaining.is_empty() {
-        let gone = |cluster: &Cluster, pod: &Pod| {
-            cluster
-                .store()
-                .get::<Pod>(&ObjectKey::of(&pod.metadata))
-                .is_none_or(|p| p.metadata.uid != pod.metadata.uid)
-        };
-        let progressed = wait_for(cluster, deadline, |c| remaining.iter().any(|p| gone(c, p)));
-        if !progressed {
-            return Err(format!(
-                "global timeout reached: {}",
-                crate::time::human_duration(timeout.0)
-            ));
-        }
-        remaining.retain(|pod| {
-            if gone(cluster, pod) {
-                output.say(format!(
-                    "pod/{} evicted",
-                    pod.metadata.name.clone().unwrap_or_default()
-                ));
-                false
-            } else {
-                true
-            }
-        });
-    }
-    Ok(())
 }
