@@ -239,3 +239,16 @@ fn each_shell_speaks_its_own_words() {
         "sh: can't open /nope: no such file\nsh: bash: not found\npod default/t terminated (Error)\n"
     );
 }
+
+#[test]
+fn a_command_that_sleeps_in_a_container_runs_to_its_end_from_a_menu_too() {
+    let mut cluster = tutorial_web();
+    // `kubectl::run` is what a menu or a lesson runs: no terminal to wait in, so it carries the command on.
+    let output = ordinal_sim::kubectl::run(
+        &mut cluster,
+        "kubectl exec web-0 -- sh -c 'sleep 5; echo slept'",
+        "",
+    );
+    assert_eq!(output.stdout, "slept\n");
+    assert_eq!(output.exit_code, 0);
+}

@@ -255,7 +255,14 @@ pub fn run(cluster: &mut Cluster, line: &str, stdin: &str) -> CommandOutput {
                     output.exit_code = code;
                     return output;
                 }
-                match waiting.ends_by_itself().then(|| cluster.next_event_at()) {
+                // The next instant anything happens: in the cluster, or the command's own (a `sleep` in a
+                // container, a timeout).
+                let next = [cluster.next_event_at(), waiting.wake()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|at| *at > cluster.now())
+                    .min();
+                match waiting.ends_by_itself().then_some(next) {
                     Some(Some(at)) => cluster.run_until(at),
                     _ => break,
                 }
