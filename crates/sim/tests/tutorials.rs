@@ -16,9 +16,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const BASICS: &str = include_str!("../../../tests/tutorials/statefulset-basics.yaml");
 
-/// What each step printed, in the order of `steps`.
-fn answers() -> Vec<(String, CommandOutput)> {
-    let scenario = Scenario::parse(BASICS).expect("the tutorial parses");
+/// What each command of a scenario printed, in the order issued.
+fn commands(scenario: &Scenario) -> Vec<(String, CommandOutput)> {
     let mut commands = Vec::new();
     scenario.run(|record| {
         if let Record::Command {
@@ -28,8 +27,15 @@ fn answers() -> Vec<(String, CommandOutput)> {
             commands.push((command, output));
         }
     });
-    assert_eq!(commands.len(), scenario.steps.len(), "one answer a step");
     commands
+}
+
+/// What each step of the tutorial printed, in the order of `steps`.
+fn answers() -> Vec<(String, CommandOutput)> {
+    let scenario = Scenario::parse(BASICS).expect("the tutorial parses");
+    let answers = commands(&scenario);
+    assert_eq!(answers.len(), scenario.steps.len(), "one answer a step");
+    answers
 }
 
 /// The rows of a table (its header left out), each as its whitespace-separated cells.
@@ -330,17 +336,7 @@ fn with_steps(example: &str, steps: &str) -> Vec<(String, CommandOutput)> {
         .split("\nsteps:\n")
         .next()
         .expect("the example has steps");
-    let scenario = Scenario::parse(&format!("{manifests}\nsteps:\n{steps}")).expect("it parses");
-    let mut commands = Vec::new();
-    scenario.run(|record| {
-        if let Record::Command {
-            command, output, ..
-        } = record
-        {
-            commands.push((command, output));
-        }
-    });
-    commands
+    commands(&Scenario::parse(&format!("{manifests}\nsteps:\n{steps}")).expect("it parses"))
 }
 
 #[test]
