@@ -681,3 +681,60 @@ fn expose_says_why_it_cannot() {
         assert_eq!(failed(&mut cluster, line).stderr, stderr, "{line}");
     }
 }
+
+#[test]
+fn wait_lets_the_cluster_run_until_each_condition_holds_or_the_timeout() {
+    let mut cluster = web();
+    ok(&mut cluster, "kubectl delete pod web-1 --wait=false");
+    let started = cluster.now();
+    assert_eq!(
+        ok(
+            &mut cluster,
+            "kubectl wait --for=delete pod/web-1 --timeout=60s"
+        ),
+        "pod/web-1 condition met\n"
+    );
+    assert_eq!(
+        ok(
+            &mut cluster,
+            "kubectl wait --for=condition=Ready pod -l app=nginx --timeout=2m"
+        ),
+        "pod/web-0 condition met\npod/web-1 condition met\npod/web-2 condition met\n"
+    );
+    assert!(
+        cluster.now() > started,
+        "the cluster ran while kubectl waited"
+    );
+    assert_eq!(
+        ok(
+            &mut cluster,
+            "kubectl wait --for=jsonpath={.status.readyReplicas}=3 statefulset/web"
+        ),
+        "statefulset.apps/web condition met\n"
+    );
+    let timed_out = failed(
+        &mut cluster,
+        "kubectl wait --for=condition=Ready=false pod/web-0 --timeout=5s",
+    );
+    assert_eq!(
+        timed_out.stderr,
+        "error: timed out waiting for the condition on pods/web-0\n"
+    );
+    assert_eq!(
+        failed(
+            &mut cluster,
+            "kubectl wait --for=condition=Ready=false pod/web-0 --timeout=0"
+        )
+        .stderr,
+        "error: condition not met for pods/web-0\n"
+    );
+    assert_eq!(
+        failed(&mut cluster, "kubectl wait --for=condition=Ready pod/web-9").stderr,
+        "Error from server (NotFound): pods \"web-9\" not found\n"
+    );
+    assert_eq!(
+        failed(&mut cluster, "kubectl wait pod/web-0").stderr,
+        "error: unrecognized condition: []\n"
+    );
+    assert_eq!(ok(&mut cluster, "kubectl wait --for=delete pod/web-9"), "");
+}

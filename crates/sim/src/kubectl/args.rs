@@ -16,6 +16,7 @@ const FLAGS: &[(&str, bool)] = &[
     ("-f", true),
     ("--filename", true),
     ("--field-selector", true),
+    ("--for", true),
     ("--force", false),
     ("--grace-period", true),
     ("-i", false),

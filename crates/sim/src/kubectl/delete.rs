@@ -7,11 +7,10 @@ use super::args::Args;
 use super::printers::Printable;
 use super::{
     key_of, resource_type, CommandOutput, Context, KindVisitor, ResourceType, Started, Targets,
-    Waiting,
+    Waiting, WAIT_A_WEEK,
 };
 use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
 use crate::cluster::Cluster;
-use crate::labels::{parse_selector, requirements_match, Labels, Requirement};
 use crate::object::ObjectKey;
 use crate::store::ApiError;
 use crate::time::SimTime;
@@ -26,9 +25,6 @@ const FLAGS: &[&str] = &[
     "--wait",
     "--timeout",
 ];
-
-/// How long kubectl waits for deleted objects when `--timeout` is 0: "forever", which it makes a week.
-const WAIT_FOREVER: SimTime = SimTime(168 * 3600 * 1000);
 
 pub fn delete(cluster: &mut Cluster, args: &Args, context: &Context) -> Started {
     match delete_and_wait(cluster, args, context) {
@@ -45,37 +41,12 @@ fn delete_and_wait(
     args.reject_unknown("delete", FLAGS)?;
     let mut output = CommandOutput::default();
     let options = delete_options(args, &mut output)?;
-    let timeout = args.timeout()?.unwrap_or(WAIT_FOREVER);
+    let timeout = args.timeout()?.unwrap_or(WAIT_A_WEEK);
     let wait = args.value(&["--wait"]) != Some("false");
     let missing = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
     let mut targets = Targets::parse_required(&args.positional, missing)?;
-    let selector = args.value(&["-l", "--selector"]);
-    let all = args.has(&["--all"]);
-    let named = targets.groups.iter().any(|(_, names)| !names.is_empty());
-    if named && (selector.is_some() || all) {
-        return Err(CommandOutput::error(
-            "error: name cannot be provided when a selector is specified",
-        ));
-    }
-    if !named {
-        // `-l` and `--all` name the objects themselves: every one of each kind the selector takes.
-        if selector.is_none() && !all {
-            return Err(CommandOutput::error(
-                "error: resource(s) were provided, but no name was specified",
-            ));
-        }
-        let requirements = parse_selector(selector.unwrap_or_default())
-            .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
-        for (kind, names) in &mut targets.groups {
-            *names = kind.visit(Selecting {
-                cluster,
-                namespace: context.namespace,
-                requirements: &requirements,
-            });
-        }
-        if targets.groups.iter().all(|(_, names)| names.is_empty()) {
-            return Ok(Started::Done(CommandOutput::ok("No resources found\n")));
-        }
+    if targets.select(cluster, args, context.namespace)? {
+        return Ok(Started::Done(CommandOutput::ok("No resources found\n")));
     }
     if options.grace_period_seconds == Some(0) {
         output.warn("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
@@ -106,38 +77,6 @@ fn delete_and_wait(
         return Ok(Started::Done(output));
     }
     Ok(Started::Waiting(output, Waiting::Delete(waiting)))
-}
-
-/// The names of the objects of a kind in the namespace whose labels the selector takes, in the order the
-/// apiserver lists them.
-struct Selecting<'a> {
-    cluster: &'a Cluster,
-    namespace: &'a str,
-    requirements: &'a [Requirement],
-}
-
-impl KindVisitor for Selecting<'_> {
-    type Output = Vec<String>;
-
-    fn visit<T: Printable>(self) -> Vec<String> {
-        let store = self.cluster.store();
-        let objects: Vec<&T> = if T::NAMESPACED {
-            store.list_namespace::<T>(self.namespace).collect()
-        } else {
-            store.list::<T>().collect()
-        };
-        let no_labels = Labels::new();
-        objects
-            .into_iter()
-            .filter(|o| {
-                requirements_match(
-                    self.requirements,
-                    o.metadata().labels.as_ref().unwrap_or(&no_labels),
-                )
-            })
-            .filter_map(|o| o.metadata().name.clone())
-            .collect()
-    }
 }
 
 /// A deleted object kubectl waits to see gone: by uid, since a StatefulSet makes a new pod of the same name.

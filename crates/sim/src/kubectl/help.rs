@@ -93,7 +93,7 @@ const GROUPS: &[(&str, &[(&str, &str)])] = &[
 /// The commands `kubectl::run` carries out. Kept beside kubectl's list, which a test holds against `run`.
 pub const CARRIED_OUT: &[&str] = &[
     "expose", "run", "set", "get", "delete", "rollout", "scale", "cordon", "uncordon", "drain",
-    "describe", "logs", "exec", "apply", "patch", "label", "annotate",
+    "describe", "logs", "exec", "apply", "patch", "wait", "label", "annotate",
 ];
 
 /// Whether the words after `kubectl` ask for its overview: none, `--help`, `-h`, or `help` alone.

@@ -20,8 +20,10 @@ pub mod printers;
 mod rollout;
 mod tabwriter;
 mod urls;
+mod wait;
 mod watch;
 
+use crate::labels;
 use crate::limits;
 use crate::shell::{Input, Interleaving, Io, Stream};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
@@ -40,6 +42,9 @@ use printers::Printable;
 
 /// The namespace of kubectl's context, which commands act in without `-n`.
 pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// How long kubectl waits when told to wait "forever" (`delete --timeout=0`, `wait --timeout=-1s`): a week.
+const WAIT_A_WEEK: SimTime = SimTime(168 * 3600 * 1000);
 
 /// What a command printed, and how it exited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -292,6 +297,8 @@ pub enum Waiting {
     Logs(logs::Follow),
     /// `drain`, waiting for the pods it evicted to go.
     Drain(node::DrainWait),
+    /// `wait --for=…`.
+    Wait(wait::Wait),
 }
 
 impl Waiting {
@@ -310,6 +317,7 @@ impl Waiting {
             Waiting::Session(session) => session.poll(cluster, input, output),
             Waiting::Logs(follow) => follow.poll(cluster, output),
             Waiting::Drain(drain) => drain.poll(cluster, output),
+            Waiting::Wait(wait) => wait.poll(cluster, output),
         }
     }
 
@@ -324,7 +332,7 @@ impl Waiting {
         match self {
             Waiting::Session(session) => session.ends_by_itself(),
             // It always ran to its end, as a blocking call: kubectl's own wait has a timeout.
-            Waiting::Drain(_) => true,
+            Waiting::Drain(_) | Waiting::Wait(_) => true,
             Waiting::Watch(_)
             | Waiting::RolloutStatus(_)
             | Waiting::Delete(_)
@@ -340,6 +348,7 @@ impl Waiting {
             Waiting::Delete(delete) => delete.wake(),
             Waiting::Session(session) => session.wake(),
             Waiting::Drain(drain) => drain.wake(),
+            Waiting::Wait(wait) => wait.wake(),
         }
     }
 
@@ -348,7 +357,7 @@ impl Waiting {
     pub fn interrupt(&mut self, cluster: &mut Cluster) -> i32 {
         self.stop(cluster);
         match self {
-            Waiting::Watch(_) | Waiting::RolloutStatus(_) => 1,
+            Waiting::Watch(_) | Waiting::RolloutStatus(_) | Waiting::Wait(_) => 1,
             Waiting::Delete(_) | Waiting::Session(_) | Waiting::Logs(_) | Waiting::Drain(_) => {
                 crate::shell::INTERRUPTED
             }
@@ -359,7 +368,7 @@ impl Waiting {
         match self {
             Waiting::Watch(watch) => watch.stop(cluster),
             Waiting::RolloutStatus(status) => status.stop(cluster),
-            Waiting::Delete(_) | Waiting::Logs(_) | Waiting::Drain(_) => {}
+            Waiting::Delete(_) | Waiting::Logs(_) | Waiting::Drain(_) | Waiting::Wait(_) => {}
             Waiting::Session(session) => session.stop(cluster),
         }
     }
@@ -393,6 +402,7 @@ fn start(cluster: &mut Cluster, parsed: Parsed, stdin: &str) -> Started {
         "exec" => return exec::exec(cluster, &args, &context),
         "logs" => return logs::logs(cluster, &args, &context),
         "drain" => return node::drain(cluster, &args),
+        "wait" => return wait::wait(cluster, &args, &context),
         _ => {}
     }
     Started::Done(carry_out(cluster, &verb, &mut args, &context))
@@ -536,6 +546,38 @@ fn resource_type<T: Printable>() -> ResourceType {
         .expect("every printable kind is a resource type")
 }
 
+/// The names of the objects of a kind in the namespace whose labels the selector takes, in the order the
+/// apiserver lists them.
+struct Selecting<'a> {
+    cluster: &'a Cluster,
+    namespace: &'a str,
+    requirements: &'a [labels::Requirement],
+}
+
+impl KindVisitor for Selecting<'_> {
+    type Output = Vec<String>;
+
+    fn visit<T: Printable>(self) -> Vec<String> {
+        let store = self.cluster.store();
+        let objects: Vec<&T> = if T::NAMESPACED {
+            store.list_namespace::<T>(self.namespace).collect()
+        } else {
+            store.list::<T>().collect()
+        };
+        let no_labels = labels::Labels::new();
+        objects
+            .into_iter()
+            .filter(|o| {
+                labels::requirements_match(
+                    self.requirements,
+                    o.metadata().labels.as_ref().unwrap_or(&no_labels),
+                )
+            })
+            .filter_map(|o| o.metadata().name.clone())
+            .collect()
+    }
+}
+
 /// Code that works on any kind, given the kind as a type parameter.
 trait KindVisitor {
     type Output;
@@ -575,6 +617,42 @@ impl Targets {
     }
 
     /// `parse` for a command that needs a type at least: without one, `missing` is the error it prints.
+    /// Names the objects `-l SELECTOR` or `--all` choose, for types given without names; refuses names and a
+    /// selector together, and types without either. Returns whether that left nothing to act on.
+    fn select(
+        &mut self,
+        cluster: &Cluster,
+        args: &Args,
+        namespace: &str,
+    ) -> Result<bool, CommandOutput> {
+        let selector = args.value(&["-l", "--selector"]);
+        let all = args.has(&["--all"]);
+        let named = self.groups.iter().any(|(_, names)| !names.is_empty());
+        if named && (selector.is_some() || all) {
+            return Err(CommandOutput::error(
+                "error: name cannot be provided when a selector is specified",
+            ));
+        }
+        if named {
+            return Ok(false);
+        }
+        if selector.is_none() && !all {
+            return Err(CommandOutput::error(
+                "error: resource(s) were provided, but no name was specified",
+            ));
+        }
+        let requirements = labels::parse_selector(selector.unwrap_or_default())
+            .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
+        for (kind, names) in &mut self.groups {
+            *names = kind.visit(Selecting {
+                cluster,
+                namespace,
+                requirements: &requirements,
+            });
+        }
+        Ok(self.groups.iter().all(|(_, names)| names.is_empty()))
+    }
+
     fn parse_required(positional: &[String], missing: &str) -> Result<Targets, CommandOutput> {
         let targets = Targets::parse(positional)?;
         if targets.groups.is_empty() {
