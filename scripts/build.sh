@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 STAMP=target/dist-built-from
 inputs() {
   find index.html Trunk.toml Cargo.toml Cargo.lock rust-toolchain.toml package-lock.json src crates/sim web style assets \
-    scripts/csp.mjs -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64
+    scripts/csp.mjs scripts/bundle.mjs -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64
 }
 built() { [ -f dist/index.html ] && sha256sum dist/index.html | cut -c1-64; }
 

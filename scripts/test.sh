@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "native tests"
 cargo test --workspace --quiet
 
+say "the page's own JavaScript, in Node: the editor's picture (web/preview.js)"
+node --test tests/web/
+
 say "fuzzing each target for a minute on the committed corpus"
 bash scripts/fuzz.sh 60
 

@@ -30,7 +30,7 @@ fn typing_in_a_field(event: &ev::KeyboardEvent) -> bool {
         .is_some_and(|element| {
             matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                 || element
-                    .closest("[contenteditable=true], .cm-editor")
+                    .closest("[contenteditable=true], .editor")
                     .ok()
                     .flatten()
                     .is_some()

@@ -1,114 +1,119 @@
-// The manifest editor: CodeMirror 6 with YAML highlighting and the apiserver's diagnostics as lint marks.
-// esbuild bundles this file into one IIFE (see Trunk.toml); the wasm app drives it through the global
-// `OrdinalEditor`, so the Rust side needs no JS build of its own and CodeMirror stays an ordinary npm package.
-import { EditorView, minimalSetup } from 'codemirror';
-import { Annotation, EditorState } from '@codemirror/state';
-import { lineNumbers, highlightActiveLine, highlightActiveLineGutter } from '@codemirror/view';
-import { bracketMatching, indentOnInput, syntaxHighlighting, HighlightStyle } from '@codemirror/language';
-import { yaml } from '@codemirror/lang-yaml';
-import { forEachDiagnostic, lintGutter, setDiagnostics as lintDiagnostics } from '@codemirror/lint';
-import { tags } from '@lezer/highlight';
+// The manifest editor as the wasm app drives it, through the global `OrdinalEditor` (src/editor/mod.rs).
+//
+// CodeMirror is most of the page's JavaScript (about 120 KB gzipped) and many readers never type a manifest:
+// they watch, or the page is an embedded player. So the editor starts as its own picture (web/preview.js:
+// the same text, colours and geometry) and CodeMirror (web/codemirror.js, a module of its own: see
+// scripts/bundle.mjs) is imported when a reader reaches for it: a pointer over the editor, a touch, or the
+// keyboard's focus. A click or the focus then goes on in the editor, where the reader clicked. Until then the
+// text and the diagnostics the app sets are drawn in the picture, and hovering a line there lights up what it
+// governs on the stage, as in the editor.
+import { draw } from './preview.js';
 
-// Colours come from the page's CSS variables, so the editor follows the app's light and dark themes
-// without a second theme to keep in step.
-const theme = EditorView.theme({
-  '&': { height: '100%', color: 'var(--ink)', backgroundColor: 'var(--panel)', fontSize: '14px' },
-  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
-  '.cm-content': { caretColor: 'var(--ink)' },
-  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--ink)' },
-  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection':
-    { backgroundColor: 'var(--code-selection)' },
-  '.cm-activeLine': { backgroundColor: 'var(--code-active-line)' },
-  '.cm-gutters': { backgroundColor: 'var(--panel)', color: 'var(--muted)', borderRight: '1px solid var(--line)' },
-  '.cm-activeLineGutter': { backgroundColor: 'var(--code-active-line)', color: 'var(--ink)' },
-  '&.cm-focused .cm-matchingBracket': { backgroundColor: 'var(--code-selection)', outline: '1px solid var(--muted)' },
-  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--ink)', border: '1px solid var(--line)' },
-  '.cm-diagnostic': { fontFamily: 'var(--mono)', fontSize: '13px', whiteSpace: 'pre-wrap' },
-  '.cm-diagnostic-error': { borderLeftColor: 'var(--danger)' },
-});
+/// Where the module lies, relative to the page (scripts/bundle.mjs defines it).
+const MODULE = new URL(EDITOR_MODULE, document.baseURI).href;
+const LABEL = 'Kubernetes manifests (YAML)';
 
-const highlighting = HighlightStyle.define([
-  { tag: tags.definition(tags.propertyName), color: 'var(--code-key)' },
-  { tag: tags.string, color: 'var(--code-string)' },
-  { tag: [tags.lineComment, tags.meta], color: 'var(--muted)', fontStyle: 'italic' },
-  { tag: [tags.labelName, tags.typeName, tags.special(tags.string)], color: 'var(--code-special)' },
-  { tag: [tags.separator, tags.punctuation, tags.squareBracket, tags.brace], color: 'var(--muted)' },
-]);
-
-// Marks the transactions that setText makes.
-const fromApp = Annotation.define();
-
-// `onHover` hears the 1-based line under the pointer, 0 when it leaves the text: the app knows which field
-// that is (src/editor/field_line.rs) and lights up what it governs on the stage.
-function create(parent, text, onChange, onHover) {
-  let hovered = 0;
-  const hover = (line) => {
-    if (line !== hovered) onHover((hovered = line));
-  };
-  return new EditorView({
-    parent,
-    state: EditorState.create({
-      doc: text,
-      extensions: [
-        minimalSetup,
-        lineNumbers(),
-        highlightActiveLine(),
-        highlightActiveLineGutter(),
-        bracketMatching(),
-        indentOnInput(),
-        yaml(),
-        syntaxHighlighting(highlighting),
-        lintGutter(),
-        theme,
-        EditorView.contentAttributes.of({ 'aria-label': 'Kubernetes manifests (YAML)' }),
-        EditorView.domEventHandlers({
-          mousemove(event, view) {
-            const pos = view.posAtCoords({ x: event.clientX, y: event.clientY });
-            hover(pos === null ? 0 : view.state.doc.lineAt(pos).number);
-          },
-          mouseleave() {
-            hover(0);
-          },
-        }),
-        EditorView.updateListener.of((update) => {
-          // setText brings text the app already holds: echoing it back would schedule an apply nobody asked for.
-          if (update.docChanged && !update.transactions.some((tr) => tr.annotation(fromApp))) {
-            onChange(update.state.doc.toString());
-          }
-        }),
-      ],
-    }),
+let loading = null;
+let failures = 0;
+/// CodeMirror's module, imported once for every editor of the page. The browser keeps a failed import's
+/// failure for its address, so a retry asks under another one.
+function codeMirror() {
+  loading ??= import(failures === 0 ? MODULE : `${MODULE}?retry=${failures}`).catch((error) => {
+    loading = null;
+    failures += 1;
+    throw error;
   });
+  return loading;
 }
 
-// The app calls this whenever its text changes, the changes typed here included: those are already shown.
-function setText(view, text) {
-  if (view.state.doc.toString() === text) return;
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, annotations: fromApp.of(true) });
+class Editor {
+  constructor(parent, text, onChange, onHover) {
+    Object.assign(this, { parent, text, onChange, onHover, marks: [], view: null, cm: null, gone: false });
+    this.hovered = 0;
+    this.wantsKeys = null;
+    this.preview = this.drawPreview();
+  }
+
+  drawPreview() {
+    const preview = Object.assign(document.createElement('div'), { className: 'editor-preview', tabIndex: 0 });
+    preview.setAttribute('role', 'textbox');
+    preview.setAttribute('aria-multiline', 'true');
+    preview.setAttribute('aria-label', LABEL);
+    this.gutter = Object.assign(document.createElement('div'), { className: 'gutter' });
+    this.gutter.setAttribute('aria-hidden', 'true');
+    this.lines = Object.assign(document.createElement('div'), { className: 'content' });
+    preview.append(this.gutter, this.lines);
+    this.redraw();
+    const reach = () => this.upgrade();
+    preview.addEventListener('pointerenter', reach);
+    preview.addEventListener('touchstart', reach, { passive: true });
+    preview.addEventListener('focus', () => this.upgrade({ keys: null }));
+    // The click's own place, so that the editor's cursor lands where the reader clicked.
+    preview.addEventListener('pointerdown', (event) => this.upgrade({ keys: { x: event.clientX, y: event.clientY } }));
+    preview.addEventListener('mousemove', (event) => this.hover(Number(event.target.closest?.('[data-line]')?.dataset.line ?? 0)));
+    preview.addEventListener('mouseleave', () => this.hover(0));
+    this.parent.append(preview);
+    return preview;
+  }
+
+  redraw() {
+    draw(this.text, new Set(this.marks.map((m) => m.line ?? 1)), { gutter: this.gutter, lines: this.lines });
+  }
+
+  hover(line) {
+    if (line !== this.hovered) this.onHover((this.hovered = line));
+  }
+
+  /// Imports CodeMirror, if it is not here yet, and puts the editor in the picture's place. `keys`, when given,
+  /// asks for the keyboard too: at a point of the screen, or (null) where the cursor would be.
+  upgrade({ keys } = {}) {
+    if (keys !== undefined && this.wantsKeys === null) this.wantsKeys = { at: keys };
+    if (this.view !== null) return;
+    codeMirror().then(
+      (cm) => this.replacePreview(cm),
+      (error) => this.failed(error),
+    );
+  }
+
+  replacePreview(cm) {
+    if (this.gone || this.view !== null) return;
+    const top = this.preview.scrollTop;
+    this.hover(0);
+    this.preview.remove();
+    this.cm = cm;
+    this.view = cm.create(this.parent, this.text, this.onChange, this.onHover);
+    cm.setDiagnostics(this.view, this.marks);
+    this.view.scrollDOM.scrollTop = top;
+    if (this.wantsKeys !== null) cm.focus(this.view, this.wantsKeys.at);
+  }
+
+  /// The picture stays, and says why nothing can be typed; the next reach tries again.
+  failed(error) {
+    this.preview.title = `The editor could not be loaded (${error.message}); reach for it again, or reload the page.`;
+    console.warn(this.preview.title);
+  }
+
+  setText(text) {
+    this.text = text;
+    if (this.view !== null) this.cm.setText(this.view, text);
+    else this.redraw();
+  }
+
+  setDiagnostics(marks) {
+    this.marks = marks;
+    if (this.view !== null) this.cm.setDiagnostics(this.view, marks);
+    else this.redraw();
+  }
+
+  destroy() {
+    this.gone = true;
+    this.view?.destroy();
+    this.preview.remove();
+  }
 }
 
-// The apiserver names a line, not a range: the mark covers that line from its first non-blank character, and a
-// diagnostic without a line (or past the end, after the text has shrunk) lands on the nearest line there is.
-function setDiagnostics(view, diagnostics) {
-  const doc = view.state.doc;
-  const marks = diagnostics.map(({ line, message }) => {
-    const at = doc.line(Math.min(Math.max(line ?? 1, 1), doc.lines));
-    const from = at.from + (at.text.length - at.text.trimStart().length);
-    return { from, to: at.to, severity: 'error', message };
-  });
-  // Setting diagnostics closes an open lint tooltip, so the same marks again (a check at the keystroke, then
-  // the apply once typing pauses) would close the tooltip a person is reading.
-  if (sameMarks(view.state, marks)) return;
-  view.dispatch(lintDiagnostics(view.state, marks));
-}
-
-function sameMarks(state, marks) {
-  const shown = [];
-  forEachDiagnostic(state, (d, from, to) => shown.push({ from, to, message: d.message }));
-  // The lint state keeps its marks in document order.
-  const wanted = [...marks].sort((a, b) => a.from - b.from || a.to - b.to);
-  return shown.length === wanted.length &&
-    shown.every((s, i) => s.from === wanted[i].from && s.to === wanted[i].to && s.message === wanted[i].message);
-}
-
-window.OrdinalEditor = { create, setText, setDiagnostics };
+window.OrdinalEditor = {
+  create: (parent, text, onChange, onHover) => new Editor(parent, text, onChange, onHover),
+  setText: (editor, text) => editor.setText(text),
+  setDiagnostics: (editor, marks) => editor.setDiagnostics(marks),
+};

@@ -57,10 +57,11 @@ fn diagnose(
     }
 }
 
-// web/editor.js, bundled with CodeMirror and loaded before the app starts.
+// web/editor.js, loaded before the app starts: a picture of the manifests until the editor is reached for,
+// then CodeMirror, imported on that first reach.
 #[wasm_bindgen]
 extern "C" {
-    /// A CodeMirror `EditorView`.
+    /// The editor: its picture, then a CodeMirror `EditorView` in the same place.
     type CodeEditor;
 
     #[wasm_bindgen(js_namespace = OrdinalEditor, js_name = create)]

@@ -51,7 +51,7 @@ test('every share_link input of the fuzz corpus, opened as a link, leaves the pa
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     await page.goto(`${env.server.url}#${fragment}`);
     await page.waitForSelector('.clock');
-    await page.waitForFunction(() => document.querySelector('.share-problem') || document.querySelector('.cm-content'));
+    await page.waitForFunction(() => document.querySelector('.share-problem') || document.querySelector('.editor-preview, .cm-content'));
     await assertAlive(page, problems, `share_link/${name}`);
     await page.close();
   }

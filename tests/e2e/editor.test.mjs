@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openPage, readManifests, replaceManifests, markedLines, recordMeasurement, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, readManifests, replaceManifests, reachEditor, markedLines, recordMeasurement, ARTIFACTS } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -165,6 +165,7 @@ async function hoverLineUntil(page, text, lit, arg = null) {
 test('hovering a field in the editor lights up what it governs on the stage', async () => {
   const { page, problems } = await openPage(env.context, env.server.url);
   await page.waitForSelector('[data-testid="pod"]');
+  await reachEditor(page);
   const set = page.locator('[data-statefulset="web"]');
   const setLinked = (kind) => document.querySelector('[data-statefulset="web"]').classList.contains(kind);
 

@@ -151,10 +151,23 @@ function editor(page) {
   return page.getByRole('textbox', { name: 'Kubernetes manifests (YAML)' });
 }
 
+/// Reaches for the editor as a hand does, the pointer onto it, and waits until CodeMirror has taken the place
+/// of its picture (web/editor.js imports it only then).
+export async function reachEditor(page) {
+  await editor(page).hover();
+  await page.locator('.cm-content').waitFor();
+}
+
+/// Clicks into the editor and waits until it has the keyboard: the first click also brings CodeMirror in.
+export async function clickEditor(page) {
+  await editor(page).click();
+  await page.waitForFunction(() => document.activeElement?.classList.contains('cm-content'));
+}
+
 /// The manifests as the editor holds them, copied out with select-all and copy. The editor draws only the lines
 /// in view, so reading its DOM would miss the rest of a long manifest.
 export async function readManifests(page) {
-  await editor(page).click();
+  await clickEditor(page);
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+C');
   return page.evaluate(() => navigator.clipboard.readText());
@@ -163,7 +176,7 @@ export async function readManifests(page) {
 /// Replaces the manifests as a person would: select all, paste. The app applies them once typing pauses.
 export async function replaceManifests(page, text) {
   await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await editor(page).click();
+  await clickEditor(page);
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+V');
 }

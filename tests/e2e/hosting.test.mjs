@@ -1,8 +1,9 @@
 // The release build is a directory of static files with relative addresses: served from a sub-path of a host,
-// it loads everything from there and works, and a preset link keeps the sub-path.
+// it loads everything from there and works (the editor's CodeMirror, fetched later, included), and a preset
+// link keeps the sub-path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, reachEditor } from './harness.mjs';
 
 test('the page runs from a sub-path of a static host', async () => {
   const server = await serveDist('/docs/tools/ordinal/');
@@ -18,6 +19,8 @@ test('the page runs from a sub-path of a static host', async () => {
     await page.reload();
     await page.waitForSelector('[data-statefulset="web"]');
     assert.equal(await page.inputValue('select[aria-label="Example"]'), 'ondelete');
+    // CodeMirror, imported when the editor is reached for, comes from the sub-path too.
+    await reachEditor(page);
     assert.deepEqual(missing, []);
     assert.deepEqual(problems, []);
   } finally {

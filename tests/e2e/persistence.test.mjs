@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openPage, setSpeed, runInConsole, readManifests, savedWork, ARTIFACTS } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, runInConsole, readManifests, clickEditor, savedWork, ARTIFACTS } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -84,7 +84,7 @@ test('every branch comes back after a reload, not only the one a link would carr
 test('what the editor holds survives a reload', async () => {
   const { page, problems } = await openPage(env.context, env.server.url);
   await pause(page);
-  await page.click('.cm-content');
+  await clickEditor(page);
   await page.keyboard.press('Control+End');
   await page.keyboard.type('\n# a note of my own');
   await page.waitForFunction(() => JSON.parse(JSON.parse(localStorage.getItem(`ordinal.work.${sessionStorage.getItem('ordinal.slot')}`) ?? '{"state":"{}"}').state).editor?.includes('a note of my own'), null, { timeout: 5_000 });

@@ -4,7 +4,7 @@
 // from the page that embeds it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, setSpeed, runInConsole, shareFragment } from './harness.mjs';
+import { useBrowser, openPage, setSpeed, runInConsole, shareFragment, clickEditor } from './harness.mjs';
 
 const env = useBrowser();
 const MARKUP = '<img src=x onerror=window.pwned=1>';
@@ -78,7 +78,7 @@ test('markup typed, run, shared or stored is shown as text', async () => {
   await page.locator('[data-testid="pod"][data-pod="web-0"]').click();
   await page.waitForFunction(() => document.body.textContent.includes('note: <img src=x'));
   await page.getByRole('button', { name: 'Close the details' }).click();
-  await page.click('.cm-content');
+  await clickEditor(page);
   await page.keyboard.press('Control+End');
   await page.keyboard.type(`\n# ${MARKUP}`);
   assert.deepEqual(await injected(page), { pwned: null, images: 0 });
@@ -90,7 +90,7 @@ test('markup typed, run, shared or stored is shown as text', async () => {
   const shared = await env.context.newPage();
   shared.on('pageerror', (error) => problems.push(error.message));
   await shared.goto(`${env.server.url}#${fragment}`);
-  await shared.waitForFunction(() => document.querySelector('.cm-content')?.textContent.includes('</textarea>'), null, { timeout: 30_000 });
+  await shared.waitForFunction(() => document.querySelector('.editor')?.textContent.includes('</textarea>'), null, { timeout: 30_000 });
   assert.deepEqual(await injected(shared), { pwned: null, images: 0 });
   assert.equal(await shared.locator('script:not([src])').count(), 0);
   assert.deepEqual(problems, []);
