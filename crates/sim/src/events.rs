@@ -109,8 +109,10 @@ pub fn record<T: ApiObject>(
         first_timestamp: Some(now.to_k8s()),
         last_timestamp: Some(now.to_k8s()),
         count: Some(1),
+        // client-go's recorder (tools/record/event.go, generateEvent) copies its source into both; a
+        // controller's source has no host, so its events carry an empty instance, as kubelet's carry the node.
         reporting_component: Some(component.into()),
-        reporting_instance: Some(host.unwrap_or(component).into()),
+        reporting_instance: Some(host.unwrap_or_default().into()),
         ..Event::default()
     };
     let created = store
