@@ -78,7 +78,7 @@ pub(super) fn EventList() -> impl IntoView {
                 </Show>
                 <table class="event-table">
                     <thead>
-                        <tr>{view::EventRow::HEADER.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
+                        <tr>{view::EventRow::header(false).into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr>
                     </thead>
                     <tbody>
                         <For
@@ -138,6 +138,7 @@ fn EventRow(event: Arc<Event>, now: RwSignal<SimTime>) -> impl IntoView {
         reason,
         object,
         message,
+        ..
     } = view::EventRow::of(&event);
     let last_seen = move || view::since(last_seen, now.get());
     view! {

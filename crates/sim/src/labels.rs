@@ -6,6 +6,18 @@ use std::collections::BTreeMap;
 
 pub type Labels = BTreeMap<String, String>;
 
+/// `labels.FormatLabels`: `key=value` pairs in key order, separated by commas, or `<none>`.
+pub fn format_labels(labels: Option<&Labels>) -> String {
+    match labels {
+        Some(labels) if !labels.is_empty() => labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => "<none>".into(),
+    }
+}
+
 /// Whether `labels` satisfy `selector`. An empty selector matches everything, as upstream's does; callers that
 /// must refuse empty selectors (StatefulSet validation) check for that themselves.
 pub fn selector_matches(selector: &LabelSelector, labels: &Labels) -> bool {

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod defaults;
 pub mod delete_options;
 pub mod pod;
+pub mod printers;
 pub mod storage;
 pub mod strategy;
 pub mod validation;

@@ -4,12 +4,12 @@
 //! sets it).
 
 use super::args::Args;
-use super::printers::Printable;
 use super::{
     key_of, resource_type, CommandOutput, Context, KindVisitor, ResourceType, Started, Targets,
     Waiting, WAIT_A_WEEK,
 };
 use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
+use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
 use crate::store::ApiError;

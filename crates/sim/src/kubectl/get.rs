@@ -5,8 +5,9 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::args::Args;
-use super::printers::{labels_column, render_table, Columns, Printable};
+use super::printers::{labels_column, render_table};
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
+use crate::api::printers::{Columns, Printable};
 use crate::cluster::Cluster;
 use crate::kubectl::apply::resource_name;
 use crate::labels::{parse_selector, requirements_match, Requirement};
@@ -177,16 +178,11 @@ impl Options {
     /// The table's header for kind `T`.
     pub(super) fn header<T: Printable>(&self) -> Vec<String> {
         let wide = self.format == Format::Table { wide: true };
-        let base = if wide {
-            T::Row::WIDE_HEADER.unwrap_or(T::Row::HEADER)
-        } else {
-            T::Row::HEADER
-        };
         let mut header: Vec<String> = Vec::new();
         if T::NAMESPACED && self.all_namespaces {
             header.push("NAMESPACE".into());
         }
-        header.extend(base.iter().map(|h| h.to_string()));
+        header.extend(T::Row::header(wide));
         header.extend(self.label_columns.iter().map(|key| key.to_uppercase()));
         if self.show_labels {
             header.push("LABELS".into());

@@ -34,11 +34,11 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
+use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::object::{ApiObject, ObjectKey};
 use crate::time::SimTime;
 use args::Args;
-use printers::Printable;
 
 /// The namespace of kubectl's context, which commands act in without `-n`.
 pub const DEFAULT_NAMESPACE: &str = "default";

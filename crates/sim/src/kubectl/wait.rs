@@ -7,11 +7,11 @@ use serde_json::Value;
 
 use super::apply::resource_name;
 use super::args::Args;
-use super::printers::Printable;
 use super::{
     key_of, not_found, CommandOutput, Context, KindVisitor, ResourceType, Started, Targets,
 };
 use super::{Waiting, WAIT_A_WEEK};
+use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
 use crate::time::{parse_duration, SimTime};

@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use super::apply::resource_name;
 use super::get::{self, Format, Options};
-use super::printers::{Printable, TableWriter};
+use super::printers::TableWriter;
 use super::{
     key_of, not_found, CommandOutput, Context, KindVisitor, ResourceType, Started, Waiting,
 };
+use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::kubectl::args::Args;
 use crate::shell::Stream;

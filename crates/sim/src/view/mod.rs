@@ -24,7 +24,7 @@ pub use slots::{
 };
 
 /// How kubectl lays a row out: its header, and its cells at an instant.
-pub use crate::kubectl::printers::Columns;
+pub use crate::api::printers::Columns;
 
 pub use crate::api::decode::ManifestError;
 pub use crate::cluster::Cluster;

@@ -12,8 +12,8 @@ mod writer;
 use std::any::Any;
 
 use super::args::Args;
-use super::printers::Printable;
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
+use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::object::name_of;
 pub(crate) use pod_spec::describe_pod_template;

@@ -1,6 +1,6 @@
 //! What `kubectl get` prints for each kind, as data: one row per object, each column a field, derived as
-//! k8s.io/kubernetes/pkg/printers/internalversion/printers.go derives its table cells. kubectl's printers
-//! (`kubectl::printers`) lay these same rows out as columns; a viewer reads the fields.
+//! k8s.io/kubernetes/pkg/printers/internalversion/printers.go derives its table cells. The apiserver's
+//! printers (`api::printers`) lay these same rows out as a table's cells; a viewer reads the fields.
 //!
 //! Times are instants, not ages: AGE and LAST SEEN depend on the moment they are read at (`since`).
 
@@ -15,9 +15,10 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, Time};
 use std::collections::BTreeMap;
 
+use crate::labels::format_labels;
 use crate::object::get_controller_of;
 use crate::time::{human_duration, SimTime};
 use crate::Cluster;
@@ -136,6 +137,8 @@ pub struct ClaimRow {
     /// `<unset>` when `None`.
     pub volume_attributes_class: Option<String>,
     pub created: Option<SimTime>,
+    /// `<unset>` when `None` (the apiserver defaults it to `Filesystem`).
+    pub volume_mode: Option<String>,
 }
 
 impl ClaimRow {
@@ -153,6 +156,7 @@ impl ClaimRow {
                 .unwrap_or_default(),
             volume_attributes_class: spec.and_then(|s| s.volume_attributes_class_name.clone()),
             created: created(&claim.metadata),
+            volume_mode: spec.and_then(|s| s.volume_mode.clone()),
         }
     }
 }
@@ -190,6 +194,8 @@ pub struct VolumeRow {
     /// Why the phase is what it is, when the controller said.
     pub reason: String,
     pub created: Option<SimTime>,
+    /// `<unset>` when `None` (the apiserver defaults it to `Filesystem`).
+    pub volume_mode: Option<String>,
 }
 
 impl VolumeRow {
@@ -211,6 +217,7 @@ impl VolumeRow {
             volume_attributes_class: spec.volume_attributes_class_name.clone(),
             reason: status.and_then(|s| s.reason.clone()).unwrap_or_default(),
             created: created(&volume.metadata),
+            volume_mode: spec.volume_mode.clone(),
         }
     }
 }
@@ -225,6 +232,8 @@ pub struct ServiceRow {
     /// `80/TCP`, `80:30080/TCP` with a node port.
     pub ports: Vec<String>,
     pub created: Option<SimTime>,
+    /// `labels.FormatLabels` of its selector: `app=nginx`, or `<none>`.
+    pub selector: String,
 }
 
 impl ServiceRow {
@@ -249,6 +258,7 @@ impl ServiceRow {
             external_ip: external_ip(service),
             ports,
             created: created(&service.metadata),
+            selector: format_labels(spec.selector.as_ref()),
         }
     }
 }
@@ -405,28 +415,85 @@ impl RevisionRow {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventRow {
-    /// When the event last happened.
+    /// When the event last happened: its last timestamp, or when it first happened.
     pub last_seen: Option<SimTime>,
     pub type_: String,
     pub reason: String,
-    /// The involved object as `pod/web-0`.
+    /// The involved object as `pod/web-0`, or its kind alone when it has no name.
     pub object: String,
+    /// The part of the involved object it concerns (`spec.containers{nginx}`), or empty.
+    pub subobject: String,
+    /// Who reported it: `kubelet, kind-worker`, `statefulset-controller`.
+    pub source: String,
     pub message: String,
+    pub first_seen: Option<SimTime>,
+    /// How many times it happened; a singleton event of the new API has none, and counts once.
+    pub count: i32,
+    pub name: String,
 }
 
 impl EventRow {
     pub fn of(event: &Event) -> Self {
         let involved = &event.involved_object;
+        let kind = involved.kind.as_deref().unwrap_or_default().to_lowercase();
+        let micro = |t: &MicroTime| SimTime::from_k8s(&Time(t.0));
+        let first_seen = event
+            .first_timestamp
+            .as_ref()
+            .map(SimTime::from_k8s)
+            .or_else(|| event.event_time.as_ref().map(micro));
+        let source = event.source.as_ref();
+        let or_else = |first: Option<&String>, second: Option<&String>| {
+            first
+                .filter(|s| !s.is_empty())
+                .or(second)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let component = or_else(
+            source.and_then(|s| s.component.as_ref()),
+            event.reporting_component.as_ref(),
+        );
+        let instance = or_else(
+            source.and_then(|s| s.host.as_ref()),
+            event.reporting_instance.as_ref(),
+        );
+        let series = event.series.as_ref();
+        let last_seen = match series {
+            Some(series) => series.last_observed_time.as_ref().map(micro),
+            None => event
+                .last_timestamp
+                .as_ref()
+                .map(SimTime::from_k8s)
+                .or(first_seen),
+        };
+        let count = match series {
+            Some(series) => series.count.unwrap_or_default(),
+            None => event.count.filter(|c| *c != 0).unwrap_or(1),
+        };
         EventRow {
-            last_seen: event.last_timestamp.as_ref().map(SimTime::from_k8s),
+            last_seen,
             type_: event.type_.clone().unwrap_or_default(),
             reason: event.reason.clone().unwrap_or_default(),
-            object: format!(
-                "{}/{}",
-                involved.kind.as_deref().unwrap_or_default().to_lowercase(),
-                involved.name.as_deref().unwrap_or_default()
-            ),
-            message: event.message.clone().unwrap_or_default(),
+            object: match involved.name.as_deref() {
+                Some(name) if !name.is_empty() => format!("{kind}/{name}"),
+                _ => kind,
+            },
+            subobject: involved.field_path.clone().unwrap_or_default(),
+            source: if instance.is_empty() {
+                component
+            } else {
+                format!("{component}, {instance}")
+            },
+            message: event
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            first_seen,
+            count,
+            name: name(&event.metadata),
         }
     }
 }
