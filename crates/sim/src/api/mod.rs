@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod delete_options;
 pub mod pod;
 pub mod printers;
+pub mod resources;
 pub mod storage;
 pub mod strategy;
 pub mod validation;

@@ -26,15 +26,10 @@ mod watch;
 use crate::labels;
 use crate::limits;
 use crate::shell::{Input, Interleaving, Io, Stream};
-use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{
-    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
-};
-use k8s_openapi::api::discovery::v1::EndpointSlice;
-use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
 use crate::api::printers::Printable;
+use crate::api::resources::{resource_type, KindVisitor, ResourceType};
 use crate::cluster::Cluster;
 use crate::object::{ApiObject, ObjectKey};
 use crate::time::SimTime;
@@ -439,111 +434,13 @@ pub struct Context<'a> {
     pub stdin: &'a str,
 }
 
-/// The resource types this subset knows, with kubectl's names and short names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ResourceType {
-    Pods,
-    StatefulSets,
-    Claims,
-    Volumes,
-    Services,
-    Nodes,
-    StorageClasses,
-    Revisions,
-    Events,
-    EndpointSlices,
-}
-
-impl ResourceType {
-    const ALL: [ResourceType; 10] = [
-        ResourceType::Pods,
-        ResourceType::StatefulSets,
-        ResourceType::Claims,
-        ResourceType::Volumes,
-        ResourceType::Services,
-        ResourceType::Nodes,
-        ResourceType::StorageClasses,
-        ResourceType::Revisions,
-        ResourceType::Events,
-        ResourceType::EndpointSlices,
-    ];
-
-    fn parse(name: &str) -> Result<ResourceType, CommandOutput> {
-        let base = name.split('.').next().unwrap_or(name);
-        Ok(match base.to_ascii_lowercase().as_str() {
-            "po" | "pod" | "pods" => ResourceType::Pods,
-            "sts" | "statefulset" | "statefulsets" => ResourceType::StatefulSets,
-            "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => ResourceType::Claims,
-            "pv" | "persistentvolume" | "persistentvolumes" => ResourceType::Volumes,
-            "svc" | "service" | "services" => ResourceType::Services,
-            "no" | "node" | "nodes" => ResourceType::Nodes,
-            "sc" | "storageclass" | "storageclasses" => ResourceType::StorageClasses,
-            "controllerrevision" | "controllerrevisions" => ResourceType::Revisions,
-            "ev" | "event" | "events" => ResourceType::Events,
-            "endpointslice" | "endpointslices" => ResourceType::EndpointSlices,
-            _ => {
-                return Err(CommandOutput::error(format!(
-                    "error: the server doesn't have a resource type \"{name}\""
-                )))
-            }
-        })
-    }
-
-    /// The kind's name: `StatefulSet`.
-    fn kind(self) -> &'static str {
-        struct KindName;
-        impl KindVisitor for KindName {
-            type Output = &'static str;
-            fn visit<T: Printable>(self) -> &'static str {
-                T::KIND
-            }
-        }
-        self.visit(KindName)
-    }
-
-    /// The kind with its API group, as Go prints a `GroupKind`: `StatefulSet.apps`, `PersistentVolumeClaim`.
-    fn group_kind(self) -> String {
-        match self.resource().split_once('.') {
-            Some((_, group)) => format!("{}.{group}", self.kind()),
-            None => self.kind().to_string(),
-        }
-    }
-
-    /// The resource as kubectl names it in errors: `statefulsets.apps`.
-    fn resource(self) -> &'static str {
-        struct ResourceName;
-        impl KindVisitor for ResourceName {
-            type Output = &'static str;
-            fn visit<T: Printable>(self) -> &'static str {
-                T::RESOURCE
-            }
-        }
-        self.visit(ResourceName)
-    }
-
-    /// Runs `visitor` with the Rust type of this resource type.
-    fn visit<V: KindVisitor>(self, visitor: V) -> V::Output {
-        match self {
-            ResourceType::Pods => visitor.visit::<Pod>(),
-            ResourceType::StatefulSets => visitor.visit::<StatefulSet>(),
-            ResourceType::Claims => visitor.visit::<PersistentVolumeClaim>(),
-            ResourceType::Volumes => visitor.visit::<PersistentVolume>(),
-            ResourceType::Services => visitor.visit::<Service>(),
-            ResourceType::Nodes => visitor.visit::<Node>(),
-            ResourceType::StorageClasses => visitor.visit::<StorageClass>(),
-            ResourceType::Revisions => visitor.visit::<ControllerRevision>(),
-            ResourceType::Events => visitor.visit::<Event>(),
-            ResourceType::EndpointSlices => visitor.visit::<EndpointSlice>(),
-        }
-    }
-}
-
-/// The resource type of kind `T`.
-fn resource_type<T: Printable>() -> ResourceType {
-    ResourceType::ALL
-        .into_iter()
-        .find(|kind| kind.kind() == T::KIND)
-        .expect("every printable kind is a resource type")
+/// The resource type a name typed on the command line stands for.
+fn resolve(name: &str) -> Result<ResourceType, CommandOutput> {
+    ResourceType::resolve(name).ok_or_else(|| {
+        CommandOutput::error(format!(
+            "error: the server doesn't have a resource type \"{name}\""
+        ))
+    })
 }
 
 /// The names of the objects of a kind in the namespace whose labels the selector takes, in the order the
@@ -578,12 +475,6 @@ impl KindVisitor for Selecting<'_> {
     }
 }
 
-/// Code that works on any kind, given the kind as a type parameter.
-trait KindVisitor {
-    type Output;
-    fn visit<T: Printable>(self) -> Self::Output;
-}
-
 /// The objects named on a command line: `TYPE NAME...`, `TYPE/NAME...`, `TYPE1,TYPE2` or just `TYPE`.
 #[derive(Debug)]
 struct Targets {
@@ -603,7 +494,7 @@ impl Targets {
                         "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n{word}"
                     )));
                 };
-                groups.push((ResourceType::parse(type_name)?, vec![name.to_string()]));
+                groups.push((resolve(type_name)?, vec![name.to_string()]));
             }
             return Ok(Targets { groups });
         }
@@ -611,7 +502,7 @@ impl Targets {
         let groups = first
             .split(',')
             .filter(|t| !t.is_empty())
-            .map(|t| Ok((ResourceType::parse(t)?, names.clone())))
+            .map(|t| Ok((resolve(t)?, names.clone())))
             .collect::<Result<_, CommandOutput>>()?;
         Ok(Targets { groups })
     }
