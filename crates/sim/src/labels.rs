@@ -54,28 +54,87 @@ pub fn selector_is_empty(selector: &LabelSelector) -> bool {
             .is_none_or(|e| e.is_empty())
 }
 
-/// `kubectl get -l` selectors: `app=web`, `app!=web`, `app`, `!app`, comma-separated.
+/// Label selectors as `labels.Parse` reads them (`-l`, `labelSelector=`): `app=web`, `app==web`, `app!=web`,
+/// `app`, `!app`, and the set-based `tier in (web,api)` and `tier notin (db)`, comma-separated.
 pub fn parse_selector(text: &str) -> Result<Vec<Requirement>, String> {
-    text.split(',')
+    requirement_texts(text)
+        .into_iter()
         .map(str::trim)
         .filter(|part| !part.is_empty())
-        .map(|part| {
-            if let Some((k, v)) = part.split_once("!=") {
-                Ok(Requirement::NotEquals(k.trim().into(), v.trim().into()))
-            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-                Ok(Requirement::Equals(k.trim().into(), v.trim().into()))
-            } else if let Some(k) = part.strip_prefix('!') {
-                Ok(Requirement::Absent(k.trim().into()))
-            } else if part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-            {
-                Ok(Requirement::Present(part.into()))
-            } else {
-                Err(format!("unable to parse requirement: {part:?}"))
-            }
-        })
+        .map(parse_requirement)
         .collect()
+}
+
+/// The requirements of a selector: split at the commas outside parentheses.
+fn requirement_texts(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn parse_requirement(part: &str) -> Result<Requirement, String> {
+    let is_key = |k: &str| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    };
+    let invalid = || format!("unable to parse requirement: {part:?}");
+    if let Some((key, values)) = set_operation(part, " notin ") {
+        return Ok(Requirement::NotIn(key.into(), values.ok_or_else(invalid)?));
+    }
+    if let Some((key, values)) = set_operation(part, " in ") {
+        return Ok(Requirement::In(key.into(), values.ok_or_else(invalid)?));
+    }
+    let requirement = if let Some((k, v)) = part.split_once("!=") {
+        Requirement::NotEquals(k.trim().into(), v.trim().into())
+    } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+        Requirement::Equals(k.trim().into(), v.trim().into())
+    } else if let Some(k) = part.strip_prefix('!') {
+        Requirement::Absent(k.trim().into())
+    } else {
+        Requirement::Present(part.into())
+    };
+    let key = match &requirement {
+        Requirement::Equals(k, _)
+        | Requirement::NotEquals(k, _)
+        | Requirement::Absent(k)
+        | Requirement::Present(k)
+        | Requirement::In(k, _)
+        | Requirement::NotIn(k, _) => k,
+    };
+    if is_key(key) {
+        Ok(requirement)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// `key <operator> (v1,v2)`: the key, and the values if the parenthesised list is well formed.
+fn set_operation<'a>(part: &'a str, operator: &str) -> Option<(&'a str, Option<Vec<String>>)> {
+    let (key, rest) = part.split_once(operator)?;
+    let values = rest
+        .trim()
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .map(|list| {
+            list.split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect()
+        });
+    Some((key.trim(), values))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +143,8 @@ pub enum Requirement {
     NotEquals(String, String),
     Present(String),
     Absent(String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
 }
 
 pub fn requirements_match(requirements: &[Requirement], labels: &Labels) -> bool {
@@ -92,6 +153,8 @@ pub fn requirements_match(requirements: &[Requirement], labels: &Labels) -> bool
         Requirement::NotEquals(k, v) => labels.get(k) != Some(v),
         Requirement::Present(k) => labels.contains_key(k),
         Requirement::Absent(k) => !labels.contains_key(k),
+        Requirement::In(k, values) => labels.get(k).is_some_and(|v| values.contains(v)),
+        Requirement::NotIn(k, values) => labels.get(k).is_none_or(|v| !values.contains(v)),
     })
 }
 
@@ -132,6 +195,22 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn selectors_parse_as_labels_parse_reads_them() {
+        let web = labels(&[("app", "nginx"), ("tier", "web")]);
+        let holds = |text: &str| requirements_match(&parse_selector(text).unwrap(), &web);
+        assert!(holds("app=nginx,tier in (web, api)"));
+        assert!(holds("app in (nginx),tier notin (db)"));
+        assert!(holds("zone notin (a,b),app,!zone"));
+        assert!(!holds("tier in (db)"));
+        assert!(!holds("app==nginx,tier!=web"));
+        assert_eq!(
+            parse_selector("tier in web").unwrap_err(),
+            "unable to parse requirement: \"tier in web\""
+        );
+        assert!(parse_selector("a b").is_err());
     }
 
     #[test]

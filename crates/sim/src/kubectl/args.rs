@@ -43,6 +43,7 @@ const FLAGS: &[(&str, bool)] = &[
     ("--revision", true),
     ("--rm", false),
     ("--show-labels", false),
+    ("--no-headers", false),
     ("--timeout", true),
     ("--to-revision", true),
     ("-t", false),

@@ -5,9 +5,10 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::args::Args;
-use super::printers::{labels_column, render_table};
+use super::printers::{labels_column, render_table, to_json, TableWriter};
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
 use crate::api::printers::{Columns, Printable};
+use crate::api::resources::{resource_type, ResourceType};
 use crate::cluster::Cluster;
 use crate::kubectl::apply::resource_name;
 use crate::labels::{parse_selector, requirements_match, Requirement};
@@ -24,6 +25,7 @@ const FLAGS: &[&str] = &[
     "-A",
     "--all-namespaces",
     "--show-labels",
+    "--no-headers",
     "-L",
     "--label-columns",
     "--field-selector",
@@ -140,6 +142,8 @@ pub(super) struct Options {
     fields_text: String,
     format: Format,
     show_labels: bool,
+    /// `--no-headers`: the rows alone.
+    no_headers: bool,
     /// `-L app,tier`: one column per label key, headed by the key in capitals.
     label_columns: Vec<String>,
     /// Several types were asked for: tables name each object `kind/name`.
@@ -271,7 +275,11 @@ impl KindVisitor for Listing<'_> {
                 let header: Vec<&str> = header.iter().map(String::as_str).collect();
                 let rows: Vec<Vec<String>> =
                     kept.iter().map(|(o, _)| options.row(*o, now)).collect();
-                found.table = Some(render_table(&header, &rows));
+                found.table = Some(if options.no_headers {
+                    TableWriter::default().write(None, &rows)
+                } else {
+                    render_table(&header, &rows)
+                });
             }
         }
         found.values = kept.into_iter().map(|(_, v)| v).collect();
@@ -289,19 +297,26 @@ impl Listing<'_> {
         });
         match unsupported {
             None => Ok(()),
-            Some(term) => {
-                let group_version = match T::API_VERSION.split_once('/') {
-                    Some((group, version)) => format!("{group}/{version}"),
-                    None => format!("/{}", T::API_VERSION),
-                };
-                let resource = T::RESOURCE.split('.').next().unwrap_or(T::RESOURCE);
-                Err(CommandOutput::error(format!(
-                    "Error from server (BadRequest): Unable to find \"{group_version}, Resource={resource}\" that match label selector \"{}\", field selector \"{}\": field label not supported: {}",
-                    options.selector_text, options.fields_text, term.path
-                )))
-            }
+            Some(term) => Err(unable_to_find(
+                resource_type::<T>(),
+                &options.selector_text,
+                &options.fields_text,
+                &format!("field label not supported: {}", term.path),
+            )),
         }
     }
+}
+
+/// The apiserver's refusal of a selector, as kubectl's resource builder words it for a list.
+fn unable_to_find(kind: ResourceType, labels: &str, fields: &str, reason: &str) -> CommandOutput {
+    let group_version = match kind.group_version() {
+        ("", version) => format!("/{version}"),
+        (group, version) => format!("{group}/{version}"),
+    };
+    CommandOutput::error(format!(
+        "Error from server (BadRequest): Unable to find \"{group_version}, Resource={}\" that match label selector \"{labels}\", field selector \"{fields}\": {reason}",
+        kind.plural()
+    ))
 }
 
 /// The objects `get` is to print, and how: what `get` and its watch share.
@@ -344,9 +359,13 @@ pub(super) fn options(
     targets: &Targets,
 ) -> Result<Options, CommandOutput> {
     let selector_text = args.value(&["-l", "--selector"]).unwrap_or("").to_string();
-    let selector = parse_selector(&selector_text)
-        .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
     let fields_text = args.value(&["--field-selector"]).unwrap_or("").to_string();
+    // The apiserver parses the selector, and refuses it for the first kind listed.
+    let selector =
+        parse_selector(&selector_text).map_err(|error| match targets.groups.first() {
+            Some((kind, _)) => unable_to_find(*kind, &selector_text, &fields_text, &error),
+            None => CommandOutput::error(format!("error: {error}")),
+        })?;
     let fields = parse_field_selector(&fields_text)?;
     Ok(Options {
         namespace: context.namespace.to_string(),
@@ -357,6 +376,7 @@ pub(super) fn options(
         fields_text,
         format: Format::parse(args.value(&["-o", "--output"]))?,
         show_labels: args.has(&["--show-labels"]),
+        no_headers: args.has(&["--no-headers"]),
         label_columns: args
             .values(&["-L", "--label-columns"])
             .into_iter()
@@ -377,7 +397,8 @@ fn print(results: &[Found], options: &Options, targets: &Targets) -> CommandOutp
     match options.format {
         Format::Table { .. } => {
             let tables: Vec<&str> = results.iter().filter_map(|f| f.table.as_deref()).collect();
-            output.stdout = tables.join("\n");
+            // A blank line between the kinds' tables, as kubectl separates their headers; none without them.
+            output.stdout = tables.join(if options.no_headers { "" } else { "\n" });
             let asked_by_name = results.iter().any(|f| !f.missing.is_empty())
                 || targets.groups.iter().any(|(_, names)| !names.is_empty());
             if tables.is_empty() && !asked_by_name {
@@ -404,7 +425,7 @@ fn print(results: &[Found], options: &Options, targets: &Targets) -> CommandOutp
                 })
             };
             output.stdout = if options.format == Format::Json {
-                serde_json::to_string_pretty(&document).expect("JSON values serialize") + "\n"
+                to_json(&document)
             } else {
                 serde_yaml_ng::to_string(&document).expect("JSON values serialize as YAML")
             };

@@ -15,6 +15,9 @@ pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
     TableWriter::default().write(Some(header), rows)
 }
 
+/// kubectl's tabwriter settings (printers.GetNewTabWriter): a column is at least 6 wide, its padding included.
+const MIN_WIDTH: usize = 6;
+
 /// kubectl's table writer (liggitt/tabwriter with `RememberWidths`): a column is as wide as its widest cell
 /// written so far, even across flushes, which is why the rows `kubectl get -w` prints line up with the
 /// header until a wider cell comes, and every row after it is wider too.
@@ -42,7 +45,9 @@ impl TableWriter {
             for (i, cell) in cells.iter().enumerate() {
                 out.push_str(cell);
                 if i + 1 < cells.len() {
-                    out.push_str(&" ".repeat(self.widths[i] - cell.chars().count() + 3));
+                    // Padding 3, and a cell at least MIN_WIDTH wide padding included.
+                    let width = (self.widths[i] + 3).max(MIN_WIDTH);
+                    out.push_str(&" ".repeat(width - cell.chars().count()));
                 }
             }
             text.push_str(out.trim_end());
@@ -52,11 +57,44 @@ impl TableWriter {
     }
 }
 
+/// `-o json`, as kubectl's JSONPrinter writes an object: `json.MarshalIndent` with four spaces, which
+/// escapes `<`, `>` and `&` (and U+2028, U+2029) as Go's encoder does for HTML, and a newline after it.
+pub fn to_json(value: &serde_json::Value) -> String {
+    let mut bytes = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
+    serde::Serialize::serialize(value, &mut serializer).expect("JSON values serialize");
+    let text = String::from_utf8(bytes).expect("serde_json writes UTF-8");
+    // These characters stand only inside strings in JSON text, so escaping them everywhere is escaping them there.
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::printers::Columns;
     use crate::view::rows::PodRow;
+
+    #[test]
+    fn json_is_indented_and_escaped_as_go_writes_it() {
+        let value = serde_json::json!({"a": ["<none>", "x & y"], "b": {}});
+        assert_eq!(
+            to_json(&value),
+            "{\n    \"a\": [\n        \"\\u003cnone\\u003e\",\n        \"x \\u0026 y\"\n    ],\n    \"b\": {}\n}\n"
+        );
+    }
 
     #[test]
     fn tables_align_like_kubectl() {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::apply::resource_name;
 use super::get::{self, Format, Options};
-use super::printers::TableWriter;
+use super::printers::{to_json, TableWriter};
 use super::{
     key_of, not_found, CommandOutput, Context, KindVisitor, ResourceType, Started, Waiting,
 };
@@ -63,10 +63,7 @@ impl Printer {
             Format::Name => output.say(resource_name::<T>(
                 object.metadata().name.as_deref().unwrap_or_default(),
             )),
-            Format::Json => {
-                let text = serde_json::to_string_pretty(&value).expect("JSON values serialize");
-                output.say(text);
-            }
+            Format::Json => output.write(Stream::Stdout, &to_json(&value)),
             Format::Yaml => {
                 if self.documents > 0 {
                     output.write(Stream::Stdout, "---\n");
