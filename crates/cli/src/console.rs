@@ -10,8 +10,9 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::clock::{parse_speed, Clock};
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::shell::syntax::wants_more;
 use ordinal_sim::shell::Stream;
@@ -48,13 +49,7 @@ impl Options {
                     .ok_or(format!("{flag} needs a value"))
             };
             match name {
-                "--speed" => {
-                    options.speed = value("--speed")?
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|s| s.is_finite() && *s > 0.0)
-                        .ok_or("--speed takes a number above 0, such as 1, 4 or 0.5")?
-                }
+                "--speed" => options.speed = parse_speed(&value("--speed")?)?,
                 "--script" => options.script = Some(value("--script")?),
                 "--wait" => {
                     let text = value("--wait")?;
@@ -69,16 +64,21 @@ impl Options {
     }
 }
 
-/// Opens the console; the exit status is the last command's, as a shell's is.
-pub fn run(options: Options) -> Result<i32, String> {
-    let mut timeline = match &options.scenario {
+/// The timeline of a scenario file, or of an empty cluster, and the scenario's name.
+pub fn open(file: Option<&str>) -> Result<(Timeline, Option<String>), String> {
+    match file {
         Some(file) => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
             let scenario = Scenario::parse(&text).map_err(|e| format!("{file}: {e}"))?;
-            Timeline::from_scenario(&scenario)
+            Ok((Timeline::from_scenario(&scenario), scenario.name))
         }
-        None => Timeline::new(ClusterConfig::default()),
-    };
+        None => Ok((Timeline::new(ClusterConfig::default()), None)),
+    }
+}
+
+/// Opens the console; the exit status is the last command's, as a shell's is.
+pub fn run(options: Options) -> Result<i32, String> {
+    let (mut timeline, _) = open(options.scenario.as_deref())?;
     match &options.script {
         Some(file) => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
@@ -168,11 +168,7 @@ fn interactive(timeline: &mut Timeline, speed: f64) -> Result<i32, String> {
     }
     let mut editor =
         rustyline::DefaultEditor::new().map_err(|e| format!("cannot read the terminal: {e}"))?;
-    let clock = Clock {
-        started: Instant::now(),
-        from: timeline.now(),
-        speed,
-    };
+    let clock = Clock::start(timeline.now(), speed);
     eprintln!(
         "Ordinal console: a simulated cluster, its clock at {speed}x the wall clock. kubectl and a small bash; Ctrl-D leaves."
     );
@@ -271,19 +267,5 @@ fn follow(
         if let Some(code) = exit_code {
             return code;
         }
-    }
-}
-
-/// Simulated time as the wall clock moves it.
-struct Clock {
-    started: Instant,
-    from: SimTime,
-    speed: f64,
-}
-
-impl Clock {
-    fn now(&self) -> SimTime {
-        let elapsed = self.started.elapsed().as_secs_f64() * self.speed;
-        self.from.plus_millis((elapsed * 1000.0) as u64)
     }
 }

@@ -5,11 +5,14 @@ use std::process::ExitCode;
 
 use ordinal_sim::scenario::{Record, Scenario};
 
+mod clock;
 mod console;
+mod serve_api;
 mod transcript;
 
 const USAGE: &str = "usage: ordinal run FILE [--output jsonl|transcript]
        ordinal console [FILE] [--speed X] [--script LINES [--wait DURATION]]
+       ordinal serve-api [FILE] [--port N] [--speed X] [--address IP] [--kubeconfig FILE]
 
 run: runs a scenario file and prints what happens, in simulated-time order:
   --output transcript   (default) kubectl-style lines: the commands with their output and pod changes
@@ -20,7 +23,13 @@ console: a terminal on the simulated cluster (the scenario's, or an empty one): 
 editing and history; the clock follows the wall clock at --speed (default 1); Ctrl-C interrupts a command
 that runs on, Ctrl-D leaves. --script types the file's lines instead, without the wall clock, and prints
 the transcript; a line that runs on is interrupted after --wait of simulated time (default 60s).
-Exit status: the last command's.";
+Exit status: the last command's.
+
+serve-api: the simulated cluster (the scenario's, or an empty one) behind the Kubernetes REST API over plain
+HTTP, for a real kubectl. It listens on 127.0.0.1 (--address for another; there is no authentication) at
+--port (default: any free port), writes a kubeconfig (to --kubeconfig, or a temporary directory), prints the
+`export KUBECONFIG=...` line, and plays the clock at --speed times the wall clock. GET /ordinal/clock, POST
+/ordinal/pause, /ordinal/resume and /ordinal/step?to=DURATION control the clock. Ctrl-C stops it.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +39,13 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Invocation::Run { file, output }) => run(&file, output),
+        Ok(Invocation::ServeApi(options)) => match serve_api::run(options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("ordinal: {message}");
+                ExitCode::from(2)
+            }
+        },
         Ok(Invocation::Console(options)) => match console::run(options) {
             Ok(status) => ExitCode::from(status.clamp(0, 255) as u8),
             Err(message) => {
@@ -54,6 +70,7 @@ enum Invocation {
     Help,
     Run { file: String, output: Output },
     Console(console::Options),
+    ServeApi(serve_api::Options),
 }
 
 fn parse_args(args: &[String]) -> Result<Invocation, String> {
@@ -64,6 +81,10 @@ fn parse_args(args: &[String]) -> Result<Invocation, String> {
         Some("console") => {
             let rest: Vec<String> = iter.cloned().collect();
             return console::Options::parse(&rest).map(Invocation::Console);
+        }
+        Some("serve-api") => {
+            let rest: Vec<String> = iter.cloned().collect();
+            return serve_api::Options::parse(&rest).map(Invocation::ServeApi);
         }
         Some(other) => return Err(format!("unknown command {other:?}")),
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod container;
 pub mod controller;
 pub mod dns;
+pub mod endpoints;
 pub mod event_correlator;
 pub mod events;
 pub mod fault;

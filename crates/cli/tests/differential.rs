@@ -1,0 +1,240 @@
+//! The console held against the real kubectl. `ordinal serve-api` serves examples/web.yaml, paused at one
+//! instant; each line of tests/differential/get.txt runs through the real kubectl (bash runs the line, with
+//! `kubectl` the real binary and the kubeconfig serve-api wrote) and through Ordinal's own console at the same
+//! instant. Lines under `# match` must print the same bytes on stdout and stderr and exit alike; lines under
+//! `# apart` are run on both sides and counted, not compared.
+//!
+//! The real kubectl: `$ORDINAL_KUBECTL`, or the machine image's kubectl 1.33 (Google Cloud SDK).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use ordinal_sim::scenario::Scenario;
+use ordinal_sim::timeline::Timeline;
+
+const SCENARIO: &str = "examples/web.yaml";
+const INSTANT: &str = "90s";
+const IMAGE_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn real_kubectl() -> PathBuf {
+    let path = std::env::var_os("ORDINAL_KUBECTL")
+        .map_or_else(|| PathBuf::from(IMAGE_KUBECTL), PathBuf::from);
+    assert!(
+        path.exists(),
+        "the real kubectl is not at {}: set ORDINAL_KUBECTL to a kubectl binary",
+        path.display()
+    );
+    path
+}
+
+/// What a command printed, and how it exited.
+#[derive(Debug, PartialEq, Eq)]
+struct Answer {
+    stdout: String,
+    stderr: String,
+    exit_code: i32,
+}
+
+/// `ordinal serve-api`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    kubeconfig: PathBuf,
+}
+
+impl Server {
+    fn start(scenario: &Path, kubeconfig: PathBuf) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ordinal"))
+            .arg("serve-api")
+            .arg(scenario)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("ordinal serve-api starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let first = lines
+            .next()
+            .expect("serve-api says where it serves")
+            .expect("UTF-8");
+        let port = first
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        let export = lines.next().expect("the export line").expect("UTF-8");
+        assert_eq!(
+            export,
+            format!("export KUBECONFIG={}", kubeconfig.display())
+        );
+        Server {
+            child,
+            port,
+            kubeconfig,
+        }
+    }
+
+    /// A request to the control endpoint; its body.
+    fn control(&self, method: &str, path: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("serve-api listens");
+        write!(
+            stream,
+            "{method} /ordinal/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "{method} {path}: {response}"
+        );
+        response
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn run(&self, kubectl: &Path, line: &str) -> Answer {
+        let output = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "kubectl() {{ \"$ORDINAL_REAL_KUBECTL\" \"$@\"; }}\n{line}"
+            ))
+            .env("ORDINAL_REAL_KUBECTL", kubectl)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env_remove("KUBECTL_KUBERC")
+            .current_dir(repository())
+            .output()
+            .expect("bash runs");
+        Answer {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            exit_code: output.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where two answers part: the exit codes, and the first lines of each stream that differ.
+fn difference(real: &Answer, ours: &Answer) -> String {
+    let mut out = String::new();
+    if real.exit_code != ours.exit_code {
+        out += &format!(
+            "  exit code: kubectl {}, console {}\n",
+            real.exit_code, ours.exit_code
+        );
+    }
+    for (stream, theirs, mine) in [
+        ("stdout", &real.stdout, &ours.stdout),
+        ("stderr", &real.stderr, &ours.stderr),
+    ] {
+        let (theirs, mine): (Vec<&str>, Vec<&str>) =
+            (theirs.lines().collect(), mine.lines().collect());
+        let differing: Vec<usize> = (0..theirs.len().max(mine.len()))
+            .filter(|i| theirs.get(*i) != mine.get(*i))
+            .take(4)
+            .collect();
+        for i in differing {
+            out += &format!(
+                "  {stream} line {}:\n    kubectl: {:?}\n    console: {:?}\n",
+                i + 1,
+                theirs.get(i).unwrap_or(&"<none>"),
+                mine.get(i).unwrap_or(&"<none>")
+            );
+        }
+    }
+    out
+}
+
+/// The corpus: each line with whether it must match.
+fn corpus() -> Vec<(String, bool)> {
+    let text = std::fs::read_to_string(repository().join("tests/differential/get.txt")).unwrap();
+    let mut must_match = None;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        match line.trim() {
+            "# match" => must_match = Some(true),
+            "# apart" => must_match = Some(false),
+            "" => {}
+            comment if comment.starts_with('#') => {}
+            command => lines.push((
+                command.to_string(),
+                must_match.expect("a line comes after # match or # apart"),
+            )),
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_console_prints_what_the_real_kubectl_prints_against_the_same_cluster() {
+    let kubectl = real_kubectl();
+    let scenario = repository().join(SCENARIO);
+    let kubeconfig = std::env::temp_dir().join(format!(
+        "ordinal-differential-{}.kubeconfig",
+        std::process::id()
+    ));
+    let server = Server::start(&scenario, kubeconfig);
+    server.control("POST", "pause");
+    let clock = server.control("POST", &format!("step?to={INSTANT}"));
+    assert!(clock.contains("\"nowMillis\":90000"), "{clock}");
+
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let mut console = Timeline::from_scenario(&Scenario::parse(&text).unwrap());
+    console.seek(ordinal_sim::time::parse_duration(INSTANT).unwrap());
+
+    let (mut matched, mut required, mut apart, mut apart_matching) = (0, 0, 0, Vec::new());
+    let mut differences = Vec::new();
+    for (line, must_match) in corpus() {
+        let real = server.run(&kubectl, &line);
+        let typed = console.type_line(&line);
+        assert!(!typed.running, "{line}: reads the cluster and ends");
+        let ours = Answer {
+            stdout: typed.output.stdout.clone(),
+            stderr: typed.output.stderr.clone(),
+            exit_code: typed.output.exit_code,
+        };
+        let same = ours == real;
+        if must_match {
+            required += 1;
+            if same {
+                matched += 1;
+            } else {
+                differences.push(format!("$ {line}\n{}", difference(&real, &ours)));
+            }
+        } else {
+            apart += 1;
+            if same {
+                apart_matching.push(line);
+            }
+        }
+    }
+    println!(
+        "differential, kubectl {}: {matched} of {required} lines match; {apart} more the console cannot answer yet",
+        kubectl.display()
+    );
+    assert!(
+        differences.is_empty(),
+        "{} of {required} lines differ:\n\n{}",
+        differences.len(),
+        differences.join("\n\n")
+    );
+    assert!(
+        apart_matching.is_empty(),
+        "these lines match now: move them under # match: {apart_matching:?}"
+    );
+}

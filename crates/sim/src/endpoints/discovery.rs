@@ -1,0 +1,167 @@
+//! Discovery, as k8s.io/apiserver/pkg/endpoints/discovery serves it: the aggregated form (`apidiscovery.k8s.io/v2`,
+//! one document for `/api` and one for `/apis`, which kubectl asks for first) and the legacy documents
+//! (`APIVersions`, `APIGroupList`, `APIGroup`, `APIResourceList`) for clients that do not ask for it. Only what
+//! is served is listed: the resource types of `api::resources`, with the verbs their handlers answer.
+
+use serde_json::{json, Value};
+
+use super::{Request, Response};
+use crate::api::resources::ResourceType;
+
+/// The verbs every served resource answers (`endpoints::handlers`).
+pub(super) const VERBS: &[&str] = &["get", "list"];
+
+/// The named groups in the order kube-apiserver lists them: by group priority, highest first
+/// (`apps` 17800, `storage.k8s.io` 16800, `discovery.k8s.io` 16200 in pkg/controlplane/apiserver).
+const GROUPS: &[&str] = &["apps", "storage.k8s.io", "discovery.k8s.io"];
+
+const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Whether the client accepts the aggregated form, as kubectl's `Accept` offers it first.
+fn wants_aggregated(request: &Request) -> bool {
+    request.accept.split(',').any(|media| {
+        let params: Vec<&str> = media.split(';').map(str::trim).collect();
+        ["g=apidiscovery.k8s.io", "v=v2", "as=APIGroupDiscoveryList"]
+            .iter()
+            .all(|p| params.contains(p))
+    })
+}
+
+/// The served resource types of a group version, by name.
+fn served(group: &str, version: &str) -> Vec<ResourceType> {
+    let mut types: Vec<ResourceType> = ResourceType::ALL
+        .into_iter()
+        .filter(|t| t.group_version() == (group, version))
+        .collect();
+    types.sort_by_key(|t| t.plural());
+    types
+}
+
+/// `/api`: the core group.
+pub(super) fn core(request: &Request) -> Response {
+    if wants_aggregated(request) {
+        return aggregated(&[""]);
+    }
+    Response::json(
+        200,
+        &json!({
+            "kind": "APIVersions",
+            "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": request.host }],
+        }),
+    )
+}
+
+/// `/apis`: the named groups.
+pub(super) fn groups(request: &Request) -> Response {
+    if wants_aggregated(request) {
+        return aggregated(GROUPS);
+    }
+    let groups: Vec<Value> = GROUPS.iter().map(|g| api_group(g)).collect();
+    Response::json(
+        200,
+        &json!({ "kind": "APIGroupList", "apiVersion": "v1", "groups": groups }),
+    )
+}
+
+/// `/apis/<group>`.
+pub(super) fn group(name: &str) -> Response {
+    if !GROUPS.contains(&name) {
+        return Response::page_not_found();
+    }
+    let mut group = api_group(name);
+    group["kind"] = json!("APIGroup");
+    group["apiVersion"] = json!("v1");
+    Response::json(200, &group)
+}
+
+fn api_group(name: &str) -> Value {
+    let version = json!({ "groupVersion": format!("{name}/v1"), "version": "v1" });
+    json!({ "name": name, "versions": [version], "preferredVersion": version })
+}
+
+/// `/api/v1`, `/apis/<group>/<version>`: the resources of one group version.
+pub(super) fn resource_list(group: &str, version: &str) -> Response {
+    let known = if group.is_empty() {
+        version == "v1"
+    } else {
+        GROUPS.contains(&group) && version == "v1"
+    };
+    if !known {
+        return Response::page_not_found();
+    }
+    let resources: Vec<Value> = served(group, version)
+        .into_iter()
+        .map(|t| {
+            let mut resource = json!({
+                "name": t.plural(),
+                "singularName": t.singular(),
+                "namespaced": t.namespaced(),
+                "kind": t.kind(),
+                "verbs": VERBS,
+            });
+            if !t.short_names().is_empty() {
+                resource["shortNames"] = json!(t.short_names());
+            }
+            if !t.categories().is_empty() {
+                resource["categories"] = json!(t.categories());
+            }
+            resource
+        })
+        .collect();
+    let group_version = match group {
+        "" => version.to_string(),
+        group => format!("{group}/{version}"),
+    };
+    Response::json(
+        200,
+        &json!({
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": group_version,
+            "resources": resources,
+        }),
+    )
+}
+
+/// The aggregated document of `groups` (`""`: the core group), every one at v1.
+fn aggregated(groups: &[&str]) -> Response {
+    let items: Vec<Value> = groups
+        .iter()
+        .map(|group| {
+            let resources: Vec<Value> = served(group, "v1")
+                .into_iter()
+                .map(|t| {
+                    let mut resource = json!({
+                        "resource": t.plural(),
+                        "responseKind": { "group": group, "version": "v1", "kind": t.kind() },
+                        "scope": if t.namespaced() { "Namespaced" } else { "Cluster" },
+                        "singularResource": t.singular(),
+                        "verbs": VERBS,
+                    });
+                    if !t.short_names().is_empty() {
+                        resource["shortNames"] = json!(t.short_names());
+                    }
+                    if !t.categories().is_empty() {
+                        resource["categories"] = json!(t.categories());
+                    }
+                    resource
+                })
+                .collect();
+            json!({
+                "metadata": { "name": group, "creationTimestamp": null },
+                "versions": [{ "version": "v1", "resources": resources, "freshness": "Current" }],
+            })
+        })
+        .collect();
+    Response::typed(
+        200,
+        AGGREGATED,
+        &json!({
+            "kind": "APIGroupDiscoveryList",
+            "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {},
+            "items": items,
+        }),
+    )
+}

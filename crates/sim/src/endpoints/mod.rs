@@ -1,0 +1,130 @@
+//! The apiserver's HTTP endpoints, as k8s.io/apiserver/pkg/endpoints serves them: discovery, and the verbs on
+//! each served resource, answered from the store. A request goes in and a response comes out; the core opens
+//! no socket (the CLI's `ordinal serve-api` carries them over HTTP), so the same answers can be tested here
+//! and compared with what a real kubectl prints against them.
+
+mod discovery;
+mod handlers;
+mod status;
+
+use crate::cluster::Cluster;
+
+/// An HTTP request, as far as the endpoints read it.
+#[derive(Clone, Debug, Default)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The query, without `?`, still percent-encoded.
+    pub query: &'a str,
+    /// The `Accept` header: kubectl asks for aggregated discovery and for tables through it.
+    pub accept: &'a str,
+    /// The `Host` header, which the legacy discovery document echoes as the server's address.
+    pub host: &'a str,
+}
+
+/// An HTTP response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn json(status: u16, value: &serde_json::Value) -> Response {
+        Response::typed(status, "application/json", value)
+    }
+
+    fn typed(status: u16, content_type: &str, value: &serde_json::Value) -> Response {
+        let mut body = serde_json::to_vec(value).expect("JSON values always serialize");
+        body.push(b'\n');
+        Response {
+            status,
+            content_type: content_type.into(),
+            body,
+        }
+    }
+
+    /// What the apiserver's mux answers for a path nothing serves.
+    fn page_not_found() -> Response {
+        Response {
+            status: 404,
+            content_type: "text/plain; charset=utf-8".into(),
+            body: b"404 page not found\n".to_vec(),
+        }
+    }
+}
+
+/// Answers `request` from the cluster as it stands.
+pub fn serve(cluster: &Cluster, request: &Request) -> Response {
+    let segments: Vec<&str> = request
+        .path
+        .trim_end_matches('/')
+        .split('/')
+        .skip(1)
+        .collect();
+    match segments.as_slice() {
+        ["api"] => discovery::core(request),
+        ["apis"] => discovery::groups(request),
+        ["api", "v1"] => discovery::resource_list("", "v1"),
+        ["apis", group] => discovery::group(group),
+        ["apis", group, version] => discovery::resource_list(group, version),
+        ["api", "v1", rest @ ..] => handlers::resource(cluster, request, "", "v1", rest),
+        ["apis", group, version, rest @ ..] => {
+            handlers::resource(cluster, request, group, version, rest)
+        }
+        _ => Response::page_not_found(),
+    }
+}
+
+/// The value of a query parameter, percent-decoded.
+fn query_parameter(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(key) == name).then(|| percent_decode(value))
+    })
+}
+
+/// `%XX` escapes and `+` (a space in a query), decoded; a malformed escape is kept as it is.
+fn percent_decode(text: &str) -> String {
+    let hex = |byte: u8| (byte as char).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
+        match (escaped, bytes[i]) {
+            (Some(value), _) => {
+                out.push(value as u8);
+                i += 3;
+                continue;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, byte) => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_percent_decoded() {
+        let query = "labelSelector=app%3Dnginx%2Ctier+in+%28web%29&limit=500";
+        assert_eq!(
+            query_parameter(query, "labelSelector").as_deref(),
+            Some("app=nginx,tier in (web)")
+        );
+        assert_eq!(query_parameter(query, "limit").as_deref(), Some("500"));
+        assert_eq!(query_parameter(query, "watch"), None);
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%é"), "%é");
+    }
+}
