@@ -10,7 +10,7 @@
 //! There is no authentication, as with `kubectl proxy`: it listens on 127.0.0.1 unless `--address` says
 //! otherwise.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -103,15 +103,18 @@ pub fn run(options: Options) -> Result<(), String> {
         ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst))
             .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
     }
-    println!(
-        "Serving the simulated cluster {name:?} on {url}, its clock at {}x the wall clock.",
+    let mut banner = format!(
+        "Serving the simulated cluster {name:?} on {url}, its clock at {}x the wall clock.\n",
         options.speed
     );
     if !options.address.is_loopback() {
-        println!("Warning: there is no authentication; anyone who reaches {url} can read and change this cluster.");
+        banner += &format!("Warning: there is no authentication; anyone who reaches {url} can read and change this cluster.\n");
     }
-    println!("export KUBECONFIG={}", kubeconfig.display());
-    println!("Ctrl-C stops it.");
+    banner += &format!(
+        "export KUBECONFIG={}\nCtrl-C stops it.\n",
+        kubeconfig.display()
+    );
+    say(&banner);
 
     let mut clock = Clock::start(timeline.now(), options.speed);
     while !interrupted.load(Ordering::SeqCst) {
@@ -123,8 +126,16 @@ pub fn run(options: Options) -> Result<(), String> {
             answer(request, &mut timeline, &mut clock);
         }
     }
-    println!("Stopped.");
+    say("Stopped.\n");
     Ok(())
+}
+
+/// Prints to stdout; a reader that has gone away (`| head -2`) does not stop the server.
+fn say(text: &str) {
+    let mut stdout = std::io::stdout();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// The kubeconfig's cluster, user and context name: the scenario's name, its file's, or `ordinal`.

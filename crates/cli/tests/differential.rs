@@ -74,6 +74,8 @@ impl Server {
             export,
             format!("export KUBECONFIG={}", kubeconfig.display())
         );
+        // Whatever else it says is read, so that it never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
         Server {
             child,
             port,
