@@ -427,7 +427,7 @@ fn print(results: &[Found], options: &Options, targets: &Targets) -> CommandOutp
             output.stdout = if options.format == Format::Json {
                 to_json(&document)
             } else {
-                serde_yaml_ng::to_string(&document).expect("JSON values serialize as YAML")
+                super::yaml::to_yaml(&document)
             };
         }
     }

@@ -22,6 +22,7 @@ mod tabwriter;
 mod urls;
 mod wait;
 mod watch;
+pub mod yaml;
 
 use crate::labels;
 use crate::limits;

@@ -69,8 +69,7 @@ impl Printer {
                     output.write(Stream::Stdout, "---\n");
                 }
                 self.documents += 1;
-                let text = serde_yaml_ng::to_string(&value).expect("JSON values serialize as YAML");
-                output.write(Stream::Stdout, &text);
+                output.write(Stream::Stdout, &super::yaml::to_yaml(&value));
             }
         }
     }
