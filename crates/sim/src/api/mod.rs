@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod defaults;
 pub mod delete_options;
+pub mod fields;
 pub mod pod;
 pub mod printers;
 pub mod resources;

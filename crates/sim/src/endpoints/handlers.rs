@@ -1,5 +1,5 @@
 //! The verbs on a served resource, as k8s.io/apiserver/pkg/endpoints/handlers answers them: `get` of one
-//! object, `list` with a label selector, each as the object's JSON or, when the client asks for it in
+//! object, `list` with label and field selectors, each as the object's JSON or, when the client asks for it in
 //! `Accept` (kubectl does, for `get`), as a `meta.k8s.io/v1` Table whose cells are the apiserver's printers'
 //! (`api::printers`, every column filled, the wide ones too).
 
@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::status::StatusError;
 use super::{query_parameter, Request, Response};
+use crate::api::fields::{parse_field_selector, FieldTerm};
 use crate::api::printers::{Cell, Columns, Printable};
 use crate::api::resources::{KindVisitor, ResourceType};
 use crate::cluster::Cluster;
@@ -124,6 +125,7 @@ impl KindVisitor for Get<'_> {
             }
             None => {
                 let selector = label_selector(self.request)?;
+                let fields = field_selector::<T>(self.request)?;
                 let listed: Box<dyn Iterator<Item = &T>> = match self.target.namespace {
                     Some(namespace) => Box::new(store.list_namespace::<T>(namespace)),
                     None => Box::new(store.list::<T>()),
@@ -135,6 +137,12 @@ impl KindVisitor for Get<'_> {
                             &selector,
                             o.metadata().labels.as_ref().unwrap_or(&no_labels),
                         )
+                    })
+                    .filter(|o| {
+                        fields.is_empty() || {
+                            let value = to_json(*o);
+                            fields.iter().all(|term| term.holds(&value))
+                        }
                     })
                     .collect()
             }
@@ -163,6 +171,21 @@ fn label_selector(request: &Request) -> Result<Vec<Requirement>, StatusError> {
     match query_parameter(request.query, "labelSelector") {
         None => Ok(Vec::new()),
         Some(text) => parse_selector(&text).map_err(StatusError::bad_request),
+    }
+}
+
+/// `fieldSelector=`: its terms, each a field the kind's registry can select on.
+fn field_selector<T: Printable>(request: &Request) -> Result<Vec<FieldTerm>, StatusError> {
+    let Some(text) = query_parameter(request.query, "fieldSelector") else {
+        return Ok(Vec::new());
+    };
+    let terms = parse_field_selector(&text).map_err(StatusError::bad_request)?;
+    match terms.iter().find(|term| !term.supported_for(T::KIND)) {
+        Some(term) => Err(StatusError::bad_request(format!(
+            "field label not supported: {}",
+            term.path
+        ))),
+        None => Ok(terms),
     }
 }
 

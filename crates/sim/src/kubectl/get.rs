@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::args::Args;
 use super::printers::{labels_column, render_table, to_json, TableWriter};
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, Targets};
+use crate::api::fields::{parse_field_selector, FieldTerm};
 use crate::api::printers::{Columns, Printable};
 use crate::api::resources::{resource_type, ResourceType};
 use crate::cluster::Cluster;
@@ -54,84 +55,6 @@ impl Format {
     }
 }
 
-/// One `field=value` or `field!=value` term of `--field-selector`.
-#[derive(Clone, Debug)]
-struct FieldTerm {
-    path: String,
-    value: String,
-    equal: bool,
-}
-
-fn parse_field_selector(text: &str) -> Result<Vec<FieldTerm>, CommandOutput> {
-    text.split(',')
-        .filter(|t| !t.trim().is_empty())
-        .map(|term| {
-            let (path, value, equal) = if let Some((p, v)) = term.split_once("!=") {
-                (p, v, false)
-            } else if let Some((p, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-                (p, v, true)
-            } else {
-                return Err(CommandOutput::error(format!(
-                    "error: invalid selector: '{text}'; can't understand '{term}'"
-                )));
-            };
-            Ok(FieldTerm {
-                path: path.trim().into(),
-                value: value.trim().into(),
-                equal,
-            })
-        })
-        .collect()
-}
-
-/// The field labels the apiserver supports for a kind, beyond `metadata.name` and `metadata.namespace`.
-fn supported_fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "Pod" => &[
-            "spec.nodeName",
-            "spec.restartPolicy",
-            "spec.schedulerName",
-            "spec.serviceAccountName",
-            "status.phase",
-            "status.podIP",
-            "status.nominatedNodeName",
-        ],
-        "Event" => &[
-            "involvedObject.kind",
-            "involvedObject.namespace",
-            "involvedObject.name",
-            "involvedObject.uid",
-            "involvedObject.apiVersion",
-            "involvedObject.resourceVersion",
-            "involvedObject.fieldPath",
-            "reason",
-            "reportingComponent",
-            "source",
-            "type",
-        ],
-        "Node" => &["spec.unschedulable"],
-        _ => &[],
-    }
-}
-
-/// A field's value as the field selector compares it: strings as they are, other scalars printed.
-fn field_value(object: &Value, path: &str) -> String {
-    let path = if path == "source" {
-        "source.component"
-    } else {
-        path
-    };
-    let value = path
-        .split('.')
-        .try_fold(object, |value, part| value.get(part));
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
 #[derive(Clone, Debug)]
 pub(super) struct Options {
     namespace: String,
@@ -175,7 +98,7 @@ impl Options {
         };
         self.fields
             .iter()
-            .all(|term| (field_value(&value, &term.path) == term.value) == term.equal)
+            .all(|term| term.holds(&value))
             .then_some(value)
     }
 
@@ -290,11 +213,10 @@ impl KindVisitor for Listing<'_> {
 impl Listing<'_> {
     fn check_fields<T: Printable>(&self) -> Result<(), CommandOutput> {
         let options = self.options;
-        let supported = supported_fields(T::KIND);
-        let unsupported = options.fields.iter().find(|term| {
-            !matches!(term.path.as_str(), "metadata.name" | "metadata.namespace")
-                && !supported.contains(&term.path.as_str())
-        });
+        let unsupported = options
+            .fields
+            .iter()
+            .find(|term| !term.supported_for(T::KIND));
         match unsupported {
             None => Ok(()),
             Some(term) => Err(unable_to_find(
@@ -366,7 +288,8 @@ pub(super) fn options(
             Some((kind, _)) => unable_to_find(*kind, &selector_text, &fields_text, &error),
             None => CommandOutput::error(format!("error: {error}")),
         })?;
-    let fields = parse_field_selector(&fields_text)?;
+    let fields = parse_field_selector(&fields_text)
+        .map_err(|error| CommandOutput::error(format!("error: {error}")))?;
     Ok(Options {
         namespace: context.namespace.to_string(),
         all_namespaces: args.has(&["-A", "--all-namespaces"]),
