@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::{parse_speed, Clock};
+use crate::flags;
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::shell::syntax::wants_more;
 use ordinal_sim::shell::Stream;
@@ -36,30 +37,17 @@ impl Options {
             script: None,
             wait: SimTime::from_secs(60),
         };
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            let (name, inline) = match arg.split_once('=') {
-                Some((name, value)) => (name, Some(value.to_string())),
-                None => (arg.as_str(), None),
-            };
-            let mut value = |flag: &str| {
-                inline
-                    .clone()
-                    .or_else(|| iter.next().cloned())
-                    .ok_or(format!("{flag} needs a value"))
-            };
-            match name {
-                "--speed" => options.speed = parse_speed(&value("--speed")?)?,
-                "--script" => options.script = Some(value("--script")?),
-                "--wait" => {
-                    let text = value("--wait")?;
-                    options.wait = parse_duration(&text).map_err(|e| format!("--wait: {e}"))?;
+        options.scenario =
+            flags::parse(args, &["--speed", "--script", "--wait"], |name, value| {
+                match name {
+                    "--speed" => options.speed = parse_speed(&value)?,
+                    "--script" => options.script = Some(value),
+                    _ => {
+                        options.wait = parse_duration(&value).map_err(|e| format!("--wait: {e}"))?
+                    }
                 }
-                flag if flag.starts_with('-') => return Err(format!("unknown flag {flag:?}")),
-                _ if options.scenario.is_some() => return Err("give one scenario file".into()),
-                _ => options.scenario = Some(arg.clone()),
-            }
-        }
+                Ok(())
+            })?;
         Ok(options)
     }
 }

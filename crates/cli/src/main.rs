@@ -7,6 +7,7 @@ use ordinal_sim::scenario::{Record, Scenario};
 
 mod clock;
 mod console;
+mod flags;
 mod serve_api;
 mod transcript;
 

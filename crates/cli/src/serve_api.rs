@@ -24,6 +24,7 @@ use ordinal_sim::SimTime;
 use serde_json::json;
 
 use crate::clock::{parse_speed, Clock};
+use crate::flags;
 
 pub struct Options {
     pub scenario: Option<String>,
@@ -44,36 +45,24 @@ impl Options {
             speed: 1.0,
             kubeconfig: None,
         };
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            let (name, inline) = match arg.split_once('=') {
-                Some((name, value)) => (name, Some(value.to_string())),
-                None => (arg.as_str(), None),
-            };
-            let mut value = |flag: &str| {
-                inline
-                    .clone()
-                    .or_else(|| iter.next().cloned())
-                    .ok_or(format!("{flag} needs a value"))
-            };
+        let known = ["--speed", "--port", "--address", "--kubeconfig"];
+        options.scenario = flags::parse(args, &known, |name, value| {
             match name {
-                "--speed" => options.speed = parse_speed(&value("--speed")?)?,
+                "--speed" => options.speed = parse_speed(&value)?,
                 "--port" => {
-                    options.port = value("--port")?
+                    options.port = value
                         .parse()
                         .map_err(|_| "--port takes a port number, 0 for any free one")?
                 }
-                "--kubeconfig" => options.kubeconfig = Some(value("--kubeconfig")?.into()),
                 "--address" => {
-                    options.address = value("--address")?
+                    options.address = value
                         .parse()
                         .map_err(|_| "--address takes an IP address, such as 127.0.0.1")?
                 }
-                flag if flag.starts_with('-') => return Err(format!("unknown flag {flag:?}")),
-                _ if options.scenario.is_some() => return Err("give one scenario file".into()),
-                _ => options.scenario = Some(arg.clone()),
+                _ => options.kubeconfig = Some(value.into()),
             }
-        }
+            Ok(())
+        })?;
         Ok(options)
     }
 }

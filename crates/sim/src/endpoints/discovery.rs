@@ -93,20 +93,16 @@ pub(super) fn resource_list(group: &str, version: &str) -> Response {
     let resources: Vec<Value> = served(group, version)
         .into_iter()
         .map(|t| {
-            let mut resource = json!({
-                "name": t.plural(),
-                "singularName": t.singular(),
-                "namespaced": t.namespaced(),
-                "kind": t.kind(),
-                "verbs": VERBS,
-            });
-            if !t.short_names().is_empty() {
-                resource["shortNames"] = json!(t.short_names());
-            }
-            if !t.categories().is_empty() {
-                resource["categories"] = json!(t.categories());
-            }
-            resource
+            with_names(
+                json!({
+                    "name": t.plural(),
+                    "singularName": t.singular(),
+                    "namespaced": t.namespaced(),
+                    "kind": t.kind(),
+                    "verbs": VERBS,
+                }),
+                t,
+            )
         })
         .collect();
     let group_version = match group {
@@ -132,20 +128,16 @@ fn aggregated(groups: &[&str]) -> Response {
             let resources: Vec<Value> = served(group, "v1")
                 .into_iter()
                 .map(|t| {
-                    let mut resource = json!({
-                        "resource": t.plural(),
-                        "responseKind": { "group": group, "version": "v1", "kind": t.kind() },
-                        "scope": if t.namespaced() { "Namespaced" } else { "Cluster" },
-                        "singularResource": t.singular(),
-                        "verbs": VERBS,
-                    });
-                    if !t.short_names().is_empty() {
-                        resource["shortNames"] = json!(t.short_names());
-                    }
-                    if !t.categories().is_empty() {
-                        resource["categories"] = json!(t.categories());
-                    }
-                    resource
+                    with_names(
+                        json!({
+                            "resource": t.plural(),
+                            "responseKind": { "group": group, "version": "v1", "kind": t.kind() },
+                            "scope": if t.namespaced() { "Namespaced" } else { "Cluster" },
+                            "singularResource": t.singular(),
+                            "verbs": VERBS,
+                        }),
+                        t,
+                    )
                 })
                 .collect();
             json!({
@@ -164,4 +156,15 @@ fn aggregated(groups: &[&str]) -> Response {
             "items": items,
         }),
     )
+}
+
+/// A resource's entry with its short names and categories, each left out when empty (`omitempty`).
+fn with_names(mut resource: Value, kind: ResourceType) -> Value {
+    if !kind.short_names().is_empty() {
+        resource["shortNames"] = json!(kind.short_names());
+    }
+    if !kind.categories().is_empty() {
+        resource["categories"] = json!(kind.categories());
+    }
+    resource
 }
