@@ -7,17 +7,22 @@
 //! - `POST /ordinal/pause`, `POST /ordinal/resume`;
 //! - `POST /ordinal/step?to=DURATION`: runs the cluster on to that instant (`90s`, `2m`), paused or not.
 //!
+//! Watches (`?watch=true`) stay open: each is streamed, chunk by chunk as the clock plays, the store's events
+//! it selects (`endpoints::Watch`).
+//!
 //! There is no authentication, as with `kubectl proxy`: it listens on 127.0.0.1 unless `--address` says
 //! otherwise.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use ordinal_sim::endpoints::{self, Request, Response};
+use ordinal_sim::endpoints::{self, Request, Response, Watch};
+use ordinal_sim::store::WatchEvent;
 use ordinal_sim::time::parse_duration;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::SimTime;
@@ -106,17 +111,156 @@ pub fn run(options: Options) -> Result<(), String> {
     say(&banner);
 
     let mut clock = Clock::start(timeline.now(), options.speed);
+    let mut watches = Watches::open(&mut timeline);
     while !interrupted.load(Ordering::SeqCst) {
         let request = server
             .recv_timeout(Duration::from_millis(20))
             .map_err(|e| format!("the server stopped: {e}"))?;
         timeline.seek(clock.now().max(timeline.now()));
+        watches.deliver(&mut timeline);
         if let Some(request) = request {
-            answer(request, &mut timeline, &mut clock);
+            let opened = endpoints::open_watch(&Request {
+                method: request.method().as_str(),
+                path: request.url().split('?').next().unwrap_or_default(),
+                query: request.url().split_once('?').map_or("", |(_, q)| q),
+                accept: header(&request, "Accept"),
+                host: header(&request, "Host"),
+            });
+            match opened {
+                Some(Ok(watch)) => watches.start(request, watch, &timeline),
+                Some(Err(refusal)) => respond(request, refusal),
+                None => answer(request, &mut timeline, &mut clock),
+            }
         }
     }
+    watches.close_all();
     say("Stopped.\n");
     Ok(())
+}
+
+/// How many watch events are kept for watches that start from a resourceVersion, as the watch cache keeps a
+/// window of them; one older than the window is refused with 410 Expired.
+const HISTORY: usize = 10_000;
+
+/// The watches clients hold open, fed from one cluster watch per served kind.
+struct Watches {
+    feeds: Vec<u64>,
+    history: VecDeque<WatchEvent>,
+    /// The resourceVersion of the last event dropped from the history, if any was.
+    dropped_up_to: Option<u64>,
+    open: Vec<Open>,
+}
+
+/// A watch and the connection it streams to.
+struct Open {
+    watch: Watch,
+    writer: Box<dyn Write + Send>,
+    ends: Option<Instant>,
+}
+
+fn version_of(event: &WatchEvent) -> u64 {
+    let version = event.object.metadata().resource_version.as_deref();
+    version.and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+impl Watches {
+    fn open(timeline: &mut Timeline) -> Watches {
+        Watches {
+            feeds: endpoints::served_kinds()
+                .into_iter()
+                .map(|kind| timeline.open_watch(kind))
+                .collect(),
+            history: VecDeque::new(),
+            dropped_up_to: None,
+            open: Vec::new(),
+        }
+    }
+
+    /// Sends every open watch what happened since the last call, in resourceVersion order, and ends the
+    /// watches whose time is up or whose client has gone.
+    fn deliver(&mut self, timeline: &mut Timeline) {
+        let mut fresh: Vec<WatchEvent> = self
+            .feeds
+            .iter()
+            .flat_map(|feed| timeline.take_watched(*feed))
+            .collect();
+        fresh.sort_by_key(version_of);
+        self.open.retain_mut(|open| {
+            let sent = fresh
+                .iter()
+                .filter_map(|event| open.watch.event(event))
+                .try_for_each(|line| chunk(&mut open.writer, &line));
+            let expired = open.ends.is_some_and(|ends| Instant::now() >= ends);
+            if sent.is_ok() && expired {
+                let _ = open
+                    .writer
+                    .write_all(b"0\r\n\r\n")
+                    .and_then(|()| open.writer.flush());
+            }
+            sent.is_ok() && !expired
+        });
+        self.history.extend(fresh);
+        while self.history.len() > HISTORY {
+            self.dropped_up_to = self.history.pop_front().map(|e| version_of(&e));
+        }
+    }
+
+    /// Answers a watch request: the stream's head, what the watch starts with, then it stays open.
+    fn start(&mut self, request: tiny_http::Request, watch: Watch, timeline: &Timeline) {
+        if let (Some(since), Some(dropped)) = (watch.since(), self.dropped_up_to) {
+            if since < dropped {
+                let oldest = self.history.front().map_or(dropped + 1, version_of);
+                return respond(request, endpoints::expired(since, oldest));
+            }
+        }
+        let cluster = timeline.cluster();
+        let lines: Vec<Vec<u8>> = match watch.since() {
+            None => watch.initial(cluster),
+            Some(_) => self
+                .history
+                .iter()
+                .filter_map(|event| watch.event(event))
+                .collect(),
+        };
+        let mut writer = request.into_writer();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nCache-Control: no-cache, private\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+            watch.content_type()
+        );
+        let started = writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.flush())
+            .and_then(|()| lines.iter().try_for_each(|line| chunk(&mut writer, line)));
+        if started.is_ok() {
+            let ends = watch
+                .timeout_seconds
+                .map(|seconds| Instant::now() + Duration::from_secs(seconds));
+            self.open.push(Open {
+                watch,
+                writer,
+                ends,
+            });
+        }
+    }
+
+    /// Ends every stream, as a server that stops closes its watches.
+    fn close_all(&mut self) {
+        for open in &mut self.open {
+            let _ = open
+                .writer
+                .write_all(b"0\r\n\r\n")
+                .and_then(|()| open.writer.flush());
+        }
+        self.open.clear();
+    }
+}
+
+/// One chunk of a chunked response, sent at once.
+fn chunk(writer: &mut Box<dyn Write + Send>, data: &[u8]) -> std::io::Result<()> {
+    write!(writer, "{:x}\r\n", data.len())?;
+    writer.write_all(data)?;
+    writer.write_all(b"\r\n")?;
+    writer.flush()
 }
 
 /// Prints to stdout; a reader that has gone away (`| head -2`) does not stop the server.
@@ -219,6 +363,10 @@ fn answer(mut request: tiny_http::Request, timeline: &mut Timeline, clock: &mut 
             },
         ),
     };
+    respond(request, response);
+}
+
+fn respond(request: tiny_http::Request, response: Response) {
     let content_type = tiny_http::Header::from_bytes("Content-Type", response.content_type)
         .expect("content types are ASCII");
     let reply = tiny_http::Response::from_data(response.body)
@@ -238,7 +386,11 @@ fn control(
 ) -> Response {
     match (method, path) {
         ("GET", "clock") => {}
-        ("POST", "pause") => clock.pause(),
+        ("POST", "pause") => {
+            // The cluster stops where the clock stops, which may be a little after the loop last moved it.
+            clock.pause();
+            timeline.seek(clock.now().max(timeline.now()));
+        }
         ("POST", "resume") => clock.resume(),
         ("POST", "step") => {
             let to = query

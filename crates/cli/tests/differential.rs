@@ -240,3 +240,75 @@ fn the_console_prints_what_the_real_kubectl_prints_against_the_same_cluster() {
         "these lines match now: move them under # match: {apart_matching:?}"
     );
 }
+
+/// `kubectl get pods -w -l app=nginx`, the tutorial's watch, from the same paused instant through the first
+/// minute of examples/web.yaml: what the real kubectl prints as serve-api streams the events, and what the
+/// console's own watch prints as its clock plays the same minute, line for line.
+#[test]
+fn a_watch_streams_what_the_console_watch_prints() {
+    use std::process::Stdio;
+    const LINE: &str = "kubectl get pods -w -l app=nginx";
+    const UNTIL: &str = "60s";
+    let kubectl = real_kubectl();
+    let scenario = repository().join(SCENARIO);
+    let kubeconfig =
+        std::env::temp_dir().join(format!("ordinal-watch-{}.kubeconfig", std::process::id()));
+    let server = Server::start(&scenario, kubeconfig);
+    let clock = server.control("POST", "pause");
+    let paused_at: u64 = clock
+        .split("\"nowMillis\":")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no instant in {clock}"));
+
+    let mut watching = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "exec \"$ORDINAL_REAL_KUBECTL\" {}",
+            &LINE["kubectl ".len()..]
+        ))
+        .env("ORDINAL_REAL_KUBECTL", &kubectl)
+        .env("KUBECONFIG", &server.kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl starts");
+    let stdout = watching.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let next = |timeout_ms| lines_rx.recv_timeout(std::time::Duration::from_millis(timeout_ms));
+    // The list comes first: its header, once kubectl has the answer.
+    let mut real = vec![next(20_000).expect("kubectl prints the list")];
+    while let Ok(line) = next(500) {
+        real.push(line);
+    }
+    server.control("POST", &format!("step?to={UNTIL}"));
+    while let Ok(line) = next(3_000) {
+        real.push(line);
+    }
+    let _ = watching.kill();
+    let _ = watching.wait();
+
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let mut console = Timeline::from_scenario(&Scenario::parse(&text).unwrap());
+    console.seek(ordinal_sim::SimTime(paused_at));
+    let typed = console.type_line(LINE);
+    assert!(typed.running, "the watch goes on");
+    let mut ours = typed.output.stdout.clone();
+    console.seek(ordinal_sim::time::parse_duration(UNTIL).unwrap());
+    ours += &console.take_followed().expect("the watch printed").stdout;
+    let ours: Vec<&str> = ours.lines().collect();
+
+    println!(
+        "watch from {paused_at} ms to {UNTIL}: kubectl printed {} lines, the console {}",
+        real.len(),
+        ours.len()
+    );
+    assert!(real.len() > 10, "the minute brings events: {real:#?}");
+    assert_eq!(real, ours, "kubectl (left) and the console (right)");
+}

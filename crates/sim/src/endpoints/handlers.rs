@@ -13,6 +13,8 @@ use crate::api::resources::{KindVisitor, ResourceType};
 use crate::cluster::Cluster;
 use crate::labels::{parse_selector, requirements_match, Labels, Requirement};
 use crate::object::ObjectKey;
+use crate::store::WatchEvent;
+use crate::time::SimTime;
 
 /// What a path names under a group version.
 struct Target<'a> {
@@ -152,7 +154,7 @@ impl KindVisitor for Get<'_> {
             Some(include) => Response::typed(
                 200,
                 "application/json;as=Table;v=v1;g=meta.k8s.io",
-                &to_table(&objects, self.cluster, include, &resource_version),
+                &to_table(&objects, self.cluster.now(), include, &resource_version),
             ),
             None => Response::json(
                 200,
@@ -204,14 +206,14 @@ fn list_item<T: Printable>(object: &T) -> Value {
 }
 
 /// The objects as a `meta.k8s.io/v1` Table: the kind's column definitions, and a row per object with every
-/// cell, its ages counted up to the cluster's now (`rest.TableConvertor`, pkg/printers/storage).
+/// cell, its ages counted up to `now`, when the apiserver converts it (`rest.TableConvertor`,
+/// pkg/printers/storage).
 fn to_table<T: Printable>(
     objects: &[&T],
-    cluster: &Cluster,
+    now: SimTime,
     include: Include,
     resource_version: &str,
 ) -> Value {
-    let now = cluster.now();
     let columns: Vec<Value> = T::Row::COLUMNS
         .iter()
         .zip(T::Row::DESCRIPTIONS)
@@ -260,4 +262,167 @@ fn to_table<T: Printable>(
         "columnDefinitions": columns,
         "rows": rows,
     })
+}
+
+/// A watch a client holds open (`?watch=true` on a collection): what it selects, how it wants each object,
+/// and the resourceVersion after which its events start. The apiserver's side of the connection; the transport
+/// feeds it the store's watch events and sends each line it makes.
+pub struct Watch {
+    kind: ResourceType,
+    namespace: Option<String>,
+    labels: Vec<Requirement>,
+    fields: Vec<FieldTerm>,
+    table: Option<Include>,
+    /// `resourceVersion=`: events after it; none (or `0`) starts with the objects there are, as ADDED.
+    since: Option<u64>,
+    /// `timeoutSeconds=`.
+    pub timeout_seconds: Option<u64>,
+}
+
+/// Whether `request` opens a watch: None when it is not one, else the watch or its refusal.
+pub(super) fn watch(
+    request: &Request,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Option<Result<Watch, Response>> {
+    let watching = query_parameter(request.query, "watch").is_some_and(|w| w == "true" || w == "1");
+    if !watching || request.method != "GET" {
+        return None;
+    }
+    Some(open_watch(request, group, version, rest).map_err(|e| e.to_response()))
+}
+
+fn open_watch(
+    request: &Request,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Result<Watch, StatusError> {
+    let target = route(group, version, rest)?;
+    if target.name.is_some() {
+        return Err(StatusError::method_not_allowed());
+    }
+    struct Fields<'a>(&'a Request<'a>);
+    impl KindVisitor for Fields<'_> {
+        type Output = Result<Vec<FieldTerm>, StatusError>;
+        fn visit<T: Printable>(self) -> Self::Output {
+            field_selector::<T>(self.0)
+        }
+    }
+    let since =
+        match query_parameter(request.query, "resourceVersion").as_deref() {
+            None | Some("" | "0") => None,
+            Some(text) => Some(text.parse().map_err(|_| {
+                StatusError::bad_request(format!("invalid resource version: {text}"))
+            })?),
+        };
+    Ok(Watch {
+        kind: target.kind,
+        namespace: target.namespace.map(str::to_string),
+        labels: label_selector(request)?,
+        fields: target.kind.visit(Fields(request))?,
+        table: table_wanted(request)?,
+        since,
+        timeout_seconds: query_parameter(request.query, "timeoutSeconds")
+            .and_then(|t| t.parse().ok()),
+    })
+}
+
+impl Watch {
+    /// The kind it watches (`Pod`), as the cluster's watches are opened by kind.
+    pub fn kind(&self) -> &'static str {
+        self.kind.kind()
+    }
+
+    /// The resourceVersion its events start after, if the client named one.
+    pub fn since(&self) -> Option<u64> {
+        self.since
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        match self.table {
+            Some(_) => "application/json;as=Table;v=v1;g=meta.k8s.io",
+            None => "application/json",
+        }
+    }
+
+    /// The lines a watch without a resourceVersion starts with: every object it selects, ADDED.
+    pub fn initial(&self, cluster: &Cluster) -> Vec<Vec<u8>> {
+        struct Existing<'a>(&'a Watch, &'a Cluster);
+        impl KindVisitor for Existing<'_> {
+            type Output = Vec<Vec<u8>>;
+            fn visit<T: Printable>(self) -> Self::Output {
+                let Existing(watch, cluster) = self;
+                let store = cluster.store();
+                let listed: Box<dyn Iterator<Item = &T>> = match &watch.namespace {
+                    Some(namespace) => Box::new(store.list_namespace::<T>(namespace)),
+                    None => Box::new(store.list::<T>()),
+                };
+                listed
+                    .filter_map(|o| watch.line("ADDED", o, cluster.now()))
+                    .collect()
+            }
+        }
+        self.kind.visit(Existing(self, cluster))
+    }
+
+    /// The line the client is sent for `event`, if the watch selects its object and it comes after `since`.
+    /// Its ages are counted to the event's instant, when the apiserver would have sent it.
+    pub fn event(&self, event: &WatchEvent) -> Option<Vec<u8>> {
+        let version: u64 = event
+            .object
+            .metadata()
+            .resource_version
+            .as_deref()?
+            .parse()
+            .ok()?;
+        if self.since.is_some_and(|since| version <= since) {
+            return None;
+        }
+        struct Line<'a>(&'a Watch, &'a WatchEvent);
+        impl KindVisitor for Line<'_> {
+            type Output = Option<Vec<u8>>;
+            fn visit<T: Printable>(self) -> Self::Output {
+                let Line(watch, event) = self;
+                watch.line(
+                    event.event_type.as_str(),
+                    T::of_object(&event.object)?,
+                    event.at,
+                )
+            }
+        }
+        self.kind.visit(Line(self, event))
+    }
+
+    /// `{"type": ..., "object": ...}` and a newline, for an object the watch selects.
+    fn line<T: Printable>(&self, event_type: &str, object: &T, now: SimTime) -> Option<Vec<u8>> {
+        let meta = object.metadata();
+        if self
+            .namespace
+            .as_deref()
+            .is_some_and(|ns| meta.namespace.as_deref() != Some(ns))
+        {
+            return None;
+        }
+        let no_labels = Labels::new();
+        if !requirements_match(&self.labels, meta.labels.as_ref().unwrap_or(&no_labels)) {
+            return None;
+        }
+        if !self.fields.is_empty() {
+            let value = to_json(object);
+            if !self.fields.iter().all(|term| term.holds(&value)) {
+                return None;
+            }
+        }
+        let version = meta.resource_version.clone().unwrap_or_default();
+        let body = match self.table {
+            Some(include) => to_table(&[object], now, include, &version),
+            None => to_json(object),
+        };
+        let mut line = serde_json::to_vec(&json!({ "type": event_type, "object": body }))
+            .expect("JSON values serialize");
+        line.push(b'\n');
+        Some(line)
+    }
 }

@@ -9,6 +9,8 @@ mod status;
 
 use crate::cluster::Cluster;
 
+pub use handlers::Watch;
+
 /// An HTTP request, as far as the endpoints read it.
 #[derive(Clone, Debug, Default)]
 pub struct Request<'a> {
@@ -76,6 +78,37 @@ pub fn serve(cluster: &Cluster, request: &Request) -> Response {
         }
         _ => Response::page_not_found(),
     }
+}
+
+/// Whether `request` opens a watch on a collection (`?watch=true`): None when it does not; else the watch,
+/// which the transport holds open and feeds the store's events (`Watch::event`), or the refusal to answer.
+pub fn open_watch(request: &Request) -> Option<Result<Watch, Response>> {
+    let segments: Vec<&str> = request
+        .path
+        .trim_end_matches('/')
+        .split('/')
+        .skip(1)
+        .collect();
+    match segments.as_slice() {
+        ["api", "v1", rest @ ..] if !rest.is_empty() => handlers::watch(request, "", "v1", rest),
+        ["apis", group, version, rest @ ..] if !rest.is_empty() => {
+            handlers::watch(request, group, version, rest)
+        }
+        _ => None,
+    }
+}
+
+/// The kinds a transport feeds watches with (`Cluster::open_watch` takes a kind): every served one.
+pub fn served_kinds() -> Vec<&'static str> {
+    crate::api::resources::ResourceType::ALL
+        .iter()
+        .map(|t| t.kind())
+        .collect()
+}
+
+/// The refusal of a watch from a resourceVersion older than the events still kept (`errors.NewResourceExpired`).
+pub fn expired(requested: u64, oldest: u64) -> Response {
+    status::StatusError::expired(requested, oldest).to_response()
 }
 
 /// The value of a query parameter, percent-decoded.

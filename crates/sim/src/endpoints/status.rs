@@ -50,6 +50,16 @@ impl StatusError {
         }
     }
 
+    /// `errors.NewResourceExpired`, as the watch cache words it.
+    pub(crate) fn expired(requested: u64, oldest: u64) -> StatusError {
+        StatusError {
+            code: 410,
+            reason: "Expired",
+            message: format!("too old resource version: {requested} ({oldest})"),
+            details: json!({}),
+        }
+    }
+
     /// `errors.NewBadRequest`.
     pub(crate) fn bad_request(message: impl Into<String>) -> StatusError {
         StatusError {

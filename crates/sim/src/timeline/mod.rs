@@ -11,6 +11,7 @@ use crate::kubectl::{Apply, CommandOutput};
 use crate::scenario::{Action, Scenario, Step};
 use crate::script::{self, Progress, Stop};
 use crate::shell::Session;
+use crate::store::WatchEvent;
 use crate::terminal::Printed;
 use crate::terminal::Ran;
 use crate::time::SimTime;
@@ -266,6 +267,16 @@ impl Timeline {
 
     pub fn cluster(&self) -> &Cluster {
         &self.live
+    }
+
+    /// Opens a watch on every object of `kind` in the live cluster, as a client's connection to the apiserver
+    /// (`Cluster::open_watch`); `take_watched` gives what it has seen.
+    pub fn open_watch(&mut self, kind: &'static str) -> u64 {
+        self.live.open_watch(kind)
+    }
+
+    pub fn take_watched(&mut self, watch: u64) -> Vec<WatchEvent> {
+        self.live.take_watched(watch)
     }
 
     pub fn now(&self) -> SimTime {
