@@ -168,3 +168,28 @@ fn with_names(mut resource: Value, kind: ResourceType) -> Value {
     }
     resource
 }
+
+/// `/version`: kube-apiserver v1.34.0's build, which the simulated cluster reports (`cluster::KUBERNETES_VERSION`).
+/// The commit and build date are those the release's binaries report, as `curl /version` on a v1.34.0 cluster
+/// shows them in two independent write-ups; the platform is kind's nodes'.
+pub(super) fn version() -> Response {
+    debug_assert_eq!(crate::cluster::KUBERNETES_VERSION, "v1.34.0");
+    Response::json(
+        200,
+        &json!({
+            "major": "1",
+            "minor": "34",
+            "emulationMajor": "1",
+            "emulationMinor": "34",
+            "minCompatibilityMajor": "1",
+            "minCompatibilityMinor": "33",
+            "gitVersion": crate::cluster::KUBERNETES_VERSION,
+            "gitCommit": "f28b4c9efbca5c5c0af716d9f2d5702667ee8a45",
+            "gitTreeState": "clean",
+            "buildDate": "2025-08-27T10:09:04Z",
+            "goVersion": "go1.24.6",
+            "compiler": "gc",
+            "platform": "linux/amd64",
+        }),
+    )
+}

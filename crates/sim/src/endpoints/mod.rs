@@ -67,6 +67,7 @@ pub fn serve(cluster: &Cluster, request: &Request) -> Response {
         .skip(1)
         .collect();
     match segments.as_slice() {
+        ["version"] => discovery::version(),
         ["api"] => discovery::core(request),
         ["apis"] => discovery::groups(request),
         ["api", "v1"] => discovery::resource_list("", "v1"),
@@ -146,6 +147,81 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ClusterConfig;
+    use serde_json::Value;
+
+    fn get(cluster: &Cluster, path: &str, accept: &str) -> (u16, Value) {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let request = Request {
+            method: "GET",
+            path,
+            query,
+            accept,
+            host: "127.0.0.1:8001",
+        };
+        let response = serve(cluster, &request);
+        (
+            response.status,
+            serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+        )
+    }
+
+    #[test]
+    fn discovery_is_aggregated_when_asked_for_and_legacy_otherwise() {
+        let cluster = Cluster::new(ClusterConfig::default());
+        let aggregated =
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+        let (_, core) = get(&cluster, "/api", aggregated);
+        assert_eq!(core["kind"], "APIGroupDiscoveryList");
+        let pods = &core["items"][0]["versions"][0]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["resource"] == "pods")
+            .cloned()
+            .unwrap();
+        assert_eq!(pods["shortNames"], serde_json::json!(["po"]));
+        assert_eq!(pods["scope"], "Namespaced");
+        let (_, legacy) = get(&cluster, "/api", "application/json");
+        assert_eq!(legacy["versions"], serde_json::json!(["v1"]));
+        let (_, apps) = get(&cluster, "/apis/apps/v1", "");
+        assert_eq!(apps["resources"][1]["name"], "statefulsets");
+        assert_eq!(get(&cluster, "/apis/batch/v1", "").0, 404);
+        assert_eq!(get(&cluster, "/version", "").1["gitVersion"], "v1.34.0");
+    }
+
+    #[test]
+    fn objects_come_as_json_or_as_tables_and_refusals_as_status() {
+        let cluster = Cluster::new(ClusterConfig::default());
+        let (status, nodes) = get(&cluster, "/api/v1/nodes", "");
+        assert_eq!((status, nodes["kind"].as_str()), (200, Some("NodeList")));
+        assert!(
+            nodes["items"][0].get("kind").is_none(),
+            "list items carry no kind"
+        );
+        let table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+        let (_, nodes) = get(&cluster, "/api/v1/nodes?includeObject=None", table);
+        assert_eq!(nodes["columnDefinitions"][0]["name"], "Name");
+        assert_eq!(nodes["columnDefinitions"][5]["priority"], 1);
+        assert_eq!(nodes["rows"][0]["cells"][0], "kind-worker");
+        assert!(nodes["rows"][0].get("object").is_none());
+        let (status, missing) = get(&cluster, "/api/v1/namespaces/default/pods/web-0", "");
+        assert_eq!(status, 404);
+        assert_eq!(missing["message"], "pods \"web-0\" not found");
+        assert_eq!(
+            missing["details"],
+            serde_json::json!({"name": "web-0", "kind": "pods"})
+        );
+        let (status, bad) = get(&cluster, "/api/v1/pods?fieldSelector=spec.image%3Dx", "");
+        assert_eq!((status, bad["reason"].as_str()), (400, Some("BadRequest")));
+        let post = Request {
+            method: "POST",
+            path: "/api/v1/namespaces/default/pods",
+            ..Request::default()
+        };
+        assert_eq!(serve(&cluster, &post).status, 405);
+        assert_eq!(get(&cluster, "/healthz", "").0, 404);
+    }
 
     #[test]
     fn queries_are_percent_decoded() {
