@@ -11,26 +11,17 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+mod common;
+use common::real_kubectl;
+
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::timeline::Timeline;
 
 const SCENARIO: &str = "examples/web.yaml";
 const INSTANT: &str = "90s";
-const IMAGE_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn real_kubectl() -> PathBuf {
-    let path = std::env::var_os("ORDINAL_KUBECTL")
-        .map_or_else(|| PathBuf::from(IMAGE_KUBECTL), PathBuf::from);
-    assert!(
-        path.exists(),
-        "the real kubectl is not at {}: set ORDINAL_KUBECTL to a kubectl binary",
-        path.display()
-    );
-    path
 }
 
 /// What a command printed, and how it exited.

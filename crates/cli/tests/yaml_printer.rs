@@ -6,23 +6,12 @@
 //!
 //! The real kubectl: `$ORDINAL_KUBECTL`, or the machine image's kubectl 1.33 (Google Cloud SDK).
 
-use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+use common::real_kubectl;
+
 use ordinal_sim::kubectl::yaml::to_yaml;
-
-const IMAGE_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
-
-fn real_kubectl() -> PathBuf {
-    let path = std::env::var_os("ORDINAL_KUBECTL")
-        .map_or_else(|| PathBuf::from(IMAGE_KUBECTL), PathBuf::from);
-    assert!(
-        path.exists(),
-        "the real kubectl is not at {}: set ORDINAL_KUBECTL",
-        path.display()
-    );
-    path
-}
 
 fn kubectl_prints(literals: &[(String, String)], output: &str) -> String {
     let mut command = Command::new(real_kubectl());

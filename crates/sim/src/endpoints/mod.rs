@@ -60,13 +60,7 @@ impl Response {
 
 /// Answers `request` from the cluster as it stands.
 pub fn serve(cluster: &Cluster, request: &Request) -> Response {
-    let segments: Vec<&str> = request
-        .path
-        .trim_end_matches('/')
-        .split('/')
-        .skip(1)
-        .collect();
-    match segments.as_slice() {
+    match segments(request.path).as_slice() {
         ["version"] => discovery::version(),
         ["api"] => discovery::core(request),
         ["apis"] => discovery::groups(request),
@@ -84,13 +78,7 @@ pub fn serve(cluster: &Cluster, request: &Request) -> Response {
 /// Whether `request` opens a watch on a collection (`?watch=true`): None when it does not; else the watch,
 /// which the transport holds open and feeds the store's events (`Watch::event`), or the refusal to answer.
 pub fn open_watch(request: &Request) -> Option<Result<Watch, Response>> {
-    let segments: Vec<&str> = request
-        .path
-        .trim_end_matches('/')
-        .split('/')
-        .skip(1)
-        .collect();
-    match segments.as_slice() {
+    match segments(request.path).as_slice() {
         ["api", "v1", rest @ ..] if !rest.is_empty() => handlers::watch(request, "", "v1", rest),
         ["apis", group, version, rest @ ..] if !rest.is_empty() => {
             handlers::watch(request, group, version, rest)
@@ -110,6 +98,11 @@ pub fn served_kinds() -> Vec<&'static str> {
 /// The refusal of a watch from a resourceVersion older than the events still kept (`errors.NewResourceExpired`).
 pub fn expired(requested: u64, oldest: u64) -> Response {
     status::StatusError::expired(requested, oldest).to_response()
+}
+
+/// The path's segments: `/apis/apps/v1/statefulsets` is `apis`, `apps`, `v1`, `statefulsets`.
+fn segments(path: &str) -> Vec<&str> {
+    path.trim_end_matches('/').split('/').skip(1).collect()
 }
 
 /// The value of a query parameter, percent-decoded.
