@@ -119,13 +119,7 @@ pub fn run(options: Options) -> Result<(), String> {
         timeline.seek(clock.now().max(timeline.now()));
         watches.deliver(&mut timeline);
         if let Some(request) = request {
-            let opened = endpoints::open_watch(&Request {
-                method: request.method().as_str(),
-                path: request.url().split('?').next().unwrap_or_default(),
-                query: request.url().split_once('?').map_or("", |(_, q)| q),
-                accept: header(&request, "Accept"),
-                host: header(&request, "Host"),
-            });
+            let opened = endpoints::open_watch(&api_request(&request));
             match opened {
                 Some(Ok(watch)) => watches.start(request, watch, &timeline),
                 Some(Err(refusal)) => respond(request, refusal),
@@ -344,24 +338,25 @@ fn header<'a>(request: &'a tiny_http::Request, name: &str) -> &'a str {
         .map_or("", |h| h.value.as_str())
 }
 
+/// The request as the endpoints read it.
+fn api_request(request: &tiny_http::Request) -> Request<'_> {
+    let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
+    Request {
+        method: request.method().as_str(),
+        path,
+        query,
+        accept: header(request, "Accept"),
+        host: header(request, "Host"),
+    }
+}
+
 fn answer(mut request: tiny_http::Request, timeline: &mut Timeline, clock: &mut Clock) {
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let method = request.method().as_str().to_string();
     // The body is not read by any verb served yet; draining it keeps the connection usable.
     let _ = std::io::copy(&mut request.as_reader().take(1 << 20), &mut std::io::sink());
-    let response = match path.strip_prefix("/ordinal/") {
-        Some(control_path) => control(&method, control_path, query, timeline, clock),
-        None => endpoints::serve(
-            timeline.cluster(),
-            &Request {
-                method: &method,
-                path,
-                query,
-                accept: header(&request, "Accept"),
-                host: header(&request, "Host"),
-            },
-        ),
+    let api = api_request(&request);
+    let response = match api.path.strip_prefix("/ordinal/") {
+        Some(control_path) => control(api.method, control_path, api.query, timeline, clock),
+        None => endpoints::serve(timeline.cluster(), &api),
     };
     respond(request, response);
 }
