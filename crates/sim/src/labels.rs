@@ -18,6 +18,24 @@ pub fn format_labels(labels: Option<&Labels>) -> String {
     }
 }
 
+/// `metav1.FormatLabelSelector`: a label selector as `labels.Selector.String()` writes it, `app=nginx,tier in (a,b)`.
+pub fn format_selector(selector: &LabelSelector) -> String {
+    let mut parts: Vec<String> = (selector.match_labels.iter().flatten())
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    for expression in selector.match_expressions.iter().flatten() {
+        let values = expression.values.clone().unwrap_or_default().join(",");
+        parts.push(match expression.operator.as_str() {
+            "In" => format!("{} in ({values})", expression.key),
+            "NotIn" => format!("{} notin ({values})", expression.key),
+            "Exists" => expression.key.clone(),
+            _ => format!("!{}", expression.key),
+        });
+    }
+    parts.sort();
+    parts.join(",")
+}
+
 /// Whether `labels` satisfy `selector`. An empty selector matches everything, as upstream's does; callers that
 /// must refuse empty selectors (StatefulSet validation) check for that themselves.
 pub fn selector_matches(selector: &LabelSelector, labels: &Labels) -> bool {

@@ -197,24 +197,8 @@ fn apply_object<T: Strategy>(
 pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> Result<T, ApiError> {
     let key = updated.key();
     let live = store.fetch::<T>(&key)?;
-    keep_status(&mut updated, &live);
+    crate::api::keep_status(&mut updated, &live);
     store.update(updated).map(Arc::unwrap_or_clone)
-}
-
-/// Replaces `object`'s status with `live`'s, for kinds whose status is a subresource.
-fn keep_status<T: ApiObject>(object: &mut T, live: &T) {
-    let mut value = serde_json::to_value(&*object).expect("stored objects serialize");
-    let live_value = serde_json::to_value(live).expect("stored objects serialize");
-    let Value::Object(map) = &mut value else {
-        return;
-    };
-    match live_value.get("status") {
-        Some(status) => map.insert("status".into(), status.clone()),
-        None => map.remove("status"),
-    };
-    if let Ok(restored) = T::deserialize(&value) {
-        *object = restored;
-    }
 }
 
 /// The manifest as kubectl records it in the annotation: compact JSON, without the annotation itself.

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 use super::args::Args;
 use super::errors;
-use super::patch::{apply_patch, PatchType};
 use super::rollout::CHANGE_CAUSE_ANNOTATION;
 use super::{key_of, not_found, CommandOutput, Context, KindVisitor, ResourceType, Targets};
 use crate::api::decode::decode_strict;
+use crate::api::patch::{apply_patch, PatchType};
 use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::kubectl::apply::{resource_name, update_object};

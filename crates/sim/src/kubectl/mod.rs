@@ -15,7 +15,6 @@ mod get;
 pub mod help;
 mod logs;
 mod node;
-mod patch;
 pub mod printers;
 mod rollout;
 mod tabwriter;

@@ -3,12 +3,11 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::pod_spec::{describe_all_containers, describe_pod_template, tolerations_multiline};
 use super::storage::storage_of;
 use super::volumes::describe_volumes;
-use super::writer::{go_string_list, int_or_string, key_values, rfc1123z, terminating, Doc, NONE};
+use super::writer::{go_string_list, int_or_string, rfc1123z, terminating, Doc, NONE};
 use crate::cluster::Cluster;
 use crate::object::{get_controller_of, name_of};
 
@@ -89,7 +88,11 @@ pub(super) fn describe_stateful_set(doc: &mut Doc, cluster: &Cluster, set: &Stat
     let status = set.status.clone().unwrap_or_default();
     let created = meta.creation_timestamp.as_ref().map(rfc1123z);
     doc.field(0, "CreationTimestamp", created.unwrap_or_default());
-    doc.field(0, "Selector", selector_string(&spec.selector));
+    doc.field(
+        0,
+        "Selector",
+        crate::labels::format_selector(&spec.selector),
+    );
     doc.labels_and_annotations(meta);
     let desired = spec.replicas.unwrap_or(1);
     let total = status.replicas;
@@ -119,22 +122,6 @@ pub(super) fn describe_stateful_set(doc: &mut Doc, cluster: &Cluster, set: &Stat
         doc,
         spec.volume_claim_templates.as_deref().unwrap_or_default(),
     );
-}
-
-/// `labels.Selector.String()` of a label selector: `app=nginx,tier in (a,b)`.
-fn selector_string(selector: &LabelSelector) -> String {
-    let mut parts = key_values(selector.match_labels.as_ref());
-    for expression in selector.match_expressions.iter().flatten() {
-        let values = expression.values.clone().unwrap_or_default().join(",");
-        parts.push(match expression.operator.as_str() {
-            "In" => format!("{} in ({values})", expression.key),
-            "NotIn" => format!("{} notin ({values})", expression.key),
-            "Exists" => expression.key.clone(),
-            _ => format!("!{}", expression.key),
-        });
-    }
-    parts.sort();
-    parts.join(",")
 }
 
 /// `getPodStatusForController`: the set's own pods (by selector and controller uid), by phase.
