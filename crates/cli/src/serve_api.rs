@@ -21,7 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ordinal_sim::endpoints::{self, Request, Response, Watch};
+use ordinal_sim::cluster::Cluster;
+use ordinal_sim::endpoints::{self, LogFollow, Request, Response, Watch};
 use ordinal_sim::store::WatchEvent;
 use ordinal_sim::time::parse_duration;
 use ordinal_sim::timeline::Timeline;
@@ -112,22 +113,35 @@ pub fn run(options: Options) -> Result<(), String> {
 
     let mut clock = Clock::start(timeline.now(), options.speed);
     let mut watches = Watches::open(&mut timeline);
+    let mut follows = Follows::default();
     while !interrupted.load(Ordering::SeqCst) {
         let request = server
             .recv_timeout(Duration::from_millis(20))
             .map_err(|e| format!("the server stopped: {e}"))?;
         timeline.seek(clock.now().max(timeline.now()));
         watches.deliver(&mut timeline);
-        if let Some(request) = request {
-            let opened = endpoints::open_watch(&api_request(&request));
-            match opened {
-                Some(Ok(watch)) => watches.start(request, watch, &timeline),
-                Some(Err(refusal)) => respond(request, refusal),
-                None => answer(request, &mut timeline, &mut clock),
+        follows.deliver(timeline.cluster());
+        if let Some(mut request) = request {
+            let body = read_body(&mut request);
+            let api = api_request(&request, &body);
+            if let Some(opened) = endpoints::open_watch(&api) {
+                match opened {
+                    Ok(watch) => watches.start(request, watch, &timeline),
+                    Err(refusal) => respond(request, refusal),
+                }
+            } else if let Some(opened) = endpoints::open_follow(timeline.cluster(), &api) {
+                match opened {
+                    Ok(follow) => follows.start(request, follow, timeline.cluster()),
+                    Err(refusal) => respond(request, refusal),
+                }
+            } else {
+                let response = answer(&api, &mut timeline, &mut clock);
+                respond(request, response);
             }
         }
     }
     watches.close_all();
+    follows.close_all();
     say("Stopped.\n");
     Ok(())
 }
@@ -186,10 +200,7 @@ impl Watches {
                 .try_for_each(|line| chunk(&mut open.writer, &line));
             let expired = open.ends.is_some_and(|ends| Instant::now() >= ends);
             if sent.is_ok() && expired {
-                let _ = open
-                    .writer
-                    .write_all(b"0\r\n\r\n")
-                    .and_then(|()| open.writer.flush());
+                let _ = end_stream(&mut open.writer);
             }
             sent.is_ok() && !expired
         });
@@ -217,13 +228,7 @@ impl Watches {
                 .collect(),
         };
         let mut writer = request.into_writer();
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nCache-Control: no-cache, private\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-            watch.content_type()
-        );
-        let started = writer
-            .write_all(head.as_bytes())
-            .and_then(|()| writer.flush())
+        let started = open_stream(&mut writer, watch.content_type())
             .and_then(|()| lines.iter().try_for_each(|line| chunk(&mut writer, line)));
         if started.is_ok() {
             let ends = watch
@@ -240,13 +245,66 @@ impl Watches {
     /// Ends every stream, as a server that stops closes its watches.
     fn close_all(&mut self) {
         for open in &mut self.open {
-            let _ = open
-                .writer
-                .write_all(b"0\r\n\r\n")
-                .and_then(|()| open.writer.flush());
+            let _ = end_stream(&mut open.writer);
         }
         self.open.clear();
     }
+}
+
+/// The logs clients follow (`kubectl logs -f`), each streamed as its container writes.
+#[derive(Default)]
+struct Follows {
+    open: Vec<(LogFollow, Box<dyn Write + Send>)>,
+}
+
+impl Follows {
+    /// Answers a follow: the head of a chunked text stream, what the container has written so far, then
+    /// what it writes.
+    fn start(&mut self, request: tiny_http::Request, mut follow: LogFollow, cluster: &Cluster) {
+        let mut writer = request.into_writer();
+        let started = open_stream(&mut writer, "text/plain");
+        if started.is_ok() {
+            let first = follow.next(cluster).unwrap_or_default();
+            if first.is_empty() || chunk(&mut writer, &first).is_ok() {
+                self.open.push((follow, writer));
+            }
+        }
+    }
+
+    /// Sends what each followed container wrote since; a stream ends when its container is gone.
+    fn deliver(&mut self, cluster: &Cluster) {
+        self.open
+            .retain_mut(|(follow, writer)| match follow.next(cluster) {
+                Some(new) if new.is_empty() => true,
+                Some(new) => chunk(writer, &new).is_ok(),
+                None => {
+                    let _ = end_stream(writer);
+                    false
+                }
+            });
+    }
+
+    fn close_all(&mut self) {
+        for (_, writer) in &mut self.open {
+            let _ = end_stream(writer);
+        }
+        self.open.clear();
+    }
+}
+
+/// The head of a response streamed in chunks.
+fn open_stream(writer: &mut Box<dyn Write + Send>, content_type: &str) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nCache-Control: no-cache, private\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    writer.write_all(head.as_bytes())?;
+    writer.flush()
+}
+
+/// The last, empty chunk: the stream is over.
+fn end_stream(writer: &mut Box<dyn Write + Send>) -> std::io::Result<()> {
+    writer.write_all(b"0\r\n\r\n")?;
+    writer.flush()
 }
 
 /// One chunk of a chunked response, sent at once.
@@ -338,8 +396,18 @@ fn header<'a>(request: &'a tiny_http::Request, name: &str) -> &'a str {
         .map_or("", |h| h.value.as_str())
 }
 
+/// The most of a body read: one byte past the apiserver's limit, so that the endpoints can refuse it.
+const BODY_LIMIT: u64 = 3 * 1024 * 1024 + 1;
+
+/// The request's body, up to `BODY_LIMIT`.
+fn read_body(request: &mut tiny_http::Request) -> Vec<u8> {
+    let mut body = Vec::new();
+    let _ = request.as_reader().take(BODY_LIMIT).read_to_end(&mut body);
+    body
+}
+
 /// The request as the endpoints read it.
-fn api_request(request: &tiny_http::Request) -> Request<'_> {
+fn api_request<'a>(request: &'a tiny_http::Request, body: &'a [u8]) -> Request<'a> {
     let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
     Request {
         method: request.method().as_str(),
@@ -347,26 +415,36 @@ fn api_request(request: &tiny_http::Request) -> Request<'_> {
         query,
         accept: header(request, "Accept"),
         host: header(request, "Host"),
+        content_type: header(request, "Content-Type"),
+        body,
     }
 }
 
-fn answer(mut request: tiny_http::Request, timeline: &mut Timeline, clock: &mut Clock) {
-    // The body is not read by any verb served yet; draining it keeps the connection usable.
-    let _ = std::io::copy(&mut request.as_reader().take(1 << 20), &mut std::io::sink());
-    let api = api_request(&request);
-    let response = match api.path.strip_prefix("/ordinal/") {
+/// The answer to a request that is neither a watch nor a follow: the control endpoint's, or the apiserver's,
+/// which records a write as a step of the timeline.
+fn answer(api: &Request, timeline: &mut Timeline, clock: &mut Clock) -> Response {
+    match api.path.strip_prefix("/ordinal/") {
         Some(control_path) => control(api.method, control_path, api.query, timeline, clock),
-        None => endpoints::serve(timeline.cluster(), &api),
-    };
-    respond(request, response);
+        None => timeline.request(api),
+    }
 }
 
 fn respond(request: tiny_http::Request, response: Response) {
     let content_type = tiny_http::Header::from_bytes("Content-Type", response.content_type)
         .expect("content types are ASCII");
-    let reply = tiny_http::Response::from_data(response.body)
+    let mut reply = tiny_http::Response::from_data(response.body)
         .with_status_code(response.status)
         .with_header(content_type);
+    // As the apiserver sends them (`299 - "<text>"`), which kubectl prints as `Warning: <text>`.
+    for warning in &response.warnings {
+        let value = format!(
+            "299 - {}",
+            serde_json::to_string(warning).unwrap_or_default()
+        );
+        if let Ok(header) = tiny_http::Header::from_bytes("Warning", value) {
+            reply.add_header(header);
+        }
+    }
     // A client that went away is not the server's failure.
     let _ = request.respond(reply);
 }
@@ -428,6 +506,7 @@ fn clock_state(now: SimTime, clock: &Clock) -> Response {
         status: 200,
         content_type: "application/json".into(),
         body: format!("{body}\n").into_bytes(),
+        warnings: Vec::new(),
     }
 }
 
@@ -436,6 +515,7 @@ fn plain(status: u16, message: &str) -> Response {
         status,
         content_type: "text/plain; charset=utf-8".into(),
         body: format!("{message}\n").into_bytes(),
+        warnings: Vec::new(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! command can only be typed once the one before it is back.
 
 use crate::cluster::Cluster;
+use crate::endpoints::{self, RecordedRequest, Response};
 use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
 use crate::shell::Stream;
@@ -70,6 +71,8 @@ pub enum Action {
     Apply(String),
     /// A fault injected into the cluster.
     Inject(Fault),
+    /// A write sent to the apiserver, as `ordinal serve-api` receives one from a real kubectl.
+    Request(RecordedRequest),
 }
 
 impl Action {
@@ -80,6 +83,7 @@ impl Action {
             Action::Run(line) => line.clone(),
             Action::Apply(_) => "kubectl apply -f -".into(),
             Action::Inject(fault) => fault.to_string(),
+            Action::Request(request) => request.line(),
         }
     }
 
@@ -100,8 +104,21 @@ impl Action {
                     output
                 }
             },
+            Action::Request(request) => {
+                response_output(&endpoints::write(cluster, &request.as_request()))
+            }
         }
     }
+}
+
+/// What a transcript shows of an apiserver's answer: its status code and body, as `curl -i` would; a refusal
+/// exits 1.
+pub fn response_output(response: &Response) -> CommandOutput {
+    let mut output = CommandOutput::default();
+    let body = String::from_utf8_lossy(&response.body);
+    output.write(Stream::Stdout, &format!("{}\n{body}", response.status));
+    output.exit_code = i32::from(!(200..300).contains(&response.status));
+    output
 }
 
 /// The terminal steps type into unless they name another.

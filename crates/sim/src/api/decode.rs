@@ -107,23 +107,41 @@ pub fn decode_strict<T: DeserializeOwned + Serialize>(
     kind: &str,
     version: &str,
 ) -> Result<T, String> {
-    let prefix = format!("{kind} in version \"{version}\" cannot be handled as a {kind}");
+    let (typed, unknown) = decode_lenient(value, kind, version)?;
+    if unknown.is_empty() {
+        Ok(typed)
+    } else {
+        Err(format!(
+            "{}: strict decoding error: {}",
+            cannot_handle(kind, version),
+            unknown.join(", ")
+        ))
+    }
+}
+
+/// Decodes one object, keeping what the kind knows: a type error is refused; the fields it does not have are
+/// returned, each as `unknown field "spec.foo"`, for the caller to refuse, warn about or ignore (the
+/// apiserver's `fieldValidation`).
+pub fn decode_lenient<T: DeserializeOwned + Serialize>(
+    value: &Value,
+    kind: &str,
+    version: &str,
+) -> Result<(T, Vec<String>), String> {
+    let prefix = cannot_handle(kind, version);
     let typed = T::deserialize(value).map_err(|e| format!("{prefix}: {e}"))?;
     let roundtrip = serde_json::to_value(&typed).map_err(|e| format!("{prefix}: {e}"))?;
     let mut unknown = Vec::new();
     unknown_fields(value, &roundtrip, "", &mut unknown);
-    if unknown.is_empty() {
-        Ok(typed)
-    } else {
-        let fields: Vec<String> = unknown
-            .iter()
-            .map(|f| format!("unknown field \"{f}\""))
-            .collect();
-        Err(format!(
-            "{prefix}: strict decoding error: {}",
-            fields.join(", ")
-        ))
-    }
+    let unknown = unknown
+        .iter()
+        .map(|f| format!("unknown field \"{f}\""))
+        .collect();
+    Ok((typed, unknown))
+}
+
+/// The start of every decoding refusal (`runtime.NewStrictDecodingError`'s caller in the codec factory).
+fn cannot_handle(kind: &str, version: &str) -> String {
+    format!("{kind} in version \"{version}\" cannot be handled as a {kind}")
 }
 
 /// Paths present in `input` but lost in the typed roundtrip: fields the kind does not know. Nulls count as

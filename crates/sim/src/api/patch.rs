@@ -103,6 +103,9 @@ fn strategic_merge(target: &Value, patch: &Value) -> Value {
         _ => Map::new(),
     };
     for (key, value) in patch_map {
+        if key.starts_with('$') {
+            continue;
+        }
         if value.is_null() {
             result.remove(key);
             continue;
@@ -121,7 +124,48 @@ fn strategic_merge(target: &Value, patch: &Value) -> Value {
             result.insert(key.clone(), merged);
         }
     }
+    apply_directives(&mut result, patch_map);
     Value::Object(result)
+}
+
+/// The directives `kubectl apply`'s three-way patch carries besides the fields (strategicpatch's
+/// `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>` and `$retainKeys`), applied to a merged map.
+fn apply_directives(result: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (key, value) in patch {
+        if let Some(field) = key.strip_prefix("$deleteFromPrimitiveList/") {
+            if let (Some(Value::Array(items)), Value::Array(gone)) = (result.get_mut(field), value)
+            {
+                items.retain(|item| !gone.contains(item));
+            }
+        } else if let Some(field) = key.strip_prefix("$setElementOrder/") {
+            if let (Some(Value::Array(items)), Value::Array(order)) = (result.get_mut(field), value)
+            {
+                set_element_order(field, items, order);
+            }
+        } else if key == "$retainKeys" {
+            if let Value::Array(kept) = value {
+                result.retain(|name, _| kept.iter().any(|k| k.as_str() == Some(name)));
+            }
+        }
+    }
+}
+
+/// Puts a merged list in the order the patch gives (by merge key, or by value for a list of scalars); items
+/// it does not name (the server's own) follow, in their order.
+fn set_element_order(field: &str, items: &mut [Value], order: &[Value]) {
+    let key = merge_key(field);
+    let identity = |item: &Value| match key {
+        Some(key) => item.get(key).cloned(),
+        None => Some(item.clone()),
+    };
+    let rank = |item: &Value| {
+        let id = identity(item);
+        order
+            .iter()
+            .position(|named| id.is_some() && identity(named) == id)
+            .unwrap_or(order.len())
+    };
+    items.sort_by_key(rank);
 }
 
 fn merge_list(field: &str, live: &[Value], patch: &[Value]) -> Value {
@@ -297,6 +341,30 @@ mod tests {
         // A merge patch replaces the list instead.
         let merged = apply_patch(&target, &patch, PatchType::Merge).unwrap();
         assert_eq!(merged["spec"]["containers"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn strategic_patch_directives_of_kubectl_apply() {
+        let target = json!({"spec": {
+            "containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "2"}],
+            "finalizers": ["x", "y"],
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1}}
+        }});
+        let patch = json!({"spec": {
+            "$setElementOrder/containers": [{"name": "b"}, {"name": "a"}],
+            "containers": [{"name": "a", "image": "3"}],
+            "$deleteFromPrimitiveList/finalizers": ["x"],
+            "strategy": {"$retainKeys": ["type"], "type": "OnDelete"}
+        }});
+        let patched = apply_patch(&target, &patch, PatchType::Strategic).unwrap();
+        assert_eq!(
+            patched,
+            json!({"spec": {
+                "containers": [{"name": "b", "image": "2"}, {"name": "a", "image": "3"}],
+                "finalizers": ["y"],
+                "strategy": {"type": "OnDelete"}
+            }})
+        );
     }
 
     #[test]

@@ -5,15 +5,13 @@
 
 use serde_json::{json, Value};
 
+use super::handlers::{subresources, VERBS};
 use super::{Request, Response};
 use crate::api::resources::ResourceType;
 
-/// The verbs every served resource answers (`endpoints::handlers`).
-pub(super) const VERBS: &[&str] = &["get", "list"];
-
 /// The named groups in the order kube-apiserver lists them: by group priority, highest first
 /// (`apps` 17800, `storage.k8s.io` 16800, `discovery.k8s.io` 16200 in pkg/controlplane/apiserver).
-const GROUPS: &[&str] = &["apps", "storage.k8s.io", "discovery.k8s.io"];
+pub(super) const GROUPS: &[&str] = &["apps", "storage.k8s.io", "discovery.k8s.io"];
 
 const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
@@ -92,8 +90,8 @@ pub(super) fn resource_list(group: &str, version: &str) -> Response {
     }
     let resources: Vec<Value> = served(group, version)
         .into_iter()
-        .map(|t| {
-            with_names(
+        .flat_map(|t| {
+            let main = with_names(
                 json!({
                     "name": t.plural(),
                     "singularName": t.singular(),
@@ -102,7 +100,25 @@ pub(super) fn resource_list(group: &str, version: &str) -> Response {
                     "verbs": VERBS,
                 }),
                 t,
-            )
+            );
+            // Each subresource is listed after its resource, naming its group and version only where they
+            // are not the resource's own.
+            let subresources = subresources(t).into_iter().map(move |sub| {
+                let (sub_group, sub_version, kind) = sub.response;
+                let mut entry = json!({
+                    "name": format!("{}/{}", t.plural(), sub.name),
+                    "singularName": "",
+                    "namespaced": t.namespaced(),
+                    "kind": kind,
+                    "verbs": sub.verbs,
+                });
+                if (sub_group, sub_version) != (group, version) {
+                    entry["group"] = json!(sub_group);
+                    entry["version"] = json!(sub_version);
+                }
+                entry
+            });
+            std::iter::once(main).chain(subresources)
         })
         .collect();
     let group_version = match group {
@@ -128,7 +144,7 @@ fn aggregated(groups: &[&str]) -> Response {
             let resources: Vec<Value> = served(group, "v1")
                 .into_iter()
                 .map(|t| {
-                    with_names(
+                    let mut resource = with_names(
                         json!({
                             "resource": t.plural(),
                             "responseKind": { "group": group, "version": "v1", "kind": t.kind() },
@@ -137,7 +153,22 @@ fn aggregated(groups: &[&str]) -> Response {
                             "verbs": VERBS,
                         }),
                         t,
-                    )
+                    );
+                    let subresources: Vec<Value> = subresources(t)
+                        .into_iter()
+                        .map(|sub| {
+                            let (group, version, kind) = sub.response;
+                            json!({
+                                "subresource": sub.name,
+                                "responseKind": { "group": group, "version": version, "kind": kind },
+                                "verbs": sub.verbs,
+                            })
+                        })
+                        .collect();
+                    if !subresources.is_empty() {
+                        resource["subresources"] = json!(subresources);
+                    }
+                    resource
                 })
                 .collect();
             json!({

@@ -17,10 +17,90 @@ use crate::store::WatchEvent;
 use crate::time::SimTime;
 
 /// What a path names under a group version.
-struct Target<'a> {
-    kind: ResourceType,
-    namespace: Option<&'a str>,
-    name: Option<&'a str>,
+pub(super) struct Target<'a> {
+    pub kind: ResourceType,
+    pub namespace: Option<&'a str>,
+    pub name: Option<&'a str>,
+    /// `status`, `scale`, `eviction`, `log`: a subresource of the named object.
+    pub subresource: Option<&'a str>,
+}
+
+impl Target<'_> {
+    /// The named object's key.
+    pub fn key(&self, name: &str) -> ObjectKey {
+        match self.namespace {
+            Some(namespace) => ObjectKey::new(namespace, name),
+            None => ObjectKey::cluster(name),
+        }
+    }
+}
+
+/// A subresource of a served kind, as its registry's storage declares it: what it answers with
+/// (group, version, kind) and its verbs.
+pub(super) struct Subresource {
+    pub name: &'static str,
+    pub response: (&'static str, &'static str, &'static str),
+    pub verbs: &'static [&'static str],
+}
+
+const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
+
+/// The subresources served for `kind` (pkg/registry/*/storage): status for the kinds with one, a
+/// StatefulSet's scale, a pod's eviction and log.
+pub(super) fn subresources(kind: ResourceType) -> Vec<Subresource> {
+    let (group, version) = kind.group_version();
+    let status = Subresource {
+        name: "status",
+        response: (group, version, kind.kind()),
+        verbs: STATUS_VERBS,
+    };
+    match kind {
+        ResourceType::Pods => vec![
+            Subresource {
+                name: "eviction",
+                response: ("policy", "v1", "Eviction"),
+                verbs: &["create"],
+            },
+            Subresource {
+                name: "log",
+                response: ("", "v1", "Pod"),
+                verbs: &["get"],
+            },
+            status,
+        ],
+        ResourceType::StatefulSets => vec![
+            Subresource {
+                name: "scale",
+                response: ("autoscaling", "v1", "Scale"),
+                verbs: STATUS_VERBS,
+            },
+            status,
+        ],
+        ResourceType::Claims
+        | ResourceType::Volumes
+        | ResourceType::Services
+        | ResourceType::Nodes => vec![status],
+        ResourceType::StorageClasses
+        | ResourceType::Revisions
+        | ResourceType::Events
+        | ResourceType::EndpointSlices => Vec::new(),
+    }
+}
+
+/// The verbs of the main resource (`endpoints::writes` answers all but get, list and watch).
+pub(super) const VERBS: &[&str] = &[
+    "create", "delete", "get", "list", "patch", "update", "watch",
+];
+
+/// Whether `verb` is served on the target: a known subresource asked with another verb is 405, as the
+/// handlers' router answers; an unknown one was refused by `route`.
+pub(super) fn allows(target: &Target, verb: &str) -> bool {
+    match target.subresource {
+        None => VERBS.contains(&verb),
+        Some(name) => subresources(target.kind)
+            .iter()
+            .any(|s| s.name == name && s.verbs.contains(&verb)),
+    }
 }
 
 /// Answers a request for a resource of `group`/`version`; `rest` is the path after the group version.
@@ -32,25 +112,35 @@ pub(super) fn resource(
     rest: &[&str],
 ) -> Response {
     let answer = route(group, version, rest).and_then(|target| match request.method {
-        "GET" => Ok(target.kind.visit(Get {
-            cluster,
-            request,
-            target: &target,
-        })?),
+        "GET" if allows(&target, "get") => match target.subresource {
+            Some("scale") => super::writes::get_scale(cluster, &target),
+            Some("log") => super::logs::log(cluster, request, &target),
+            _ => target.kind.visit(Get {
+                cluster,
+                request,
+                target: &target,
+            }),
+        },
         _ => Err(StatusError::method_not_allowed()),
     });
     answer.unwrap_or_else(|error| error.to_response())
 }
 
-/// `namespaces/<ns>/<plural>[/<name>]` or `<plural>[/<name>]`, for a resource served at this group version.
-fn route<'a>(group: &str, version: &str, rest: &[&'a str]) -> Result<Target<'a>, StatusError> {
+/// `namespaces/<ns>/<plural>[/<name>[/<subresource>]]` or `<plural>[/<name>[/<subresource>]]`, for a
+/// resource served at this group version.
+pub(super) fn route<'a>(
+    group: &str,
+    version: &str,
+    rest: &[&'a str],
+) -> Result<Target<'a>, StatusError> {
     let (namespace, rest) = match rest {
         ["namespaces", namespace, rest @ ..] if !rest.is_empty() => (Some(*namespace), rest),
         _ => (None, rest),
     };
-    let (plural, name) = match rest {
-        [plural] => (*plural, None),
-        [plural, name] => (*plural, Some(*name)),
+    let (plural, name, subresource) = match rest {
+        [plural] => (*plural, None, None),
+        [plural, name] => (*plural, Some(*name), None),
+        [plural, name, subresource] => (*plural, Some(*name), Some(*subresource)),
         _ => return Err(StatusError::resource_not_found()),
     };
     let kind = ResourceType::ALL
@@ -62,13 +152,16 @@ fn route<'a>(group: &str, version: &str, rest: &[&'a str]) -> Result<Target<'a>,
         (kind.namespaced(), namespace, name),
         (true, None, Some(_)) | (false, Some(_), _)
     );
-    if misplaced {
+    let unknown_subresource =
+        subresource.is_some_and(|name| !subresources(kind).iter().any(|s| s.name == name));
+    if misplaced || unknown_subresource {
         return Err(StatusError::resource_not_found());
     }
     Ok(Target {
         kind,
         namespace,
         name,
+        subresource,
     })
 }
 
@@ -113,10 +206,7 @@ impl KindVisitor for Get<'_> {
         let table = table_wanted(self.request)?;
         let objects: Vec<&T> = match self.target.name {
             Some(name) => {
-                let key = match self.target.namespace {
-                    Some(namespace) => ObjectKey::new(namespace, name),
-                    None => ObjectKey::cluster(name),
-                };
+                let key = self.target.key(name);
                 let object = store
                     .get::<T>(&key)
                     .ok_or_else(|| StatusError::not_found(self.target.kind, name))?;
@@ -191,7 +281,7 @@ fn field_selector<T: Printable>(request: &Request) -> Result<Vec<FieldTerm>, Sta
     }
 }
 
-fn to_json<T: Printable>(object: &T) -> Value {
+pub(super) fn to_json<T: Printable>(object: &T) -> Value {
     serde_json::to_value(object).expect("stored objects serialize")
 }
 

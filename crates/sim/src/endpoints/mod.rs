@@ -5,11 +5,15 @@
 
 mod discovery;
 mod handlers;
+mod logs;
+mod openapi;
 mod status;
+mod writes;
 
 use crate::cluster::Cluster;
 
 pub use handlers::Watch;
+pub use logs::{open_follow, waiting_to_start, LogFollow};
 
 /// An HTTP request, as far as the endpoints read it.
 #[derive(Clone, Debug, Default)]
@@ -23,6 +27,58 @@ pub struct Request<'a> {
     pub accept: &'a str,
     /// The `Host` header, which the legacy discovery document echoes as the server's address.
     pub host: &'a str,
+    /// The `Content-Type` header: a write's body format, or a patch's type.
+    pub content_type: &'a str,
+    pub body: &'a [u8],
+}
+
+impl Request<'_> {
+    /// Whether it may change the cluster: every method but GET (and HEAD) is a write.
+    pub fn writes(&self) -> bool {
+        !matches!(self.method, "GET" | "HEAD")
+    }
+
+    /// The request kept whole, as a timeline records a write.
+    pub fn to_recorded(&self) -> RecordedRequest {
+        RecordedRequest {
+            method: self.method.to_string(),
+            path: self.path.to_string(),
+            query: self.query.to_string(),
+            content_type: self.content_type.to_string(),
+            body: String::from_utf8_lossy(self.body).into_owned(),
+        }
+    }
+}
+
+/// A write as a step records it (`script::Action::Request`): replayed, it changes the cluster as it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl RecordedRequest {
+    pub fn as_request(&self) -> Request<'_> {
+        Request {
+            method: &self.method,
+            path: &self.path,
+            query: &self.query,
+            content_type: &self.content_type,
+            body: self.body.as_bytes(),
+            ..Request::default()
+        }
+    }
+
+    /// `PATCH /apis/apps/v1/namespaces/default/statefulsets/web`: what a transcript names the step by.
+    pub fn line(&self) -> String {
+        match self.query.as_str() {
+            "" => format!("{} {}", self.method, self.path),
+            query => format!("{} {}?{query}", self.method, self.path),
+        }
+    }
 }
 
 /// An HTTP response.
@@ -31,6 +87,8 @@ pub struct Response {
     pub status: u16,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// `Warning` headers' texts (`unknown field "spec.foo"`), which kubectl prints as `Warning: ...`.
+    pub warnings: Vec<String>,
 }
 
 impl Response {
@@ -45,6 +103,7 @@ impl Response {
             status,
             content_type: content_type.into(),
             body,
+            warnings: Vec::new(),
         }
     }
 
@@ -54,7 +113,26 @@ impl Response {
             status: 404,
             content_type: "text/plain; charset=utf-8".into(),
             body: b"404 page not found\n".to_vec(),
+            warnings: Vec::new(),
         }
+    }
+}
+
+/// Answers a request that may change the cluster (`Request::writes`): created, replaced, patched or deleted
+/// through the store, which runs the kind's strategy, and the controllers react before this returns. A read
+/// is answered as `serve` answers it.
+pub fn write(cluster: &mut Cluster, request: &Request) -> Response {
+    if !request.writes() {
+        return serve(cluster, request);
+    }
+    match segments(request.path).as_slice() {
+        ["api", "v1", rest @ ..] if !rest.is_empty() => {
+            writes::write(cluster, request, "", "v1", rest)
+        }
+        ["apis", group, version, rest @ ..] if !rest.is_empty() => {
+            writes::write(cluster, request, group, version, rest)
+        }
+        _ => serve(cluster, request),
     }
 }
 
@@ -62,6 +140,10 @@ impl Response {
 pub fn serve(cluster: &Cluster, request: &Request) -> Response {
     match segments(request.path).as_slice() {
         ["version"] => discovery::version(),
+        ["openapi", "v3"] => openapi::index(),
+        ["openapi", "v3", rest @ ..] => {
+            openapi::group_version(&rest.join("/")).unwrap_or_else(Response::page_not_found)
+        }
         ["api"] => discovery::core(request),
         ["apis"] => discovery::groups(request),
         ["api", "v1"] => discovery::resource_list("", "v1"),
@@ -151,6 +233,7 @@ mod tests {
             query,
             accept,
             host: "127.0.0.1:8001",
+            ..Request::default()
         };
         let response = serve(cluster, &request);
         (
@@ -209,11 +292,307 @@ mod tests {
         assert_eq!((status, bad["reason"].as_str()), (400, Some("BadRequest")));
         let post = Request {
             method: "POST",
-            path: "/api/v1/namespaces/default/pods",
+            path: "/api/v1/namespaces/default/pods/web-0",
             ..Request::default()
         };
         assert_eq!(serve(&cluster, &post).status, 405);
         assert_eq!(get(&cluster, "/healthz", "").0, 404);
+    }
+
+    /// The tutorial's web set, two replicas, run until both are Ready.
+    fn web_cluster() -> Cluster {
+        use crate::scenario::Scenario;
+        let scenario = Scenario::parse(include_str!("../../../../examples/web.yaml")).unwrap();
+        let mut timeline = crate::timeline::Timeline::from_scenario(&scenario);
+        timeline.seek(crate::time::SimTime::from_secs(60));
+        timeline.cluster().clone()
+    }
+
+    fn send(
+        cluster: &mut Cluster,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, Value, Vec<String>) {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let request = Request {
+            method,
+            path,
+            query,
+            content_type,
+            body: body.as_bytes(),
+            ..Request::default()
+        };
+        let response = write(cluster, &request);
+        let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        (response.status, value, response.warnings)
+    }
+
+    const SERVICE: &str = r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"db"},
+        "spec":{"clusterIP":"None","selector":{"app":"db"},"ports":[{"port":5432}]}}"#;
+
+    #[test]
+    fn creates_answer_201_and_refusals_store_nothing() {
+        let mut cluster = Cluster::new(ClusterConfig::default());
+        let services = "/api/v1/namespaces/default/services";
+        let (status, created, _) =
+            send(&mut cluster, "POST", services, "application/json", SERVICE);
+        assert_eq!(status, 201);
+        assert_eq!(created["metadata"]["namespace"], "default");
+        assert!(created["metadata"]["uid"].is_string());
+        let (status, again, _) = send(&mut cluster, "POST", services, "application/json", SERVICE);
+        assert_eq!(
+            (status, again["reason"].as_str()),
+            (409, Some("AlreadyExists"))
+        );
+
+        let version = cluster.store().resource_version();
+        let unknown = SERVICE
+            .replace(r#""clusterIP""#, r#""clusterIp":"x","clusterIP""#)
+            .replace("db", "db2");
+        let strict = format!("{services}?fieldValidation=Strict");
+        let (status, refused, _) =
+            send(&mut cluster, "POST", &strict, "application/json", &unknown);
+        assert_eq!(status, 400);
+        assert_eq!(
+            refused["message"],
+            "Service in version \"v1\" cannot be handled as a Service: strict decoding error: unknown field \"spec.clusterIp\""
+        );
+        let elsewhere = "/api/v1/namespaces/kube-system/services";
+        let (status, refused, _) = send(
+            &mut cluster,
+            "POST",
+            elsewhere,
+            "application/json",
+            &SERVICE.replace(r#""name":"db""#, r#""name":"db","namespace":"default""#),
+        );
+        assert_eq!(status, 400, "{refused}");
+        let (status, refused, _) = send(
+            &mut cluster,
+            "POST",
+            services,
+            "application/json",
+            "{\"apiVersion\":",
+        );
+        assert_eq!(
+            (status, refused["reason"].as_str()),
+            (400, Some("BadRequest"))
+        );
+        let huge = format!("{{\"x\":\"{}\"}}", "a".repeat(4 << 20));
+        let (status, refused, _) = send(&mut cluster, "POST", services, "application/json", &huge);
+        assert_eq!(
+            (status, refused["reason"].as_str()),
+            (413, Some("RequestEntityTooLarge"))
+        );
+        let (status, _, _) = send(&mut cluster, "POST", services, "text/plain", SERVICE);
+        assert_eq!(status, 415);
+        assert_eq!(
+            cluster.store().resource_version(),
+            version,
+            "nothing refused was stored"
+        );
+
+        let (status, _, warnings) =
+            send(&mut cluster, "POST", services, "application/json", &unknown);
+        assert_eq!(status, 201);
+        assert_eq!(warnings, ["unknown field \"spec.clusterIp\""]);
+    }
+
+    #[test]
+    fn updates_and_patches_check_the_resource_version_and_keep_what_is_not_theirs() {
+        let mut cluster = web_cluster();
+        let path = "/apis/apps/v1/namespaces/default/statefulsets/web";
+        let (_, live) = get(&cluster, path, "");
+        let mut stale = live.clone();
+        stale["metadata"]["resourceVersion"] = serde_json::json!("1");
+        let (status, conflict, _) = send(
+            &mut cluster,
+            "PUT",
+            path,
+            "application/json",
+            &stale.to_string(),
+        );
+        assert_eq!(
+            (status, conflict["reason"].as_str()),
+            (409, Some("Conflict"))
+        );
+        assert_eq!(
+            conflict["message"],
+            "Operation cannot be fulfilled on statefulsets.apps \"web\": the object has been modified; please apply your changes to the latest version and try again"
+        );
+
+        // A PUT of the main resource keeps the status it finds, whatever it sends.
+        let mut replaced = live.clone();
+        replaced["spec"]["replicas"] = serde_json::json!(3);
+        replaced["status"]["replicas"] = serde_json::json!(99);
+        let (status, written, _) = send(
+            &mut cluster,
+            "PUT",
+            path,
+            "application/json",
+            &replaced.to_string(),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(written["spec"]["replicas"], 3);
+        assert_eq!(written["status"]["replicas"], live["status"]["replicas"]);
+
+        let smp = r#"{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"nginx"}],"containers":[{"name":"nginx","image":"registry.k8s.io/nginx-slim:0.21"}]}}}}"#;
+        let (status, patched, _) = send(
+            &mut cluster,
+            "PATCH",
+            path,
+            "application/strategic-merge-patch+json",
+            smp,
+        );
+        assert_eq!(status, 200, "{patched}");
+        let container = &patched["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["image"], "registry.k8s.io/nginx-slim:0.21");
+        assert_eq!(
+            container["ports"][0]["containerPort"], 80,
+            "the rest of the container stays"
+        );
+        let (status, refused, _) = send(
+            &mut cluster,
+            "PATCH",
+            path,
+            "application/json-patch+json",
+            r#"[{"op":"remove","path":"/spec/nope"}]"#,
+        );
+        assert_eq!((status, refused["reason"].as_str()), (422, Some("Invalid")));
+        let (status, _, _) = send(
+            &mut cluster,
+            "PATCH",
+            path,
+            "application/apply-patch+yaml",
+            "{}",
+        );
+        assert_eq!(status, 415);
+        let (status, invalid, _) = send(
+            &mut cluster,
+            "PATCH",
+            path,
+            "application/merge-patch+json",
+            r#"{"spec":{"replicas":-1}}"#,
+        );
+        assert_eq!(status, 422);
+        assert_eq!(invalid["details"]["causes"][0]["field"], "spec.replicas");
+        assert_eq!(invalid["details"]["kind"], "StatefulSet");
+        assert!(invalid["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("StatefulSet.apps \"web\" is invalid: "));
+    }
+
+    #[test]
+    fn scale_status_eviction_and_delete_subresources() {
+        let mut cluster = web_cluster();
+        let set = "/apis/apps/v1/namespaces/default/statefulsets/web";
+        let (status, scale) = get(&cluster, &format!("{set}/scale"), "");
+        assert_eq!(status, 200);
+        assert_eq!(scale["kind"], "Scale");
+        assert_eq!(scale["status"]["selector"], "app=nginx");
+        let (status, scaled, _) = send(
+            &mut cluster,
+            "PATCH",
+            &format!("{set}/scale"),
+            "application/merge-patch+json",
+            r#"{"spec":{"replicas":1}}"#,
+        );
+        assert_eq!(
+            (status, scaled["spec"]["replicas"].as_i64()),
+            (200, Some(1))
+        );
+        let (_, after) = get(&cluster, set, "");
+        assert_eq!(after["spec"]["replicas"], 1);
+
+        // A status write changes the status only.
+        let mut status_write = after.clone();
+        status_write["spec"]["replicas"] = serde_json::json!(7);
+        status_write["status"]["collisionCount"] = serde_json::json!(4);
+        let (status, written, _) = send(
+            &mut cluster,
+            "PUT",
+            &format!("{set}/status"),
+            "application/json",
+            &status_write.to_string(),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            (
+                written["spec"]["replicas"].as_i64(),
+                written["status"]["collisionCount"].as_i64()
+            ),
+            (Some(1), Some(4))
+        );
+
+        let pod = "/api/v1/namespaces/default/pods/web-0";
+        let (_, live) = get(&cluster, pod, "");
+        let wrong_uid = r#"{"preconditions":{"uid":"nope"}}"#;
+        let (status, conflict, _) =
+            send(&mut cluster, "DELETE", pod, "application/json", wrong_uid);
+        assert_eq!(status, 409);
+        assert_eq!(
+            conflict["message"],
+            format!("Operation cannot be fulfilled on pods \"web-0\": Precondition failed: UID in precondition: nope, UID in object meta: {}", live["metadata"]["uid"].as_str().unwrap())
+        );
+        let eviction = r#"{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"web-0","namespace":"default"}}"#;
+        let (status, evicted, _) = send(
+            &mut cluster,
+            "POST",
+            &format!("{pod}/eviction"),
+            "application/json",
+            eviction,
+        );
+        assert_eq!((status, evicted["status"].as_str()), (201, Some("Success")));
+        let (_, marked) = get(&cluster, pod, "");
+        assert!(
+            marked["metadata"]["deletionTimestamp"].is_string()
+                || marked["metadata"]["uid"] != live["metadata"]["uid"]
+        );
+        let (status, _, _) = send(
+            &mut cluster,
+            "POST",
+            &format!("{pod}/exec"),
+            "application/json",
+            "{}",
+        );
+        assert_eq!(status, 404);
+        let (status, _, _) = send(&mut cluster, "POST", pod, "application/json", "{}");
+        assert_eq!(status, 405);
+    }
+
+    #[test]
+    fn openapi_v3_names_every_group_version_and_offers_field_validation_on_patches() {
+        let cluster = Cluster::new(ClusterConfig::default());
+        let (status, index) = get(&cluster, "/openapi/v3", "");
+        assert_eq!(status, 200);
+        let url = index["paths"]["apis/apps/v1"]["serverRelativeURL"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="));
+        let (_, apps) = get(&cluster, &url, "");
+        let patch =
+            &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}"]["patch"];
+        assert_eq!(patch["operationId"], "patchAppsV1NamespacedStatefulSet");
+        assert_eq!(
+            patch["x-kubernetes-group-version-kind"]["kind"],
+            "StatefulSet"
+        );
+        assert!(patch["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "fieldValidation"));
+        let scale =
+            &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/scale"]["put"];
+        assert_eq!(
+            scale["operationId"],
+            "replaceAppsV1NamespacedStatefulSetScale"
+        );
+        assert_eq!(get(&cluster, "/openapi/v3/apis/batch/v1", "").0, 404);
+        assert_eq!(get(&cluster, "/openapi/v2", "").0, 404);
     }
 
     #[test]

@@ -46,25 +46,12 @@ fn start(cluster: &mut Cluster, args: &Args, context: &Context) -> Result<Starte
 
 /// The kubelet has no log for a container that has not started.
 fn check_started(pod: &Pod, container: &str) -> Result<(), CommandOutput> {
-    let state = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|statuses| statuses.iter().find(|c| c.name == container))
-        .and_then(|c| c.state.clone());
-    let started = state
-        .as_ref()
-        .is_some_and(|s| s.running.is_some() || s.terminated.is_some());
-    if started {
-        return Ok(());
+    match crate::endpoints::waiting_to_start(pod, container) {
+        Some(message) => Err(CommandOutput::error(format!(
+            "Error from server (BadRequest): {message}"
+        ))),
+        None => Ok(()),
     }
-    let reason = state
-        .and_then(|s| s.waiting?.reason)
-        .unwrap_or_else(|| "ContainerCreating".into());
-    Err(CommandOutput::error(format!(
-        "Error from server (BadRequest): container \"{container}\" in pod \"{}\" is waiting to start: {reason}",
-        pod.metadata.name.as_deref().unwrap_or_default()
-    )))
 }
 
 /// `logs -f`: prints what the container writes as it writes it.

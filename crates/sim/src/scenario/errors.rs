@@ -71,7 +71,10 @@ impl fmt::Display for ScenarioError {
             ScenarioError::Duration { field, error } => write!(f, "{field}: {error}"),
             ScenarioError::Fault { step, error } => write!(f, "steps[{step}].inject: {error}"),
             ScenarioError::StepAction { step } => {
-                write!(f, "steps[{step}]: give exactly one of run, apply or inject")
+                write!(
+                    f,
+                    "steps[{step}]: give exactly one of run, apply, inject or request"
+                )
             }
             ScenarioError::StepOrder { step } => {
                 write!(f, "steps[{step}].at is earlier than the step before it")

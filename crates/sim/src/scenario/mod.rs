@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::cluster::Cluster;
 use crate::config::{ClusterConfig, FeatureGates, ImageBehaviour, NodeConfig};
+use crate::endpoints::RecordedRequest;
 use crate::fault::Fault;
 use crate::kubectl::CommandOutput;
 use crate::object::{Object, ObjectKey};
@@ -150,6 +151,23 @@ struct StepFile {
     apply: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     inject: Option<InjectFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request: Option<RequestFile>,
+}
+
+/// A write to the apiserver, as `ordinal serve-api` records what a client sent: its method, path, query,
+/// Content-Type and body.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RequestFile {
+    method: String,
+    path: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    query: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    content_type: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    body: String,
 }
 
 /// `stdin: |` (lines typed as soon as they are read, then Ctrl-D), or lines each typed a while after the
@@ -310,14 +328,21 @@ impl Scenario {
                     field: format!("steps[{index}].timeout"),
                     error,
                 })?;
-            let action = match (step.run, step.apply, step.inject) {
-                (Some(run), None, None) => Action::Run(run),
-                (None, Some(apply), None) => Action::Apply(apply),
-                (None, None, Some(inject)) => Action::Inject(
+            let action = match (step.run, step.apply, step.inject, step.request) {
+                (Some(run), None, None, None) => Action::Run(run),
+                (None, Some(apply), None, None) => Action::Apply(apply),
+                (None, None, Some(inject), None) => Action::Inject(
                     inject
                         .fault()
                         .map_err(|error| ScenarioError::Fault { step: index, error })?,
                 ),
+                (None, None, None, Some(request)) => Action::Request(RecordedRequest {
+                    method: request.method,
+                    path: request.path,
+                    query: request.query,
+                    content_type: request.content_type,
+                    body: request.body,
+                }),
                 _ => return Err(ScenarioError::StepAction { step: index }),
             };
             let stdin = match step.stdin {
@@ -643,11 +668,21 @@ fn step_file(step: &Step) -> StepFile {
         stdin: StdinFile::of(&step.stdin),
         apply: None,
         inject: None,
+        request: None,
     };
     match &step.action {
         Action::Run(line) => file.run = Some(line.clone()),
         Action::Apply(manifest) => file.apply = Some(manifest.clone()),
         Action::Inject(fault) => file.inject = Some(inject_file(fault)),
+        Action::Request(request) => {
+            file.request = Some(RequestFile {
+                method: request.method.clone(),
+                path: request.path.clone(),
+                query: request.query.clone(),
+                content_type: request.content_type.clone(),
+                body: request.body.clone(),
+            })
+        }
     }
     file
 }

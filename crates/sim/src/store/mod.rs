@@ -122,11 +122,7 @@ impl fmt::Display for ApiError {
             }
             ApiError::NotFound { resource, name } => write!(f, "{resource} \"{name}\" not found"),
             ApiError::Invalid { kind, name, causes } => {
-                if let [only] = causes.as_slice() {
-                    write!(f, "{kind} \"{name}\" is invalid: {only}")
-                } else {
-                    write!(f, "{kind} \"{name}\" is invalid: [{}]", causes.join(", "))
-                }
+                f.write_str(&invalid_message(kind, name, causes))
             }
             ApiError::BadRequest(message) => f.write_str(message),
             ApiError::Conflict {
@@ -142,6 +138,15 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// `errors.NewInvalid`'s message: `<kind> "<name>" is invalid: <cause>`, several causes in brackets. The
+/// apiserver qualifies the kind with its group (`StatefulSet.apps`); kubectl's own wording does not.
+pub fn invalid_message(kind: &str, name: &str, causes: &[String]) -> String {
+    match causes {
+        [only] => format!("{kind} \"{name}\" is invalid: {only}"),
+        _ => format!("{kind} \"{name}\" is invalid: [{}]", causes.join(", ")),
+    }
+}
 
 /// kube-apiserver's `--event-ttl` default: etcd forgets an Event an hour after it was last written.
 pub const EVENT_TTL: SimTime = SimTime(3_600_000);

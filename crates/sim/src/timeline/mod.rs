@@ -6,6 +6,7 @@
 use crate::api::decode::ManifestError;
 use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
+use crate::endpoints;
 use crate::kubectl::apply::DocumentOutcome;
 use crate::kubectl::{Apply, CommandOutput};
 use crate::scenario::{Action, Scenario, Step};
@@ -445,6 +446,23 @@ impl Timeline {
         output
     }
 
+    /// Answers an apiserver request now (`ordinal serve-api`'s): a write is carried out and, if it changed the
+    /// cluster, recorded as a step (`Action::Request`), so that what replays is what the client did; a read
+    /// leaves no trace.
+    pub fn request(&mut self, request: &endpoints::Request) -> endpoints::Response {
+        if !request.writes() {
+            return endpoints::serve(&self.live, request);
+        }
+        let before = Before::of(&self.live);
+        let response = endpoints::write(&mut self.live, request);
+        if self.record_if_changed(before, Action::Request(request.to_recorded())) {
+            let place = (self.current, self.progress.executed - 1);
+            self.outputs
+                .insert(place, crate::script::response_output(&response));
+        }
+        response
+    }
+
     /// `act` for the editor, which wants each document's outcome with its line rather than kubectl's text.
     pub fn apply_manifests(
         &mut self,
@@ -761,6 +779,54 @@ mod tests {
         assert!(sliced.seek_toward(SimTime::from_secs(118), SimTime::from_secs(3)));
         at_once.seek(SimTime::from_secs(118));
         assert_eq!(state(&sliced), state(&at_once));
+    }
+
+    #[test]
+    fn an_api_write_is_a_step_that_replays_and_a_read_leaves_no_trace() {
+        let scenario = Scenario::parse(WEB).expect("the example parses");
+        let mut timeline = Timeline::from_scenario(&scenario);
+        timeline.seek(SimTime::from_secs(30));
+        let steps = timeline.branch().steps.len();
+        let read = endpoints::Request {
+            method: "GET",
+            path: "/apis/apps/v1/namespaces/default/statefulsets/web",
+            ..endpoints::Request::default()
+        };
+        assert_eq!(timeline.request(&read).status, 200);
+        assert_eq!(timeline.branch().steps.len(), steps);
+
+        let scale = endpoints::Request {
+            method: "PATCH",
+            path: "/apis/apps/v1/namespaces/default/statefulsets/web/scale",
+            content_type: "application/merge-patch+json",
+            body: br#"{"spec":{"replicas":1}}"#,
+            ..endpoints::Request::default()
+        };
+        assert_eq!(timeline.request(&scale).status, 200);
+        let last = timeline.branch().steps.last().expect("the write is a step");
+        assert_eq!(last.at, SimTime::from_secs(30));
+        assert_eq!(
+            last.action.command(),
+            "PATCH /apis/apps/v1/namespaces/default/statefulsets/web/scale"
+        );
+        timeline.seek(SimTime::from_secs(90));
+        let state = |t: &Timeline| {
+            (
+                t.cluster().store().resource_version(),
+                t.cluster().store().len(),
+            )
+        };
+        let live = state(&timeline);
+
+        // Seeking back and forth replays the write; so does the scenario it saves, as a `request:` step.
+        timeline.seek(SimTime::from_secs(5));
+        timeline.seek(SimTime::from_secs(90));
+        assert_eq!(state(&timeline), live);
+        let saved = timeline.to_scenario().to_yaml();
+        assert!(saved.contains("request:"), "{saved}");
+        let mut replayed = Timeline::from_scenario(&Scenario::parse(&saved).expect("it parses"));
+        replayed.seek(SimTime::from_secs(90));
+        assert_eq!(state(&replayed), live);
     }
 
     #[test]
