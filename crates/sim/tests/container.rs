@@ -158,7 +158,10 @@ fn each_image_has_what_its_dockerfile_installs() {
         "wget: server returned error: HTTP/1.1 403 Forbidden\nsh: curl: not found\npod default/dns-test terminated (Error)\n"
     );
     // kubectl run learns the exit from the pod, after --rm's deletion (kubectl's RunOptions.Run).
-    assert_eq!(busybox.output.stdout, "pod \"dns-test\" deleted\n");
+    assert_eq!(
+        busybox.output.stdout,
+        "pod \"dns-test\" deleted from default namespace\n"
+    );
     assert_eq!(busybox.output.exit_code, 127);
 }
 

@@ -329,7 +329,10 @@ fn drain_refuses_unmanaged_pods_without_force() {
 fn delete_maps_cascade_to_a_propagation_policy() {
     let mut cluster = web();
     let orphan = run(&mut cluster, "kubectl delete sts web --cascade=false", "");
-    assert_eq!(orphan.stdout, "statefulset.apps \"web\" deleted\n");
+    assert_eq!(
+        orphan.stdout,
+        "statefulset.apps \"web\" deleted from default namespace\n"
+    );
     assert_eq!(orphan.stderr, "warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\n");
     // The collector strips the set from its pods, then lets the set go; the pods stay.
     assert_eq!(
@@ -343,7 +346,10 @@ fn delete_maps_cascade_to_a_propagation_policy() {
         "error: invalid cascade value (sideways). Must be \"background\", \"foreground\", or \"orphan\"\n"
     );
     let forced = ok(&mut cluster, "kubectl delete pod web-1 --force");
-    assert_eq!(forced, "pod \"web-1\" force deleted\n");
+    assert_eq!(
+        forced,
+        "pod \"web-1\" force deleted from default namespace\n"
+    );
 }
 
 #[test]
@@ -464,7 +470,10 @@ fn run_attaches_to_a_real_pod_and_removes_it() {
         "",
     );
     assert_eq!(out.exit_code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, "dns-test\npod \"dns-test\" deleted\n");
+    assert_eq!(
+        out.stdout,
+        "dns-test\npod \"dns-test\" deleted from default namespace\n"
+    );
     assert_eq!(
         out.stderr,
         "If you don't see a command prompt, try pressing enter.\n"
@@ -527,7 +536,7 @@ fn nslookup_from_busybox_answers_as_in_the_course_notes() {
     // Seed 002, with this cluster's address for web-0.
     assert_eq!(
         out.stdout,
-        format!("Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web-0.nginx\nAddress 1: {web0} web-0.nginx.default.svc.cluster.local\npod \"dns-test\" deleted\n")
+        format!("Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web-0.nginx\nAddress 1: {web0} web-0.nginx.default.svc.cluster.local\npod \"dns-test\" deleted from default namespace\n")
     );
     ok(&mut cluster, "kubectl run shell --image=busybox:1.28");
     advance(&mut cluster, 30);

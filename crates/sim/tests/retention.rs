@@ -193,7 +193,10 @@ fn should_not_delete_pvc_with_onscaledown_policy_if_another_controller_owns_the_
 fn cascade_orphan_keeps_the_pods_and_strips_their_owner() {
     let mut cluster = web_with_policy("Retain", "Retain");
     let out = kubectl(&mut cluster, "kubectl delete sts web --cascade=orphan");
-    assert_eq!(out, "statefulset.apps \"web\" deleted\n");
+    assert_eq!(
+        out,
+        "statefulset.apps \"web\" deleted from default namespace\n"
+    );
     advance(&mut cluster, 30);
     assert!(names::<StatefulSet>(&cluster).is_empty());
     assert_eq!(names::<Pod>(&cluster), ["web-0", "web-1", "web-2"]);

@@ -101,10 +101,15 @@ fn terminals_run_side_by_side_and_commands_print_as_they_go() {
                 15,
                 "COMMAND",
                 "kubectl delete pod web-0",
-                "pod \"web-0\" deleted\n|0"
+                "pod \"web-0\" deleted from default namespace\n|0"
             ),
             // kubectl delete prints at once, then waits for the pod to be gone.
-            row(15, "OUTPUT", "1", "pod \"web-0\" deleted\n"),
+            row(
+                15,
+                "OUTPUT",
+                "1",
+                "pod \"web-0\" deleted from default namespace\n"
+            ),
             row(20, "OUTPUT", "0", "round 2\npod/web-0\n"),
             row(
                 20,

@@ -136,7 +136,7 @@ fn creating_a_statefulset_orders_its_pods_and_gives_them_stable_names() {
         .starts_with("/ # # Run this in the dns-test container shell\n/ # nslookup web-0.nginx\nServer:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n"));
     assert!(session
         .stdout
-        .ends_with("/ # exit\npod \"dns-test\" deleted\n"));
+        .ends_with("/ # exit\npod \"dns-test\" deleted from default namespace\n"));
     let before = [
         address_of(&session.stdout, "web-0.nginx"),
         address_of(&session.stdout, "web-1.nginx"),
@@ -144,7 +144,7 @@ fn creating_a_statefulset_orders_its_pods_and_gives_them_stable_names() {
     // #12 to #14: deleted pods come back in order, with the same names.
     assert_eq!(
         ok(&answers, 8),
-        "pod \"web-0\" deleted\npod \"web-1\" deleted\n"
+        "pod \"web-0\" deleted from default namespace\npod \"web-1\" deleted from default namespace\n"
     );
     let watch = watched(&answers, 7);
     assert!(saw(watch, "web-0", "1/1", "Terminating"));
@@ -177,7 +177,7 @@ fn what_each_pod_writes_to_its_volume_survives_its_deletion() {
     assert!(saw(watch, "web-1", "1/1", "Running"));
     assert_eq!(
         ok(&answers, 16),
-        "pod \"web-0\" deleted\npod \"web-1\" deleted\n"
+        "pod \"web-0\" deleted from default namespace\npod \"web-1\" deleted from default namespace\n"
     );
     assert_eq!(ok(&answers, 17), "web-0\nweb-1\n");
 }
@@ -228,8 +228,14 @@ fn rolling_updates_go_in_reverse_ordinal_order_and_partitions_stage_them() {
             "step {step}"
         );
     }
-    assert_eq!(ok(&answers, 28), "pod \"web-2\" deleted\n");
-    assert_eq!(ok(&answers, 34), "pod \"web-1\" deleted\n");
+    assert_eq!(
+        ok(&answers, 28),
+        "pod \"web-2\" deleted from default namespace\n"
+    );
+    assert_eq!(
+        ok(&answers, 34),
+        "pod \"web-1\" deleted from default namespace\n"
+    );
     // #41, #44, #47, #50: each watch sees the pod it waits for healthy again.
     for (step, pod) in [(29, "web-2"), (32, "web-2"), (35, "web-1"), (38, "web-0")] {
         assert!(
@@ -268,9 +274,15 @@ fn the_ondelete_patch_is_refused_as_real_clusters_refuse_it() {
 fn deleting_the_statefulset_orphans_or_cascades_and_the_claims_stay() {
     let answers = answers();
     // #54 to #57: orphaned pods stay; a deleted one is not recreated.
-    assert_eq!(ok(&answers, 42), "statefulset.apps \"web\" deleted\n");
+    assert_eq!(
+        ok(&answers, 42),
+        "statefulset.apps \"web\" deleted from default namespace\n"
+    );
     assert_eq!(rows(ok(&answers, 43)).len(), 3);
-    assert_eq!(ok(&answers, 44), "pod \"web-0\" deleted\n");
+    assert_eq!(
+        ok(&answers, 44),
+        "pod \"web-0\" deleted from default namespace\n"
+    );
     let left: Vec<String> = rows(ok(&answers, 45))
         .iter()
         .map(|r| r[0].to_string())
@@ -287,16 +299,28 @@ fn deleting_the_statefulset_orphans_or_cascades_and_the_claims_stay() {
     assert!(saw(watch, "web-2", "1/1", "Terminating"));
     assert_eq!(ok(&answers, 48), "web-0\nweb-1\n");
     // #62 to #69: a cascading delete, and the data outlives the set and the Service.
-    assert_eq!(ok(&answers, 50), "statefulset.apps \"web\" deleted\n");
+    assert_eq!(
+        ok(&answers, 50),
+        "statefulset.apps \"web\" deleted from default namespace\n"
+    );
     assert!(saw(watched(&answers, 49), "web-0", "1/1", "Terminating"));
-    assert_eq!(ok(&answers, 51), "service \"nginx\" deleted\n");
+    assert_eq!(
+        ok(&answers, 51),
+        "service \"nginx\" deleted from default namespace\n"
+    );
     assert_eq!(
         ok(&answers, 52),
         "service/nginx created\nstatefulset.apps/web created\n"
     );
     assert_eq!(ok(&answers, 53), "web-0\nweb-1\n");
-    assert_eq!(ok(&answers, 54), "service \"nginx\" deleted\n");
-    assert_eq!(ok(&answers, 55), "statefulset.apps \"web\" deleted\n");
+    assert_eq!(
+        ok(&answers, 54),
+        "service \"nginx\" deleted from default namespace\n"
+    );
+    assert_eq!(
+        ok(&answers, 55),
+        "statefulset.apps \"web\" deleted from default namespace\n"
+    );
 }
 
 #[test]
@@ -311,9 +335,15 @@ fn parallel_pod_management_starts_pods_together_and_the_cleanup_leaves_nothing()
     assert!(position(watch, "web-1", "Pending") < position(watch, "web-0", "Running"));
     // #72 to #75
     assert_eq!(ok(&answers, 58), "statefulset.apps/web scaled\n");
-    assert_eq!(ok(&answers, 59), "statefulset.apps \"web\" deleted\n");
+    assert_eq!(
+        ok(&answers, 59),
+        "statefulset.apps \"web\" deleted from default namespace\n"
+    );
     watched(&answers, 60);
-    assert_eq!(ok(&answers, 61), "service \"nginx\" deleted\n");
+    assert_eq!(
+        ok(&answers, 61),
+        "service \"nginx\" deleted from default namespace\n"
+    );
     // #76 to #79: five claims and their volumes, deleted by name, and nothing left.
     assert_eq!(rows(ok(&answers, 62)).len(), 5);
     let volumes = rows(ok(&answers, 63));
@@ -322,7 +352,9 @@ fn parallel_pod_management_starts_pods_together_and_the_cleanup_leaves_nothing()
     assert_eq!(
         ok(&answers, 64),
         (0..5)
-            .map(|i| format!("persistentvolumeclaim \"www-web-{i}\" deleted\n"))
+            .map(|i| format!(
+                "persistentvolumeclaim \"www-web-{i}\" deleted from default namespace\n"
+            ))
             .collect::<String>()
     );
     let (_, empty) = &answers[65];
@@ -371,7 +403,9 @@ fn the_course_notes_lines_work_as_written() {
         .stdout
         .contains("\nName:      web-0.nginx\nAddress 1: "));
     assert!(
-        session.stdout.ends_with("/ # \npod \"dns-test\" deleted\n"),
+        session
+            .stdout
+            .ends_with("/ # \npod \"dns-test\" deleted from default namespace\n"),
         "{}",
         session.stdout
     );

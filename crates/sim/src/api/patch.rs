@@ -61,8 +61,17 @@ fn merge_patch(target: &Value, patch: &Value) -> Value {
     Value::Object(result)
 }
 
-/// The `patchMergeKey` of the list fields simulated here, by field name.
-fn merge_key(field: &str) -> Option<&'static str> {
+/// The `patchMergeKey` of the list fields simulated here, by field name and, where two types share a name,
+/// by what the list holds: a container's `ports` merge by `containerPort`, a Service's by `port`.
+pub(crate) fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
+    if field == "ports" {
+        let of_container = items.iter().any(|item| item.get("containerPort").is_some());
+        return Some(if of_container {
+            "containerPort"
+        } else {
+            "port"
+        });
+    }
     Some(match field {
         "containers"
         | "initContainers"
@@ -71,7 +80,6 @@ fn merge_key(field: &str) -> Option<&'static str> {
         | "env"
         | "imagePullSecrets" => "name",
         "volumeMounts" => "mountPath",
-        "ports" => "containerPort",
         "conditions" => "type",
         "ownerReferences" => "uid",
         _ => return None,
@@ -153,7 +161,7 @@ fn apply_directives(result: &mut Map<String, Value>, patch: &Map<String, Value>)
 /// Puts a merged list in the order the patch gives (by merge key, or by value for a list of scalars); items
 /// it does not name (the server's own) follow, in their order.
 fn set_element_order(field: &str, items: &mut [Value], order: &[Value]) {
-    let key = merge_key(field);
+    let key = merge_key(field, order);
     let identity = |item: &Value| match key {
         Some(key) => item.get(key).cloned(),
         None => Some(item.clone()),
@@ -178,7 +186,7 @@ fn merge_list(field: &str, live: &[Value], patch: &[Value]) -> Value {
         }
         return Value::Array(merged);
     }
-    let Some(key) = merge_key(field) else {
+    let Some(key) = merge_key(field, patch) else {
         return Value::Array(patch.to_vec());
     };
     let mut merged = live.to_vec();

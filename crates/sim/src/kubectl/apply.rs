@@ -147,7 +147,8 @@ fn apply_object<T: Strategy>(
             key.namespace
         ));
     }
-    let applied_json = last_applied_json(&value);
+    let applied = applied_configuration(&value, T::NAMESPACED.then_some(key.namespace.as_str()));
+    let applied_json = format!("{applied}\n");
     let live = store.get::<T>(&key).cloned();
     let Some(live) = live else {
         given
@@ -169,7 +170,15 @@ fn apply_object<T: Strategy>(
         .as_ref()
         .and_then(|a| a.get(LAST_APPLIED_ANNOTATION))
         .and_then(|text| serde_json::from_str::<Value>(text).ok());
-    three_way_merge(&mut merged, previous.as_ref(), &value);
+    // kubectl sends a patch only when the manifest differs from the live object (or drops what the last apply
+    // set), and says `unchanged` when it has none to send, whatever the server would make of it.
+    let current = merged.clone();
+    let mut modified = applied.clone();
+    if let Some(annotations) = modified.pointer_mut("/metadata/annotations") {
+        annotations[LAST_APPLIED_ANNOTATION] = Value::from(applied_json.as_str());
+    }
+    let patched = differs(&current, &modified) || drops_applied(previous.as_ref(), &applied);
+    three_way_merge(&mut merged, previous.as_ref(), &applied);
     let mut updated = T::deserialize(&merged).map_err(|e| {
         format!("Error from server (BadRequest): error when applying patch to \"{source}\": {e}")
     })?;
@@ -180,13 +189,13 @@ fn apply_object<T: Strategy>(
         .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
     // The apiserver defaults and validates the merged object; a write that changes nothing is not made, and
     // then the object keeps its resourceVersion.
-    let written = store.update(updated).map_err(|e| match e {
+    if !patched {
+        return Ok(format!("{} unchanged", resource_name::<T>(&name)));
+    }
+    store.update(updated).map_err(|e| match e {
         ApiError::Invalid { .. } => errors::from_server(&e),
         _ => format!("Error from server: error when applying patch to \"{source}\": {e}"),
     })?;
-    if written.metadata().resource_version == live.metadata().resource_version {
-        return Ok(format!("{} unchanged", resource_name::<T>(&name)));
-    }
     Ok(format!("{} configured", resource_name::<T>(&name)))
 }
 
@@ -201,16 +210,66 @@ pub(crate) fn update_object<T: Strategy>(store: &mut Store, mut updated: T) -> R
     store.update(updated).map(Arc::unwrap_or_clone)
 }
 
-/// The manifest as kubectl records it in the annotation: compact JSON, without the annotation itself.
-fn last_applied_json(value: &Value) -> String {
+/// The manifest as kubectl records it in the annotation (`GetModifiedConfiguration`): without the annotation
+/// itself but with the annotations map it leaves (`"annotations":{}` when the manifest has none), and with the
+/// namespace the object goes to when its kind is namespaced, as kubectl's builder sets it before the object
+/// is encoded (compact JSON with sorted keys).
+fn applied_configuration(value: &Value, namespace: Option<&str>) -> Value {
     let mut recorded = value.clone();
-    if let Some(annotations) = recorded
-        .pointer_mut("/metadata/annotations")
-        .and_then(Value::as_object_mut)
-    {
-        annotations.remove(LAST_APPLIED_ANNOTATION);
+    if let Some(metadata) = recorded.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = metadata
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(annotations) = annotations.as_object_mut() {
+            annotations.remove(LAST_APPLIED_ANNOTATION);
+        }
+        if let Some(namespace) = namespace {
+            metadata.insert("namespace".into(), Value::from(namespace));
+        }
     }
-    format!("{recorded}\n")
+    recorded
+}
+
+/// Whether `modified` sets anything `current` does not hold, as strategicpatch's `diffMaps` (ignoring
+/// deletions) finds it: maps field by field, lists with a merge key element by element, other lists whole.
+fn differs(current: &Value, modified: &Value) -> bool {
+    differs_in(None, current, modified)
+}
+
+fn differs_in(field: Option<&str>, current: &Value, modified: &Value) -> bool {
+    match (current, modified) {
+        (Value::Object(current), Value::Object(modified)) => modified.iter().any(|(key, value)| {
+            current
+                .get(key)
+                .is_none_or(|live| differs_in(Some(key), live, value))
+        }),
+        (Value::Array(current), Value::Array(modified)) => {
+            let key = field.and_then(|field| crate::api::patch::merge_key(field, modified));
+            match key {
+                Some(key) => modified.iter().any(|item| {
+                    let live = current
+                        .iter()
+                        .find(|live| item.get(key).is_some() && live.get(key) == item.get(key));
+                    live.is_none_or(|live| differs_in(None, live, item))
+                }),
+                None => current != modified,
+            }
+        }
+        _ => current != modified,
+    }
+}
+
+/// Whether the last apply set a field the manifest no longer has, which the patch then deletes.
+fn drops_applied(previous: Option<&Value>, applied: &Value) -> bool {
+    match (previous, applied) {
+        (Some(Value::Object(previous)), Value::Object(applied)) => {
+            previous.iter().any(|(key, value)| match applied.get(key) {
+                None => true,
+                Some(now) => drops_applied(Some(value), now),
+            })
+        }
+        _ => false,
+    }
 }
 
 /// The three-way merge of `kubectl apply`: fields in the new manifest are set, fields the previous apply set

@@ -11,7 +11,7 @@ use super::{
 use crate::api::delete_options::{DeleteOptions, PropagationPolicy};
 use crate::api::printers::Printable;
 use crate::cluster::Cluster;
-use crate::object::ObjectKey;
+use crate::object::{ApiObject, ObjectKey};
 use crate::store::ApiError;
 use crate::time::SimTime;
 
@@ -227,12 +227,30 @@ impl KindVisitor for Deleting<'_> {
                     key,
                     uid,
                 };
-                Ok((format!("{kind} \"{}\" {operation}", self.name), deleted))
+                Ok((
+                    deleted_line::<T>(&kind, self.name, operation, self.namespace),
+                    deleted,
+                ))
             }
             Err(error @ ApiError::NotFound { .. }) => {
                 Err(format!("Error from server (NotFound): {error}"))
             }
             Err(error) => Err(format!("Error from server: {error}")),
         }
+    }
+}
+
+/// What kubectl 1.34 prints for a deleted object (`DeleteOptions.PrintObj`): a namespaced one says where it was
+/// deleted from, `pod "web-0" deleted from default namespace`.
+pub fn deleted_line<T: ApiObject>(
+    kind: &str,
+    name: &str,
+    operation: &str,
+    namespace: &str,
+) -> String {
+    if T::NAMESPACED {
+        format!("{kind} \"{name}\" {operation} from {namespace} namespace")
+    } else {
+        format!("{kind} \"{name}\" {operation}")
     }
 }

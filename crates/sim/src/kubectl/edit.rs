@@ -16,6 +16,8 @@ use crate::api::patch::{apply_patch, PatchType};
 use crate::api::printers::Printable;
 use crate::cluster::Cluster;
 use crate::kubectl::apply::{resource_name, update_object};
+use crate::object::{ApiObject, ObjectKey};
+use crate::store::ApiError;
 
 /// A change to an object's JSON, made on the client side before the update is sent.
 type Change<'a> = Box<dyn FnOnce(&mut Value) -> Result<(), CommandOutput> + 'a>;
@@ -440,14 +442,25 @@ pub fn scale(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOu
         );
     }
     if replicas < 0 {
-        return CommandOutput::error(format!(
-            "The StatefulSet \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
-        ));
+        return CommandOutput::error(
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+        );
     }
     let change: Change = Box::new(move |value: &mut Value| {
         value["spec"]["replicas"] = Value::from(replicas);
         Ok(())
     });
+    let key = ObjectKey::new(context.namespace, &name);
+    if cluster.store().get::<StatefulSet>(&key).is_none() {
+        // kubectl finds the objects first, and says it has none to scale.
+        return CommandOutput::error(format!(
+            "error: no objects passed to scale {}",
+            ApiError::NotFound {
+                resource: StatefulSet::RESOURCE,
+                name
+            }
+        ));
+    }
     match modify(cluster, kind, context.namespace, &name, change) {
         Ok(_) => CommandOutput::ok(format!("{} scaled\n", resource_name::<StatefulSet>(&name))),
         Err(output) => output,

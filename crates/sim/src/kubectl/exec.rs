@@ -550,7 +550,12 @@ impl Session {
             let deleted = cluster
                 .with_store(|store| store.delete::<Pod>(&self.pod, DeleteOptions::default()));
             if deleted.is_ok() {
-                output.say(format!("pod \"{}\" deleted", self.pod.name));
+                output.say(super::delete::deleted_line::<Pod>(
+                    "pod",
+                    &self.pod.name,
+                    "deleted",
+                    &self.pod.namespace,
+                ));
             }
         }
         self.status
