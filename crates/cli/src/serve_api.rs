@@ -40,6 +40,9 @@ pub struct Options {
     pub speed: f64,
     /// Where to write the kubeconfig; by default `<temporary directory>/ordinal/<name>.kubeconfig`.
     pub kubeconfig: Option<PathBuf>,
+    /// What object timestamps count from, in seconds since 1970: the wall clock at start unless `--epoch`
+    /// names an instant (the tests name the scenarios' own, 2025-01-01T00:00:00Z, to compare with the console).
+    pub epoch: Option<i64>,
 }
 
 impl Options {
@@ -50,8 +53,9 @@ impl Options {
             port: 0,
             speed: 1.0,
             kubeconfig: None,
+            epoch: None,
         };
-        let known = ["--speed", "--port", "--address", "--kubeconfig"];
+        let known = ["--speed", "--port", "--address", "--kubeconfig", "--epoch"];
         options.scenario = flags::parse(args, &known, |name, value| {
             match name {
                 "--speed" => options.speed = parse_speed(&value)?,
@@ -65,6 +69,12 @@ impl Options {
                         .parse()
                         .map_err(|_| "--address takes an IP address, such as 127.0.0.1")?
                 }
+                "--epoch" => {
+                    options.epoch = Some(
+                        ordinal_sim::time::instant_seconds(&value)
+                            .ok_or("--epoch takes an instant, such as 2025-01-01T00:00:00Z")?,
+                    )
+                }
                 _ => options.kubeconfig = Some(value.into()),
             }
             Ok(())
@@ -75,6 +85,13 @@ impl Options {
 
 /// Serves until Ctrl-C.
 pub fn run(options: Options) -> Result<(), String> {
+    // Before the cluster is made: its first objects are stamped as it starts.
+    let epoch = options.epoch.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs() as i64)
+    });
+    ordinal_sim::time::set_epoch(epoch);
     let (mut timeline, scenario_name) = crate::console::open(options.scenario.as_deref())?;
     let name = context_name(scenario_name.as_deref(), options.scenario.as_deref());
     let server = tiny_http::Server::http((options.address, options.port))

@@ -47,6 +47,9 @@ impl Server {
             .arg(scenario)
             .arg("--kubeconfig")
             .arg(&kubeconfig)
+            // The scenarios' epoch, so that timestamps are the console's.
+            .arg("--epoch")
+            .arg("2025-01-01T00:00:00Z")
             .stdout(Stdio::piped())
             .spawn()
             .expect("ordinal serve-api starts");

@@ -1,16 +1,37 @@
-//! Simulated time. The core never reads a wall clock: every timestamp is a fixed epoch plus simulated time,
-//! so the same scenario gives the same output on every machine and in the browser.
+//! Simulated time. The core never reads a wall clock: every timestamp is an epoch plus simulated time, and
+//! the epoch is fixed (2025-01-01) unless the process sets another (`set_epoch`, which only `ordinal serve-api`
+//! does), so the same scenario gives the same output on every machine and in the browser.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Simulated instant, in milliseconds since the cluster started.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
 
-/// 2025-01-01T00:00:00Z: what `creationTimestamp` and friends count from.
+/// 2025-01-01T00:00:00Z: what `creationTimestamp` and friends count from, unless the process says otherwise.
 pub const EPOCH_SECONDS: i64 = 1_735_689_600;
+
+/// The epoch of this process, in seconds since 1970.
+static EPOCH: AtomicI64 = AtomicI64::new(EPOCH_SECONDS);
+
+/// Makes timestamps count from `seconds` since 1970 instead of 2025-01-01, for the rest of the process: what
+/// `ordinal serve-api` does with the wall clock at its start, so that a real kubectl's own ages (`describe`,
+/// events) read naturally. Set it before any cluster is made; scenario runs and the page never set it.
+pub fn set_epoch(seconds: i64) {
+    EPOCH.store(seconds.clamp(0, LAST_TIMESTAMP_SECONDS), Ordering::Relaxed);
+}
+
+/// An RFC 3339 instant (`2025-01-01T00:00:00Z`) as seconds since 1970, for `set_epoch`.
+pub fn instant_seconds(text: &str) -> Option<i64> {
+    text.parse::<Timestamp>().ok().map(|t| t.as_second())
+}
+
+fn epoch() -> i64 {
+    EPOCH.load(Ordering::Relaxed)
+}
 
 /// 9999-12-31T23:59:59Z, the last second jiff (and so a Kubernetes timestamp) can show.
 const LAST_TIMESTAMP_SECONDS: i64 = 253_402_207_199;
@@ -48,7 +69,7 @@ impl SimTime {
 
     /// Kubernetes timestamps have whole-second precision, like `metav1.Time` on the wire.
     pub fn to_k8s(self) -> Time {
-        let secs = EPOCH_SECONDS + (self.0.min(Self::END.0) / 1000) as i64;
+        let secs = (epoch() + (self.0.min(Self::END.0) / 1000) as i64).min(LAST_TIMESTAMP_SECONDS);
         Time(
             Timestamp::from_second(secs)
                 .expect("at most SimTime::END, which is inside jiff's range"),
@@ -57,7 +78,7 @@ impl SimTime {
 
     /// The simulated instant a Kubernetes timestamp stands for (whole seconds).
     pub fn from_k8s(time: &Time) -> Self {
-        SimTime::from_secs(time.0.as_second().saturating_sub(EPOCH_SECONDS).max(0) as u64)
+        SimTime::from_secs(time.0.as_second().saturating_sub(epoch()).max(0) as u64)
     }
 }
 
