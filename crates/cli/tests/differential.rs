@@ -8,123 +8,16 @@
 //! The real kubectl: `$ORDINAL_KUBECTL` (scripts/test.sh installs the simulated release's), else the one
 //! `scripts/kubectl.sh 1.34` installed, else the machine image's 1.33.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Command;
 
 mod common;
-use common::real_kubectl;
+use common::{real_kubectl, repository, Answer, Server};
 
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::timeline::Timeline;
 
 const SCENARIO: &str = "examples/web.yaml";
-
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// What a command printed, and how it exited.
-#[derive(Debug, PartialEq, Eq)]
-struct Answer {
-    stdout: String,
-    stderr: String,
-    exit_code: i32,
-}
-
-/// `ordinal serve-api`, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    kubeconfig: PathBuf,
-}
-
-impl Server {
-    fn start(scenario: &Path, kubeconfig: PathBuf) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ordinal"))
-            .arg("serve-api")
-            .arg(scenario)
-            .arg("--kubeconfig")
-            .arg(&kubeconfig)
-            // The scenarios' epoch, so that timestamps are the console's.
-            .arg("--epoch")
-            .arg("2025-01-01T00:00:00Z")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("ordinal serve-api starts");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-        let first = lines
-            .next()
-            .expect("serve-api says where it serves")
-            .expect("UTF-8");
-        let port = first
-            .split("http://127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.split(',').next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {first:?}"));
-        let export = lines.next().expect("the export line").expect("UTF-8");
-        assert_eq!(
-            export,
-            format!("export KUBECONFIG={}", kubeconfig.display())
-        );
-        // Whatever else it says is read, so that it never writes into a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server {
-            child,
-            port,
-            kubeconfig,
-        }
-    }
-
-    /// A request to the control endpoint; its body.
-    fn control(&self, method: &str, path: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("serve-api listens");
-        write!(
-            stream,
-            "{method} /ordinal/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        assert!(
-            response.starts_with("HTTP/1.1 200"),
-            "{method} {path}: {response}"
-        );
-        response
-            .split("\r\n\r\n")
-            .nth(1)
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    fn run(&self, kubectl: &Path, line: &str) -> Answer {
-        let output = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "kubectl() {{ \"$ORDINAL_REAL_KUBECTL\" \"$@\"; }}\n{line}"
-            ))
-            .env("ORDINAL_REAL_KUBECTL", kubectl)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .env_remove("KUBECTL_KUBERC")
-            .current_dir(repository())
-            .output()
-            .expect("bash runs");
-        Answer {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            exit_code: output.status.code().unwrap_or(-1),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Where two answers part: the exit codes, and the first lines of each stream that differ.
 fn difference(real: &Answer, ours: &Answer) -> String {
@@ -198,7 +91,7 @@ fn hold_against_kubectl(name: &str, instant: &str) {
         "ordinal-differential-{name}-{}.kubeconfig",
         std::process::id()
     ));
-    let server = Server::start(&scenario, kubeconfig);
+    let server = Server::start(&scenario, kubeconfig, &[]);
     server.control("POST", "pause");
     let at = ordinal_sim::time::parse_duration(instant).unwrap();
     let clock = server.control("POST", &format!("step?to={instant}"));
@@ -278,7 +171,7 @@ fn the_console_changes_the_cluster_as_the_real_kubectl_does() {
 /// minute of examples/web.yaml: what the real kubectl prints as serve-api streams the events, and what the
 /// console's own watch prints as its clock plays the same minute, line for line.
 #[test]
-fn a_watch_streams_what_the_console_watch_prints() {
+fn a_watch_through_the_real_kubectl_streams_what_the_console_watch_prints() {
     use std::process::Stdio;
     const LINE: &str = "kubectl get pods -w -l app=nginx";
     const UNTIL: &str = "60s";
@@ -286,7 +179,7 @@ fn a_watch_streams_what_the_console_watch_prints() {
     let scenario = repository().join(SCENARIO);
     let kubeconfig =
         std::env::temp_dir().join(format!("ordinal-watch-{}.kubeconfig", std::process::id()));
-    let server = Server::start(&scenario, kubeconfig);
+    let server = Server::start(&scenario, kubeconfig, &[]);
     let clock = server.control("POST", "pause");
     let paused_at: u64 = clock
         .split("\"nowMillis\":")

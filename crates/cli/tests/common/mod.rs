@@ -1,6 +1,118 @@
 //! What the tests that hold Ordinal against the real kubectl share.
+// Each test crate that includes this module uses a part of it.
+#![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// What a command printed, and how it exited.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+}
+
+/// `ordinal serve-api`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    port: u16,
+    pub kubeconfig: PathBuf,
+}
+
+impl Server {
+    /// Serves `scenario` with `extra` flags besides the kubeconfig and the scenarios' epoch.
+    pub fn start(scenario: &Path, kubeconfig: PathBuf, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ordinal"))
+            .arg("serve-api")
+            .arg(scenario)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            // The scenarios' epoch, so that timestamps are the console's.
+            .arg("--epoch")
+            .arg("2025-01-01T00:00:00Z")
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("ordinal serve-api starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let first = lines
+            .next()
+            .expect("serve-api says where it serves")
+            .expect("UTF-8");
+        let port = first
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        let export = lines.next().expect("the export line").expect("UTF-8");
+        assert_eq!(
+            export,
+            format!("export KUBECONFIG={}", kubeconfig.display())
+        );
+        // Whatever else it says is read, so that it never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server {
+            child,
+            port,
+            kubeconfig,
+        }
+    }
+
+    /// A request to the control endpoint; its body.
+    pub fn control(&self, method: &str, path: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("serve-api listens");
+        write!(
+            stream,
+            "{method} /ordinal/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "{method} {path}: {response}"
+        );
+        response
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub fn run(&self, kubectl: &Path, line: &str) -> Answer {
+        let output = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "kubectl() {{ \"$ORDINAL_REAL_KUBECTL\" \"$@\"; }}\n{line}"
+            ))
+            .env("ORDINAL_REAL_KUBECTL", kubectl)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env_remove("KUBECTL_KUBERC")
+            .current_dir(repository())
+            .output()
+            .expect("bash runs");
+        Answer {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            exit_code: output.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 /// The machine image's kubectl 1.33 (Google Cloud SDK): the last resort, a release behind the simulated one.
 const IMAGE_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
