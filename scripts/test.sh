@@ -24,7 +24,7 @@ cargo test --workspace --quiet -- --skip real_kubectl_
 
 say "against $ORDINAL_KUBECTL: the differential suite, and StatefulSet Basics run live (about 3 minutes)"
 cargo test --quiet -p ordinal-cli --test differential --test tutorial -- --nocapture 2>&1 \
-  | grep -E "lines match|kubectl printed|StatefulSet Basics with"
+  | grep -E "lines match|kubectl printed|examples applied|StatefulSet Basics with"
 
 say "the page's own JavaScript, in Node: the editor's picture (web/preview.js)"
 node --test tests/web/

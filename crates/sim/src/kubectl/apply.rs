@@ -27,8 +27,6 @@ pub struct DocumentOutcome {
     pub result: Result<String, String>,
 }
 
-/// Applies every document of a manifest, in order. A YAML syntax error stops everything before any change,
-/// as kubectl reads the whole input first.
 /// `kubectl apply -f -` as a method of the cluster (`cluster.apply(manifest)`), for tests and examples; it
 /// lives here, with kubectl, because the cluster knows nothing of its clients.
 pub trait Apply {
@@ -37,24 +35,19 @@ pub trait Apply {
 }
 
 impl Apply for Cluster {
+    /// kubectl reads every document first, so a YAML syntax error anywhere applies nothing; then it sends one
+    /// request per document, in order, and the controllers react to each before the next arrives, as they do
+    /// to the same requests sent to `ordinal serve-api`.
     fn apply(&mut self, manifest: &str) -> Result<Vec<DocumentOutcome>, ManifestError> {
-        self.with_store(|store| apply_manifest(store, manifest, "STDIN"))
+        let documents = parse_documents(manifest)?;
+        Ok(documents
+            .into_iter()
+            .map(|doc| DocumentOutcome {
+                line: doc.first_line,
+                result: self.with_store(|store| apply_document(store, doc.value, "STDIN")),
+            })
+            .collect())
     }
-}
-
-pub fn apply_manifest(
-    store: &mut Store,
-    text: &str,
-    source: &str,
-) -> Result<Vec<DocumentOutcome>, ManifestError> {
-    let documents = parse_documents(text)?;
-    Ok(documents
-        .into_iter()
-        .map(|doc| DocumentOutcome {
-            line: doc.first_line,
-            result: apply_document(store, doc.value, source),
-        })
-        .collect())
 }
 
 fn apply_document(store: &mut Store, value: Value, source: &str) -> Result<String, String> {
