@@ -167,10 +167,6 @@ fn the_console_changes_the_cluster_as_the_real_kubectl_does() {
     hold_against_kubectl("write.txt", "120s");
 }
 
-/// The examples whose manifests hold kinds serve-api does not serve yet (a Namespace, a ConfigMap), which the
-/// real kubectl cannot apply there.
-const NOT_SERVED: &[&str] = &["relay.yaml", "rumpetroll.yaml"];
-
 /// Each example's manifests applied at its first instant, by the real kubectl against serve-api (its cluster
 /// without manifests or steps) and by the console against the same: the same `apply` lines, and then each
 /// object's `kubectl get -o yaml` the same bytes (its last-applied-configuration and every default included).
@@ -187,9 +183,6 @@ fn each_example_applied_by_the_real_kubectl_reads_back_as_the_console_shows_it()
     examples.sort();
     for example in examples {
         let file = example.file_name().unwrap().to_string_lossy().into_owned();
-        if NOT_SERVED.contains(&file.as_str()) {
-            continue;
-        }
         let mut scenario = Scenario::parse(&std::fs::read_to_string(&example).unwrap()).unwrap();
         let manifests = std::mem::take(&mut scenario.manifests);
         scenario.steps.clear();

@@ -359,6 +359,28 @@ fn allocate_cluster_ip(service: &mut Service, existing: &Collections) {
     spec.cluster_ips = ip.map(|ip| vec![ip]);
 }
 
+/// A namespace is `Active` from its creation (the namespace strategy's `PrepareForCreate`), and carries the
+/// `kubernetes` finalizer the namespace controller removes when it has emptied it.
+pub fn default_namespace(namespace: &mut k8s_openapi::api::core::v1::Namespace) {
+    let status = namespace.status.get_or_insert_with(Default::default);
+    status.phase.get_or_insert_with(|| "Active".into());
+    let spec = namespace.spec.get_or_insert_with(Default::default);
+    spec.finalizers
+        .get_or_insert_with(|| vec!["kubernetes".into()]);
+}
+
+/// A secret's type defaults to `Opaque` (`SetDefaults_Secret`), and `stringData` is merged into `data` as the
+/// request is decoded, never to be read back.
+pub fn default_secret(secret: &mut k8s_openapi::api::core::v1::Secret) {
+    secret.type_.get_or_insert_with(|| "Opaque".into());
+    if let Some(strings) = secret.string_data.take() {
+        let data = secret.data.get_or_insert_with(Default::default);
+        for (key, value) in strings {
+            data.insert(key, k8s_openapi::ByteString(value.into_bytes()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

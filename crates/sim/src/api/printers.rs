@@ -6,7 +6,8 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+    ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -15,8 +16,8 @@ use std::fmt;
 use crate::api::strategy::Strategy;
 use crate::time::{human_duration, SimTime};
 use crate::view::rows::{
-    since, ClaimRow, EndpointSliceRow, EventRow, NodeRow, PodRow, RevisionRow, ServiceRow,
-    StatefulSetRow, StorageClassRow, VolumeRow,
+    since, ClaimRow, ConfigMapRow, EndpointSliceRow, EventRow, NamespaceRow, NodeRow, PodRow,
+    RevisionRow, SecretRow, ServiceRow, StatefulSetRow, StorageClassRow, VolumeRow,
 };
 
 mod descriptions;
@@ -143,6 +144,9 @@ printable!(
     ControllerRevision => RevisionRow,
     Event => EventRow,
     EndpointSlice => EndpointSliceRow,
+    Namespace => NamespaceRow,
+    ConfigMap => ConfigMapRow,
+    Secret => SecretRow,
 );
 
 fn or_none(cell: Option<&String>) -> Cell {
@@ -442,6 +446,55 @@ impl Columns for StorageClassRow {
     }
 }
 
+impl Columns for NamespaceRow {
+    const COLUMNS: &'static [Column] = &[NAME, column("Status"), AGE];
+    const DESCRIPTIONS: &'static [&'static str] = &[
+        d::OBJECT_META_NAME,
+        "The status of the namespace",
+        d::OBJECT_META_CREATION_TIMESTAMP,
+    ];
+
+    fn all_cells(&self, now: SimTime) -> Vec<Cell> {
+        vec![text(&self.name), text(&self.status), age(self.created, now)]
+    }
+}
+
+impl Columns for ConfigMapRow {
+    const COLUMNS: &'static [Column] = &[NAME, column("Data"), AGE];
+    const DESCRIPTIONS: &'static [&'static str] = &[
+        d::OBJECT_META_NAME,
+        d::CONFIG_MAP_DATA,
+        d::OBJECT_META_CREATION_TIMESTAMP,
+    ];
+
+    fn all_cells(&self, now: SimTime) -> Vec<Cell> {
+        vec![
+            text(&self.name),
+            Cell::Integer(self.data as i64),
+            age(self.created, now),
+        ]
+    }
+}
+
+impl Columns for SecretRow {
+    const COLUMNS: &'static [Column] = &[NAME, column("Type"), column("Data"), AGE];
+    const DESCRIPTIONS: &'static [&'static str] = &[
+        d::OBJECT_META_NAME,
+        d::SECRET_TYPE,
+        d::SECRET_DATA,
+        d::OBJECT_META_CREATION_TIMESTAMP,
+    ];
+
+    fn all_cells(&self, now: SimTime) -> Vec<Cell> {
+        vec![
+            text(&self.name),
+            text(&self.type_),
+            Cell::Integer(self.data as i64),
+            age(self.created, now),
+        ]
+    }
+}
+
 impl Columns for RevisionRow {
     const COLUMNS: &'static [Column] = &[NAME, column("Controller"), column("Revision"), AGE];
     const DESCRIPTIONS: &'static [&'static str] = &[
@@ -560,6 +613,9 @@ mod tests {
         consistent::<ServiceRow>();
         consistent::<NodeRow>();
         consistent::<StorageClassRow>();
+        consistent::<NamespaceRow>();
+        consistent::<ConfigMapRow>();
+        consistent::<SecretRow>();
         consistent::<RevisionRow>();
         consistent::<EventRow>();
         consistent::<EndpointSliceRow>();

@@ -5,7 +5,8 @@
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+    ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -24,6 +25,9 @@ pub(crate) enum ResourceType {
     Revisions,
     Events,
     EndpointSlices,
+    Namespaces,
+    ConfigMaps,
+    Secrets,
 }
 
 /// Code that works on any kind, given the kind as a type parameter.
@@ -33,7 +37,7 @@ pub(crate) trait KindVisitor {
 }
 
 impl ResourceType {
-    pub(crate) const ALL: [ResourceType; 10] = [
+    pub(crate) const ALL: [ResourceType; 13] = [
         ResourceType::Pods,
         ResourceType::StatefulSets,
         ResourceType::Claims,
@@ -44,6 +48,9 @@ impl ResourceType {
         ResourceType::Revisions,
         ResourceType::Events,
         ResourceType::EndpointSlices,
+        ResourceType::Namespaces,
+        ResourceType::ConfigMaps,
+        ResourceType::Secrets,
     ];
 
     /// The resource type a name stands for: its plural, its singular or a short name, in any case, with or
@@ -66,7 +73,9 @@ impl ResourceType {
             ResourceType::Nodes => &["no"],
             ResourceType::StorageClasses => &["sc"],
             ResourceType::Events => &["ev"],
-            ResourceType::Revisions | ResourceType::EndpointSlices => &[],
+            ResourceType::Namespaces => &["ns"],
+            ResourceType::ConfigMaps => &["cm"],
+            ResourceType::Revisions | ResourceType::EndpointSlices | ResourceType::Secrets => &[],
         }
     }
 
@@ -164,6 +173,9 @@ impl ResourceType {
             ResourceType::Revisions => visitor.visit::<ControllerRevision>(),
             ResourceType::Events => visitor.visit::<Event>(),
             ResourceType::EndpointSlices => visitor.visit::<EndpointSlice>(),
+            ResourceType::Namespaces => visitor.visit::<Namespace>(),
+            ResourceType::ConfigMaps => visitor.visit::<ConfigMap>(),
+            ResourceType::Secrets => visitor.visit::<Secret>(),
         }
     }
 }

@@ -152,6 +152,14 @@ impl Strategy for Node {}
 impl Strategy for Event {}
 impl Strategy for ControllerRevision {}
 impl Strategy for EndpointSlice {}
-impl Strategy for Namespace {}
+impl Strategy for Namespace {
+    fn apply_defaults(&mut self) {
+        defaults::default_namespace(self);
+    }
+}
 impl Strategy for ConfigMap {}
-impl Strategy for Secret {}
+impl Strategy for Secret {
+    fn apply_defaults(&mut self) {
+        defaults::default_secret(self);
+    }
+}

@@ -79,11 +79,14 @@ pub(super) fn subresources(kind: ResourceType) -> Vec<Subresource> {
         ResourceType::Claims
         | ResourceType::Volumes
         | ResourceType::Services
-        | ResourceType::Nodes => vec![status],
+        | ResourceType::Nodes
+        | ResourceType::Namespaces => vec![status],
         ResourceType::StorageClasses
         | ResourceType::Revisions
         | ResourceType::Events
-        | ResourceType::EndpointSlices => Vec::new(),
+        | ResourceType::EndpointSlices
+        | ResourceType::ConfigMaps
+        | ResourceType::Secrets => Vec::new(),
     }
 }
 

@@ -141,7 +141,7 @@ fn apply_object<T: Strategy>(
         ));
     }
     let applied = applied_configuration(&value, T::NAMESPACED.then_some(key.namespace.as_str()));
-    let applied_json = format!("{applied}\n");
+    let applied_json = format!("{}\n", super::printers::to_compact_json(&applied));
     let live = store.get::<T>(&key).cloned();
     let Some(live) = live else {
         given

@@ -64,8 +64,20 @@ pub fn to_json(value: &serde_json::Value) -> String {
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
     serde::Serialize::serialize(value, &mut serializer).expect("JSON values serialize");
-    let text = String::from_utf8(bytes).expect("serde_json writes UTF-8");
-    // These characters stand only inside strings in JSON text, so escaping them everywhere is escaping them there.
+    let mut out = go_escaped(&String::from_utf8(bytes).expect("serde_json writes UTF-8"));
+    out.push('\n');
+    out
+}
+
+/// Compact JSON as Go's `json.Marshal` writes it (what kubectl records in last-applied-configuration):
+/// sorted keys, no spaces, and `<`, `>`, `&`, U+2028 and U+2029 escaped.
+pub fn to_compact_json(value: &serde_json::Value) -> String {
+    go_escaped(&value.to_string())
+}
+
+/// JSON text with the characters Go's encoder escapes for HTML escaped. They stand only inside strings in
+/// JSON text, so escaping them everywhere is escaping them there.
+fn go_escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 1);
     for c in text.chars() {
         match c {
@@ -77,7 +89,6 @@ pub fn to_json(value: &serde_json::Value) -> String {
             c => out.push(c),
         }
     }
-    out.push('\n');
     out
 }
 

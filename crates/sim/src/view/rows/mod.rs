@@ -534,3 +534,62 @@ impl EndpointSliceRow {
         }
     }
 }
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceRow {
+    pub name: String,
+    pub status: String,
+    pub created: Option<SimTime>,
+}
+
+impl NamespaceRow {
+    pub fn of(namespace: &k8s_openapi::api::core::v1::Namespace) -> Self {
+        NamespaceRow {
+            name: name(&namespace.metadata),
+            status: namespace
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default(),
+            created: created(&namespace.metadata),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigMapRow {
+    pub name: String,
+    /// Keys of `data` and `binaryData` together.
+    pub data: usize,
+    pub created: Option<SimTime>,
+}
+
+impl ConfigMapRow {
+    pub fn of(map: &k8s_openapi::api::core::v1::ConfigMap) -> Self {
+        ConfigMapRow {
+            name: name(&map.metadata),
+            data: map.data.as_ref().map_or(0, BTreeMap::len)
+                + map.binary_data.as_ref().map_or(0, BTreeMap::len),
+            created: created(&map.metadata),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretRow {
+    pub name: String,
+    pub type_: String,
+    pub data: usize,
+    pub created: Option<SimTime>,
+}
+
+impl SecretRow {
+    pub fn of(secret: &k8s_openapi::api::core::v1::Secret) -> Self {
+        SecretRow {
+            name: name(&secret.metadata),
+            type_: secret.type_.clone().unwrap_or_default(),
+            data: secret.data.as_ref().map_or(0, BTreeMap::len),
+            created: created(&secret.metadata),
+        }
+    }
+}
