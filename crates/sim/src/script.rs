@@ -4,7 +4,9 @@
 //! command can only be typed once the one before it is back.
 
 use crate::cluster::Cluster;
-use crate::endpoints::{self, RecordedRequest, Response};
+use crate::endpoints::RecordedRequest;
+#[cfg(feature = "apiserver")]
+use crate::endpoints::{self, Response};
 use crate::fault::Fault;
 use crate::kubectl::{self, CommandOutput};
 use crate::shell::Stream;
@@ -104,13 +106,29 @@ impl Action {
                     output
                 }
             },
+            #[cfg(feature = "apiserver")]
             Action::Request(request) => {
                 response_output(&endpoints::write(cluster, &request.as_request()))
+            }
+            // A build without the apiserver (the page's) cannot replay a client's request.
+            #[cfg(not(feature = "apiserver"))]
+            Action::Request(request) => {
+                let mut output = CommandOutput::default();
+                output.write(
+                    Stream::Stderr,
+                    &format!(
+                        "error: {}: this build of Ordinal does not serve the Kubernetes API; replay it with the ordinal binary\n",
+                        request.line()
+                    ),
+                );
+                output.exit_code = 1;
+                output
             }
         }
     }
 }
 
+#[cfg(feature = "apiserver")]
 /// What a transcript shows of an apiserver's answer: its status code and body, as `curl -i` would; a refusal
 /// exits 1.
 pub fn response_output(response: &Response) -> CommandOutput {

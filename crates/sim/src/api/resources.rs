@@ -80,6 +80,7 @@ impl ResourceType {
     }
 
     /// The categories it belongs to: `all` for what `kubectl get all` lists.
+    #[cfg(feature = "apiserver")]
     pub(crate) fn categories(self) -> &'static [&'static str] {
         match self {
             ResourceType::Pods | ResourceType::StatefulSets | ResourceType::Services => &["all"],
@@ -129,6 +130,7 @@ impl ResourceType {
     }
 
     /// Whether its objects live in a namespace.
+    #[cfg(feature = "apiserver")]
     pub(crate) fn namespaced(self) -> bool {
         struct Namespaced;
         impl KindVisitor for Namespaced {

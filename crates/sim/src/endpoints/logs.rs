@@ -119,33 +119,10 @@ fn container_of(
             "container {container} is not valid for pod {name}"
         )));
     }
-    if let Some(message) = waiting_to_start(&pod, &container) {
+    if let Some(message) = crate::api::pod::waiting_to_start(&pod, &container) {
         return Err(StatusError::bad_request(message));
     }
     Ok((pod, container))
-}
-
-/// The kubelet has no log for a container that has not started: its refusal, if `container` has not.
-pub fn waiting_to_start(pod: &Pod, container: &str) -> Option<String> {
-    let state = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|statuses| statuses.iter().find(|c| c.name == container))
-        .and_then(|c| c.state.clone());
-    let started = state
-        .as_ref()
-        .is_some_and(|s| s.running.is_some() || s.terminated.is_some());
-    if started {
-        return None;
-    }
-    let reason = state
-        .and_then(|s| s.waiting?.reason)
-        .unwrap_or_else(|| "ContainerCreating".into());
-    Some(format!(
-        "container \"{container}\" in pod \"{}\" is waiting to start: {reason}",
-        pod.metadata.name.as_deref().unwrap_or_default()
-    ))
 }
 
 /// The last `count` lines of a log.

@@ -3,17 +3,26 @@
 //! no socket (the CLI's `ordinal serve-api` carries them over HTTP), so the same answers can be tested here
 //! and compared with what a real kubectl prints against them.
 
+#[cfg(feature = "apiserver")]
 mod discovery;
+#[cfg(feature = "apiserver")]
 mod handlers;
+#[cfg(feature = "apiserver")]
 mod logs;
+#[cfg(feature = "apiserver")]
 mod openapi;
+#[cfg(feature = "apiserver")]
 mod status;
+#[cfg(feature = "apiserver")]
 mod writes;
 
+#[cfg(feature = "apiserver")]
 use crate::cluster::Cluster;
 
+#[cfg(feature = "apiserver")]
 pub use handlers::Watch;
-pub use logs::{open_follow, waiting_to_start, LogFollow};
+#[cfg(feature = "apiserver")]
+pub use logs::{open_follow, LogFollow};
 
 /// An HTTP request, as far as the endpoints read it.
 #[derive(Clone, Debug, Default)]
@@ -91,6 +100,7 @@ pub struct Response {
     pub warnings: Vec<String>,
 }
 
+#[cfg(feature = "apiserver")]
 impl Response {
     fn json(status: u16, value: &serde_json::Value) -> Response {
         Response::typed(status, "application/json", value)
@@ -121,6 +131,7 @@ impl Response {
 /// Answers a request that may change the cluster (`Request::writes`): created, replaced, patched or deleted
 /// through the store, which runs the kind's strategy, and the controllers react before this returns. A read
 /// is answered as `serve` answers it.
+#[cfg(feature = "apiserver")]
 pub fn write(cluster: &mut Cluster, request: &Request) -> Response {
     if !request.writes() {
         return serve(cluster, request);
@@ -137,6 +148,7 @@ pub fn write(cluster: &mut Cluster, request: &Request) -> Response {
 }
 
 /// Answers `request` from the cluster as it stands.
+#[cfg(feature = "apiserver")]
 pub fn serve(cluster: &Cluster, request: &Request) -> Response {
     match segments(request.path).as_slice() {
         ["version"] => discovery::version(),
@@ -159,6 +171,7 @@ pub fn serve(cluster: &Cluster, request: &Request) -> Response {
 
 /// Whether `request` opens a watch on a collection (`?watch=true`): None when it does not; else the watch,
 /// which the transport holds open and feeds the store's events (`Watch::event`), or the refusal to answer.
+#[cfg(feature = "apiserver")]
 pub fn open_watch(request: &Request) -> Option<Result<Watch, Response>> {
     match segments(request.path).as_slice() {
         ["api", "v1", rest @ ..] if !rest.is_empty() => handlers::watch(request, "", "v1", rest),
@@ -170,6 +183,7 @@ pub fn open_watch(request: &Request) -> Option<Result<Watch, Response>> {
 }
 
 /// The kinds a transport feeds watches with (`Cluster::open_watch` takes a kind): every served one.
+#[cfg(feature = "apiserver")]
 pub fn served_kinds() -> Vec<&'static str> {
     crate::api::resources::ResourceType::ALL
         .iter()
@@ -178,16 +192,19 @@ pub fn served_kinds() -> Vec<&'static str> {
 }
 
 /// The refusal of a watch from a resourceVersion older than the events still kept (`errors.NewResourceExpired`).
+#[cfg(feature = "apiserver")]
 pub fn expired(requested: u64, oldest: u64) -> Response {
     status::StatusError::expired(requested, oldest).to_response()
 }
 
 /// The path's segments: `/apis/apps/v1/statefulsets` is `apis`, `apps`, `v1`, `statefulsets`.
+#[cfg(feature = "apiserver")]
 fn segments(path: &str) -> Vec<&str> {
     path.trim_end_matches('/').split('/').skip(1).collect()
 }
 
 /// The value of a query parameter, percent-decoded.
+#[cfg(feature = "apiserver")]
 fn query_parameter(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -196,6 +213,7 @@ fn query_parameter(query: &str, name: &str) -> Option<String> {
 }
 
 /// `%XX` escapes and `+` (a space in a query), decoded; a malformed escape is kept as it is.
+#[cfg(feature = "apiserver")]
 fn percent_decode(text: &str) -> String {
     let hex = |byte: u8| (byte as char).to_digit(16);
     let bytes = text.as_bytes();
@@ -219,7 +237,7 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "apiserver"))]
 mod tests {
     use super::*;
     use crate::config::ClusterConfig;

@@ -46,7 +46,7 @@ fn start(cluster: &mut Cluster, args: &Args, context: &Context) -> Result<Starte
 
 /// The kubelet has no log for a container that has not started.
 fn check_started(pod: &Pod, container: &str) -> Result<(), CommandOutput> {
-    match crate::endpoints::waiting_to_start(pod, container) {
+    match crate::api::pod::waiting_to_start(pod, container) {
         Some(message) => Err(CommandOutput::error(format!(
             "Error from server (BadRequest): {message}"
         ))),

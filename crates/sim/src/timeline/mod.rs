@@ -6,6 +6,7 @@
 use crate::api::decode::ManifestError;
 use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
+#[cfg(feature = "apiserver")]
 use crate::endpoints;
 use crate::kubectl::apply::DocumentOutcome;
 use crate::kubectl::{Apply, CommandOutput};
@@ -446,6 +447,7 @@ impl Timeline {
         output
     }
 
+    #[cfg(feature = "apiserver")]
     /// Answers an apiserver request now (`ordinal serve-api`'s): a write is carried out and, if it changed the
     /// cluster, recorded as a step (`Action::Request`), so that what replays is what the client did; a read
     /// leaves no trace.
@@ -781,6 +783,7 @@ mod tests {
         assert_eq!(state(&sliced), state(&at_once));
     }
 
+    #[cfg(feature = "apiserver")]
     #[test]
     fn an_api_write_is_a_step_that_replays_and_a_read_leaves_no_trace() {
         let scenario = Scenario::parse(WEB).expect("the example parses");
