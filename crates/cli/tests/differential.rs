@@ -248,13 +248,7 @@ fn a_watch_through_the_real_kubectl_streams_what_the_console_watch_prints() {
     let kubeconfig =
         std::env::temp_dir().join(format!("ordinal-watch-{}.kubeconfig", std::process::id()));
     let server = Server::start(&scenario, kubeconfig, &[]);
-    let clock = server.control("POST", "pause");
-    let paused_at: u64 = clock
-        .split("\"nowMillis\":")
-        .nth(1)
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no instant in {clock}"));
+    let paused_at = Server::millis_in(&server.control("POST", "pause"));
 
     let mut watching = Command::new("bash")
         .arg("-c")

@@ -163,14 +163,7 @@ impl Watching {
 }
 
 fn clock(server: &Server) -> SimTime {
-    let state = server.control("GET", "clock");
-    let millis = state
-        .split("\"nowMillis\":")
-        .nth(1)
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no instant in {state}"));
-    SimTime(millis)
+    SimTime(server.clock_millis())
 }
 
 /// Lets the clock run at its speed to just before `at`, then stops it at `at` (or where it is, if it is past

@@ -87,6 +87,21 @@ impl Server {
             .to_string()
     }
 
+    /// The simulated instant, in milliseconds, as the control endpoint reads it.
+    pub fn clock_millis(&self) -> u64 {
+        Server::millis_in(&self.control("GET", "clock"))
+    }
+
+    /// The instant a control endpoint's answer names.
+    pub fn millis_in(state: &str) -> u64 {
+        state
+            .split("\"nowMillis\":")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no instant in {state}"))
+    }
+
     pub fn run(&self, kubectl: &Path, line: &str) -> Answer {
         let output = Command::new("bash")
             .arg("-c")

@@ -220,9 +220,7 @@ fn patch<T: Printable>(
 ) -> Result<Response, StatusError> {
     let name = target.name.unwrap_or_default();
     let patch_type = patch_type(request)?;
-    let patch: Value = serde_json::from_slice(request.body).map_err(|e| {
-        StatusError::bad_request(format!("error decoding patch: {}", go_json_error(&e)))
-    })?;
+    let patch = patch_body(request)?;
     let live = cluster
         .store()
         .get::<T>(&target.key(name))
@@ -376,12 +374,8 @@ fn scale(
     let set = stored_set(cluster, target)?;
     let current = scale_of(&set);
     let wanted = match verb {
-        "patch" => {
-            let patch: Value = serde_json::from_slice(request.body).map_err(|e| {
-                StatusError::bad_request(format!("error decoding patch: {}", go_json_error(&e)))
-            })?;
-            apply_patch(&current, &patch, patch_type(request)?).map_err(StatusError::bad_request)?
-        }
+        "patch" => apply_patch(&current, &patch_body(request)?, patch_type(request)?)
+            .map_err(StatusError::bad_request)?,
         _ => object_body(request)?,
     };
     let version = wanted
@@ -468,6 +462,13 @@ fn object_body(request: &Request) -> Result<Value, StatusError> {
             "the object provided is unrecognized: couldn't get version/kind; json parse error: json: cannot unmarshal into Go value of type struct",
         )),
     }
+}
+
+/// A PATCH's body: the patch, as JSON.
+fn patch_body(request: &Request) -> Result<Value, StatusError> {
+    serde_json::from_slice(request.body).map_err(|e| {
+        StatusError::bad_request(format!("error decoding patch: {}", go_json_error(&e)))
+    })
 }
 
 /// The patch type a PATCH's Content-Type names.
