@@ -747,3 +747,34 @@ fn wait_lets_the_cluster_run_until_each_condition_holds_or_the_timeout() {
     );
     assert_eq!(ok(&mut cluster, "kubectl wait --for=delete pod/web-9"), "");
 }
+
+/// `kubectl apply` says `unchanged` only when it has no patch to send: a re-applied Service is unchanged, but a
+/// StatefulSet with volumeClaimTemplates is `configured` every time, because the live templates carry the
+/// defaults the manifest leaves out and kubectl replaces such a list whole (kubernetes/kubernetes#66450). The
+/// annotation records the manifest as kubectl encodes it: an empty annotations map and the namespace added,
+/// `&` escaped as Go escapes it.
+#[test]
+fn apply_says_unchanged_only_when_kubectl_would_send_no_patch() {
+    let scenario = ordinal_sim::scenario::Scenario::parse(common::WEB).unwrap();
+    let manifests = scenario.manifests.replace(
+        "  selector:\n    app: nginx",
+        "  selector:\n    app: nginx\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: scripts\ndata:\n  run: a && b",
+    );
+    let mut cluster = web();
+    let again = run(&mut cluster, "kubectl apply -f -", &manifests);
+    assert_eq!(
+        again.stdout,
+        "service/nginx unchanged\nconfigmap/scripts created\nstatefulset.apps/web configured\n"
+    );
+    let once_more = run(&mut cluster, "kubectl apply -f -", &manifests);
+    assert!(
+        once_more.stdout.contains("configmap/scripts unchanged\n"),
+        "{}",
+        once_more.stdout
+    );
+    let yaml = ok(&mut cluster, "kubectl get cm scripts -o yaml");
+    assert!(
+        yaml.contains(r#"{"apiVersion":"v1","data":{"run":"a \u0026\u0026 b"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"scripts","namespace":"default"}}"#),
+        "{yaml}"
+    );
+}

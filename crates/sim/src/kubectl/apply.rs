@@ -180,11 +180,11 @@ fn apply_object<T: Strategy>(
         .annotations
         .get_or_insert_with(Default::default)
         .insert(LAST_APPLIED_ANNOTATION.into(), applied_json);
-    // The apiserver defaults and validates the merged object; a write that changes nothing is not made, and
-    // then the object keeps its resourceVersion.
     if !patched {
         return Ok(format!("{} unchanged", resource_name::<T>(&name)));
     }
+    // The apiserver defaults and validates the merged object; a patch that changes nothing is not written (the
+    // object keeps its resourceVersion), and kubectl, having sent one, still says `configured`.
     store.update(updated).map_err(|e| match e {
         ApiError::Invalid { .. } => errors::from_server(&e),
         _ => format!("Error from server: error when applying patch to \"{source}\": {e}"),
