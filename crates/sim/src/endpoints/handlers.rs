@@ -5,8 +5,11 @@
 
 use serde_json::{json, Value};
 
+use super::pages::Paging;
 use super::status::StatusError;
 use super::{query_parameter, Request, Response};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
 use crate::api::fields::{parse_field_selector, FieldTerm};
 use crate::api::printers::{Cell, Columns, Printable};
 use crate::api::resources::{KindVisitor, ResourceType};
@@ -26,6 +29,16 @@ pub(super) struct Target<'a> {
 }
 
 impl Target<'_> {
+    /// An object's storage key under the list's prefix, as etcd orders and pages them: its name in one
+    /// namespace or for a cluster-scoped kind, `namespace/name` across namespaces.
+    pub fn storage_key(&self, meta: &ObjectMeta) -> String {
+        let name = meta.name.as_deref().unwrap_or_default();
+        match (&self.namespace, &meta.namespace) {
+            (None, Some(namespace)) => format!("{namespace}/{name}"),
+            _ => name.to_string(),
+        }
+    }
+
     /// The named object's key.
     pub fn key(&self, name: &str) -> ObjectKey {
         match self.namespace {
@@ -207,7 +220,8 @@ impl KindVisitor for Get<'_> {
     fn visit<T: Printable>(self) -> Result<Response, StatusError> {
         let store = self.cluster.store();
         let table = table_wanted(self.request)?;
-        let objects: Vec<&T> = match self.target.name {
+        let resource_version = store.resource_version();
+        let (objects, metadata): (Vec<&T>, Value) = match self.target.name {
             Some(name) => {
                 let key = self.target.key(name);
                 let object = store
@@ -216,9 +230,11 @@ impl KindVisitor for Get<'_> {
                 if table.is_none() {
                     return Ok(Response::json(200, &to_json(object)));
                 }
-                vec![object]
+                let metadata = json!({ "resourceVersion": resource_version.to_string() });
+                (vec![object], metadata)
             }
             None => {
+                let paging = Paging::of(self.request)?;
                 let selector = label_selector(self.request)?;
                 let fields = field_selector::<T>(self.request)?;
                 let listed: Box<dyn Iterator<Item = &T>> = match self.target.namespace {
@@ -226,7 +242,7 @@ impl KindVisitor for Get<'_> {
                     None => Box::new(store.list::<T>()),
                 };
                 let no_labels = Labels::new();
-                listed
+                let selected = listed
                     .filter(|o| {
                         requirements_match(
                             &selector,
@@ -239,22 +255,25 @@ impl KindVisitor for Get<'_> {
                             fields.iter().all(|term| term.holds(&value))
                         }
                     })
-                    .collect()
+                    .map(|o| (self.target.storage_key(o.metadata()), o))
+                    .collect();
+                let chosen = !selector.is_empty() || !fields.is_empty();
+                let page = paging.page(selected, resource_version as i64, chosen);
+                (page.items, page.metadata)
             }
         };
-        let resource_version = store.resource_version().to_string();
         Ok(match table {
             Some(include) => Response::typed(
                 200,
                 "application/json;as=Table;v=v1;g=meta.k8s.io",
-                &to_table(&objects, self.cluster.now(), include, &resource_version),
+                &to_table(&objects, self.cluster.now(), include, metadata),
             ),
             None => Response::json(
                 200,
                 &json!({
                     "kind": format!("{}List", T::KIND),
                     "apiVersion": T::API_VERSION,
-                    "metadata": { "resourceVersion": resource_version },
+                    "metadata": metadata,
                     "items": objects.iter().map(|o| list_item(*o)).collect::<Vec<_>>(),
                 }),
             ),
@@ -305,7 +324,7 @@ fn to_table<T: Printable>(
     objects: &[&T],
     now: SimTime,
     include: Include,
-    resource_version: &str,
+    metadata: Value,
 ) -> Value {
     let columns: Vec<Value> = T::Row::COLUMNS
         .iter()
@@ -351,7 +370,7 @@ fn to_table<T: Printable>(
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
-        "metadata": { "resourceVersion": resource_version },
+        "metadata": metadata,
         "columnDefinitions": columns,
         "rows": rows,
     })
@@ -510,7 +529,12 @@ impl Watch {
         }
         let version = meta.resource_version.clone().unwrap_or_default();
         let body = match self.table {
-            Some(include) => to_table(&[object], now, include, &version),
+            Some(include) => to_table(
+                &[object],
+                now,
+                include,
+                json!({ "resourceVersion": version }),
+            ),
             None => to_json(object),
         };
         let mut line = serde_json::to_vec(&json!({ "type": event_type, "object": body }))

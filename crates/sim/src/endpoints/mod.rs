@@ -12,6 +12,8 @@ mod logs;
 #[cfg(feature = "apiserver")]
 mod openapi;
 #[cfg(feature = "apiserver")]
+mod pages;
+#[cfg(feature = "apiserver")]
 mod status;
 #[cfg(feature = "apiserver")]
 mod writes;

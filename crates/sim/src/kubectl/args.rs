@@ -8,6 +8,7 @@ const FLAGS: &[(&str, bool)] = &[
     ("-A", false),
     ("--all-namespaces", false),
     ("--cascade", true),
+    ("--chunk-size", true),
     ("--cluster-ip", true),
     ("-c", true),
     ("--container", true),
@@ -166,6 +167,25 @@ impl Args {
             .rev()
             .find(|(n, _)| names.contains(&n.as_str()))
             .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// The last value of an integer flag, read as pflag reads it (`strconv.ParseInt`); a value it cannot read
+    /// is `command`'s usage error.
+    pub fn integer(&self, command: &str, flag: &str) -> Result<Option<i64>, CommandOutput> {
+        let Some(text) = self.value(&[flag]) else {
+            return Ok(None);
+        };
+        text.parse::<i64>().map(Some).map_err(|error| {
+            let why = match error.kind() {
+                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                    "value out of range"
+                }
+                _ => "invalid syntax",
+            };
+            CommandOutput::error(format!(
+                "error: invalid argument \"{text}\" for \"{flag}\" flag: strconv.ParseInt: parsing \"{text}\": {why}\nSee 'kubectl {command} --help' for usage."
+            ))
+        })
     }
 
     /// Whether a boolean flag is on: given bare or as `=true`.

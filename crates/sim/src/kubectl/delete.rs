@@ -139,14 +139,7 @@ impl KindVisitor for Present<'_> {
 
 /// The grace period and propagation policy the flags ask for, with kubectl's flag checks and warnings.
 fn delete_options(args: &Args, output: &mut CommandOutput) -> Result<DeleteOptions, CommandOutput> {
-    let grace = match args.value(&["--grace-period"]) {
-        Some(text) => Some(text.parse::<i64>().map_err(|_| {
-            CommandOutput::error(format!(
-                "error: invalid argument \"{text}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{text}\": invalid syntax"
-            ))
-        })?),
-        None => None,
-    };
+    let grace = args.integer("delete", "--grace-period")?;
     let force = args.has(&["--force"]);
     if force && grace.is_some_and(|g| g > 0) {
         return Err(CommandOutput::error(

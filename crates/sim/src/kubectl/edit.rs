@@ -426,11 +426,10 @@ pub fn scale(cluster: &mut Cluster, args: &Args, context: &Context) -> CommandOu
     if let Err(output) = args.reject_unknown("scale", &["--replicas"]) {
         return output;
     }
-    let Some(replicas) = args.value(&["--replicas"]) else {
-        return CommandOutput::error("error: required flag(s) \"replicas\" not set");
-    };
-    let Ok(replicas) = replicas.parse::<i32>() else {
-        return CommandOutput::error(format!("error: invalid argument \"{replicas}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{replicas}\": invalid syntax"));
+    let replicas = match args.integer("scale", "--replicas") {
+        Ok(Some(replicas)) => replicas,
+        Ok(None) => return CommandOutput::error("error: required flag(s) \"replicas\" not set"),
+        Err(output) => return output,
     };
     let (kind, name) = match Targets::single(&args.positional) {
         Ok(target) => target,

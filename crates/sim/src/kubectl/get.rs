@@ -30,6 +30,7 @@ const FLAGS: &[&str] = &[
     "-L",
     "--label-columns",
     "--field-selector",
+    "--chunk-size",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +245,9 @@ fn unable_to_find(kind: ResourceType, labels: &str, fields: &str, reason: &str) 
 /// The objects `get` is to print, and how: what `get` and its watch share.
 pub(super) fn request(args: &Args, context: &Context) -> Result<(Targets, Options), CommandOutput> {
     args.reject_unknown("get", FLAGS)?;
+    // `--chunk-size`: how many objects kubectl asks for a page at a time (`?limit=`). The console reads its
+    // cluster whole, and a chunked list prints as one table, so only a value pflag cannot read shows.
+    args.integer("get", "--chunk-size")?;
     let missing = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
     let targets = Targets::parse_required(&args.positional, missing)?;
     let options = options(args, context, &targets)?;
