@@ -181,6 +181,26 @@ struct Open {
     watch: Watch,
     writer: Box<dyn Write + Send>,
     ends: Option<Instant>,
+    /// When it is sent its next BOOKMARK, if it takes them.
+    bookmark_at: Option<Instant>,
+}
+
+/// How often a watch that takes bookmarks is sent one (the watch cache's `bookmarkFrequency`).
+const BOOKMARK_FREQUENCY: Duration = Duration::from_secs(60);
+
+/// When a watch is next sent a bookmark, as `cacheWatcher.nextBookmarkTime` decides: a minute on, or two
+/// seconds before it times out if that comes first; none once that instant has passed, or for a watch that
+/// does not take them.
+fn next_bookmark(watch: &Watch, ends: Option<Instant>, now: Instant) -> Option<Instant> {
+    if !watch.bookmarks {
+        return None;
+    }
+    let heartbeat = now + BOOKMARK_FREQUENCY;
+    let at = match ends {
+        Some(ends) => heartbeat.min(ends.checked_sub(Duration::from_secs(2))?),
+        None => heartbeat,
+    };
+    (at >= now).then_some(at)
 }
 
 fn version_of(event: &WatchEvent) -> u64 {
@@ -210,12 +230,18 @@ impl Watches {
             .flat_map(|feed| timeline.take_watched(*feed))
             .collect();
         fresh.sort_by_key(version_of);
+        let now = Instant::now();
+        let version = timeline.cluster().store().resource_version();
         self.open.retain_mut(|open| {
-            let sent = fresh
+            let mut sent = fresh
                 .iter()
                 .filter_map(|event| open.watch.event(event))
                 .try_for_each(|line| chunk(&mut open.writer, &line));
-            let expired = open.ends.is_some_and(|ends| Instant::now() >= ends);
+            if open.bookmark_at.is_some_and(|at| now >= at) {
+                sent = sent.and_then(|()| chunk(&mut open.writer, &open.watch.bookmark(version)));
+                open.bookmark_at = next_bookmark(&open.watch, open.ends, now);
+            }
+            let expired = open.ends.is_some_and(|ends| now >= ends);
             if sent.is_ok() && expired {
                 let _ = end_stream(&mut open.writer);
             }
@@ -248,13 +274,16 @@ impl Watches {
         let started = open_stream(&mut writer, watch.content_type())
             .and_then(|()| lines.iter().try_for_each(|line| chunk(&mut writer, line)));
         if started.is_ok() {
+            let now = Instant::now();
             let ends = watch
                 .timeout_seconds
-                .map(|seconds| Instant::now() + Duration::from_secs(seconds));
+                .map(|seconds| now + Duration::from_secs(seconds));
+            let bookmark_at = next_bookmark(&watch, ends, now);
             self.open.push(Open {
                 watch,
                 writer,
                 ends,
+                bookmark_at,
             });
         }
     }

@@ -66,6 +66,11 @@ impl Server {
         }
     }
 
+    /// The port it listens on, at 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// A request to the control endpoint; its body.
     pub fn control(&self, method: &str, path: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("serve-api listens");

@@ -389,6 +389,9 @@ pub struct Watch {
     since: Option<u64>,
     /// `timeoutSeconds=`.
     pub timeout_seconds: Option<u64>,
+    /// `allowWatchBookmarks=true`: the client (an informer's reflector) takes BOOKMARK events, which tell it
+    /// how far the watch has come when nothing it selects changes.
+    pub bookmarks: bool,
 }
 
 /// Whether `request` opens a watch: None when it is not one, else the watch or its refusal.
@@ -438,6 +441,9 @@ fn open_watch(
         since,
         timeout_seconds: query_parameter(request.query, "timeoutSeconds")
             .and_then(|t| t.parse().ok()),
+        // `Convert_Slice_string_To_bool`: anything but `false` and `0` is true.
+        bookmarks: query_parameter(request.query, "allowWatchBookmarks")
+            .is_some_and(|b| !matches!(b.to_ascii_lowercase().as_str(), "false" | "0")),
     })
 }
 
@@ -505,6 +511,25 @@ impl Watch {
             }
         }
         self.kind.visit(Line(self, event))
+    }
+
+    /// A BOOKMARK event at `resource_version`: an object of the kind that holds nothing but its
+    /// resourceVersion, as the watch cache makes one (`cacheWatcher.nextBookmarkTime` says when).
+    pub fn bookmark(&self, resource_version: u64) -> Vec<u8> {
+        let (group, version) = self.kind.group_version();
+        let api_version = match group {
+            "" => version.to_string(),
+            group => format!("{group}/{version}"),
+        };
+        let object = json!({
+            "kind": self.kind.kind(),
+            "apiVersion": api_version,
+            "metadata": { "resourceVersion": resource_version.to_string() },
+        });
+        let mut line = serde_json::to_vec(&json!({ "type": "BOOKMARK", "object": object }))
+            .expect("JSON values serialize");
+        line.push(b'\n');
+        line
     }
 
     /// `{"type": ..., "object": ...}` and a newline, for an object the watch selects.
