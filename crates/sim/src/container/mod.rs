@@ -7,6 +7,7 @@
 mod fs;
 mod image;
 mod net;
+pub mod process;
 mod programs;
 
 pub use fs::{image_of, ContainerFs};
