@@ -254,7 +254,9 @@ test('an interactive busybox session runs nslookup at its prompt, exits, and --r
   const entry = await runInConsole(page, 'kubectl run -i --tty --image busybox:1.28.4 dns-test --restart=Never --rm /bin/sh');
   const last = '.console .transcript .entry:last-child';
   await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .stdout`)].map((e) => e.textContent).join('').endsWith('/ # '), last);
-  assert.equal(await printed(entry, 'stderr'), "If you don't see a command prompt, try pressing enter.\n");
+  // kubectl 1.34's attach warns of the session's recording, then hints at the prompt.
+  const warned = "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\n";
+  assert.equal(await printed(entry, 'stderr'), warned);
   assert.match(await page.locator('.prompt .busy').textContent(), /container's shell/);
   const prompt = page.getByLabel('kubectl command');
   await prompt.fill('nslookup web-0.nginx');
@@ -266,9 +268,9 @@ test('an interactive busybox session runs nslookup at its prompt, exits, and --r
   await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('running'), last);
   const text = await printed(entry, 'stdout');
   assert.match(text, /^\/ # nslookup web-0\.nginx\nServer: {4}10\.96\.0\.10\n/);
-  assert.match(text, /\/ # exit\npod "dns-test" deleted from default namespace\n$/, 'kubectl says the pod is deleted after the session ends');
-  // As a terminal shows them: kubectl's hint first, then the shell's prompt, errors where they came.
-  assert.match(await entry.locator('.output').textContent(), /^If you don't see a command prompt, try pressing enter\.\n\/ # nslookup/);
+  assert.match(text, /\/ # exit\nSession ended, resume using 'kubectl attach dns-test -c dns-test -n default -i -t' command\npod "dns-test" deleted from default namespace\n$/, 'kubectl says how to attach again, then that the pod is deleted, after the session ends');
+  // As a terminal shows them: kubectl's warnings first, then the shell's prompt, errors where they came.
+  assert.ok((await entry.locator('.output').textContent()).startsWith(`${warned}/ # nslookup`));
   assert.deepEqual(problems, []);
   await page.close();
 });

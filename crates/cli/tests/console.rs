@@ -37,11 +37,11 @@ fn the_course_notes_dialogue_runs_in_a_busybox_shell_and_the_pod_is_removed() {
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("/ # exit 3\npod \"dns-test\" deleted from default namespace\n"),
+        stdout.ends_with("/ # exit 3\nSession ended, resume using 'kubectl attach dns-test -c dns-test -n default -i -t' command\npod \"dns-test\" deleted from default namespace\n"),
         "{stdout}"
     );
     assert!(
-        stderr.starts_with("If you don't see a command prompt, try pressing enter.\n"),
+        stderr.starts_with("All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\n"),
         "{stderr}"
     );
     assert_eq!(

@@ -155,7 +155,7 @@ fn each_image_has_what_its_dockerfile_installs() {
     );
     assert_eq!(
         busybox.output.stderr,
-        "wget: server returned error: HTTP/1.1 403 Forbidden\nsh: curl: not found\npod default/dns-test terminated (Error)\n"
+        "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\nwget: server returned error: HTTP/1.1 403 Forbidden\nsh: curl: not found\npod default/dns-test terminated (Error)\n"
     );
     // kubectl run learns the exit from the pod, after --rm's deletion (kubectl's RunOptions.Run).
     assert_eq!(
@@ -239,7 +239,7 @@ fn each_shell_speaks_its_own_words() {
     );
     assert_eq!(
         ash.output.stderr,
-        "sh: can't open /nope: no such file\nsh: bash: not found\npod default/t terminated (Error)\n"
+        "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\nsh: can't open /nope: no such file\nsh: bash: not found\npod default/t terminated (Error)\n"
     );
 }
 

@@ -457,7 +457,7 @@ fn exec_reports_errors_as_kubectl_and_the_shell_do() {
     let creating = failed(&mut cluster, "kubectl exec web-3 -- ls");
     assert_eq!(
         creating.stderr,
-        "error: unable to upgrade connection: container not found (\"nginx\")\n"
+        "error: Internal error occurred: unable to upgrade connection: container not found (\"nginx\")\n"
     );
 }
 
@@ -476,7 +476,7 @@ fn run_attaches_to_a_real_pod_and_removes_it() {
     );
     assert_eq!(
         out.stderr,
-        "If you don't see a command prompt, try pressing enter.\n"
+        "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\n"
     );
     let busybox = failed(&mut cluster, "kubectl run x --image=busybox --rm");
     assert_eq!(

@@ -129,14 +129,14 @@ fn creating_a_statefulset_orders_its_pods_and_gives_them_stable_names() {
     assert_eq!(session.exit_code, 0);
     assert_eq!(
         session.stderr,
-        "If you don't see a command prompt, try pressing enter.\n"
+        "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\nIf you don't see a command prompt, try pressing enter.\n"
     );
     assert!(session
         .stdout
         .starts_with("/ # # Run this in the dns-test container shell\n/ # nslookup web-0.nginx\nServer:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n"));
     assert!(session
         .stdout
-        .ends_with("/ # exit\npod \"dns-test\" deleted from default namespace\n"));
+        .ends_with("/ # exit\nSession ended, resume using 'kubectl attach dns-test -c dns-test -n default -i -t' command\npod \"dns-test\" deleted from default namespace\n"));
     let before = [
         address_of(&session.stdout, "web-0.nginx"),
         address_of(&session.stdout, "web-1.nginx"),
@@ -405,7 +405,7 @@ fn the_course_notes_lines_work_as_written() {
     assert!(
         session
             .stdout
-            .ends_with("/ # \npod \"dns-test\" deleted from default namespace\n"),
+            .ends_with("/ # \nSession ended, resume using 'kubectl attach dns-test -c dns-test -n default -i -t' command\npod \"dns-test\" deleted from default namespace\n"),
         "{}",
         session.stdout
     );

@@ -8,7 +8,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{is_shell, ContainerFs, Machine, Program, Userland};
+use super::{image_of, is_shell, ContainerFs, Image, Machine, Program, Userland};
 use crate::cluster::Cluster;
 use crate::object::ObjectKey;
 use crate::shell::{self, Dialect, Input, Io, Job, Poll, Stream};
@@ -147,6 +147,10 @@ impl Process {
         self.tty
     }
 
+    pub fn container(&self) -> &str {
+        &self.container
+    }
+
     pub fn pod_key(&self) -> &ObjectKey {
         &self.pod
     }
@@ -206,6 +210,19 @@ impl Process {
         }
     }
 
+    /// Pipes `text` to it whole, before it starts: what a client sent on stdin and then closed.
+    pub fn pipe(&mut self, text: String) {
+        self.stdin = Stdin::Piped(text);
+    }
+
+    /// The runtime's refusal to start it, checked without starting it: a program its image does not have.
+    pub fn missing_program(&self, cluster: &Cluster) -> Option<String> {
+        let pod = self.pod(cluster)?;
+        let program = self.command.first()?;
+        let image = Image::of(&image_of(&pod, &self.container));
+        (!self.reads_terminal() && !image.has(program)).then(|| not_found(&pod, &self.command))
+    }
+
     /// Starts it in its container, which runs: a shell reading the terminal shows its prompt; a command runs
     /// as far as it can now. Its exit, if it has already ended; the runtime's refusal of a program the image
     /// does not have.
@@ -263,7 +280,8 @@ impl Process {
     /// the end of input ends a shell, and its container stopping kills it. How it ended, once it has.
     pub fn poll(&mut self, cluster: &mut Cluster, input: &mut Input, io: &mut Io) -> Option<Exit> {
         let running = self.pod(cluster).is_some_and(|pod| {
-            pod.metadata.deletion_timestamp.is_none() && check_running(&pod, &self.container).is_ok()
+            pod.metadata.deletion_timestamp.is_none()
+                && check_running(&pod, &self.container).is_ok()
         });
         if !running {
             self.wake_at = None;
@@ -302,7 +320,27 @@ impl Process {
         None
     }
 
-    /// Ctrl-C, or the client gone: what runs is interrupted.
+    /// Ctrl-C at its terminal: what runs in the foreground is interrupted. A shell reading the terminal lives
+    /// on and prompts again; a command ends, with the status the interrupt left it.
+    pub fn ctrl_c(&mut self, cluster: &mut Cluster, io: &mut Io) -> Option<Exit> {
+        let pod = self.pod(cluster)?;
+        if let Some(mut job) = self.running.take() {
+            job.interrupt(&mut Machine::new(cluster, pod, &self.container, self.tty));
+            io.append(&job.take_output());
+            self.wake_at = None;
+            let status = job.status().unwrap_or(130);
+            if !self.reads_terminal() {
+                return Some(Exit::Status(status));
+            }
+            let mut shell = job.into_session();
+            shell.status = status;
+            self.shell = Some(shell);
+        }
+        self.show_prompt(io);
+        None
+    }
+
+    /// The client gone: what runs is interrupted, and nothing follows.
     pub fn interrupt(&mut self, cluster: &mut Cluster) {
         self.wake_at = None;
         if let (Some(mut job), Some(pod)) = (self.running.take(), self.pod(cluster)) {

@@ -113,7 +113,7 @@ pub(super) fn choose_container(
 }
 
 /// kubectl's words for the apiserver's and the kubelet's refusals to exec: the apiserver's as `Error from
-/// server`, the kubelet's as SPDY's failed upgrade (the WebSocket stream fails first and kubectl falls back).
+/// server`, the kubelet's as the error its stream ends with.
 fn refused(refusal: &Refusal) -> CommandOutput {
     CommandOutput::error(match refusal {
         Refusal::Completed { phase } => format!(
@@ -122,9 +122,11 @@ fn refused(refusal: &Refusal) -> CommandOutput {
         Refusal::NoHost { pod } => {
             format!("Error from server (BadRequest): pod {pod} does not have a host assigned")
         }
-        Refusal::NotRunning { container } => {
-            format!("error: unable to upgrade connection: container not found (\"{container}\")")
-        }
+        // The apiserver's stream translator reports the kubelet's refusal of its SPDY stream as an internal
+        // error on the WebSocket's error channel.
+        Refusal::NotRunning { container } => format!(
+            "error: Internal error occurred: unable to upgrade connection: container not found (\"{container}\")"
+        ),
     })
 }
 
@@ -230,6 +232,9 @@ pub struct Session {
     exit_report: ExitReport,
 }
 
+/// What kubectl's attach warns of before it attaches (`AttachOptions.Run`).
+const RECORDED: &str = "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.";
+
 /// How kubectl learns the process's exit and says it: `exec` from the stream (`command terminated with exit
 /// code N`); `run` from the pod's phase once attached (`pod NS/NAME terminated (Error)`), except with
 /// `--restart=Always`, where it does not wait for one (kubectl's `RunOptions.Run`).
@@ -276,7 +281,9 @@ impl Session {
 
     /// The pod runs: kubectl attaches. A shell reading the terminal shows its prompt; a command starts.
     fn open(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
-        if self.tty() && self.attaching {
+        if self.attaching {
+            // kubectl's attach says both whenever it is not `--quiet`, a terminal or not.
+            output.warn(RECORDED);
             output.warn("If you don't see a command prompt, try pressing enter.");
         }
         self.process.pod(cluster)?;
@@ -288,8 +295,10 @@ impl Session {
             Ok(None) => None,
             Ok(Some(status)) => Some(self.finish(cluster, status, output)),
             Err(refusal) => {
+                // The runtime's error is an internal error of the kubelet's stream, which the apiserver's
+                // translator wraps as one of its own.
                 output.fail(format!(
-                    "error: Internal error occurred: error executing command in container: {refusal}"
+                    "error: Internal error occurred: Internal error occurred: error executing command in container: {refusal}"
                 ));
                 self.status = 1;
                 Some(self.end(cluster, output))
@@ -297,13 +306,19 @@ impl Session {
         }
     }
 
-    fn tty(&self) -> bool {
-        self.process.tty()
-    }
-
     /// The process ended with `status`: kubectl says so when it failed, and exits with it.
     fn finish(&mut self, cluster: &mut Cluster, status: i32, output: &mut CommandOutput) -> i32 {
         self.status = status;
+        // Attached from a terminal in raw mode, kubectl says how to attach again (`reattachMessage`).
+        if self.attaching && self.process.tty() && self.process.reads_terminal() {
+            let pod = self.process.pod_key();
+            output.say(format!(
+                "Session ended, resume using 'kubectl attach {0} -c {1} -n {2} -i -t' command",
+                pod.name,
+                self.process.container(),
+                pod.namespace
+            ));
+        }
         match self.exit_report {
             ExitReport::Stream => {
                 if status != 0 {
