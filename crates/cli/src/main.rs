@@ -8,8 +8,10 @@ use ordinal_sim::scenario::{Record, Scenario};
 mod clock;
 mod console;
 mod flags;
+mod http;
 mod serve_api;
 mod transcript;
+mod websocket;
 
 const USAGE: &str = "usage: ordinal run FILE [--output jsonl|transcript]
        ordinal console [FILE] [--speed X] [--script LINES [--wait DURATION]]

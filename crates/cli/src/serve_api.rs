@@ -14,23 +14,27 @@
 //! otherwise.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ordinal_sim::cluster::Cluster;
+use ordinal_sim::endpoints::exec::{self, Exec};
 use ordinal_sim::endpoints::{self, LogFollow, Request, Response, Watch};
 use ordinal_sim::store::WatchEvent;
 use ordinal_sim::time::parse_duration;
 use ordinal_sim::timeline::Timeline;
 use ordinal_sim::SimTime;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::clock::{parse_speed, Clock};
 use crate::flags;
+use crate::http::{self, Chunked, Connection, Incoming, WebSocket};
+use crate::websocket::{Frame, NORMAL_CLOSURE};
 
 pub struct Options {
     pub scenario: Option<String>,
@@ -94,13 +98,9 @@ pub fn run(options: Options) -> Result<(), String> {
     ordinal_sim::time::set_epoch(epoch);
     let (mut timeline, scenario_name) = crate::console::open(options.scenario.as_deref())?;
     let name = context_name(scenario_name.as_deref(), options.scenario.as_deref());
-    let server = tiny_http::Server::http((options.address, options.port))
+    let (bound, requests) = http::serve(options.address, options.port)
         .map_err(|e| format!("cannot listen on {}:{}: {e}", options.address, options.port))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or("the server has no IP address")?;
+    let port = bound.port();
     let url = format!("http://{}:{port}", host_in_url(options.address));
     let kubeconfig = options.kubeconfig.clone().unwrap_or_else(|| {
         std::env::temp_dir()
@@ -131,34 +131,36 @@ pub fn run(options: Options) -> Result<(), String> {
     let mut clock = Clock::start(timeline.now(), options.speed);
     let mut watches = Watches::open(&mut timeline);
     let mut follows = Follows::default();
+    let mut streams = Streams::default();
     while !interrupted.load(Ordering::SeqCst) {
-        let request = server
-            .recv_timeout(Duration::from_millis(20))
-            .map_err(|e| format!("the server stopped: {e}"))?;
+        let incoming = match requests.recv_timeout(Duration::from_millis(20)) {
+            Ok(incoming) => Some(incoming),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err("the server stopped".into()),
+        };
         timeline.seek(clock.now().max(timeline.now()));
         watches.deliver(&mut timeline);
         follows.deliver(timeline.cluster());
-        if let Some(mut request) = request {
-            let body = read_body(&mut request);
-            let api = api_request(&request, &body);
-            if let Some(opened) = endpoints::open_watch(&api) {
-                match opened {
-                    Ok(watch) => watches.start(request, watch, &timeline),
-                    Err(refusal) => respond(request, refusal),
-                }
-            } else if let Some(opened) = endpoints::open_follow(timeline.cluster(), &api) {
-                match opened {
-                    Ok(follow) => follows.start(request, follow, timeline.cluster()),
-                    Err(refusal) => respond(request, refusal),
-                }
-            } else {
-                let response = answer(&api, &mut timeline, &mut clock);
-                respond(request, response);
+        streams.deliver(&mut timeline);
+        if let Some(incoming) = incoming {
+            let answer = answer(&incoming, &mut timeline, &mut clock);
+            let connection = incoming.connection;
+            match answer {
+                Answer::Whole(response) => connection.respond(&response),
+                Answer::Watch(watch) => watches.start(connection, watch, &timeline),
+                Answer::Follow(follow) => follows.start(connection, follow, timeline.cluster()),
+                Answer::Stream {
+                    key,
+                    protocol,
+                    exec,
+                    opened,
+                } => streams.start(connection, &key, protocol, exec, opened),
             }
         }
     }
     watches.close_all();
     follows.close_all();
+    streams.close_all(&mut timeline);
     say("Stopped.\n");
     Ok(())
 }
@@ -179,7 +181,7 @@ struct Watches {
 /// A watch and the connection it streams to.
 struct Open {
     watch: Watch,
-    writer: Box<dyn Write + Send>,
+    writer: Chunked,
     ends: Option<Instant>,
     /// When it is sent its next BOOKMARK, if it takes them.
     bookmark_at: Option<Instant>,
@@ -236,15 +238,13 @@ impl Watches {
             let mut sent = fresh
                 .iter()
                 .filter_map(|event| open.watch.event(event))
-                .try_for_each(|line| chunk(&mut open.writer, &line));
+                .try_for_each(|line| open.writer.chunk(&line));
             if open.bookmark_at.is_some_and(|at| now >= at) {
-                sent = sent.and_then(|()| chunk(&mut open.writer, &open.watch.bookmark(version)));
+                sent = sent.and_then(|()| open.writer.chunk(&open.watch.bookmark(version)));
                 open.bookmark_at = next_bookmark(&open.watch, open.ends, now);
             }
+            // A watch whose time is up is dropped, which ends its stream.
             let expired = open.ends.is_some_and(|ends| now >= ends);
-            if sent.is_ok() && expired {
-                let _ = end_stream(&mut open.writer);
-            }
             sent.is_ok() && !expired
         });
         self.history.extend(fresh);
@@ -254,11 +254,11 @@ impl Watches {
     }
 
     /// Answers a watch request: the stream's head, what the watch starts with, then it stays open.
-    fn start(&mut self, request: tiny_http::Request, watch: Watch, timeline: &Timeline) {
+    fn start(&mut self, connection: Connection, watch: Watch, timeline: &Timeline) {
         if let (Some(since), Some(dropped)) = (watch.since(), self.dropped_up_to) {
             if since < dropped {
                 let oldest = self.history.front().map_or(dropped + 1, version_of);
-                return respond(request, endpoints::expired(since, oldest));
+                return connection.respond(&endpoints::expired(since, oldest));
             }
         }
         let cluster = timeline.cluster();
@@ -270,10 +270,10 @@ impl Watches {
                 .filter_map(|event| watch.event(event))
                 .collect(),
         };
-        let mut writer = request.into_writer();
-        let started = open_stream(&mut writer, watch.content_type())
-            .and_then(|()| lines.iter().try_for_each(|line| chunk(&mut writer, line)));
-        if started.is_ok() {
+        let Ok(mut writer) = connection.stream(watch.content_type()) else {
+            return;
+        };
+        if lines.iter().try_for_each(|line| writer.chunk(line)).is_ok() {
             let now = Instant::now();
             let ends = watch
                 .timeout_seconds
@@ -290,9 +290,6 @@ impl Watches {
 
     /// Ends every stream, as a server that stops closes its watches.
     fn close_all(&mut self) {
-        for open in &mut self.open {
-            let _ = end_stream(&mut open.writer);
-        }
         self.open.clear();
     }
 }
@@ -300,20 +297,19 @@ impl Watches {
 /// The logs clients follow (`kubectl logs -f`), each streamed as its container writes.
 #[derive(Default)]
 struct Follows {
-    open: Vec<(LogFollow, Box<dyn Write + Send>)>,
+    open: Vec<(LogFollow, Chunked)>,
 }
 
 impl Follows {
     /// Answers a follow: the head of a chunked text stream, what the container has written so far, then
     /// what it writes.
-    fn start(&mut self, request: tiny_http::Request, mut follow: LogFollow, cluster: &Cluster) {
-        let mut writer = request.into_writer();
-        let started = open_stream(&mut writer, "text/plain");
-        if started.is_ok() {
-            let first = follow.next(cluster).unwrap_or_default();
-            if first.is_empty() || chunk(&mut writer, &first).is_ok() {
-                self.open.push((follow, writer));
-            }
+    fn start(&mut self, connection: Connection, mut follow: LogFollow, cluster: &Cluster) {
+        let Ok(mut writer) = connection.stream("text/plain") else {
+            return;
+        };
+        let first = follow.next(cluster).unwrap_or_default();
+        if writer.chunk(&first).is_ok() {
+            self.open.push((follow, writer));
         }
     }
 
@@ -321,44 +317,142 @@ impl Follows {
     fn deliver(&mut self, cluster: &Cluster) {
         self.open
             .retain_mut(|(follow, writer)| match follow.next(cluster) {
-                Some(new) if new.is_empty() => true,
-                Some(new) => chunk(writer, &new).is_ok(),
-                None => {
-                    let _ = end_stream(writer);
-                    false
-                }
+                Some(new) => writer.chunk(&new).is_ok(),
+                // Dropped, which ends its stream.
+                None => false,
             });
     }
 
     fn close_all(&mut self) {
-        for (_, writer) in &mut self.open {
-            let _ = end_stream(writer);
-        }
         self.open.clear();
     }
 }
 
-/// The head of a response streamed in chunks.
-fn open_stream(writer: &mut Box<dyn Write + Send>, content_type: &str) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nCache-Control: no-cache, private\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    );
-    writer.write_all(head.as_bytes())?;
-    writer.flush()
+/// The exec and attach streams clients hold open, each a step of the timeline (`Timeline::open_stream`).
+#[derive(Default)]
+struct Streams {
+    open: Vec<OpenStream>,
 }
 
-/// The last, empty chunk: the stream is over.
-fn end_stream(writer: &mut Box<dyn Write + Send>) -> std::io::Result<()> {
-    writer.write_all(b"0\r\n\r\n")?;
-    writer.flush()
+/// A stream and its client's WebSocket.
+struct OpenStream {
+    step: usize,
+    exec: Exec,
+    socket: WebSocket,
+    frames: Receiver<Frame>,
+    /// How much of the step's stdout and stderr the client has been sent.
+    sent: (usize, usize),
 }
 
-/// One chunk of a chunked response, sent at once.
-fn chunk(writer: &mut Box<dyn Write + Send>, data: &[u8]) -> std::io::Result<()> {
-    write!(writer, "{:x}\r\n", data.len())?;
-    writer.write_all(data)?;
-    writer.write_all(b"\r\n")?;
-    writer.flush()
+/// The channels of `v5.channel.k8s.io`: the first byte of each binary message.
+mod channel {
+    pub const STDIN: u8 = 0;
+    pub const STDOUT: u8 = 1;
+    pub const STDERR: u8 = 2;
+    /// The process's end, as a `metav1.Status`.
+    pub const ERROR: u8 = 3;
+    /// A message on it closes the channel its second byte names (v5).
+    pub const CLOSE: u8 = 255;
+}
+
+impl Streams {
+    /// Upgrades the connection and starts the stream, or sends the kubelet's refusal and closes.
+    fn start(
+        &mut self,
+        connection: Connection,
+        key: &str,
+        protocol: &str,
+        exec: Exec,
+        opened: Result<usize, Value>,
+    ) {
+        let Ok((mut socket, frames)) = connection.upgrade(key, protocol) else {
+            return;
+        };
+        match opened {
+            Ok(step) => self.open.push(OpenStream {
+                step,
+                exec,
+                socket,
+                frames,
+                sent: (0, 0),
+            }),
+            Err(refusal) => end(&mut socket, &refusal),
+        }
+    }
+
+    /// Hands each stream's process what its client sent, and the client what the process wrote; a stream
+    /// whose process ended is sent its status and closed, and one whose client went away is interrupted.
+    fn deliver(&mut self, timeline: &mut Timeline) {
+        self.open.retain_mut(|stream| {
+            loop {
+                match stream.frames.try_recv() {
+                    Ok(Frame::Binary(message)) => match message.split_first() {
+                        Some((&channel::STDIN, data)) => timeline
+                            .send_to_stream(stream.step, Some(&String::from_utf8_lossy(data))),
+                        Some((&channel::CLOSE, [channel::STDIN])) => {
+                            timeline.send_to_stream(stream.step, None)
+                        }
+                        // Terminal resizes change nothing a simulated shell prints.
+                        _ => {}
+                    },
+                    Ok(Frame::Ping(data)) => {
+                        let _ = stream.socket.send(&Frame::Pong(data));
+                    }
+                    Ok(Frame::Close(_)) | Err(TryRecvError::Disconnected) => {
+                        timeline.close_stream(stream.step);
+                        let _ = stream.socket.send(&Frame::Close(Some(NORMAL_CLOSURE)));
+                        return false;
+                    }
+                    Ok(Frame::Text(_) | Frame::Pong(_)) => {}
+                    Err(TryRecvError::Empty) => break,
+                }
+            }
+            let Some((output, running)) = timeline.step_output(stream.step) else {
+                return false;
+            };
+            let (out, err) = stream.sent;
+            let sent = [
+                (channel::STDOUT, &output.stdout.as_bytes()[out..]),
+                (channel::STDERR, &output.stderr.as_bytes()[err..]),
+            ]
+            .into_iter()
+            .filter(|(_, new)| !new.is_empty())
+            .try_for_each(|(channel, new)| {
+                let mut message = vec![channel];
+                message.extend_from_slice(new);
+                stream.socket.send(&Frame::Binary(message))
+            });
+            stream.sent = (output.stdout.len(), output.stderr.len());
+            if sent.is_err() {
+                timeline.close_stream(stream.step);
+                return false;
+            }
+            if !running {
+                end(
+                    &mut stream.socket,
+                    &stream.exec.end_status(output.exit_code),
+                );
+            }
+            running
+        });
+    }
+
+    /// The server stops: every stream's process is interrupted and its client's connection closed.
+    fn close_all(&mut self, timeline: &mut Timeline) {
+        for mut stream in self.open.drain(..) {
+            timeline.close_stream(stream.step);
+            let _ = stream.socket.send(&Frame::Close(Some(NORMAL_CLOSURE)));
+        }
+    }
+}
+
+/// Ends a stream: its status on the error channel, then the closing handshake.
+fn end(socket: &mut WebSocket, status: &Value) {
+    let mut message = vec![channel::ERROR];
+    message.extend_from_slice(status.to_string().as_bytes());
+    let _ = socket
+        .send(&Frame::Binary(message))
+        .and_then(|()| socket.send(&Frame::Close(Some(NORMAL_CLOSURE))));
 }
 
 /// Prints to stdout; a reader that has gone away (`| head -2`) does not stop the server.
@@ -434,65 +528,90 @@ preferences: {{}}
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn header<'a>(request: &'a tiny_http::Request, name: &str) -> &'a str {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map_or("", |h| h.value.as_str())
-}
-
-/// The most of a body read: one byte past the apiserver's limit, so that the endpoints can refuse it.
-const BODY_LIMIT: u64 = 3 * 1024 * 1024 + 1;
-
-/// The request's body, up to `BODY_LIMIT`.
-fn read_body(request: &mut tiny_http::Request) -> Vec<u8> {
-    let mut body = Vec::new();
-    let _ = request.as_reader().take(BODY_LIMIT).read_to_end(&mut body);
-    body
-}
-
 /// The request as the endpoints read it.
-fn api_request<'a>(request: &'a tiny_http::Request, body: &'a [u8]) -> Request<'a> {
-    let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
+fn api_request(incoming: &Incoming) -> Request<'_> {
+    let (path, query) = incoming
+        .target
+        .split_once('?')
+        .unwrap_or((&incoming.target, ""));
     Request {
-        method: request.method().as_str(),
+        method: &incoming.method,
         path,
         query,
-        accept: header(request, "Accept"),
-        host: header(request, "Host"),
-        content_type: header(request, "Content-Type"),
-        body,
+        accept: incoming.header("Accept"),
+        host: incoming.header("Host"),
+        content_type: incoming.header("Content-Type"),
+        body: &incoming.body,
     }
 }
 
-/// The answer to a request that is neither a watch nor a follow: the control endpoint's, or the apiserver's,
-/// which records a write as a step of the timeline.
-fn answer(api: &Request, timeline: &mut Timeline, clock: &mut Clock) -> Response {
-    match api.path.strip_prefix("/ordinal/") {
-        Some(control_path) => control(api.method, control_path, api.query, timeline, clock),
-        None => timeline.request(api),
-    }
+/// How a request is answered.
+enum Answer {
+    /// With a response, whole.
+    Whole(Response),
+    /// With a watch's stream, which stays open.
+    Watch(Watch),
+    /// With a followed log's stream.
+    Follow(LogFollow),
+    /// By upgrading to a WebSocket for an exec or attach stream: the step it runs as, or the kubelet's refusal
+    /// to send on the error channel.
+    Stream {
+        key: String,
+        protocol: &'static str,
+        exec: Exec,
+        opened: Result<usize, Value>,
+    },
 }
 
-fn respond(request: tiny_http::Request, response: Response) {
-    let content_type = tiny_http::Header::from_bytes("Content-Type", response.content_type)
-        .expect("content types are ASCII");
-    let mut reply = tiny_http::Response::from_data(response.body)
-        .with_status_code(response.status)
-        .with_header(content_type);
-    // As the apiserver sends them (`299 - "<text>"`), which kubectl prints as `Warning: <text>`.
-    for warning in &response.warnings {
-        let value = format!(
-            "299 - {}",
-            serde_json::to_string(warning).unwrap_or_default()
-        );
-        if let Ok(header) = tiny_http::Header::from_bytes("Warning", value) {
-            reply.add_header(header);
-        }
+/// The channel protocols of remote commands over WebSocket, newest first; v5 adds closing stdin, which
+/// kubectl 1.30 and later ask for alone.
+const STREAM_PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+
+/// The answer to a request: the control endpoint's, or the apiserver's, which records a write (and a stream)
+/// as a step of the timeline.
+fn answer(incoming: &Incoming, timeline: &mut Timeline, clock: &mut Clock) -> Answer {
+    let api = api_request(incoming);
+    if let Some(control_path) = api.path.strip_prefix("/ordinal/") {
+        return Answer::Whole(control(
+            api.method,
+            control_path,
+            api.query,
+            timeline,
+            clock,
+        ));
     }
-    // A client that went away is not the server's failure.
-    let _ = request.respond(reply);
+    if let Some(opened) = endpoints::open_watch(&api) {
+        return opened.map_or_else(Answer::Whole, Answer::Watch);
+    }
+    if let Some(opened) = endpoints::open_follow(timeline.cluster(), &api) {
+        return opened.map_or_else(Answer::Whole, Answer::Follow);
+    }
+    if let Some(opened) = exec::open_stream(timeline.cluster(), &api) {
+        let exec = match opened {
+            Ok(exec) => exec,
+            Err(refusal) => return Answer::Whole(refusal),
+        };
+        let key = incoming.header("Sec-WebSocket-Key");
+        let websocket =
+            incoming.header("Upgrade").eq_ignore_ascii_case("websocket") && !key.is_empty();
+        let offered: Vec<&str> = incoming
+            .header("Sec-WebSocket-Protocol")
+            .split(',')
+            .map(str::trim)
+            .collect();
+        let protocol = STREAM_PROTOCOLS.into_iter().find(|p| offered.contains(p));
+        return match (websocket, protocol) {
+            (true, Some(protocol)) => Answer::Stream {
+                key: key.to_string(),
+                protocol,
+                opened: timeline.open_stream(&api, &exec),
+                exec,
+            },
+            // SPDY, the protocol before WebSockets, is not served; nor is a stream without an upgrade.
+            _ => Answer::Whole(exec::not_upgraded()),
+        };
+    }
+    Answer::Whole(timeline.request(&api))
 }
 
 /// The control endpoint.

@@ -35,7 +35,9 @@ fn stream(server: &Server, path: &str) -> (String, Duration) {
     let mut answer = Vec::new();
     let mut buffer = [0; 4096];
     while !answer.ends_with(b"\r\n0\r\n\r\n") {
-        let read = socket.read(&mut buffer).expect("the stream goes on or ends");
+        let read = socket
+            .read(&mut buffer)
+            .expect("the stream goes on or ends");
         assert!(read > 0, "closed before its last chunk");
         answer.extend_from_slice(&buffer[..read]);
     }
@@ -57,8 +59,9 @@ fn a_watch_that_takes_bookmarks_is_sent_one_before_it_times_out() {
     assert!(events[0].ends_with(",\"type\":\"ADDED\"}"), "{events:#?}");
     let bookmark = events.last().unwrap();
     assert!(
-        bookmark.starts_with(r#"{"object":{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":""#)
-            && bookmark.ends_with(r#""}},"type":"BOOKMARK"}"#),
+        bookmark.starts_with(
+            r#"{"object":{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":""#
+        ) && bookmark.ends_with(r#""}},"type":"BOOKMARK"}"#),
         "{events:#?}"
     );
     assert_eq!(

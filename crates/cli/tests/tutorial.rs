@@ -6,8 +6,13 @@
 //! their AGE column (and the widths it sets), which follows the instant a line ran, and watches pod by pod
 //! (each pod's sequence of READY and STATUS), as their lines interleave by when events arrived.
 //!
-//! Not run: the lines that need `kubectl exec` or an attached `kubectl run` (serve-api does not serve exec and
-//! attach yet), and so the lines after them that read what those wrote.
+//! The lines that exec into a container or attach to one (`kubectl exec`, `kubectl run -i`) run over
+//! serve-api's WebSocket streams, what the tutorial types into them piped to kubectl. bash gives kubectl no
+//! terminal, so kubectl says it cannot use one for `-t`, and runs without: that warning, the harness's and
+//! not the cluster's, is taken out of kubectl's stderr before the comparison; and where the tutorial types
+//! into a shell (`kubectl run -i --tty … dns-test`), the console's terminal shows what kubectl without one does
+//! not, BusyBox's prompts with the lines typed at them and kubectl's "Session ended" line, which are taken
+//! out of the console's stdout.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -37,10 +42,8 @@ fn console_answers(scenario: &Scenario) -> Vec<CommandOutput> {
     answers
 }
 
-/// A line serve-api cannot answer yet: it execs into a container or attaches to one.
-fn needs_a_container(line: &str) -> bool {
-    line.contains("kubectl exec") || line.contains("kubectl run")
-}
+/// What kubectl says when `-t` asks for a terminal and its stdin is not one: the harness's doing.
+const NO_TTY: &str = "Unable to use a TTY - input is not a terminal or the right kind of file\n";
 
 /// A table's rows as cells, without the AGE column, which follows the instant a line ran, and the VOLUME
 /// column and any other generated volume name, which follow the uids handed out before (the lines not run
@@ -97,6 +100,18 @@ fn generated_volume_left_out(cell: String) -> String {
     } else {
         cell
     }
+}
+
+/// What a session typed into a busybox shell at a terminal shows that kubectl without a terminal does not:
+/// the prompts with the lines typed at them, and how to attach again.
+fn without_terminal(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|line| {
+            !line.starts_with("/ # ") && !line.starts_with("Session ended, resume using")
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// Whether two answers say the same, a table's ages and generated names aside.
@@ -221,12 +236,16 @@ fn judge(
     let output = child.wait_with_output().expect("bash runs");
     let real = Answer {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).replace(NO_TTY, ""),
         exit_code: output.status.code().unwrap_or(-1),
     };
     let step = &scenario.steps[index];
     let line = step.action.command();
-    let ours = &answers[index];
+    let mut ours = answers[index].clone();
+    if !step.stdin.is_empty() {
+        ours.stdout = without_terminal(&ours.stdout);
+    }
+    let ours = &ours;
     if console_cannot_answer(&line) {
         tally.apart += 1;
         if real.exit_code != 0 {
@@ -269,7 +288,7 @@ fn the_statefulset_basics_tutorial_runs_with_the_real_kubectl_as_in_the_console(
     std::fs::write(&served, "name: statefulset-basics\nseed: 0\n").unwrap();
     let server = Server::start(&served, work.join("kubeconfig"), &["--speed", SPEED]);
 
-    let (mut run, mut skipped) = (0, 0);
+    let mut run = 0;
     let mut tally = Tally::default();
     let mut watching: Vec<Watching> = Vec::new();
     let mut watched = Vec::new();
@@ -287,10 +306,6 @@ fn the_statefulset_basics_tutorial_runs_with_the_real_kubectl_as_in_the_console(
             watched.push(watch.interrupt());
             server.control("POST", "resume");
         }
-        if needs_a_container(line) {
-            skipped += 1;
-            continue;
-        }
         run += 1;
         let is_watch = step.terminal == "watch";
         if !is_watch {
@@ -301,7 +316,10 @@ fn the_statefulset_basics_tutorial_runs_with_the_real_kubectl_as_in_the_console(
         }
         pause_at(&server, step.at);
         let mut command = bash(&bin, &server.kubeconfig, &examples, line);
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if is_watch {
             command.stderr(Stdio::null()).process_group(0);
             watching.push(Watching {
@@ -312,7 +330,19 @@ fn the_statefulset_basics_tutorial_runs_with_the_real_kubectl_as_in_the_console(
                 child: command.spawn().expect("bash starts"),
             });
         } else {
-            main = Some((index, command.spawn().expect("bash starts")));
+            let mut child = command.spawn().expect("bash starts");
+            // What the tutorial types into the line's container shell, piped; then its input ends.
+            let typed: String = step
+                .stdin
+                .iter()
+                .map_while(|key| key.line.as_ref())
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let mut stdin = child.stdin.take().expect("piped");
+            std::thread::spawn(move || {
+                let _ = std::io::Write::write_all(&mut stdin, typed.as_bytes());
+            });
+            main = Some((index, child));
         }
         std::thread::sleep(TYPING);
         server.control("POST", "resume");
@@ -333,8 +363,7 @@ fn the_statefulset_basics_tutorial_runs_with_the_real_kubectl_as_in_the_console(
     for (index, real) in &watched {
         let (real_pods, our_pods) = (by_pod(real), by_pod(&answers[*index].stdout));
         // A pod only one side shows must be on its way out: which of a Parallel set's pods, deleted together,
-        // are gone when the watch starts follows the random draws of each run, and the lines not run here
-        // (exec, attach) make those differ.
+        // are gone when the watch starts follows the random draws of each run.
         let going = |story: &Vec<(String, String)>| {
             story
                 .last()
@@ -356,7 +385,7 @@ fn the_statefulset_basics_tutorial_runs_with_the_real_kubectl_as_in_the_console(
     }
     let _ = std::fs::remove_dir_all(&work);
     println!(
-        "StatefulSet Basics with {} at {SPEED}x: {run} lines run ({} watches, {apart} the console cannot answer yet), {skipped} not (exec and attach), {} differ",
+        "StatefulSet Basics with {} at {SPEED}x: {run} lines run ({} watches, {apart} the console cannot answer yet), {} differ",
         kubectl.display(),
         watched.len(),
         differences.len()

@@ -23,7 +23,7 @@ use crate::controller::scheduler::Scheduler;
 use crate::controller::statefulset::{StatefulSetController, Wait};
 use crate::controller::tainteviction::TaintEvictionController;
 use crate::controller::{Controller, ControllerId, Ctx, Timers};
-use crate::fault::{Fault, FaultError, Faults};
+use crate::fault::{Fault, FaultError, Faults, ProcessExit};
 use crate::object::ObjectKey;
 use crate::rng::Rng;
 use crate::shell::Session;
@@ -202,7 +202,12 @@ impl Cluster {
             Fault::Crash { pod } => {
                 let uid = self.pod_uid(pod)?;
                 self.check_running(pod)?;
-                self.faults.crash(&uid, now);
+                let killed = ProcessExit {
+                    at: now,
+                    container: None,
+                    exit_code: 137,
+                };
+                self.faults.crash(&uid, killed);
                 self.controllers.kubelet.queue().add(pod.clone());
             }
             Fault::NodeDown { node } => {
@@ -225,6 +230,22 @@ impl Cluster {
         }
         self.settle();
         Ok(())
+    }
+
+    /// The main process of the pod's `container` exits with `exit_code` now (a process a client attached to
+    /// ended); its restart policy decides what follows, as for any exit.
+    pub fn exit_container(&mut self, pod: &ObjectKey, container: &str, exit_code: i32) {
+        let Ok(uid) = self.pod_uid(pod) else {
+            return;
+        };
+        let exit = ProcessExit {
+            at: self.now(),
+            container: Some(container.to_string()),
+            exit_code,
+        };
+        self.faults.crash(&uid, exit);
+        self.controllers.kubelet.queue().add(pod.clone());
+        self.settle();
     }
 
     fn pod_uid(&self, key: &ObjectKey) -> Result<String, FaultError> {

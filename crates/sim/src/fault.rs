@@ -88,8 +88,18 @@ pub struct Faults {
     down_nodes: BTreeMap<String, SimTime>,
     /// Pods, by UID, whose readiness probes fail: a recreated pod of the same name is healthy.
     failing_readiness: BTreeSet<String>,
-    /// Pods, by UID, whose first container was killed at that instant and whose kubelet has not seen it yet.
-    crashes: BTreeMap<String, SimTime>,
+    /// Pods, by UID, whose container's process ended and whose kubelet has not seen it yet.
+    crashes: BTreeMap<String, ProcessExit>,
+}
+
+/// A container's main process ending outside the kubelet's plan: killed by a `crash` fault, or the process an
+/// attached client ran exiting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessExit {
+    pub at: SimTime,
+    /// The container, by name; none for the pod's first app container.
+    pub container: Option<String>,
+    pub exit_code: i32,
 }
 
 impl Faults {
@@ -108,8 +118,8 @@ impl Faults {
         self.failing_readiness.contains(pod_uid)
     }
 
-    /// The instant the pod's container was killed, once: the kubelet's runtime reports each death once.
-    pub fn take_crash(&mut self, pod_uid: &str) -> Option<SimTime> {
+    /// How the pod's container's process ended, once: the kubelet's runtime reports each death once.
+    pub fn take_crash(&mut self, pod_uid: &str) -> Option<ProcessExit> {
         self.crashes.remove(pod_uid)
     }
 
@@ -129,8 +139,8 @@ impl Faults {
         }
     }
 
-    pub(crate) fn crash(&mut self, pod_uid: &str, now: SimTime) {
-        self.crashes.insert(pod_uid.to_string(), now);
+    pub(crate) fn crash(&mut self, pod_uid: &str, exit: ProcessExit) {
+        self.crashes.insert(pod_uid.to_string(), exit);
     }
 }
 

@@ -89,6 +89,22 @@ impl Action {
         }
     }
 
+    /// Starts what goes on running in a terminal, taking what is typed at it: a command line, or a stream a
+    /// client opened into a container (`request:` of an exec or attach). None for what is carried out at once.
+    pub(crate) fn start(&self, cluster: &mut Cluster, terminal: &str) -> Option<Running> {
+        match self {
+            Action::Run(line) => Some(Running::start(cluster, terminal, line)),
+            #[cfg(feature = "apiserver")]
+            Action::Request(recorded) if endpoints::exec::is_stream(&recorded.path) => {
+                let request = recorded.as_request();
+                let exec = endpoints::exec::open_stream(cluster, &request)?.ok()?;
+                let stream = endpoints::exec::ExecStream::open(cluster, &exec);
+                Some(Running::stream(cluster, terminal, stream))
+            }
+            _ => None,
+        }
+    }
+
     /// Carries the action out now, to its end: a command line that waits lets the cluster run until it
     /// returns. What a person's intervention at the prompt or in the editor is.
     pub fn execute(&self, cluster: &mut Cluster) -> CommandOutput {
@@ -407,7 +423,7 @@ fn start_in_order(
         let index = progress.executed;
         progress.executed += 1;
         let issued = cluster.now();
-        let Action::Run(line) = &step.action else {
+        let Some(mut command) = step.action.start(cluster, &step.terminal) else {
             let output = step.action.execute(cluster);
             let ran = Ran {
                 output,
@@ -417,7 +433,6 @@ fn start_in_order(
             continue;
         };
         let mut keys = schedule(issued, &step.stdin);
-        let mut command = Running::start(cluster, &step.terminal, line);
         // What is typed at once is there for the command's first read.
         if keys.front().is_some_and(|(at, _)| *at <= issued) && !command.ended() {
             while let Some((_, line)) = keys.front().filter(|(at, _)| *at <= issued).cloned() {

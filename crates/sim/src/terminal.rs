@@ -3,6 +3,8 @@
 //! prints after its first wait is kept with the instant it was printed.
 
 use crate::cluster::Cluster;
+#[cfg(feature = "apiserver")]
+use crate::endpoints::exec::ExecStream;
 use crate::kubectl::{self, CommandOutput, Started, Waiting};
 use crate::shell::{Input, Io, Job, Poll, Session, Start, System};
 use crate::time::SimTime;
@@ -87,10 +89,11 @@ impl System for Machine<'_> {
 }
 
 /// A command line running in a terminal: its shell's job, what it has printed, and when it asked to be woken.
+/// Or, as a step replays one, a stream a client opened into a container through the apiserver.
 #[derive(Clone, Debug)]
 pub struct Running {
     terminal: String,
-    job: Job<Waiting>,
+    body: Body,
     output: CommandOutput,
     /// What it printed while running that no one has taken yet.
     printed: Vec<Printed>,
@@ -99,6 +102,16 @@ pub struct Running {
     wake: Option<SimTime>,
     /// Whether a command it ran changed the cluster.
     changed: bool,
+}
+
+/// What runs.
+#[derive(Clone, Debug)]
+enum Body {
+    /// A command line in the terminal's shell.
+    Line(Box<Job<Waiting>>),
+    /// An exec or attach stream a client opened (`ordinal serve-api`), its terminal the client's.
+    #[cfg(feature = "apiserver")]
+    Stream(Box<ExecStream>),
 }
 
 impl Running {
@@ -110,7 +123,24 @@ impl Running {
         let session = cluster.shell_mut(terminal).clone();
         let mut running = Running {
             terminal: terminal.to_string(),
-            job: Job::start(line, session),
+            body: Body::Line(Box::new(Job::start(line, session))),
+            output: CommandOutput::default(),
+            printed: Vec::new(),
+            waited: false,
+            wake: None,
+            changed: false,
+        };
+        running.poll(cluster);
+        running
+    }
+
+    #[cfg(feature = "apiserver")]
+    /// Runs a stream a client opened into a container, in `terminal`, as far as it goes now: what it wrote
+    /// is its output, and its process's exit its exit code.
+    pub fn stream(cluster: &mut Cluster, terminal: &str, stream: ExecStream) -> Running {
+        let mut running = Running {
+            terminal: terminal.to_string(),
+            body: Body::Stream(Box::new(stream)),
             output: CommandOutput::default(),
             printed: Vec::new(),
             waited: false,
@@ -128,14 +158,21 @@ impl Running {
 
     /// Whether what is typed now goes to a shell it opened in a container.
     pub fn reads_input(&self) -> bool {
-        self.job.running_programs().any(Waiting::reads_input)
+        match &self.body {
+            Body::Line(job) => job.running_programs().any(Waiting::reads_input),
+            #[cfg(feature = "apiserver")]
+            Body::Stream(stream) => stream.reads_input(),
+        }
     }
 
-    /// Types a line at the terminal (`None`: Ctrl-D), for the command to read.
+    /// Types a line at the terminal (`None`: Ctrl-D), for the command to read; for a stream, what its client
+    /// sent (`None`: it closed its input).
     pub fn key(&mut self, line: Option<&str>) {
-        match line {
-            Some(line) => self.job.feed(line),
-            None => self.job.close_input(),
+        match (&mut self.body, line) {
+            (Body::Line(job), Some(line)) => job.feed(line),
+            (Body::Line(job), None) => job.close_input(),
+            #[cfg(feature = "apiserver")]
+            (Body::Stream(stream), sent) => stream.key(sent),
         }
     }
 
@@ -146,10 +183,24 @@ impl Running {
 
     /// Lets the command go on at the cluster's instant. Returns whether it has ended.
     pub fn poll(&mut self, cluster: &mut Cluster) -> bool {
-        let poll = self.job.poll(&mut Machine {
-            cluster,
-            changed: &mut self.changed,
-        });
+        let poll = match &mut self.body {
+            Body::Line(job) => job.poll(&mut Machine {
+                cluster,
+                changed: &mut self.changed,
+            }),
+            #[cfg(feature = "apiserver")]
+            Body::Stream(stream) => {
+                let version = cluster.store().resource_version();
+                let files = cluster.vfs().clone();
+                let ended = stream.poll(cluster);
+                self.changed |= cluster.store().resource_version() != version
+                    || !cluster.vfs().unchanged_since(&files);
+                match stream.exit() {
+                    Some(status) if ended => Poll::Exited(status),
+                    _ => Poll::Waiting(stream.wake()),
+                }
+            }
+        };
         self.wake = match poll {
             Poll::Waiting(wake) => wake,
             Poll::Exited(_) => None,
@@ -159,8 +210,17 @@ impl Running {
         matches!(poll, Poll::Exited(_))
     }
 
+    /// Its exit status, once it has ended.
+    fn status(&self) -> Option<i32> {
+        match &self.body {
+            Body::Line(job) => job.status(),
+            #[cfg(feature = "apiserver")]
+            Body::Stream(stream) => stream.exit(),
+        }
+    }
+
     pub fn ended(&self) -> bool {
-        self.job.status().is_some()
+        self.status().is_some()
     }
 
     /// The instant it asked to be polled at even if the cluster does not change, if that is later than now.
@@ -170,10 +230,14 @@ impl Running {
 
     /// Ctrl-C.
     pub fn interrupt(&mut self, cluster: &mut Cluster) {
-        self.job.interrupt(&mut Machine {
-            cluster,
-            changed: &mut self.changed,
-        });
+        match &mut self.body {
+            Body::Line(job) => job.interrupt(&mut Machine {
+                cluster,
+                changed: &mut self.changed,
+            }),
+            #[cfg(feature = "apiserver")]
+            Body::Stream(stream) => stream.interrupt(cluster),
+        }
         self.keep(cluster.now());
     }
 
@@ -186,8 +250,15 @@ impl Running {
     /// back to the terminal.
     pub fn finish(self, cluster: &mut Cluster) -> Ran {
         let mut output = self.output;
-        output.exit_code = self.job.status().unwrap_or_default();
-        *cluster.shell_mut(&self.terminal) = self.job.into_session();
+        output.exit_code = match self.body {
+            Body::Line(job) => {
+                let status = job.status().unwrap_or_default();
+                *cluster.shell_mut(&self.terminal) = job.into_session();
+                status
+            }
+            #[cfg(feature = "apiserver")]
+            Body::Stream(stream) => stream.exit().unwrap_or_default(),
+        };
         Ran {
             output,
             printed: self.printed,
@@ -195,7 +266,11 @@ impl Running {
     }
 
     fn keep(&mut self, at: SimTime) {
-        let io = self.job.take_output();
+        let io = match &mut self.body {
+            Body::Line(job) => job.take_output(),
+            #[cfg(feature = "apiserver")]
+            Body::Stream(stream) => stream.take_output(),
+        };
         for (stream, text) in io.pieces() {
             self.output.write(stream, text);
             if self.waited {

@@ -59,7 +59,7 @@ pub(super) struct Subresource {
 const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
 
 /// The subresources served for `kind` (pkg/registry/*/storage): status for the kinds with one, a
-/// StatefulSet's scale, a pod's eviction and log.
+/// StatefulSet's scale, a pod's attach, eviction, exec and log.
 pub(super) fn subresources(kind: ResourceType) -> Vec<Subresource> {
     let (group, version) = kind.group_version();
     let status = Subresource {
@@ -70,9 +70,19 @@ pub(super) fn subresources(kind: ResourceType) -> Vec<Subresource> {
     match kind {
         ResourceType::Pods => vec![
             Subresource {
+                name: "attach",
+                response: ("", "v1", "PodAttachOptions"),
+                verbs: &["create", "get"],
+            },
+            Subresource {
                 name: "eviction",
                 response: ("policy", "v1", "Eviction"),
                 verbs: &["create"],
+            },
+            Subresource {
+                name: "exec",
+                response: ("", "v1", "PodExecOptions"),
+                verbs: &["create", "get"],
             },
             Subresource {
                 name: "log",

@@ -6,6 +6,8 @@
 #[cfg(feature = "apiserver")]
 mod discovery;
 #[cfg(feature = "apiserver")]
+pub mod exec;
+#[cfg(feature = "apiserver")]
 mod handlers;
 #[cfg(feature = "apiserver")]
 mod logs;
@@ -135,7 +137,7 @@ impl Response {
 /// is answered as `serve` answers it.
 #[cfg(feature = "apiserver")]
 pub fn write(cluster: &mut Cluster, request: &Request) -> Response {
-    if !request.writes() {
+    if !request.writes() || exec::is_stream(request.path) {
         return serve(cluster, request);
     }
     match segments(request.path).as_slice() {
@@ -152,6 +154,10 @@ pub fn write(cluster: &mut Cluster, request: &Request) -> Response {
 /// Answers `request` from the cluster as it stands.
 #[cfg(feature = "apiserver")]
 pub fn serve(cluster: &Cluster, request: &Request) -> Response {
+    if let Some(opened) = exec::open_stream(cluster, request) {
+        // A stream is served only over an upgraded connection, which the transport makes (`open_stream`).
+        return opened.map_or_else(|refusal| refusal, |_| exec::not_upgraded());
+    }
     match segments(request.path).as_slice() {
         ["version"] => discovery::version(),
         ["openapi", "v3"] => openapi::index(),
@@ -586,14 +592,22 @@ mod tests {
             marked["metadata"]["deletionTimestamp"].is_string()
                 || marked["metadata"]["uid"] != live["metadata"]["uid"]
         );
-        let (status, _, _) = send(
-            &mut cluster,
-            "POST",
-            &format!("{pod}/exec"),
-            "application/json",
-            "{}",
+        // A stream is served over an upgraded connection only, which the transport makes.
+        let exec = format!("{pod}/exec");
+        let request = Request {
+            method: "POST",
+            path: &exec,
+            query: "command=hostname",
+            ..Request::default()
+        };
+        let response = write(&mut cluster, &request);
+        assert_eq!(
+            (response.status, response.body.as_slice()),
+            (
+                400,
+                &b"unable to upgrade: missing upgrade headers in request\n"[..]
+            )
         );
-        assert_eq!(status, 404);
         let (status, _, _) = send(&mut cluster, "POST", pod, "application/json", "{}");
         assert_eq!(status, 405);
     }

@@ -21,6 +21,8 @@ use crate::vfs::Vfs;
 use typing::Target;
 
 mod errors;
+#[cfg(feature = "apiserver")]
+mod streams;
 mod typing;
 pub use errors::{BranchProblem, HistoryError};
 use k8s_openapi::api::core::v1::Event;

@@ -218,16 +218,7 @@ impl Timeline {
                 if branch != self.current {
                     return;
                 }
-                let Some(issued) = self.progress.issued(index) else {
-                    return;
-                };
-                let now = self.live.now();
-                self.branches[self.current].steps[index].timeout =
-                    Some(SimTime(now.as_millis() - issued.as_millis()));
-                // Copies taken while it ran do not know it was interrupted.
-                self.snapshots.retain(|s| s.cluster.now() <= issued);
-                if let Some(ran) = self.progress.interrupt_step(index, &mut self.live) {
-                    self.outputs.insert((branch, index), ran.output.clone());
+                if let Some(ran) = self.interrupt_step(index) {
                     if let Some(followed) = self.followed.as_mut() {
                         followed.end(ran);
                     }
@@ -275,24 +266,46 @@ impl Timeline {
                 }
             }
             Target::Step { branch, index } => {
-                let Some(issued) = self
-                    .progress
-                    .issued(index)
-                    .filter(|_| branch == self.current)
-                else {
-                    return;
-                };
-                if self.progress.key_step(index, line) {
-                    self.branches[branch].steps[index].stdin.push(Keystroke {
-                        after: Some(SimTime(now.as_millis() - issued.as_millis())),
-                        line: line.map(str::to_string),
-                    });
-                    // Copies taken while it ran would replay it without this.
-                    self.snapshots.retain(|s| s.cluster.now() <= issued);
+                if branch == self.current {
+                    self.key_step(index, line);
                 }
             }
         }
         self.pump_followed();
+    }
+
+    /// Types at step `index`'s terminal of the current branch, if its command still runs, and keeps it in the
+    /// step with when it was typed, so that every replay types it then too.
+    pub(super) fn key_step(&mut self, index: usize, line: Option<&str>) {
+        let Some(issued) = self.progress.issued(index) else {
+            return;
+        };
+        if self.progress.key_step(index, line) {
+            let now = self.live.now();
+            self.branches[self.current].steps[index]
+                .stdin
+                .push(Keystroke {
+                    after: Some(SimTime(now.as_millis() - issued.as_millis())),
+                    line: line.map(str::to_string),
+                });
+            // Copies taken while it ran would replay it without this.
+            self.snapshots.retain(|s| s.cluster.now() <= issued);
+        }
+    }
+
+    /// Interrupts step `index` of the current branch, if it still runs: the step keeps the instant as its
+    /// `timeout`, so that every replay interrupts it there too. What it printed, and how it ended.
+    pub(super) fn interrupt_step(&mut self, index: usize) -> Option<Ran> {
+        let issued = self.progress.issued(index)?;
+        let now = self.live.now();
+        self.branches[self.current].steps[index].timeout =
+            Some(SimTime(now.as_millis() - issued.as_millis()));
+        // Copies taken while it ran do not know it was interrupted.
+        self.snapshots.retain(|s| s.cluster.now() <= issued);
+        let ran = self.progress.interrupt_step(index, &mut self.live)?;
+        self.outputs
+            .insert((self.current, index), ran.output.clone());
+        Some(ran)
     }
 
     /// Lets the followed line read what was typed at once, at this instant.

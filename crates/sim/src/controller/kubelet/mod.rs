@@ -228,9 +228,13 @@ impl Kubelet {
                 self.ipam_for(ctx.store, &runtime.node).allocate()
             };
         }
-        if let Some(at) = ctx.faults.take_crash(&runtime.uid) {
-            if let Some(main) = runtime.containers.first_mut() {
-                main.exit_if_running(at, 137);
+        if let Some(exit) = ctx.faults.take_crash(&runtime.uid) {
+            let ended = match &exit.container {
+                Some(name) => runtime.containers.iter_mut().find(|c| &c.name == name),
+                None => runtime.containers.first_mut(),
+            };
+            if let Some(container) = ended {
+                container.exit_if_running(exit.at, exit.exit_code);
             }
         }
         for container in runtime.init.iter_mut().chain(&mut runtime.containers) {
