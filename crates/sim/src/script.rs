@@ -95,7 +95,7 @@ impl Action {
         match self {
             Action::Run(line) => Some(Running::start(cluster, terminal, line)),
             #[cfg(feature = "apiserver")]
-            Action::Request(recorded) if endpoints::exec::is_stream(&recorded.path) => {
+            Action::Request(recorded) if recorded.opens_stream() => {
                 let request = recorded.as_request();
                 let exec = endpoints::exec::open_stream(cluster, &request)?.ok()?;
                 let stream = endpoints::exec::ExecStream::open(cluster, &exec);

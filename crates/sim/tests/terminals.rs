@@ -192,7 +192,7 @@ fn terminal_and_timeout_belong_to_run_steps_and_survive_an_export() {
     .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid scenario: steps[0].terminal: only a run step has one"
+        "invalid scenario: steps[0].terminal: only a run step, or a request that opens an exec or attach stream, has one"
     );
     let error =
         Scenario::parse("steps:\n  - at: 1s\n    run: sleep 5\n    timeout: soon\n").unwrap_err();

@@ -428,11 +428,3 @@ impl ExecStream {
         out
     }
 }
-
-/// Whether a recorded request is one that opens a stream (what a step replays as one).
-pub fn is_stream(path: &str) -> bool {
-    matches!(
-        segments(path).as_slice(),
-        ["api", "v1", "namespaces", _, "pods", _, "exec" | "attach"]
-    )
-}

@@ -85,6 +85,11 @@ impl RecordedRequest {
         }
     }
 
+    /// Whether it opened an exec or attach stream.
+    pub fn opens_stream(&self) -> bool {
+        opens_stream(&self.path)
+    }
+
     /// `PATCH /apis/apps/v1/namespaces/default/statefulsets/web`: what a transcript names the step by.
     pub fn line(&self) -> String {
         match self.query.as_str() {
@@ -92,6 +97,16 @@ impl RecordedRequest {
             query => format!("{} {}?{query}", self.method, self.path),
         }
     }
+}
+
+/// Whether a request to `path` opens an exec or attach stream, which runs in a terminal of its own and takes
+/// what its client sends as keystrokes.
+pub fn opens_stream(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    matches!(
+        segments.as_slice(),
+        ["api", "v1", "namespaces", _, "pods", _, "exec" | "attach"]
+    )
 }
 
 /// An HTTP response.
@@ -137,7 +152,7 @@ impl Response {
 /// is answered as `serve` answers it.
 #[cfg(feature = "apiserver")]
 pub fn write(cluster: &mut Cluster, request: &Request) -> Response {
-    if !request.writes() || exec::is_stream(request.path) {
+    if !request.writes() || opens_stream(request.path) {
         return serve(cluster, request);
     }
     match segments(request.path).as_slice() {

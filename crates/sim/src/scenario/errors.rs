@@ -80,7 +80,10 @@ impl fmt::Display for ScenarioError {
                 write!(f, "steps[{step}].at is earlier than the step before it")
             }
             ScenarioError::RunOnly { step, field } => {
-                write!(f, "steps[{step}].{field}: only a run step has one")
+                write!(
+                    f,
+                    "steps[{step}].{field}: only a run step, or a request that opens an exec or attach stream, has one"
+                )
             }
             ScenarioError::Manifests(error) => write!(f, "manifests: {}", error.message),
             ScenarioError::Nodes(error) => write!(f, "cluster.nodes: {error}"),

@@ -310,7 +310,12 @@ impl Scenario {
                 field: format!("steps[{index}].at"),
                 error,
             })?;
-            let is_run = step.run.is_some();
+            // What goes on in a terminal: a command line, or an exec or attach stream a client opened.
+            let opens_stream = step
+                .request
+                .as_ref()
+                .is_some_and(|r| crate::endpoints::opens_stream(&r.path));
+            let is_run = step.run.is_some() || opens_stream;
             for (field, given) in [
                 ("terminal", step.terminal.is_some()),
                 ("timeout", step.timeout.is_some()),

@@ -142,4 +142,46 @@ mod tests {
             "a refused stream ran nothing and is not kept"
         );
     }
+
+    #[test]
+    fn a_stream_step_in_a_scenario_file_replays_what_its_client_sent() {
+        let text = WEB.replace(
+            "until: 120s",
+            r#"  - at: 100s
+    terminal: stream 7
+    request: {method: GET, path: /api/v1/namespaces/default/pods/web-0/exec,
+              query: command=sh&stdin=true&stdout=true&stderr=true}
+    stdin: [{after: 1s, line: "echo hi > /tmp/x; cat /tmp/x\n"}, {after: 2s}]
+  - at: 110s
+    run: kubectl exec web-0 -- cat /tmp/x
+until: 120s"#,
+        );
+        let scenario = Scenario::parse(&text).expect("a stream step parses");
+        let mut outputs = Vec::new();
+        scenario.run(|record| {
+            if let crate::scenario::Record::Command {
+                command, output, ..
+            } = record
+            {
+                outputs.push((command, output.stdout, output.exit_code));
+            }
+        });
+        let last: Vec<_> = outputs.iter().rev().take(2).rev().cloned().collect();
+        assert_eq!(
+            last,
+            [
+                (
+                    "GET /api/v1/namespaces/default/pods/web-0/exec?command=sh&stdin=true&stdout=true&stderr=true".to_string(),
+                    "hi\n".to_string(),
+                    0
+                ),
+                ("kubectl exec web-0 -- cat /tmp/x".to_string(), "hi\n".to_string(), 0),
+            ]
+        );
+        assert_eq!(
+            Scenario::parse(&scenario.to_yaml()).unwrap(),
+            scenario,
+            "it round-trips"
+        );
+    }
 }
