@@ -121,26 +121,22 @@ impl Running {
         // A copy: the cluster keeps the shell as it was until the line ends, so that a snapshot taken meanwhile
         // still has its variables.
         let session = cluster.shell_mut(terminal).clone();
-        let mut running = Running {
-            terminal: terminal.to_string(),
-            body: Body::Line(Box::new(Job::start(line, session))),
-            output: CommandOutput::default(),
-            printed: Vec::new(),
-            waited: false,
-            wake: None,
-            changed: false,
-        };
-        running.poll(cluster);
-        running
+        let job = Job::start(line, session);
+        Running::begin(cluster, terminal, Body::Line(Box::new(job)))
     }
 
     #[cfg(feature = "apiserver")]
     /// Runs a stream a client opened into a container, in `terminal`, as far as it goes now: what it wrote
     /// is its output, and its process's exit its exit code.
     pub fn stream(cluster: &mut Cluster, terminal: &str, stream: ExecStream) -> Running {
+        Running::begin(cluster, terminal, Body::Stream(Box::new(stream)))
+    }
+
+    /// `body` running in `terminal`, as far as it goes without time passing.
+    fn begin(cluster: &mut Cluster, terminal: &str, body: Body) -> Running {
         let mut running = Running {
             terminal: terminal.to_string(),
-            body: Body::Stream(Box::new(stream)),
+            body,
             output: CommandOutput::default(),
             printed: Vec::new(),
             waited: false,

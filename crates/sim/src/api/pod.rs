@@ -38,3 +38,11 @@ pub fn waiting_to_start(pod: &Pod, container: &str) -> Option<String> {
         pod.metadata.name.as_deref().unwrap_or_default()
     ))
 }
+
+/// Whether the scheduler has bound the pod to a node: only then has it a kubelet to stream to.
+pub fn has_host(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|node| !node.is_empty())
+}

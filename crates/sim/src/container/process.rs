@@ -60,12 +60,7 @@ pub fn check_running(pod: &Pod, container: &str) -> Result<(), Refusal> {
     if phase == "Succeeded" || phase == "Failed" {
         return Err(Refusal::Completed { phase });
     }
-    let assigned = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .is_some_and(|node| !node.is_empty());
-    if !assigned {
+    if !crate::api::pod::has_host(pod) {
         return Err(Refusal::NoHost {
             pod: pod.metadata.name.clone().unwrap_or_default(),
         });

@@ -52,12 +52,7 @@ pub fn open_stream(cluster: &Cluster, request: &Request) -> Option<Result<Exec, 
         .ok_or_else(|| StatusError::not_found(target.kind, name))
         .and_then(|pod| {
             let container = stream_container(pod, request)?;
-            let assigned = pod
-                .spec
-                .as_ref()
-                .and_then(|s| s.node_name.as_deref())
-                .is_some_and(|node| !node.is_empty());
-            if !assigned {
+            if !crate::api::pod::has_host(pod) {
                 return Err(StatusError::bad_request(format!(
                     "pod {name} does not have a host assigned"
                 )));
