@@ -142,6 +142,11 @@ impl Process {
         self.tty
     }
 
+    /// Whether what it reads was piped whole rather than typed at a terminal.
+    pub fn stdin_piped(&self) -> bool {
+        matches!(self.stdin, Stdin::Piped(_))
+    }
+
     pub fn container(&self) -> &str {
         &self.container
     }

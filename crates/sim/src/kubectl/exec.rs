@@ -54,6 +54,14 @@ fn exec_in(
     let mut output = CommandOutput::default();
     let container = choose_container(&pod, args.value(&["-c", "--container"]), &mut output)?;
     check_running(&pod, &container).map_err(|refusal| refused(&refusal))?;
+    // kubectl's `SetupTTY`: a terminal only with `-i`, and only when what kubectl reads is one.
+    let tty = tty && attach && {
+        let piped = !context.stdin.is_empty();
+        if piped {
+            output.warn(NO_TERMINAL);
+        }
+        !piped
+    };
     // A shell whose input is the terminal (nothing piped to kubectl) is a session; a command runs, and
     // kubectl waits while it does.
     let piped = if attach { context.stdin } else { "" };
@@ -232,6 +240,9 @@ pub struct Session {
     exit_report: ExitReport,
 }
 
+/// What kubectl says when `-t` asks for a terminal and what it reads is not one (`SetupTTY`).
+const NO_TERMINAL: &str = "Unable to use a TTY - input is not a terminal or the right kind of file";
+
 /// What kubectl's attach warns of before it attaches (`AttachOptions.Run`).
 const RECORDED: &str = "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.";
 
@@ -282,6 +293,10 @@ impl Session {
     /// The pod runs: kubectl attaches. A shell reading the terminal shows its prompt; a command starts.
     fn open(&mut self, cluster: &mut Cluster, output: &mut CommandOutput) -> Option<i32> {
         if self.attaching {
+            // The container has a terminal (`run --tty`), but what kubectl reads is not one.
+            if self.process.tty() && self.process.stdin_piped() {
+                output.warn(NO_TERMINAL);
+            }
             // kubectl's attach says both whenever it is not `--quiet`, a terminal or not.
             output.warn(RECORDED);
             output.warn("If you don't see a command prompt, try pressing enter.");
