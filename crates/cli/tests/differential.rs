@@ -1,9 +1,9 @@
-//! The console held against the real kubectl. `ordinal serve-api` serves examples/web.yaml, paused at one
-//! instant; each line of a corpus in tests/differential runs through the real kubectl (bash runs the line,
+//! The console held against the real kubectl. `ordinal serve-api` serves an example, paused at one instant; each line of a corpus in tests/differential runs through the real kubectl (bash runs the line,
 //! with `kubectl` the real binary and the kubeconfig serve-api wrote) and through Ordinal's own console at the
 //! same instant. Lines under `# match` must print the same bytes on stdout and stderr and exit alike; lines
 //! under `# apart` are run on both sides and counted, not compared. get.txt reads the cluster; write.txt
-//! changes it, each side its own copy, and reads it back.
+//! changes it, each side its own copy, and reads it back; course-notes.txt runs the course notes' lines that
+//! the other two do not, on the ZooKeeper example.
 //!
 //! The real kubectl: `$ORDINAL_KUBECTL` (scripts/test.sh installs the simulated release's), else the one
 //! `scripts/kubectl.sh 1.34` installed, else the machine image's 1.33.
@@ -17,6 +17,7 @@ use common::{real_kubectl, repository, Answer, Server};
 use ordinal_sim::scenario::Scenario;
 use ordinal_sim::timeline::Timeline;
 
+/// The scenario get.txt, write.txt and the watch run against.
 const SCENARIO: &str = "examples/web.yaml";
 
 /// Where two answers part: the exit codes, and the first lines of each stream that differ.
@@ -80,13 +81,13 @@ fn corpus(name: &str) -> Vec<Entry> {
     entries
 }
 
-/// Runs a corpus two ways from `instant` of examples/web.yaml: through the real kubectl against serve-api,
-/// paused there, and through a console of its own over the same scenario. A line that writes changes each
+/// Runs a corpus two ways from `instant` of `scenario`: through the real kubectl against serve-api, paused
+/// there, and through a console of its own over the same scenario. A line that writes changes each
 /// side's cluster, the same way if the console is faithful. Prints how many lines match and fails on any
 /// required line that differs, or on a line set apart that matches now.
-fn hold_against_kubectl(name: &str, instant: &str) {
+fn hold_against_kubectl(name: &str, scenario: &str, instant: &str) {
     let kubectl = real_kubectl();
-    let scenario = repository().join(SCENARIO);
+    let scenario = repository().join(scenario);
     let kubeconfig = std::env::temp_dir().join(format!(
         "ordinal-differential-{name}-{}.kubeconfig",
         std::process::id()
@@ -159,12 +160,17 @@ fn hold_against_kubectl(name: &str, instant: &str) {
 
 #[test]
 fn the_console_reads_the_cluster_as_the_real_kubectl_does() {
-    hold_against_kubectl("get.txt", "90s");
+    hold_against_kubectl("get.txt", SCENARIO, "90s");
 }
 
 #[test]
 fn the_console_changes_the_cluster_as_the_real_kubectl_does() {
-    hold_against_kubectl("write.txt", "120s");
+    hold_against_kubectl("write.txt", SCENARIO, "120s");
+}
+
+#[test]
+fn the_course_notes_lines_do_as_the_real_kubectl_does() {
+    hold_against_kubectl("course-notes.txt", "examples/zookeeper.yaml", "98s");
 }
 
 /// Each example's manifests applied at its first instant, by the real kubectl against serve-api (its cluster

@@ -575,7 +575,7 @@ fn label_columns_add_one_column_per_key() {
     );
     assert_eq!(
         out,
-        "NAME    READY   STATUS    RESTARTS   AGE   APP     APPS.KUBERNETES.IO/POD-INDEX   MISSING\nweb-0   1/1     Running   0          60s   nginx   0\n"
+        "NAME    READY   STATUS    RESTARTS   AGE   APP     APPS.KUBERNETES.IO/POD-INDEX   MISSING\nweb-0   1/1     Running   0          60s   nginx   0                              \n"
     );
 }
 

@@ -50,7 +50,9 @@ impl TableWriter {
                     out.push_str(&" ".repeat(width - cell.chars().count()));
                 }
             }
-            text.push_str(out.trim_end());
+            // The last cell is not padded; an empty one leaves the padding of the cell before it, as Go's
+            // tabwriter writes it (`kubectl get -L` of a label a pod lacks).
+            text.push_str(&out);
             text.push('\n');
         }
         text
