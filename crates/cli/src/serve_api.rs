@@ -263,12 +263,14 @@ impl Watches {
         }
         let cluster = timeline.cluster();
         let lines: Vec<Vec<u8>> = match watch.since() {
-            None => watch.initial(cluster),
+            _ if watch.starts_with_objects() => watch.initial(cluster),
             Some(_) => self
                 .history
                 .iter()
                 .filter_map(|event| watch.event(event))
                 .collect(),
+            // From now: what happens next.
+            None => Vec::new(),
         };
         let Ok(mut writer) = connection.stream(watch.content_type()) else {
             return;

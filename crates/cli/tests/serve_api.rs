@@ -77,3 +77,57 @@ fn a_watch_that_takes_bookmarks_is_sent_one_before_it_times_out() {
     );
     assert!(!answer.contains("BOOKMARK"), "none unless asked for");
 }
+
+/// A GET answered whole, the connection closed after it.
+fn get(server: &Server, path: &str) -> String {
+    let mut socket = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    write!(
+        socket,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn a_watch_list_stream_sends_the_objects_then_a_bookmark_marking_their_end() {
+    let server = serve("watch-list");
+    let (answer, _) = stream(
+        &server,
+        "/api/v1/namespaces/default/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1",
+    );
+    let events: Vec<&str> = answer
+        .lines()
+        .filter(|line| line.starts_with("{\"object\""))
+        .collect();
+    let added = events
+        .iter()
+        .take_while(|e| e.ends_with(r#""type":"ADDED"}"#))
+        .count();
+    assert!(added >= 3, "{events:#?}");
+    assert!(
+        events[added].contains(r#""annotations":{"k8s.io/initial-events-end":"true"}"#)
+            && events[added].ends_with(r#""type":"BOOKMARK"}"#),
+        "{events:#?}"
+    );
+
+    let refused = get(
+        &server,
+        "/api/v1/namespaces/default/pods?watch=true&sendInitialEvents=true",
+    );
+    assert!(refused.starts_with("HTTP/1.1 422"), "{refused}");
+    assert!(
+        refused.contains(r#""message":"ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan""#),
+        "{refused}"
+    );
+    let listed = get(
+        &server,
+        "/api/v1/namespaces/default/pods?sendInitialEvents=false",
+    );
+    assert!(
+        listed.contains("sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"),
+        "{listed}"
+    );
+}

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 
+use super::list_options::{self, Start};
 use super::pages::Paging;
 use super::status::StatusError;
 use super::{query_parameter, Request, Response};
@@ -244,6 +245,7 @@ impl KindVisitor for Get<'_> {
                 (vec![object], metadata)
             }
             None => {
+                list_options::validate(self.request, false)?;
                 let paging = Paging::of(self.request)?;
                 let selector = label_selector(self.request)?;
                 let fields = field_selector::<T>(self.request)?;
@@ -395,8 +397,9 @@ pub struct Watch {
     labels: Vec<Requirement>,
     fields: Vec<FieldTerm>,
     table: Option<Include>,
-    /// `resourceVersion=`: events after it; none (or `0`) starts with the objects there are, as ADDED.
-    since: Option<u64>,
+    /// Where it starts: after `resourceVersion=`, or, without one (or with `0`), with the objects there are,
+    /// as ADDED; `sendInitialEvents` can ask for those whatever the resourceVersion, or for none.
+    start: Start,
     /// `timeoutSeconds=`.
     pub timeout_seconds: Option<u64>,
     /// `allowWatchBookmarks=true`: the client (an informer's reflector) takes BOOKMARK events, which tell it
@@ -428,6 +431,7 @@ fn open_watch(
     if target.name.is_some() {
         return Err(StatusError::method_not_allowed());
     }
+    list_options::validate(request, true)?;
     struct Fields<'a>(&'a Request<'a>);
     impl KindVisitor for Fields<'_> {
         type Output = Result<Vec<FieldTerm>, StatusError>;
@@ -448,7 +452,7 @@ fn open_watch(
         labels: label_selector(request)?,
         fields: target.kind.visit(Fields(request))?,
         table: table_wanted(request)?,
-        since,
+        start: Start::of(request, since),
         timeout_seconds: query_parameter(request.query, "timeoutSeconds")
             .and_then(|t| t.parse().ok()),
         // `Convert_Slice_string_To_bool`: anything but `false` and `0` is true.
@@ -463,9 +467,18 @@ impl Watch {
         self.kind.kind()
     }
 
-    /// The resourceVersion its events start after, if the client named one.
+    /// The resourceVersion its events start after, if the client named one and wants no objects first.
     pub fn since(&self) -> Option<u64> {
-        self.since
+        match self.start {
+            Start::After(version) => Some(version),
+            _ => None,
+        }
+    }
+
+    /// Whether it starts with every object it selects, ADDED (else with what happens from now, or after
+    /// `since`).
+    pub fn starts_with_objects(&self) -> bool {
+        matches!(self.start, Start::Objects { .. })
     }
 
     pub fn content_type(&self) -> &'static str {
@@ -475,8 +488,25 @@ impl Watch {
         }
     }
 
-    /// The lines a watch without a resourceVersion starts with: every object it selects, ADDED.
+    /// The lines a watch that starts with the objects there are sends first: every object it selects, ADDED,
+    /// and for a watch-list stream that takes bookmarks, a bookmark at the store's resourceVersion marking the
+    /// end of them (annotated `k8s.io/initial-events-end`).
     pub fn initial(&self, cluster: &Cluster) -> Vec<Vec<u8>> {
+        let mut lines = self.added(cluster);
+        if self.start == (Start::Objects { end_bookmark: true }) {
+            let version = cluster.store().resource_version();
+            let mut bookmark: Value =
+                serde_json::from_slice(&self.bookmark(version)).expect("a bookmark is JSON");
+            bookmark["object"]["metadata"]["annotations"] =
+                json!({ "k8s.io/initial-events-end": "true" });
+            let mut line = serde_json::to_vec(&bookmark).expect("JSON values serialize");
+            line.push(b'\n');
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn added(&self, cluster: &Cluster) -> Vec<Vec<u8>> {
         struct Existing<'a>(&'a Watch, &'a Cluster);
         impl KindVisitor for Existing<'_> {
             type Output = Vec<Vec<u8>>;
@@ -505,7 +535,7 @@ impl Watch {
             .as_deref()?
             .parse()
             .ok()?;
-        if self.since.is_some_and(|since| version <= since) {
+        if self.since().is_some_and(|since| version <= since) {
             return None;
         }
         struct Line<'a>(&'a Watch, &'a WatchEvent);

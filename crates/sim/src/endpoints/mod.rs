@@ -10,6 +10,8 @@ pub mod exec;
 #[cfg(feature = "apiserver")]
 mod handlers;
 #[cfg(feature = "apiserver")]
+mod list_options;
+#[cfg(feature = "apiserver")]
 mod logs;
 #[cfg(feature = "apiserver")]
 mod openapi;
