@@ -1,8 +1,7 @@
 //! `ordinal serve-api` over its sockets, as any client of the Kubernetes API meets it: what a real kubectl
 //! never asks for (bookmarks an informer takes) and the streams kubectl opens (exec over WebSocket).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 mod common;
@@ -23,12 +22,7 @@ fn serve(name: &str) -> Server {
 /// sent (chunked), and how long the stream stayed open.
 fn stream(server: &Server, path: &str) -> (String, Duration) {
     let began = Instant::now();
-    let mut socket = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
-    write!(
-        socket,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
-    )
-    .unwrap();
+    let mut socket = server.send("GET", path, false);
     socket
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
@@ -78,19 +72,6 @@ fn a_watch_that_takes_bookmarks_is_sent_one_before_it_times_out() {
     assert!(!answer.contains("BOOKMARK"), "none unless asked for");
 }
 
-/// A GET answered whole, the connection closed after it.
-fn get(server: &Server, path: &str) -> String {
-    let mut socket = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
-    write!(
-        socket,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    socket.read_to_string(&mut answer).unwrap();
-    answer
-}
-
 #[test]
 fn a_watch_list_stream_sends_the_objects_then_a_bookmark_marking_their_end() {
     let server = serve("watch-list");
@@ -113,8 +94,8 @@ fn a_watch_list_stream_sends_the_objects_then_a_bookmark_marking_their_end() {
         "{events:#?}"
     );
 
-    let refused = get(
-        &server,
+    let refused = server.fetch(
+        "GET",
         "/api/v1/namespaces/default/pods?watch=true&sendInitialEvents=true",
     );
     assert!(refused.starts_with("HTTP/1.1 422"), "{refused}");
@@ -122,8 +103,8 @@ fn a_watch_list_stream_sends_the_objects_then_a_bookmark_marking_their_end() {
         refused.contains(r#""message":"ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan""#),
         "{refused}"
     );
-    let listed = get(
-        &server,
+    let listed = server.fetch(
+        "GET",
         "/api/v1/namespaces/default/pods?sendInitialEvents=false",
     );
     assert!(

@@ -71,16 +71,31 @@ impl Server {
         self.port
     }
 
-    /// A request to the control endpoint; its body.
-    pub fn control(&self, method: &str, path: &str) -> String {
+    /// A connection that has sent a request without a body (`closing`: asking the server to close after it),
+    /// to read the answer from.
+    pub fn send(&self, method: &str, path: &str, closing: bool) -> TcpStream {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("serve-api listens");
+        let close = if closing { "Connection: close\r\n" } else { "" };
         write!(
             stream,
-            "{method} /ordinal/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nContent-Length: 0\r\n{close}\r\n"
         )
         .unwrap();
+        stream
+    }
+
+    /// A request answered whole, the connection closed after it: the status line, headers and body.
+    pub fn fetch(&self, method: &str, path: &str) -> String {
         let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        self.send(method, path, true)
+            .read_to_string(&mut response)
+            .unwrap();
+        response
+    }
+
+    /// A request to the control endpoint; its body.
+    pub fn control(&self, method: &str, path: &str) -> String {
+        let response = self.fetch(method, &format!("/ordinal/{path}"));
         assert!(
             response.starts_with("HTTP/1.1 200"),
             "{method} {path}: {response}"
